@@ -1,0 +1,136 @@
+import Foundation
+import SOHModel
+
+/// The build pipeline: load → prepare once → render per force (in parallel) → write.
+public enum Builder {
+    public struct Options: Sendable {
+        public var root: URL
+        public var out: URL
+        /// Forces to build; empty means all.
+        public var forces: [String]
+        public var jobs: Int?
+        public var environment: String
+
+        public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production") {
+            self.root = root
+            self.out = out ?? root.appendingPathComponent("public")
+            self.forces = forces
+            self.jobs = jobs
+            self.environment = environment
+        }
+    }
+
+    public struct Summary: Sendable, Codable, Equatable {
+        public var forces: Int
+        public var pages: Int
+        public var written: Int
+        public var unchanged: Int
+        public var removed: Int
+        public var seconds: Double
+        public var timings: Timings
+    }
+
+    /// Seconds spent in each stage, to find where a regression is.
+    public struct Timings: Sendable, Codable, Equatable {
+        public var load = 0.0
+        public var prepare = 0.0
+        public var renderAndWrite = 0.0
+    }
+
+    public struct Report: Sendable {
+        public var summary: Summary
+        public var warnings: [Diagnostic]
+    }
+
+    /// Builds the sites. Throws every diagnostic found when the sources have errors; nothing is
+    /// written unless loading and preparing succeeded for every force.
+    public static func build(_ options: Options) async throws(DiagnosticsError) -> Report {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var timings = Timings()
+
+        let loaded = try SiteLoader.load(root: options.root)
+        timings.load = seconds(clock.now - start)
+
+        var selected = loaded.forces
+        if !options.forces.isEmpty {
+            var unknown: [Diagnostic] = []
+            for id in options.forces where loaded.force(id) == nil {
+                unknown.append(Diagnostic(.error, "forces", line: 1, column: 1, "unknown force '\(id)' given to --force",
+                    hint: Suggestion.hint(for: id, allowed: loaded.forces.map(\.id), noun: "forces")))
+            }
+            if !unknown.isEmpty { throw DiagnosticsError(unknown) }
+            selected = loaded.forces.filter { options.forces.contains($0.id) }
+        }
+
+        let prepareStart = clock.now
+        let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected)
+        timings.prepare = seconds(clock.now - prepareStart)
+
+        let renderStart = clock.now
+        let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let out = options.out
+        let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
+            let files = ForceRenderer(prepared: prepared, force: force).render()
+            do {
+                let counts = try SiteWriter.write(force: force.id, files: files, out: out)
+                return .success((counts, files.filter { $0.path.hasSuffix("index.html") }.count))
+            } catch {
+                return .failure(DiagnosticsError([Diagnostic(.error, out.path, line: 1, column: 1,
+                    "could not write the site of '\(force.id)': \(error.localizedDescription)",
+                    hint: "Check that the output folder is writable and the disk is not full.")]))
+            }
+        }
+        var counts = SiteWriter.Counts()
+        var pages = 0
+        var failures: [Diagnostic] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let (c, p)): counts = counts + c; pages += p
+            case .failure(let e): failures += e.diagnostics
+            }
+        }
+        if !failures.isEmpty { throw DiagnosticsError(failures) }
+        if options.forces.isEmpty {
+            do {
+                counts.removed += try SiteWriter.removeRetiredForces(out: out, current: Set(loaded.forces.map(\.id)))
+            } catch {
+                throw DiagnosticsError([Diagnostic(.error, out.path, line: 1, column: 1, "could not remove a retired force's site: \(error.localizedDescription)")])
+            }
+        }
+        timings.renderAndWrite = seconds(clock.now - renderStart)
+
+        let summary = Summary(
+            forces: selected.count, pages: pages, written: counts.written, unchanged: counts.unchanged,
+            removed: counts.removed, seconds: seconds(clock.now - start), timings: timings)
+        return Report(summary: summary, warnings: prepared.warnings)
+    }
+
+    /// Runs `work` for each force with at most `jobs` at once; results come back in force order.
+    static func forEachForce<T: Sendable>(
+        _ forces: [ForceIdentity], jobs: Int, _ work: @escaping @Sendable (ForceIdentity) -> T
+    ) async -> [T] {
+        await withTaskGroup(of: (Int, T).self) { group in
+            var results = [T?](repeating: nil, count: forces.count)
+            var next = 0
+            for _ in 0..<min(jobs, forces.count) {
+                let i = next
+                group.addTask { (i, work(forces[i])) }
+                next += 1
+            }
+            for await (i, value) in group {
+                results[i] = value
+                if next < forces.count {
+                    let j = next
+                    group.addTask { (j, work(forces[j])) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,52 @@
+import SOHModel
+
+/// Which pages one force publishes: national pages in its languages, minus the services it
+/// switched off or handles elsewhere (a notice stands at their landing pages), with its own
+/// pages replacing national ones at the same address or added beside them.
+struct ForcePageSet: Sendable {
+    /// Sorted by URL path.
+    var pages: [PreparedPage]
+    var byURL: [String: Int]
+
+    init(force: ForceIdentity, site: SiteConfig, national: [PreparedPage], local: [PreparedPage]) {
+        let languages = Set(force.languages)
+        let off = Set(site.services.compactMap { service -> String? in
+            if case .enabled = force.setting(for: service.id) { return nil }
+            return service.id
+        })
+        var chosen: [String: PreparedPage] = [:]
+        for page in national where languages.contains(page.language) {
+            if let service = page.service, off.contains(service) { continue }
+            chosen[page.urlPath] = page
+        }
+        for page in local where languages.contains(page.language) {
+            chosen[page.urlPath] = page
+        }
+        for service in site.services where off.contains(service.id) {
+            for language in force.languages {
+                let urlPath = language == site.defaultLanguage ? service.page : "/\(language)\(service.page)"
+                guard chosen[urlPath] == nil else { continue }
+                // Only where the national catalogue has a landing page in this language.
+                guard let template = national.first(where: { $0.urlPath == urlPath }) else { continue }
+                var notice = template
+                notice.kind = .serviceNotice(serviceID: service.id, setting: force.setting(for: service.id))
+                notice.body = SlottedText(literal: "")
+                notice.headings = []
+                notice.links = []
+                notice.layout = "notice"
+                notice.placeholderUses = [:]
+                chosen[urlPath] = notice
+            }
+        }
+        pages = chosen.values.sorted { $0.urlPath < $1.urlPath }
+        byURL = Dictionary(uniqueKeysWithValues: pages.enumerated().map { ($1.urlPath, $0) })
+    }
+
+    func page(at urlPath: String) -> PreparedPage? { byURL[urlPath].map { pages[$0] } }
+
+    /// The same page in another language, if this force publishes it.
+    func twin(of page: PreparedPage, in language: String, site: SiteConfig) -> PreparedPage? {
+        let urlPath = language == site.defaultLanguage ? page.key : "/\(language)\(page.key)"
+        return self.page(at: urlPath)
+    }
+}

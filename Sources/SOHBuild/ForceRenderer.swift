@@ -1,0 +1,293 @@
+import Crypto
+import Foundation
+import SOHModel
+
+/// One file of a force's site, relative to `public/<force>/`.
+struct OutputFile: Sendable {
+    var path: String
+    var data: Data
+}
+
+/// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
+struct ForceRenderer {
+    let prepared: PreparedSite
+    let force: ForceIdentity
+    let theme: Theme
+    let set: ForcePageSet
+    let baseURL: String
+    let palette: BrandPalette
+    var config: SiteConfig { prepared.config }
+
+    init(prepared: PreparedSite, force: ForceIdentity) {
+        self.prepared = prepared
+        self.force = force
+        self.theme = prepared.themeFor(force.id)
+        self.set = prepared.pageSets[force.id] ?? ForcePageSet(force: force, site: prepared.config, national: [], local: [])
+        self.baseURL = prepared.baseURLs[force.id] ?? ""
+        self.palette = prepared.palettes[force.id] ?? BrandPalette(force)
+    }
+
+    func render() -> [OutputFile] {
+        var files: [OutputFile] = []
+        let (assetFiles, assetURLs) = assets()
+        files += assetFiles
+        let shared = sharedContext(assetURLs: assetURLs)
+
+        for page in set.pages {
+            let html = renderPage(page, shared: shared)
+            files.append(OutputFile(path: outputPath(page.urlPath), data: Data(html.utf8)))
+            for (alias, _) in page.front.aliases {
+                files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
+            }
+        }
+        files.append(OutputFile(path: "404.html", data: Data(renderNotFound(shared: shared).utf8)))
+        for (file, data) in prepared.contentFiles {
+            files.append(OutputFile(path: file, data: data))
+        }
+        files.append(OutputFile(path: "sitemap.xml", data: Data(sitemap().utf8)))
+        files.append(OutputFile(path: "robots.txt", data: Data("User-agent: *\nAllow: /\n\nSitemap: \(baseURL)/sitemap.xml\n".utf8)))
+        files.append(OutputFile(path: "_headers", data: Data(SecurityPolicy(api: prepared.environment.api).headersFile.utf8)))
+        return files.sorted { $0.path < $1.path }
+    }
+
+    func outputPath(_ urlPath: String) -> String { String(urlPath.dropFirst()) + "index.html" }
+
+    // MARK: Assets
+
+    /// Theme assets (CSS and JS fingerprinted), the brand stylesheet and the logo.
+    func assets() -> ([OutputFile], [String: String]) {
+        var files: [OutputFile] = []
+        var urls: [String: String] = [:]
+        func add(_ name: String, _ data: Data, fingerprint: Bool) {
+            var path = "assets/\(name)"
+            if fingerprint, let dot = name.lastIndex(of: ".") {
+                path = "assets/\(name[..<dot]).\(Fingerprint.short(data))\(name[dot...])"
+            }
+            files.append(OutputFile(path: path, data: data))
+            urls[Self.assetKey(name)] = "/" + path
+        }
+        for (name, data) in theme.assets.sorted(by: { $0.key < $1.key }) {
+            add(name, data, fingerprint: name.hasSuffix(".css") || name.hasSuffix(".js"))
+        }
+        add("brand.css", Data(palette.css.utf8), fingerprint: true)
+        if let logo = force.logo {
+            let url = prepared.loaded.root.appendingPathComponent("forces/\(force.id)/\(logo)")
+            if let data = FileManager.default.contents(atPath: url.path) {
+                add("logo" + logo[logo.lastIndex(of: ".")!...], data, fingerprint: true)
+            }
+        }
+        return (files, urls)
+    }
+
+    /// `site.css` → `site_css`, `js/quick-exit.js` → `js_quick_exit_js`: names Mustache can look up.
+    static func assetKey(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    // MARK: Contexts
+
+    func sharedContext(assetURLs: [String: String]) -> [String: Any] {
+        var contacts: [String: Any] = [
+            "emergency": force.contacts.emergency, "nonEmergency": force.contacts.nonEmergency,
+        ]
+        contacts["textphone"] = force.contacts.textphone
+        contacts["email"] = force.contacts.email
+        contacts["address"] = force.contacts.address
+        contacts["openingHours"] = force.contacts.openingHours
+        var forceContext: [String: Any] = [
+            "id": force.id, "name": force.name, "shortName": force.shortName, "baseURL": baseURL,
+            "contacts": contacts,
+            "social": force.social.map { ["name": $0.name, "url": $0.url] },
+            "hasSocial": !force.social.isEmpty,
+        ]
+        forceContext["logo"] = assetURLs.first { $0.key.hasPrefix("logo_") }?.value
+        return [
+            "site": ["name": config.name],
+            "force": forceContext,
+            "assets": assetURLs,
+            "api": prepared.environment.api,
+            "csp": SecurityPolicy(api: prepared.environment.api).metaPolicy,
+        ]
+    }
+
+    func fillRaw(_ text: SlottedText) -> String {
+        text.fill { Placeholder.value($0, force: force, site: config, baseURL: baseURL) ?? "" }
+    }
+
+    func fillHTML(_ text: SlottedText) -> String {
+        text.fill { Escape.html(Placeholder.value($0, force: force, site: config, baseURL: baseURL) ?? "") }
+    }
+
+    func strings(_ language: String) -> [String: String] { theme.strings[language] ?? theme.strings["en"] ?? [:] }
+
+    /// A site path in `language`: the twin's address where this force publishes one.
+    func localized(_ url: String, _ language: String) -> String {
+        guard language != config.defaultLanguage, url.hasPrefix("/") else { return url }
+        let candidate = "/\(language)\(url)"
+        return set.page(at: candidate) != nil ? candidate : url
+    }
+
+    func pageContext(_ page: PreparedPage) -> [String: Any] {
+        let language = page.language
+        var context: [String: Any] = [
+            "title": fillRaw(page.title),
+            "url": page.urlPath,
+            "canonical": baseURL + page.urlPath,
+            "content": fillHTML(page.body),
+            "quickExit": page.front.quickExit,
+            "isHome": page.key == "/",
+            "layout": page.layout,
+        ]
+        context["description"] = page.description.map(fillRaw)
+
+        var crumbs: [[String: Any]] = []
+        var key = page.parentKey
+        while let k = key {
+            let url = language == config.defaultLanguage ? k : "/\(language)\(k)"
+            if let parent = set.page(at: url) {
+                crumbs.insert(["title": fillRaw(parent.title), "url": parent.urlPath], at: 0)
+            }
+            key = k == "/" ? nil : PreparedPage.parentKey(of: k)
+        }
+        context["breadcrumbs"] = crumbs
+        context["hasBreadcrumbs"] = !crumbs.isEmpty
+
+        var alternates: [[String: Any]] = []
+        for other in force.languages where other != language {
+            if let twin = set.twin(of: page, in: other, site: config) {
+                alternates.append([
+                    "lang": other, "url": twin.urlPath, "href": baseURL + twin.urlPath,
+                    "label": strings(other)["languageName"] ?? other,
+                ])
+            }
+        }
+        context["alternates"] = alternates
+        context["hasAlternates"] = !alternates.isEmpty
+
+        let children = set.pages.filter { $0.parentKey == page.key && $0.language == language && page.isSectionIndex }
+            .sorted { ($0.front.order, fillRaw($0.title)) < ($1.front.order, fillRaw($1.title)) }
+            .map { child -> [String: Any] in
+                var item: [String: Any] = ["title": fillRaw(child.title), "url": child.urlPath]
+                item["description"] = child.description.map(fillRaw)
+                return item
+            }
+        context["children"] = children
+        context["hasChildren"] = !children.isEmpty
+
+        if case .serviceNotice(let id, let setting) = page.kind {
+            var notice: [String: Any] = ["service": config.service(id)?.title.text(language) ?? id]
+            switch setting {
+            case .disabled(let reason): notice["disabled"] = true; notice["reason"] = reason
+            case .external(let url): notice["external"] = url
+            case .enabled: break
+            }
+            context["notice"] = notice
+        }
+        if let id = page.service, case .enabled(let note?) = force.setting(for: id) {
+            context["localNote"] = note
+        }
+        return context
+    }
+
+    func menus(_ language: String, current: String) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for (name, items) in config.menus {
+            out[name] = items.compactMap { item -> [String: Any]? in
+                let url = localized(item.url, language)
+                if url.hasPrefix("/"), set.page(at: url) == nil, set.page(at: item.url) == nil { return nil }
+                return ["title": item.title.text(language), "url": url, "current": url == current]
+            }
+        }
+        return out
+    }
+
+    func services(_ language: String) -> [[String: Any]] {
+        config.services.compactMap { service -> [String: Any]? in
+            var item: [String: Any] = ["id": service.id, "title": service.title.text(language), "summary": service.summary.text(language)]
+            switch force.setting(for: service.id) {
+            case .disabled: return nil
+            case .external(let url): item["url"] = url; item["external"] = true
+            case .enabled: item["url"] = localized(service.page, language)
+            }
+            return item
+        }
+    }
+
+    func renderPage(_ page: PreparedPage, shared: [String: Any]) -> String {
+        var context = shared
+        context["lang"] = page.language
+        context["t"] = strings(page.language)
+        context["homeURL"] = localized("/", page.language)
+        context["page"] = pageContext(page)
+        context["menus"] = menus(page.language, current: page.urlPath)
+        context["services"] = services(page.language)
+        return theme.library.render(context, withTemplate: page.layout) ?? ""
+    }
+
+    func renderNotFound(shared: [String: Any]) -> String {
+        let language = config.defaultLanguage
+        let t = strings(language)
+        var context = shared
+        context["lang"] = language
+        context["t"] = t
+        context["homeURL"] = "/"
+        context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": "/404.html", "breadcrumbs": [], "alternates": []] as [String: Any]
+        context["menus"] = menus(language, current: "")
+        context["services"] = services(language)
+        let layout = theme.layouts.contains("404") ? "404" : "page"
+        return theme.library.render(context, withTemplate: layout) ?? ""
+    }
+
+    func redirectPage(to target: String, language: String) -> String {
+        let url = Escape.html(target)
+        let title = Escape.html(strings(language)["redirectTitle"] ?? "This page has moved")
+        return """
+        <!DOCTYPE html>
+        <html lang="\(Escape.html(language))">
+        <head>
+        <meta charset="utf-8">
+        <title>\(title)</title>
+        <meta name="robots" content="noindex">
+        <link rel="canonical" href="\(Escape.html(baseURL))\(url)">
+        <meta http-equiv="refresh" content="0; url=\(url)">
+        </head>
+        <body>
+        <main><h1>\(title)</h1><p><a href="\(url)">\(url)</a></p></main>
+        </body>
+        </html>
+
+        """
+    }
+
+    func sitemap() -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n"
+        for page in set.pages {
+            xml += "  <url>\n    <loc>\(Escape.xml(baseURL + page.urlPath))</loc>\n"
+            for other in force.languages where other != page.language {
+                if let twin = set.twin(of: page, in: other, site: config) {
+                    xml += "    <xhtml:link rel=\"alternate\" hreflang=\"\(other)\" href=\"\(Escape.xml(baseURL + twin.urlPath))\"/>\n"
+                }
+            }
+            xml += "  </url>\n"
+        }
+        return xml + "</urlset>\n"
+    }
+}
+
+extension PreparedPage {
+    static func parentKey(of key: String) -> String? {
+        guard key != "/" else { return nil }
+        let parts = key.split(separator: "/").dropLast()
+        return parts.isEmpty ? "/" : "/" + parts.joined(separator: "/") + "/"
+    }
+}
+
+/// Content hashes for fingerprinted asset names and for the publishing manifest.
+enum Fingerprint {
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func short(_ data: Data) -> String { String(sha256(data).prefix(10)) }
+}

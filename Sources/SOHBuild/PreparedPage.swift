@@ -1,0 +1,104 @@
+import SOHMarkdown
+import SOHModel
+
+/// A page rendered once for all forces: Markdown turned into HTML with slots for force values.
+struct PreparedPage: Sendable {
+    enum Kind: Sendable {
+        case content
+        /// Stands at a service's landing page for a force that switched the service off or
+        /// handles it elsewhere.
+        case serviceNotice(serviceID: String, setting: ForceIdentity.ServiceSetting)
+    }
+
+    var kind: Kind = .content
+    var file: String
+    var key: String
+    var language: String
+    var urlPath: String
+    var layout: String
+    var title: SlottedText
+    var description: SlottedText?
+    var body: SlottedText
+    var headings: [Markdown.Heading]
+    var links: [Markdown.Link]
+    var front: FrontMatter
+    var origin: PageSource.Origin
+    var isSectionIndex: Bool
+    /// First place each placeholder is used, to name it when a force lacks the value.
+    var placeholderUses: [String: SourceLocation]
+
+    var service: String? { front.service }
+    var section: String { key.split(separator: "/").first.map(String.init) ?? "" }
+    /// `/advice/` for `/advice/burglary/`; nil for the home page.
+    var parentKey: String? {
+        guard key != "/" else { return nil }
+        let parts = key.split(separator: "/").dropLast()
+        return parts.isEmpty ? "/" : "/" + parts.joined(separator: "/") + "/"
+    }
+}
+
+/// Preparing pages: placeholders checked and marked, Markdown rendered once, layout chosen.
+enum PagePreparer {
+    static func prepare(
+        _ page: PageSource, layouts: Set<String>, allowRawHTML: Bool, site: SiteConfig, sink: DiagnosticSink
+    ) -> PreparedPage {
+        var uses: [String: SourceLocation] = [:]
+
+        let titleOccurrences = Placeholder.scan(page.front.title, start: page.front.titleLocation, sink: sink)
+        let title = SlottedText.fromPlaceholders(page.front.title, occurrences: titleOccurrences)
+        for o in titleOccurrences where uses[o.name] == nil { uses[o.name] = o.location }
+        var description: SlottedText?
+        if let text = page.front.description {
+            let occurrences = Placeholder.scan(text, start: page.front.titleLocation, sink: sink)
+            description = SlottedText.fromPlaceholders(text, occurrences: occurrences)
+            for o in occurrences where uses[o.name] == nil { uses[o.name] = o.location }
+        }
+
+        let start = SourceLocation(file: page.file, line: page.bodyFirstLine, column: 1)
+        let occurrences = Placeholder.scan(page.body, start: start, sink: sink)
+        for o in occurrences where uses[o.name] == nil { uses[o.name] = o.location }
+        let markers = SlotMarkers(avoiding: page.body)
+        let marked = markers.mark(page.body, occurrences)
+        let rendered = Markdown.render(marked, options: .init(allowRawHTML: allowRawHTML, headingTextFilter: { markers.strip($0) }))
+        let body = markers.slots(in: rendered.html, names: occurrences.map(\.name))
+        let lineShift = page.bodyFirstLine - 1
+        for line in Set(rendered.omittedHTMLLines).sorted() {
+            sink.warning(SourceLocation(file: page.file, line: line + lineShift, column: 1), "raw HTML is left out of the page",
+                hint: "Write it in Markdown instead, or set 'markdown: {allowRawHTML: true}' in site.yml.")
+        }
+        let headings = rendered.headings.map { h -> Markdown.Heading in
+            var h = h
+            h.line += lineShift
+            h.text = markers.strip(h.text)
+            return h
+        }
+        let links = rendered.links.map { l -> Markdown.Link in
+            var l = l
+            l.line += lineShift
+            return l
+        }
+
+        let layout = chooseLayout(page, layouts: layouts, site: site, sink: sink)
+        return PreparedPage(
+            file: page.file, key: page.key, language: page.language, urlPath: page.urlPath, layout: layout,
+            title: title, description: description, body: body, headings: headings, links: links, front: page.front,
+            origin: page.origin, isSectionIndex: page.isSectionIndex, placeholderUses: uses)
+    }
+
+    /// Front matter `layout`, else `home` for `/`, a layout named after the section, `service`
+    /// for a service's landing page, `section` for section index pages, else `page`.
+    static func chooseLayout(_ page: PageSource, layouts: Set<String>, site: SiteConfig, sink: DiagnosticSink) -> String {
+        if let layout = page.front.layout {
+            if layouts.contains(layout) { return layout }
+            sink.error(page.front.layoutLocation ?? .start(of: page.file), "unknown layout '\(layout)'",
+                hint: Suggestion.hint(for: layout, allowed: layouts.sorted(), noun: "layouts"))
+            return "page"
+        }
+        var candidates: [String] = []
+        if page.key == "/" { candidates.append("home") }
+        if let service = page.front.service, site.service(service)?.page == page.key { candidates.append("service") }
+        if page.isSectionIndex { candidates.append("section") }
+        if !page.section.isEmpty { candidates.append(page.section) }
+        return candidates.first(where: layouts.contains) ?? "page"
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import SOHModel
+
+/// Everything computed once for all forces: pages rendered to slotted HTML, the compiled theme
+/// (and each force's layered theme), palettes, base URLs and each force's page set.
+struct PreparedSite: Sendable {
+    var loaded: LoadedSite
+    var config: SiteConfig { loaded.config }
+    var environment: SiteConfig.Environment
+    var theme: Theme
+    var forceThemes: [String: Theme]
+    var national: [PreparedPage]
+    var pageSets: [String: ForcePageSet]
+    var palettes: [String: BrandPalette]
+    var baseURLs: [String: String]
+    /// Files under `content/` that are not pages (images, PDFs), copied as they are.
+    var contentFiles: [String: Data]
+    var warnings: [Diagnostic]
+
+    func themeFor(_ force: String) -> Theme { forceThemes[force] ?? theme }
+
+    static func prepare(_ loaded: LoadedSite, environment name: String, forces: [ForceIdentity]) throws(DiagnosticsError) -> PreparedSite {
+        let sink = DiagnosticSink()
+        let config = loaded.config
+        guard let environment = config.environments[name] else {
+            throw DiagnosticsError([.error(.start(of: "site.yml"), "unknown environment '\(name)'",
+                hint: Suggestion.hint(for: name, allowed: config.environments.keys.sorted(), noun: "environments"))])
+        }
+
+        guard let theme = Theme.load(root: loaded.root, name: config.theme, languages: config.languages, sink: sink) else {
+            throw DiagnosticsError(sink.bag.sorted)
+        }
+        var forceThemes: [String: Theme] = [:]
+        for force in forces {
+            let relative = "forces/\(force.id)/theme"
+            let dir = loaded.root.appendingPathComponent(relative)
+            if FileManager.default.fileExists(atPath: dir.path) {
+                forceThemes[force.id] = theme.layered(forceTheme: dir, relative: relative, sink: sink)
+            }
+        }
+
+        // Markdown is rendered here, once per page, whatever the number of forces.
+        let national = loaded.pages.map {
+            PagePreparer.prepare($0, layouts: theme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
+        }
+        var pageSets: [String: ForcePageSet] = [:]
+        var palettes: [String: BrandPalette] = [:]
+        var baseURLs: [String: String] = [:]
+        for force in forces {
+            let layouts = (forceThemes[force.id] ?? theme).layouts
+            let local = (loaded.localPages[force.id] ?? []).map {
+                PagePreparer.prepare($0, layouts: layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
+            }
+            let set = ForcePageSet(force: force, site: config, national: national, local: local)
+            pageSets[force.id] = set
+            let palette = BrandPalette(force)
+            palettes[force.id] = palette
+            sink.bag.add(contentsOf: palette.warnings)
+            // In production a force's own domain wins; other environments (staging …) use the
+            // pattern for every force so nothing points at the live sites.
+            if name == "production", let own = force.baseURL {
+                baseURLs[force.id] = own
+            } else if let pattern = environment.baseURL {
+                baseURLs[force.id] = pattern.replacingOccurrences(of: "{force}", with: force.id)
+            } else if let own = force.baseURL {
+                baseURLs[force.id] = own
+            } else {
+                sink.error(.start(of: force.file), "force '\(force.id)' has no 'baseURL', and environment '\(name)' sets no base URL pattern",
+                    hint: "Add 'baseURL: https://…' (the force's own site) to the force file.")
+            }
+        }
+
+        checkServices(config, national: national, sink: sink)
+        for force in forces {
+            guard let set = pageSets[force.id] else { continue }
+            checkPlaceholders(set, force: force, site: config, sink: sink)
+            checkAliases(set, sink: sink)
+            if set.pages.contains(where: { if case .serviceNotice = $0.kind { true } else { false } }),
+               !(forceThemes[force.id] ?? theme).layouts.contains("notice") {
+                sink.error(.start(of: "themes/\(config.theme)/layouts"), "the theme has no 'notice' layout, needed for services a force switched off",
+                    hint: "Add themes/\(config.theme)/layouts/notice.mustache.")
+            }
+        }
+
+        var contentFiles: [String: Data] = [:]
+        for file in loaded.contentFiles {
+            let url = loaded.root.appendingPathComponent("content").appendingPathComponent(file)
+            if let data = FileManager.default.contents(atPath: url.path) { contentFiles[file] = data }
+        }
+
+        if sink.bag.hasErrors { throw DiagnosticsError(sink.bag.sorted) }
+        return PreparedSite(
+            loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
+            pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles,
+            warnings: loaded.warnings + sink.bag.sorted)
+    }
+
+    /// Every service in the catalogue needs a national landing page at its `page` path.
+    static func checkServices(_ config: SiteConfig, national: [PreparedPage], sink: DiagnosticSink) {
+        let keys = Set(national.filter { $0.language == config.defaultLanguage }.map(\.key))
+        for service in config.services where !keys.contains(service.page) {
+            let file = service.page == "/" ? "content/index.md" : "content\(service.page.dropLast()).md"
+            sink.error(service.location, "service '\(service.id)' has no landing page at '\(service.page)'",
+                hint: "Add \(file) with 'service: \(service.id)' in its front matter.")
+        }
+    }
+
+    /// A placeholder whose field a force leaves out cannot be filled on that force's site.
+    static func checkPlaceholders(_ set: ForcePageSet, force: ForceIdentity, site: SiteConfig, sink: DiagnosticSink) {
+        for page in set.pages {
+            for (name, at) in page.placeholderUses.sorted(by: { $0.key < $1.key }) {
+                if Placeholder.value(name, force: force, site: site, baseURL: "") == nil {
+                    let field = name.split(separator: ".").dropFirst().joined(separator: ".")
+                    sink.error(at, "'{{\(name)}}' has no value for force '\(force.id)': \(force.file) does not set '\(field)'",
+                        hint: "Set '\(field)' in \(force.file), or use a field every force sets.")
+                }
+            }
+        }
+    }
+
+    static func checkAliases(_ set: ForcePageSet, sink: DiagnosticSink) {
+        var seen: [String: String] = [:]
+        for page in set.pages {
+            for (alias, at) in page.front.aliases {
+                if set.page(at: alias) != nil {
+                    sink.error(at, "alias '\(alias)' is the address of a page", hint: "Remove the alias; that address already shows a page.")
+                } else if let other = seen[alias], other != page.file {
+                    sink.error(at, "alias '\(alias)' is also an alias of \(other)", hint: "An old address can redirect to one page only.")
+                }
+                seen[alias] = page.file
+            }
+        }
+    }
+}
+

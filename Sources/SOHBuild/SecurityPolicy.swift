@@ -1,0 +1,42 @@
+import Foundation
+
+/// The Content Security Policy and other response headers every force site is published with.
+///
+/// Scripts and styles come from the site's own origin only; forms may post and connect only to
+/// the site and the submission API.
+struct SecurityPolicy {
+    let api: String
+
+    /// `https://api.example.uk` from the API base URL (path dropped), safe for a header.
+    var apiOrigin: String {
+        guard let url = URL(string: api), let scheme = url.scheme, let host = url.host else { return "" }
+        let port = url.port.map { ":\($0)" } ?? ""
+        return Escape.header("\(scheme)://\(host)\(port)")
+    }
+
+    var directives: [String] {
+        let api = apiOrigin.isEmpty ? "" : " \(apiOrigin)"
+        return [
+            "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+            "connect-src 'self'\(api)", "form-action 'self'\(api)", "base-uri 'self'", "object-src 'none'",
+        ]
+    }
+
+    /// For `<meta http-equiv>`: `frame-ancestors` is not allowed there.
+    var metaPolicy: String { directives.joined(separator: "; ") }
+
+    /// A `_headers` file in the format Netlify and Cloudflare Pages read.
+    var headersFile: String {
+        """
+        /*
+          Content-Security-Policy: \((directives + ["frame-ancestors 'none'"]).joined(separator: "; "))
+          X-Content-Type-Options: nosniff
+          Referrer-Policy: strict-origin-when-cross-origin
+          Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()
+          X-Frame-Options: DENY
+        /assets/*
+          Cache-Control: public, max-age=31536000, immutable
+
+        """
+    }
+}

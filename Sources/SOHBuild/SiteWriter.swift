@@ -1,0 +1,102 @@
+import Foundation
+import SOHModel
+
+/// Writes one force's files: only bytes that changed are written (each through a temporary file
+/// and a rename, so a reader never sees half a file), files that no longer belong are removed,
+/// and a manifest (path, size, SHA-256) is written for publishing.
+enum SiteWriter {
+    struct Counts: Sendable {
+        var written = 0
+        var unchanged = 0
+        var removed = 0
+
+        static func + (a: Counts, b: Counts) -> Counts {
+            Counts(written: a.written + b.written, unchanged: a.unchanged + b.unchanged, removed: a.removed + b.removed)
+        }
+    }
+
+    static let manifestFolder = "_manifests"
+
+    static func write(force: String, files: [OutputFile], out: URL) throws -> Counts {
+        let dir = out.appendingPathComponent(force)
+        var counts = Counts()
+        var keep = Set<String>()
+        var manifest = "{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n"
+        for (i, file) in files.enumerated() {
+            keep.insert(file.path)
+            if try writeIfChanged(file.data, to: dir.appendingPathComponent(file.path)) {
+                counts.written += 1
+            } else {
+                counts.unchanged += 1
+            }
+            manifest += "    {\"path\": \"\(Escape.json(file.path))\", \"size\": \(file.data.count), \"sha256\": \"\(Fingerprint.sha256(file.data))\"}"
+            manifest += i == files.count - 1 ? "\n" : ",\n"
+        }
+        manifest += "  ]\n}\n"
+        counts.removed = try removeStale(in: dir, keeping: keep)
+        let manifestURL = out.appendingPathComponent(manifestFolder).appendingPathComponent("\(force).json")
+        _ = try writeIfChanged(Data(manifest.utf8), to: manifestURL)
+        return counts
+    }
+
+    /// Returns true when the file was written, false when its bytes were already there.
+    static func writeIfChanged(_ data: Data, to url: URL) throws -> Bool {
+        let fm = FileManager.default
+        if let attributes = try? fm.attributesOfItem(atPath: url.path),
+           (attributes[.size] as? NSNumber)?.intValue == data.count,
+           let existing = fm.contents(atPath: url.path), existing == data {
+            return false
+        }
+        try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).soh-tmp")
+        try data.write(to: temporary)
+        if rename(temporary.path, url.path) != 0 {
+            try? fm.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        return true
+    }
+
+    /// Removes files below `dir` that are not in `keep`, then empty folders.
+    static func removeStale(in dir: URL, keeping keep: Set<String>) throws -> Int {
+        var removed = 0
+        for file in SiteLoader.walk(dir) where !keep.contains(file) {
+            try FileManager.default.removeItem(at: dir.appendingPathComponent(file))
+            removed += 1
+        }
+        removeEmptyFolders(dir)
+        return removed
+    }
+
+    @discardableResult
+    static func removeEmptyFolders(_ dir: URL) -> Bool {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { return false }
+        var empty = true
+        for name in names {
+            let child = dir.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: child.path, isDirectory: &isDir), isDir.boolValue, removeEmptyFolders(child) {
+                try? fm.removeItem(at: child)
+            } else {
+                empty = false
+            }
+        }
+        return empty
+    }
+
+    /// Forces that were built before but whose force file is gone: their folder and manifest go.
+    static func removeRetiredForces(out: URL, current: Set<String>) throws -> Int {
+        var removed = 0
+        let manifests = out.appendingPathComponent(manifestFolder)
+        for name in SiteLoader.listDirectory(manifests) where name.hasSuffix(".json") {
+            let id = String(name.dropLast(5))
+            guard !current.contains(id) else { continue }
+            let dir = out.appendingPathComponent(id)
+            removed += SiteLoader.walk(dir).count
+            try? FileManager.default.removeItem(at: dir)
+            try FileManager.default.removeItem(at: manifests.appendingPathComponent(name))
+        }
+        return removed
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Mustache
+import SOHModel
+
+/// The theme: Mustache layouts and partials, assets and interface strings, compiled once.
+///
+/// Lookup is layered: a force's `forces/<id>/theme/` is searched before `themes/<name>/`, so a
+/// force overrides one template or asset without copying the rest.
+struct Theme: Sendable {
+    /// Layout names (files in `layouts/`), for choosing and checking `layout:`.
+    var layouts: Set<String>
+    var library: MustacheLibrary
+    /// Assets by path below `assets/`, with their bytes.
+    var assets: [String: Data]
+    /// Interface strings by language, then key.
+    var strings: [String: [String: String]]
+    /// Which template and asset names this layer replaced (for a force's theme).
+    var overridden: Set<String> = []
+
+    static let templateFolders = ["layouts", "partials"]
+
+    /// Loads `themes/<name>/` under `root`, collecting template and string errors.
+    static func load(root: URL, name: String, languages: [String], sink: DiagnosticSink) -> Theme? {
+        let relative = "themes/\(name)"
+        let dir = root.appendingPathComponent(relative)
+        guard FileManager.default.fileExists(atPath: dir.path) else {
+            sink.error(.start(of: "site.yml"), "theme folder '\(relative)/' does not exist",
+                hint: "Set 'theme:' in site.yml to a folder under themes/.")
+            return nil
+        }
+        var theme = Theme(layouts: [], library: MustacheLibrary(), assets: [:], strings: [:])
+        theme.addTemplates(from: dir, relative: relative, sink: sink)
+        theme.addAssets(from: dir)
+        for required in ["page", "base"] where theme.library.getTemplate(named: required) == nil {
+            sink.error(.start(of: relative), "the theme has no '\(required)' template",
+                hint: "Add \(relative)/\(required == "base" ? "partials" : "layouts")/\(required).mustache.")
+        }
+        theme.loadStrings(from: dir.appendingPathComponent("i18n"), relative: "\(relative)/i18n", languages: languages, sink: sink)
+        return theme
+    }
+
+    /// The theme as seen by one force: its own templates and assets first.
+    func layered(forceTheme dir: URL, relative: String, sink: DiagnosticSink) -> Theme {
+        guard FileManager.default.fileExists(atPath: dir.path) else { return self }
+        var theme = self
+        theme.addTemplates(from: dir, relative: relative, sink: sink)
+        theme.addAssets(from: dir)
+        for key in SiteLoader.listDirectory(dir) where !["layouts", "partials", "assets"].contains(key) {
+            sink.error(.start(of: "\(relative)/\(key)"), "a force theme may only hold layouts/, partials/ and assets/",
+                hint: "Interface strings are national; move or remove '\(key)'.")
+        }
+        return theme
+    }
+
+    mutating func addTemplates(from dir: URL, relative: String, sink: DiagnosticSink) {
+        for folder in Self.templateFolders {
+            for file in SiteLoader.walk(dir.appendingPathComponent(folder)) where file.hasSuffix(".mustache") {
+                let name = String(file.dropLast(".mustache".count))
+                let path = "\(relative)/\(folder)/\(file)"
+                let other = folder == "layouts" ? "partials" : "layouts"
+                if FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(other)/\(file)").path) {
+                    sink.error(.start(of: path), "'\(name)' is both a layout and a partial",
+                        hint: "Rename one of them; layouts and partials share one set of names.")
+                    continue
+                }
+                guard let text = SourceText.read(dir.appendingPathComponent("\(folder)/\(file)"), as: path, sink: sink) else { continue }
+                do {
+                    let template = try MustacheTemplate(string: text)
+                    library.register(template, named: name)
+                    if folder == "layouts" { layouts.insert(name) }
+                    overridden.insert(name)
+                } catch let error as MustacheTemplate.ParserError {
+                    sink.error(SourceLocation(file: path, line: error.context.lineNumber, column: error.context.columnNumber),
+                        "template syntax error: \(Self.describe(error.error))",
+                        hint: "Check that every {{#section}} has a matching {{/section}} and every tag is closed with '}}'.")
+                } catch {
+                    sink.error(.start(of: path), "template syntax error: \(error)")
+                }
+            }
+        }
+    }
+
+    mutating func addAssets(from dir: URL) {
+        let assetsDir = dir.appendingPathComponent("assets")
+        for file in SiteLoader.walk(assetsDir) {
+            if let data = FileManager.default.contents(atPath: assetsDir.appendingPathComponent(file).path) {
+                assets[file] = data
+                overridden.insert("assets/\(file)")
+            }
+        }
+    }
+
+    mutating func loadStrings(from dir: URL, relative: String, languages: [String], sink: DiagnosticSink) {
+        for language in languages {
+            let file = "\(relative)/\(language).yml"
+            let url = dir.appendingPathComponent("\(language).yml")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                sink.error(.start(of: file), "interface strings for '\(language)' are missing",
+                    hint: "Add \(file) with the same keys as \(relative)/en.yml.")
+                continue
+            }
+            guard let text = SourceText.read(url, as: file, sink: sink) else { continue }
+            var bag = DiagnosticBag()
+            let node = YAMLParser.parse(text, file: file, into: &bag)
+            sink.bag.add(contentsOf: bag.all)
+            guard let node else { continue }
+            guard case .mapping(let pairs) = node.value else {
+                sink.error(node.location, "interface strings should be 'key: text' lines")
+                continue
+            }
+            var table: [String: String] = [:]
+            for pair in pairs {
+                if let value = StrictValue.text(pair.value, key: pair.key, sink: sink) { table[pair.key] = value }
+            }
+            strings[language] = table
+        }
+        guard let english = strings["en"] else { return }
+        for (language, table) in strings where language != "en" {
+            for key in english.keys.sorted() where table[key] == nil {
+                sink.error(.start(of: "\(relative)/\(language).yml"), "interface string '\(key)' is missing in '\(language)'",
+                    hint: "Add '\(key): …' with the \(language) text.")
+            }
+            for key in table.keys.sorted() where english[key] == nil {
+                sink.error(.start(of: "\(relative)/\(language).yml"), "interface string '\(key)' is not in en.yml",
+                    hint: Suggestion.hint(for: key, allowed: english.keys.sorted(), noun: "keys"))
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: "a section is closed with the wrong name"
+        case .unfinishedName?: "a tag is not finished"
+        case .expectedSectionEnd?: "a section is opened but never closed"
+        case .invalidSetDelimiter?: "invalid set-delimiter tag"
+        case .transformAppliedToInheritanceSection?: "a transform is applied to an inheritance section"
+        case .illegalTokenInsideInheritSection?: "only block definitions may appear inside an inheriting section"
+        case .textInsideInheritSection?: "text inside an inheriting section"
+        case .invalidConfigVariableSyntax?: "invalid pragma syntax"
+        case .unrecognisedConfigVariable?: "unknown pragma"
+        default: "\(error)"
+        }
+    }
+}

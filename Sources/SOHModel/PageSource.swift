@@ -1,0 +1,103 @@
+import Foundation
+
+/// A Markdown page as read from disk: its front matter checked, its body not yet rendered.
+public struct PageSource: Sendable {
+    public enum Origin: Sendable, Hashable {
+        case national
+        case force(String)
+    }
+
+    /// Path relative to the site root, e.g. `content/advice/burglary.md`.
+    public var file: String
+    /// Language-independent site path, e.g. `/advice/burglary/`; twins share it.
+    public var key: String
+    public var language: String
+    /// Where it is published, e.g. `/cy/advice/burglary/`.
+    public var urlPath: String
+    public var front: FrontMatter
+    public var body: String
+    public var bodyFirstLine: Int
+    public var origin: Origin
+
+    /// The section the page sits in: `advice` for `/advice/burglary/`, `` for the home page.
+    public var section: String { key.split(separator: "/").first.map(String.init) ?? "" }
+    public var isSectionIndex: Bool { file.hasSuffix("/index.md") || file.hasSuffix("/index.cy.md") }
+}
+
+/// A page's front matter.
+public struct FrontMatter: Sendable {
+    public var title: String
+    public var titleLocation: SourceLocation
+    public var description: String?
+    public var layout: String?
+    public var layoutLocation: SourceLocation?
+    public var order: Int
+    public var draft: Bool
+    public var aliases: [(String, SourceLocation)]
+    public var service: String?
+    public var serviceLocation: SourceLocation?
+    public var quickExit: Bool
+
+    static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit"]
+
+    static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, sink: DiagnosticSink) -> FrontMatter? {
+        var bag = DiagnosticBag()
+        let parsed = YAMLParser.parse(split.yaml, file: file, lineOffset: split.yamlLineOffset, into: &bag)
+        sink.bag.add(contentsOf: bag.all)
+        guard let root = parsed, let map = StrictMapping(root, what: "front matter", allowed: keys, sink: sink) else { return nil }
+        guard let title = map.text("title", required: true, example: "Report a crime") else { return nil }
+        if title.trimmingCharacters(in: .whitespaces).isEmpty {
+            sink.error(map.valueLocation("title"), "the title is empty", hint: "Give the page a short, specific title.")
+        }
+        var aliases: [(String, SourceLocation)] = []
+        for (alias, at) in map.texts("aliases") ?? [] {
+            if URLPath.isCanonical(alias) {
+                aliases.append((alias, at))
+            } else {
+                sink.error(at, "alias '\(alias)' should be a site path that starts and ends with '/'", hint: "Write it like '/old/page/'.")
+            }
+        }
+        let service = map.text("service")
+        if let service, let site, site.service(service) == nil {
+            sink.error(map.valueLocation("service"), "unknown service id '\(service)'",
+                hint: Suggestion.hint(for: service, allowed: site.services.map(\.id), noun: "service ids (from site.yml)"))
+        }
+        let layout = map.text("layout")
+        return FrontMatter(
+            title: title, titleLocation: map.valueLocation("title"), description: map.text("description"),
+            layout: layout, layoutLocation: layout == nil ? nil : map.valueLocation("layout"),
+            order: map.int("order") ?? 0, draft: map.bool("draft") ?? false, aliases: aliases,
+            service: service, serviceLocation: service == nil ? nil : map.valueLocation("service"),
+            quickExit: map.bool("quickExit") ?? false)
+    }
+}
+
+extension PageSource {
+    /// Reads a page. `relative` is the path below its content folder, e.g. `advice/burglary.cy.md`.
+    static func load(
+        _ url: URL, file: String, relative: String, origin: Origin, site: SiteConfig?, sink: DiagnosticSink
+    ) -> PageSource? {
+        guard let text = SourceText.read(url, as: file, sink: sink),
+              let split = FrontMatterSplit.split(text, file: file, sink: sink),
+              let front = FrontMatter.read(split, file: file, site: site, sink: sink)
+        else { return nil }
+        let (key, language) = keyAndLanguage(relative, languages: site?.languages ?? ["en", "cy"])
+        let urlPath = language == (site?.defaultLanguage ?? "en") ? key : "/\(language)\(key)"
+        return PageSource(
+            file: file, key: key, language: language, urlPath: urlPath, front: front,
+            body: split.body, bodyFirstLine: split.bodyFirstLine, origin: origin)
+    }
+
+    /// `advice/burglary.cy.md` → (`/advice/burglary/`, `cy`); `index.md` → (`/`, `en`).
+    static func keyAndLanguage(_ relative: String, languages: [String]) -> (String, String) {
+        var stem = String(relative.dropLast(3))  // ".md"
+        var language = "en"
+        for candidate in languages where stem.hasSuffix(".\(candidate)") {
+            language = candidate
+            stem = String(stem.dropLast(candidate.count + 1))
+        }
+        var parts = stem.split(separator: "/").map(String.init)
+        if parts.last == "index" { parts.removeLast() }
+        return (parts.isEmpty ? "/" : "/" + parts.joined(separator: "/") + "/", language)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// Everything read from a site's repository, checked, before anything is rendered.
+public struct LoadedSite: Sendable {
+    public var root: URL
+    public var config: SiteConfig
+    /// All forces, sorted by id.
+    public var forces: [ForceIdentity]
+    /// National pages, sorted by file.
+    public var pages: [PageSource]
+    /// Each force's own pages (`forces/<id>/content/`), sorted by file.
+    public var localPages: [String: [PageSource]]
+    /// Non-Markdown files under `content/` (images, PDFs), as paths relative to `content/`.
+    public var contentFiles: [String]
+    /// Warnings found while loading (errors stop the load).
+    public var warnings: [Diagnostic]
+
+    public func force(_ id: String) -> ForceIdentity? { forces.first { $0.id == id } }
+}
+
+/// Loads `site.yml`, `forces/*.yml` and every page, collecting every problem before failing.
+public enum SiteLoader {
+    public static func load(root: URL) throws(DiagnosticsError) -> LoadedSite {
+        let sink = DiagnosticSink()
+        let fm = FileManager.default
+
+        var config: SiteConfig?
+        let siteURL = root.appendingPathComponent("site.yml")
+        if fm.fileExists(atPath: siteURL.path) {
+            if let text = SourceText.read(siteURL, as: "site.yml", sink: sink) {
+                config = SiteConfig.load(text, sink: sink)
+            }
+        } else {
+            sink.error(.start(of: "site.yml"), "site.yml is missing",
+                hint: "Run soh in the repository's top folder, or pass --root DIR.")
+        }
+
+        var forces: [ForceIdentity] = []
+        let forcesDir = root.appendingPathComponent("forces")
+        for name in listDirectory(forcesDir) where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
+            let file = "forces/\(name)"
+            let id = String(name.prefix(upTo: name.lastIndex(of: ".")!))
+            if !Identifier.isValid(id) {
+                sink.error(.start(of: file), "force file name '\(name)' is not a valid force id",
+                    hint: "Name it after the data.police.uk force id, in lower case with hyphens, e.g. 'avon-and-somerset.yml'.")
+                continue
+            }
+            if name.hasSuffix(".yaml") {
+                sink.error(.start(of: file), "force files end in '.yml'", hint: "Rename it to '\(id).yml'.")
+                continue
+            }
+            guard let text = SourceText.read(forcesDir.appendingPathComponent(name), as: file, sink: sink) else { continue }
+            if let force = ForceIdentity.load(text, file: file, expectedID: id, site: config,
+                                              forceDirectory: forcesDir.appendingPathComponent(id), sink: sink) {
+                forces.append(force)
+            }
+        }
+        if forces.isEmpty, !sink.bag.hasErrors {
+            sink.error(.start(of: "forces"), "no force files found in forces/", hint: "Add forces/<id>.yml, or run 'soh new-force ID'.")
+        }
+        forces.sort { $0.id < $1.id }
+
+        var contentFiles: [String] = []
+        let pages = loadPages(
+            in: root.appendingPathComponent("content"), prefix: "content", origin: .national, site: config,
+            sink: sink, otherFiles: &contentFiles)
+        checkDuplicateURLs(pages, sink: sink)
+
+        var localPages: [String: [PageSource]] = [:]
+        for force in forces {
+            var ignored: [String] = []
+            let local = loadPages(
+                in: forcesDir.appendingPathComponent(force.id).appendingPathComponent("content"),
+                prefix: "forces/\(force.id)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
+            checkDuplicateURLs(local, sink: sink)
+            if let config {
+                for page in local where config.isLocked(page.key) {
+                    sink.error(.start(of: page.file), "forces may not override '\(page.key)': site.yml locks it for national consistency",
+                        hint: "Remove this file; ask the national team if the page needs a local variant.")
+                }
+            }
+            localPages[force.id] = local
+        }
+
+        let all = sink.bag
+        guard !all.hasErrors, let config else { throw DiagnosticsError(all.sorted) }
+        return LoadedSite(
+            root: root, config: config, forces: forces, pages: pages, localPages: localPages,
+            contentFiles: contentFiles, warnings: all.sorted)
+    }
+
+    static func loadPages(
+        in dir: URL, prefix: String, origin: PageSource.Origin, site: SiteConfig?, sink: DiagnosticSink, otherFiles: inout [String]
+    ) -> [PageSource] {
+        var pages: [PageSource] = []
+        for relative in walk(dir) {
+            if relative.hasPrefix("forms/") { continue }  // form definitions, read by the forms stage
+            let file = "\(prefix)/\(relative)"
+            guard relative.hasSuffix(".md") else {
+                otherFiles.append(relative)
+                continue
+            }
+            let name = relative.split(separator: "/").map(String.init)
+            if let bad = name.first(where: { !$0.allSatisfy { $0.isLowercase || $0.isNumber || "-_.".contains($0) } }) {
+                sink.error(.start(of: file), "'\(bad)' in the page's path has characters that do not belong in a web address",
+                    hint: "Use lower-case letters, digits and hyphens, e.g. 'bicycle-theft.md'.")
+                continue
+            }
+            if let page = PageSource.load(dir.appendingPathComponent(relative), file: file, relative: relative,
+                                          origin: origin, site: site, sink: sink) {
+                if !page.front.draft { pages.append(page) }
+            }
+        }
+        return pages
+    }
+
+    static func checkDuplicateURLs(_ pages: [PageSource], sink: DiagnosticSink) {
+        var seen: [String: String] = [:]
+        for page in pages {
+            if let first = seen[page.urlPath] {
+                sink.error(.start(of: page.file), "two pages have the same address '\(page.urlPath)': \(first) and \(page.file)",
+                    hint: "Keep one of them; 'a.md' and 'a/index.md' both publish at '/a/'.")
+            } else {
+                seen[page.urlPath] = page.file
+            }
+        }
+    }
+
+    /// Entries of a folder, sorted; empty when it does not exist.
+    public static func listDirectory(_ dir: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// Every regular file below `dir`, as sorted relative paths; hidden files are skipped.
+    public static func walk(_ dir: URL) -> [String] {
+        var result: [String] = []
+        func visit(_ url: URL, _ relative: String) {
+            for name in listDirectory(url) {
+                let child = url.appendingPathComponent(name)
+                let rel = relative.isEmpty ? name : "\(relative)/\(name)"
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: child.path, isDirectory: &isDir) else { continue }
+                if isDir.boolValue { visit(child, rel) } else { result.append(rel) }
+            }
+        }
+        visit(dir, "")
+        return result.sorted()
+    }
+}
