@@ -194,7 +194,10 @@ struct ForceRenderer {
         for (name, items) in config.menus {
             out[name] = items.compactMap { item -> [String: Any]? in
                 let url = localized(item.url, language)
-                if url.hasPrefix("/"), set.page(at: url) == nil, set.page(at: item.url) == nil { return nil }
+                if url.hasPrefix("/") {
+                    // Leave out links to pages this force does not publish or has switched off.
+                    guard let target = set.page(at: url), case .content = target.kind else { return nil }
+                }
                 return ["title": item.title.text(language), "url": url, "current": url == current]
             }
         }

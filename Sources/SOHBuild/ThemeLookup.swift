@@ -31,7 +31,8 @@ struct Theme: Sendable {
         var theme = Theme(layouts: [], library: MustacheLibrary(), assets: [:], strings: [:])
         theme.addTemplates(from: dir, relative: relative, sink: sink)
         theme.addAssets(from: dir)
-        for required in ["page", "base"] where theme.library.getTemplate(named: required) == nil {
+        for required in ["page", "base"] where theme.library.getTemplate(named: required) == nil
+            && !FileManager.default.fileExists(atPath: dir.appendingPathComponent(required == "base" ? "partials/base.mustache" : "layouts/page.mustache").path) {
             sink.error(.start(of: relative), "the theme has no '\(required)' template",
                 hint: "Add \(relative)/\(required == "base" ? "partials" : "layouts")/\(required).mustache.")
         }

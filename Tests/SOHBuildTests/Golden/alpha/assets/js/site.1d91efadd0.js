@@ -1,0 +1,31 @@
+// Progressive enhancement for every page. Without JavaScript the quick exit is a plain link.
+const QUICK_EXIT_URL = "https://www.bbc.co.uk/weather";
+
+function leave() {
+  // replace() so that Back does not return to the page that was left.
+  window.location.replace(QUICK_EXIT_URL);
+}
+
+function setUpQuickExit() {
+  const button = document.querySelector("[data-quick-exit]");
+  if (!button) return;
+  button.addEventListener("click", (event) => {
+    event.preventDefault();
+    document.body.hidden = true;
+    leave();
+  });
+  let presses = 0;
+  let timer;
+  document.addEventListener("keyup", (event) => {
+    if (event.key !== "Shift") return;
+    presses += 1;
+    clearTimeout(timer);
+    timer = setTimeout(() => { presses = 0; }, 1000);
+    if (presses >= 3) {
+      document.body.hidden = true;
+      leave();
+    }
+  });
+}
+
+setUpQuickExit();
