@@ -116,7 +116,17 @@ public enum Markdown {
             return Rendered(html: "", headings: headings, links: links, omittedHTMLLines: omitted)
         }
         defer { free(raw) }
-        return Rendered(html: String(cString: raw), headings: headings, links: links, omittedHTMLLines: omitted)
+        var html = String(cString: raw)
+        if !headings.isEmpty {
+            // cmark puts custom blocks' open and close tags on lines of their own; keep headings on one line.
+            for heading in headings {
+                html = html.replacingOccurrences(of: "<h\(heading.level) id=\"\(heading.id)\">\n", with: "<h\(heading.level) id=\"\(heading.id)\">")
+            }
+            for level in Set(headings.map(\.level)) {
+                html = html.replacingOccurrences(of: "\n</h\(level)>", with: "</h\(level)>")
+            }
+        }
+        return Rendered(html: html, headings: headings, links: links, omittedHTMLLines: omitted)
     }
 
     /// The text of a node's inline children, as a reader would see it.
