@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Runs the real `soh` binary, as a user or CI would.
+@Suite("soh on the command line")
+struct CommandLineTests {
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("soh")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return Fixture.repositoryRoot.appendingPathComponent(".build/debug/soh")
+    }
+
+    func run(_ arguments: [String], in dir: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func buildPrintsASummary() throws {
+        let site = try Fixture()
+        let result = try run(["build"], in: site.root)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Built 3 forces, 20 pages: "))
+        #expect(result.stderr.contains("forces/beta.yml:7:9: warning: link colour #9999ff"))
+    }
+
+    @Test func jsonForCI() throws {
+        let site = try Fixture()
+        let result = try run(["build", "--format", "json", "--force", "alpha", "--out", "elsewhere"], in: site.root)
+        #expect(result.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(json?["ok"] as? Bool == true)
+        let summary = json?["summary"] as? [String: Any]
+        #expect(summary?["forces"] as? Int == 1)
+        #expect(FileManager.default.fileExists(atPath: site.root.appendingPathComponent("elsewhere/alpha/index.html").path))
+    }
+
+    @Test func errorsExitWithStatusOneAndListEveryProblem() throws {
+        let site = try Fixture()
+        try site.write("forces/alpha.yml", "id: alpha\nnmae: Alpha\n")
+        let text = try run(["build"], in: site.root)
+        #expect(text.status == 1)
+        #expect(text.stderr.contains("forces/alpha.yml:2:1: error: unknown key 'nmae' in force file"))
+        #expect(text.stderr.contains("Build failed: 3 errors. Nothing was written; the previous output is unchanged."))
+        let json = try run(["build", "--format", "json"], in: site.root)
+        #expect(json.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["ok"] as? Bool == false)
+        let diagnostics = object?["diagnostics"] as? [[String: Any]] ?? []
+        #expect(diagnostics.contains { $0["file"] as? String == "forces/alpha.yml" && $0["line"] as? Int == 2 && $0["column"] as? Int == 1 })
+        #expect(!FileManager.default.fileExists(atPath: site.out.path))
+    }
+
+    @Test func badArgumentsAreRefused() throws {
+        let site = try Fixture()
+        let result = try run(["build", "--jobs", "0"], in: site.root)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--jobs must be at least 1"))
+        let missing = try run(["build", "--root", "/nonexistent-soh-root"], in: site.root)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("site.yml:1:1: error: site.yml is missing"))
+    }
+}

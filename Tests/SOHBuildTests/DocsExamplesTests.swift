@@ -1,0 +1,48 @@
+import Foundation
+import SOHBuild
+import SOHModel
+import Testing
+
+/// The examples in docs/ are real: every fenced block marked `file=PATH` is written into a
+/// fresh site, and that site must build without errors.
+@Suite("Examples in docs/")
+struct DocsExamplesTests {
+    static func examples() throws -> [String: String] {
+        let docs = Fixture.repositoryRoot.appendingPathComponent("docs")
+        var files: [String: String] = [:]
+        for name in SiteLoader.listDirectory(docs) where name.hasSuffix(".md") {
+            let text = try String(contentsOf: docs.appendingPathComponent(name), encoding: .utf8)
+            var current: (path: String, lines: [String])?
+            for line in text.components(separatedBy: "\n") {
+                if let open = current {
+                    if line == "```" {
+                        files[open.path] = open.lines.joined(separator: "\n") + "\n"
+                        current = nil
+                    } else {
+                        current?.lines.append(line)
+                    }
+                } else if line.hasPrefix("```"), let range = line.range(of: "file=") {
+                    current = (String(line[range.upperBound...]), [])
+                }
+            }
+        }
+        return files
+    }
+
+    @Test func docsExamplesBuild() async throws {
+        let examples = try Self.examples()
+        #expect(examples.keys.sorted() == [
+            "content/report/crime.cy.md", "content/report/crime.md", "content/report/fraud.md",
+            "forces/example.yml", "forces/example/logo.svg", "forces/example/theme/partials/footer.mustache", "site.yml",
+        ])
+        let site = try Fixture(examples)
+        let report = try await site.build()
+        #expect(report.summary.forces == 1)
+        #expect(report.warnings.filter { $0.severity == .error }.isEmpty)
+        let crime = try #require(site.read("public/example/report/crime/index.html"))
+        #expect(crime.contains("Tell Example about a crime."))
+        #expect(crime.contains("Example Constabulary — Contact us: 101"), "the force's footer override is used")
+        #expect(site.read("public/example/cy/report/crime/index.html") != nil)
+        #expect(site.read("public/example/crime/index.html")?.contains("url=/report/crime/") == true)
+    }
+}
