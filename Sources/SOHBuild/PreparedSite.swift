@@ -51,6 +51,10 @@ struct PreparedSite: Sendable {
             let local = (loaded.localPages[force.id] ?? []).map {
                 PagePreparer.prepare($0, layouts: layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
             }
+            for page in local where !force.languages.contains(page.language) {
+                sink.warning(.start(of: page.file), "force '\(force.id)' does not publish '\(page.language)' pages, so this page is left out",
+                    hint: "Add '\(page.language)' to 'languages' in \(force.file), or remove the page.")
+            }
             let set = ForcePageSet(force: force, site: config, national: national, local: local)
             pageSets[force.id] = set
             let palette = BrandPalette(force)
