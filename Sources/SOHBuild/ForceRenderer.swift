@@ -216,6 +216,39 @@ struct ForceRenderer {
         }
     }
 
+    /// Services grouped by the section their landing page sits in (`/report/`, `/apply/` …),
+    /// each group titled by that section's page.
+    func serviceGroups(_ language: String) -> [[String: Any]] {
+        var order: [String] = []
+        var groups: [String: [[String: Any]]] = [:]
+        for item in services(language) {
+            guard let id = item["id"] as? String, let service = config.service(id) else { continue }
+            let section = service.page.split(separator: "/").first.map { "/\($0)/" } ?? "/"
+            if groups[section] == nil { order.append(section) }
+            groups[section, default: []].append(item)
+        }
+        return order.compactMap { section in
+            let url = localized(section, language)
+            guard let page = set.page(at: url) else { return nil }
+            var group: [String: Any] = ["title": fillRaw(page.title), "url": url, "services": groups[section] ?? []]
+            group["description"] = page.description.map(fillRaw)
+            return group
+        }
+    }
+
+    /// Every page in a language, grouped by top-level section, for the sitemap page.
+    func sitemapSections(_ language: String) -> [[String: Any]] {
+        let pages = set.pages.filter { $0.language == language }
+        var sections: [[String: Any]] = []
+        for top in pages where top.parentKey == "/" || top.key == "/" {
+            let members = pages.filter { $0.key != top.key && $0.key.hasPrefix(top.key) && top.key != "/" }
+                .sorted { ($0.key, $0.front.order) < ($1.key, $1.front.order) }
+                .map { ["title": fillRaw($0.title), "url": $0.urlPath] as [String: Any] }
+            sections.append(["title": fillRaw(top.title), "url": top.urlPath, "pages": members, "hasPages": !members.isEmpty])
+        }
+        return sections
+    }
+
     func renderPage(_ page: PreparedPage, shared: [String: Any]) -> String {
         var context = shared
         context["lang"] = page.language
@@ -224,6 +257,11 @@ struct ForceRenderer {
         context["page"] = pageContext(page)
         context["menus"] = menus(page.language, current: page.urlPath)
         context["services"] = services(page.language)
+        if page.key == "/" {
+            context["serviceGroups"] = serviceGroups(page.language)
+            context["adviceURL"] = localized("/advice/", page.language)
+        }
+        if page.layout == "sitemap" { context["sitemap"] = sitemapSections(page.language) }
         return theme.library.render(context, withTemplate: page.layout) ?? ""
     }
 

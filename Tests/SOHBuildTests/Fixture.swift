@@ -74,6 +74,7 @@ struct Fixture {
             languages: [en, cy]
             environments:
               production:
+                baseURL: "https://{force}.test.example"
                 api: https://api.test.example
               staging:
                 baseURL: "https://{force}.staging.test.example"

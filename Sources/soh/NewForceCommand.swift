@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SOHModel
+
+struct NewForceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new-force",
+        abstract: "Onboard a force: write forces/ID.yml and a generated logo from data/forces.csv.")
+
+    @Argument(help: "The force's data.police.uk id, e.g. kent (see data/forces.csv).")
+    var id: String
+
+    @Option(help: "The repository folder.")
+    var root: String = "."
+
+    func run() throws {
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let listURL = rootURL.appendingPathComponent("data/forces.csv")
+        var err = StandardError()
+        guard let data = FileManager.default.contents(atPath: listURL.path) else {
+            print("data/forces.csv:1:1: error: the forces list is missing\n  hint: Run soh in the repository's top folder, or pass --root DIR.", to: &err)
+            throw ExitCode(1)
+        }
+        let entries = ForceScaffold.readForcesList(String(decoding: data, as: UTF8.self))
+        guard let entry = entries.first(where: { $0.id == id }) else {
+            print("error: '\(id)' is not a force id in data/forces.csv", to: &err)
+            print("  hint: \(Suggestion.closest(to: id, in: entries.map(\.id)).map { "Did you mean '\($0)'? " } ?? "")Use the data.police.uk id, in lower case with hyphens.", to: &err)
+            throw ExitCode(1)
+        }
+        let forceFile = rootURL.appendingPathComponent("forces/\(id).yml")
+        if FileManager.default.fileExists(atPath: forceFile.path) {
+            print("forces/\(id).yml:1:1: error: force '\(id)' already exists\n  hint: Edit forces/\(id).yml instead; new-force never overwrites a force.", to: &err)
+            throw ExitCode(1)
+        }
+        let files = ForceScaffold.files(for: entry)
+        let logoURL = rootURL.appendingPathComponent("forces/\(id)/logo.svg")
+        try FileManager.default.createDirectory(at: logoURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: logoURL.path) {
+            try Data(files.logo.utf8).write(to: logoURL)
+        }
+        try Data(files.forceFile.utf8).write(to: forceFile)
+        print("Wrote forces/\(id).yml and forces/\(id)/logo.svg for \(entry.name).")
+        print("Next: set 'baseURL' to the force's own site, check the colours, then run 'soh build --force \(id)'.")
+    }
+}
