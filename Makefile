@@ -1,24 +1,54 @@
 # Single Online Home. `make build` builds all 43 sites; `make test` runs every test.
-# Both install what they need first (Debian packages through apt-get when missing).
+# Both install what they need first: Debian packages through apt-get when missing, Swift
+# packages through SwiftPM, Python tools in a local virtual environment (.venv).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 
 SWIFT ?= swift
 SOH_RELEASE := .build/release/soh
-APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
+SOH_DEBUG := .build/debug/soh
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+TEST_PUBLIC := .build/test-public
+LOGS := .build/test-logs
+APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
+APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv
 
-.PHONY: build test deps release debug clean help
+.PHONY: help build test deps browser-deps release clean screenshots
 
 help:
-	@echo "make build   install what is missing, build soh (release) and all force sites into public/"
-	@echo "make test    install what is missing, run every test"
-	@echo "make clean   remove build products and public/"
+	@echo "make build        install what is missing, build soh (release) and all force sites into public/"
+	@echo "make test         install what is missing, run every test (Swift, browser)"
+	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
+	@echo "make clean        remove build products and public/"
+
+# apt-get install, as root or through sudo, only for packages that are missing.
+define apt_install
+	missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing with apt-get"; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
 
 ## System libraries: cmark-gfm and libyaml, found through pkg-config.
 deps:
 	@if ! pkg-config --exists libcmark-gfm yaml-0.1 2>/dev/null || ! [ -f /usr/include/cmark-gfm-core-extensions.h ]; then \
-	  echo "Installing $(APT_PACKAGES) with apt-get"; \
-	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); \
+	  $(call apt_install,$(APT_BUILD)); \
 	fi
+
+## Chromium, its driver and Java (for the Nu HTML checker), then the Python tools in .venv.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v java >/dev/null \
+	   || ! python3 -c 'import ensurepip' 2>/dev/null; then \
+	  $(call apt_install,$(APT_BROWSER)); \
+	fi
+	@if [ ! -x $(PYTHON) ]; then python3 -m venv $(VENV); fi
+	@$(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt
+	@# Only for its copy of axe-core 4.x (axe.min.js); Playwright itself is not needed.
+	@$(PYTHON) -m pip install -q --disable-pip-version-check --no-deps axe-playwright-python==0.1.8
 
 release: deps
 	$(SWIFT) build -c release --product soh
@@ -26,9 +56,18 @@ release: deps
 build: release
 	$(SOH_RELEASE) build
 
-test: deps
+test: deps browser-deps
+	@mkdir -p $(LOGS)
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build 2>&1 | tee $(LOGS)/swift.log
+	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
+	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser 2>&1 | tee $(LOGS)/browser.log
+	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/browser.log
+
+screenshots: deps browser-deps
+	$(SWIFT) build --product soh
+	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
+	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) scripts/screenshots.py docs/screenshots
 
 clean:
-	rm -rf .build public
+	rm -rf .build public $(VENV)

