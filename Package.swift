@@ -23,10 +23,11 @@ let package = Package(
 
         .target(name: "SOHModel", dependencies: ["CYAML"]),
         .target(name: "SOHMarkdown", dependencies: ["CCmarkGFM"]),
+        .target(name: "SOHForms", dependencies: ["SOHModel", "SOHMarkdown"]),
         .target(
             name: "SOHBuild",
             dependencies: [
-                "SOHModel", "SOHMarkdown",
+                "SOHModel", "SOHMarkdown", "SOHForms",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -39,7 +40,8 @@ let package = Package(
 
         .testTarget(name: "SOHModelTests", dependencies: ["SOHModel"]),
         .testTarget(name: "SOHMarkdownTests", dependencies: ["SOHMarkdown"]),
-        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel"]),
+        .testTarget(name: "SOHFormsTests", dependencies: ["SOHForms", "SOHModel"]),
+        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms"]),
     ],
     swiftLanguageModes: [.v6]
 )

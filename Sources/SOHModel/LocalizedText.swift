@@ -1,14 +1,23 @@
 /// Text that may differ by language: `title: Report` or `title: {en: Report, cy: Riportio}`.
-public struct LocalizedText: Sendable, Hashable {
+public struct LocalizedText: Sendable, Hashable, Codable {
     public var values: [String: String]
 
     public init(_ values: [String: String]) { self.values = values }
     public init(_ text: String) { self.values = ["en": text] }
 
+    public init(from decoder: any Decoder) throws {
+        values = try decoder.singleValueContainer().decode([String: String].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(values)
+    }
+
     /// The text in `language`, falling back to English.
     public func text(_ language: String) -> String { values[language] ?? values["en"] ?? "" }
 
-    static func read(_ node: YAMLNode, key: String, languages: [String], sink: DiagnosticSink) -> LocalizedText? {
+    public static func read(_ node: YAMLNode, key: String, languages: [String], sink: DiagnosticSink) -> LocalizedText? {
         switch node.value {
         case .scalar(let text, _):
             return LocalizedText(text)

@@ -1,0 +1,167 @@
+import SOHModel
+
+/// A form, normalised: what the build renders, the browser runtime runs and the API validates.
+///
+/// Its JSON encoding (`FormDefinition.json`) is the contract between the three; every message a
+/// person can see is resolved into it, in every language, so both validators only look them up.
+public struct FormDefinition: Sendable, Codable, Equatable {
+    public var id: String
+    public var version: Int
+    public var title: LocalizedText
+    public var pages: [FormPage]
+    /// Shown after a successful submission; `{reference}` is replaced by the reference.
+    public var confirmation: Confirmation
+    /// Form-level messages: `unknown` (an answer to no question), `malformed`, `notAsked`.
+    public var messages: [String: LocalizedText]
+
+    public struct Confirmation: Sendable, Codable, Equatable {
+        public var title: LocalizedText
+        /// HTML (from Markdown), per language.
+        public var body: LocalizedText
+    }
+
+    public func page(_ id: String) -> FormPage? { pages.first { $0.id == id } }
+
+    /// Every question that takes an answer, with the page it is on (revealed questions included).
+    public var allQuestions: [(page: FormPage, question: Question)] {
+        pages.flatMap { page in page.questions.flatMap { q in [(page, q)] + q.revealed.map { (page, $0) } } }
+    }
+
+    public func question(_ id: String) -> Question? { allQuestions.first { $0.question.id == id }?.question }
+}
+
+public struct FormPage: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case questions
+        /// Stops the journey and says what to do instead ("call 999 now").
+        case exit
+        case checkAnswers = "check-answers"
+        case declaration
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var title: LocalizedText
+    /// HTML (from Markdown) shown above the questions, or the whole content of an exit page.
+    public var body: LocalizedText?
+    public var when: Condition?
+    public var `repeat`: Repeat?
+    public var questions: [Question]
+
+    public struct Repeat: Sendable, Codable, Equatable {
+        public var min: Int
+        public var max: Int
+        /// "vehicle", "witness": names one item in headings and buttons.
+        public var itemName: LocalizedText
+        public var messages: [String: LocalizedText]
+    }
+}
+
+public struct Question: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case text, textarea, email, phone, postcode, number, date, time, radios, checkboxes, select
+        case yesNo = "yes-no"
+        case address, registration, declaration, content
+    }
+
+    public var id: String
+    public var type: Kind
+    public var label: LocalizedText
+    public var hint: LocalizedText?
+    /// HTML (from Markdown) for `content` blocks.
+    public var body: LocalizedText?
+    public var required: Bool
+    public var options: [Option]?
+    public var minLength: Int?
+    public var maxLength: Int?
+    public var min: Double?
+    public var max: Double?
+    public var wholeNumber: Bool?
+    /// Dates: `past` (today or earlier), `future` (today or later), minimum and maximum age.
+    public var dateRule: DateRule?
+    public var autocomplete: String?
+    /// Every message this question can show, by error code, in every language.
+    public var messages: [String: LocalizedText]
+
+    public struct Option: Sendable, Codable, Equatable {
+        public var value: String
+        public var label: LocalizedText
+        public var hint: LocalizedText?
+        /// Questions shown when this option is chosen (radios and checkboxes).
+        public var reveal: [Question]?
+    }
+
+    public struct DateRule: Sendable, Codable, Equatable {
+        public var past: Bool?
+        public var future: Bool?
+        public var minAge: Int?
+        public var maxAge: Int?
+    }
+
+    public var takesAnswer: Bool { type != .content }
+    public var revealed: [Question] { (options ?? []).flatMap { $0.reveal ?? [] } }
+
+    /// Sub-fields of composite questions.
+    public static let addressFields = ["line1", "line2", "town", "county", "postcode"]
+    public static let dateFields = ["day", "month", "year"]
+}
+
+/// When a page is asked: comparisons of earlier answers, combined with all, any and not.
+public indirect enum Condition: Sendable, Codable, Equatable {
+    case equals(String, String)
+    case notEquals(String, String)
+    case isIn(String, [String])
+    case contains(String, String)
+    case answered(String, Bool)
+    /// Date answer before / after a date (`YYYY-MM-DD` or `today`).
+    case before(String, String)
+    case after(String, String)
+    case all([Condition])
+    case any([Condition])
+    case not(Condition)
+
+    /// Questions the condition reads.
+    public var questionIDs: [String] {
+        switch self {
+        case .equals(let q, _), .notEquals(let q, _), .isIn(let q, _), .contains(let q, _), .answered(let q, _),
+             .before(let q, _), .after(let q, _): [q]
+        case .all(let cs), .any(let cs): cs.flatMap(\.questionIDs)
+        case .not(let c): c.questionIDs
+        }
+    }
+
+    // JSON: {"question": "q", "equals": "x"} · {"all": [...]} · {"not": {...}}
+    enum Keys: String, CodingKey { case question, equals, notEquals, `in`, contains, answered, before, after, all, any, not }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        if let list = try c.decodeIfPresent([Condition].self, forKey: .all) { self = .all(list); return }
+        if let list = try c.decodeIfPresent([Condition].self, forKey: .any) { self = .any(list); return }
+        if let inner = try c.decodeIfPresent(Condition.self, forKey: .not) { self = .not(inner); return }
+        let q = try c.decode(String.self, forKey: .question)
+        if let v = try c.decodeIfPresent(String.self, forKey: .equals) { self = .equals(q, v) }
+        else if let v = try c.decodeIfPresent(String.self, forKey: .notEquals) { self = .notEquals(q, v) }
+        else if let v = try c.decodeIfPresent([String].self, forKey: .in) { self = .isIn(q, v) }
+        else if let v = try c.decodeIfPresent(String.self, forKey: .contains) { self = .contains(q, v) }
+        else if let v = try c.decodeIfPresent(Bool.self, forKey: .answered) { self = .answered(q, v) }
+        else if let v = try c.decodeIfPresent(String.self, forKey: .before) { self = .before(q, v) }
+        else if let v = try c.decodeIfPresent(String.self, forKey: .after) { self = .after(q, v) }
+        else { throw DecodingError.dataCorruptedError(forKey: .question, in: c, debugDescription: "no operator") }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case .all(let list): try c.encode(list, forKey: .all)
+        case .any(let list): try c.encode(list, forKey: .any)
+        case .not(let inner): try c.encode(inner, forKey: .not)
+        case .equals(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .equals)
+        case .notEquals(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .notEquals)
+        case .isIn(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .in)
+        case .contains(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .contains)
+        case .answered(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .answered)
+        case .before(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .before)
+        case .after(let q, let v): try c.encode(q, forKey: .question); try c.encode(v, forKey: .after)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+// The shared vectors, run against the browser runtime's validator (Swift runs the same file).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { validate, payloadAnswers, nextPage, previousPage, askedPages, rules } from "../../themes/national/assets/js/forms-logic.js";
+
+const here = new URL("../vectors/", import.meta.url);
+const { cases } = JSON.parse(readFileSync(new URL("cases.json", here), "utf8"));
+const forms = {};
+for (const id of ["types", "required", "conditions"]) {
+  forms[id] = JSON.parse(readFileSync(new URL(`forms/${id}.json`, here), "utf8"));
+}
+
+test("there are enough vectors", () => {
+  assert.ok(cases.length >= 150);
+});
+
+for (const c of cases) {
+  test(`${c.form}: ${c.name}`, () => {
+    const errors = validate(forms[c.form], c.answers, { today: c.today, language: c.language });
+    assert.deepEqual(errors.map(({ question, code }) => ({ question, code })), c.errors);
+    if (c.messages) assert.deepEqual(errors.map((e) => e.message), c.messages);
+    for (const e of errors) assert.notEqual(e.message, "");
+  });
+}
+
+test("the payload leaves out skipped pages and unasked revealed questions", () => {
+  const form = forms.conditions;
+  const answers = { danger: "no", kind: "theft", value: "5", insured: "no", detail: "typed before changing my mind", damaged: "window", extra: "" };
+  assert.deepEqual(payloadAnswers(form, answers, "2026-06-15"), { danger: "no", kind: "theft", value: "5", insured: "no" });
+});
+
+test("navigation follows the conditions", () => {
+  const form = forms.conditions;
+  const answers = { danger: "no", kind: "theft" };
+  assert.equal(nextPage(form, answers, "start", "2026-06-15").id, "theft-page");
+  assert.equal(nextPage(form, answers, "theft-page", "2026-06-15").id, "in-page");
+  assert.equal(previousPage(form, answers, "in-page", "2026-06-15").id, "theft-page");
+  assert.equal(nextPage(form, { danger: "yes" }, "start", "2026-06-15").id, "call-999");
+  assert.equal(nextPage(form, { danger: "yes" }, "call-999", "2026-06-15"), null);
+  assert.deepEqual(askedPages(form, { danger: "no", kind: "other" }, "2026-06-15").map((p) => p.id), ["start", "not-theft", "any-page", "check"]);
+});
+
+test("rules match the documented examples", () => {
+  assert.ok(rules.postcode("SW1A 2AA"));
+  assert.ok(rules.phone("07700 900 982"));
+  assert.ok(!rules.registration("ABCDEFG"));
+});
