@@ -13,7 +13,7 @@ PYTHON := $(VENV)/bin/python
 TEST_PUBLIC := .build/test-public
 LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
-APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv
+APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
 
 .PHONY: help build test deps browser-deps release clean screenshots
 
@@ -42,6 +42,7 @@ deps:
 ## Chromium, its driver and Java (for the Nu HTML checker), then the Python tools in .venv.
 browser-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v java >/dev/null \
+	   || ! command -v node >/dev/null \
 	   || ! python3 -c 'import ensurepip' 2>/dev/null; then \
 	  $(call apt_install,$(APT_BROWSER)); \
 	fi
@@ -60,9 +61,10 @@ test: deps browser-deps
 	@mkdir -p $(LOGS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee $(LOGS)/swift.log
+	node --test Tests/js/ 2>&1 | tee $(LOGS)/node.log | grep -E '^# (tests|pass|fail)'
 	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
 	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser 2>&1 | tee $(LOGS)/browser.log
-	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/browser.log
+	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/node.log $(LOGS)/browser.log
 
 screenshots: deps browser-deps
 	$(SWIFT) build --product soh

@@ -10,13 +10,16 @@ public enum Builder {
         public var forces: [String]
         public var jobs: Int?
         public var environment: String
+        /// Replaces the environment's submission API (local previews and tests post to a local API).
+        public var apiOverride: String?
 
-        public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production") {
+        public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production", apiOverride: String? = nil) {
             self.root = root
             self.out = out ?? root.appendingPathComponent("public")
             self.forces = forces
             self.jobs = jobs
             self.environment = environment
+            self.apiOverride = apiOverride
         }
     }
 
@@ -64,7 +67,7 @@ public enum Builder {
         }
 
         let prepareStart = clock.now
-        let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected)
+        let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
         timings.prepare = seconds(clock.now - prepareStart)
 
         let renderStart = clock.now

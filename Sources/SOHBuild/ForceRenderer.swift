@@ -66,8 +66,18 @@ struct ForceRenderer {
             files.append(OutputFile(path: path, data: data))
             urls[Self.assetKey(name)] = "/" + path
         }
-        for (name, data) in theme.assets.sorted(by: { $0.key < $1.key }) {
+        // Modules that import others are fingerprinted after them, with the imports rewritten.
+        let sorted = theme.assets.sorted(by: { $0.key < $1.key })
+        var renamed: [String: String] = [:]
+        for (name, data) in sorted where !JSImports.hasImports(name, data) {
             add(name, data, fingerprint: name.hasSuffix(".css") || name.hasSuffix(".js"))
+            renamed[name] = files.last?.path
+        }
+        for (name, data) in sorted where JSImports.hasImports(name, data) {
+            add(name, JSImports.rewrite(name, data, renamed: renamed), fingerprint: true)
+        }
+        for (id, form) in prepared.forms.sorted(by: { $0.key < $1.key }) where set.pages.contains(where: { $0.kind == .form(id) }) {
+            files.append(OutputFile(path: form.jsonPath, data: form.json))
         }
         add("brand.css", Data(palette.css.utf8), fingerprint: true)
         if let logo = force.logo {
@@ -186,6 +196,20 @@ struct ForceRenderer {
         if let id = page.service, case .enabled(let note?) = force.setting(for: id) {
             context["localNote"] = note
         }
+        if let id = page.service, let formID = config.service(id)?.form, page.kind == .content,
+           let formPage = set.page(at: page.urlPath + "form/"), formPage.kind == .form(formID) {
+            context["formURL"] = formPage.urlPath
+        }
+        switch page.kind {
+        case .form(let id):
+            let action = "\(prepared.environment.api)/v1/forces/\(force.id)/forms/\(id)/submissions"
+            let html = prepared.forms[id]?.html[language]?.fill { $0 == "form.action" ? Escape.html(action) : "" } ?? ""
+            context["form"] = ["html": html, "strings": runtimeStrings(language)]
+        case .formConfirmation(let id):
+            context["confirmation"] = ["body": prepared.forms[id]?.definition.confirmation.body.text(language) ?? ""]
+        default:
+            break
+        }
         return context
     }
 
@@ -249,6 +273,15 @@ struct ForceRenderer {
         return sections
     }
 
+    /// The interface strings the form runtime needs, as JSON for a data attribute.
+    func runtimeStrings(_ language: String) -> String {
+        let keys = ["formContinue", "formBack", "formChange", "formSend", "formSending", "formRetrying", "formRetryNow",
+                    "formDraftRestored", "formServerError", "errorPrefix", "characterCountRemaining", "characterCountOver",
+                    "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain"]
+        let t = strings(language)
+        return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
+    }
+
     func renderPage(_ page: PreparedPage, shared: [String: Any]) -> String {
         var context = shared
         context["lang"] = page.language
@@ -305,7 +338,7 @@ struct ForceRenderer {
     func sitemap() -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n"
-        for page in set.pages {
+        for page in set.pages where !page.isConfirmation {
             xml += "  <url>\n    <loc>\(Escape.xml(baseURL + page.urlPath))</loc>\n"
             for other in force.languages where other != page.language {
                 if let twin = set.twin(of: page, in: other, site: config) {

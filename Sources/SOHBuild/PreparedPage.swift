@@ -8,6 +8,9 @@ struct PreparedPage: Sendable {
         /// Stands at a service's landing page for a force that switched the service off or
         /// handles it elsewhere.
         case serviceNotice(serviceID: String, setting: ForceIdentity.ServiceSetting)
+        /// A service's form, and the page it confirms a submission on.
+        case form(String)
+        case formConfirmation(String)
     }
 
     var kind: Kind = .content
@@ -28,6 +31,7 @@ struct PreparedPage: Sendable {
     var placeholderUses: [String: SourceLocation]
 
     var service: String? { front.service }
+    var isConfirmation: Bool { if case .formConfirmation = kind { true } else { false } }
     var section: String { key.split(separator: "/").first.map(String.init) ?? "" }
     /// `/advice/` for `/advice/burglary/`; nil for the home page.
     var parentKey: String? {

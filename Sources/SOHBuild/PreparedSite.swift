@@ -1,4 +1,5 @@
 import Foundation
+import SOHForms
 import SOHModel
 
 /// Everything computed once for all forces: pages rendered to slotted HTML, the compiled theme
@@ -15,18 +16,28 @@ struct PreparedSite: Sendable {
     var baseURLs: [String: String]
     /// Files under `content/` that are not pages (images, PDFs), copied as they are.
     var contentFiles: [String: Data]
+    var forms: [String: PreparedForm]
     var warnings: [Diagnostic]
 
     func themeFor(_ force: String) -> Theme { forceThemes[force] ?? theme }
 
-    static func prepare(_ loaded: LoadedSite, environment name: String, forces: [ForceIdentity]) throws(DiagnosticsError) -> PreparedSite {
+    static func prepare(
+        _ loaded: LoadedSite, environment name: String, forces: [ForceIdentity], apiOverride: String? = nil
+    ) throws(DiagnosticsError) -> PreparedSite {
         let sink = DiagnosticSink()
         let config = loaded.config
-        guard let environment = config.environments[name] else {
+        guard var environment = config.environments[name] else {
             throw DiagnosticsError([.error(.start(of: "site.yml"), "unknown environment '\(name)'",
                 hint: Suggestion.hint(for: name, allowed: config.environments.keys.sorted(), noun: "environments"))])
         }
 
+        if let api = apiOverride {
+            guard let url = URL(string: api), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw DiagnosticsError([.error(.start(of: "site.yml"), "--api '\(api)' is not an http:// or https:// address",
+                    hint: "Give the submission API's base URL, like http://127.0.0.1:8081.")])
+            }
+            environment.api = api.hasSuffix("/") ? String(api.dropLast()) : api
+        }
         guard let theme = Theme.load(root: loaded.root, name: config.theme, languages: config.languages, sink: sink) else {
             throw DiagnosticsError(sink.bag.sorted)
         }
@@ -40,9 +51,11 @@ struct PreparedSite: Sendable {
         }
 
         // Markdown is rendered here, once per page, whatever the number of forces.
-        let national = loaded.pages.map {
+        var national = loaded.pages.map {
             PagePreparer.prepare($0, layouts: theme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
         }
+        let forms = PreparedForm.loadAll(root: loaded.root, config: config, theme: theme, sink: sink)
+        national += PreparedForm.pages(forms, config: config, national: national)
         var pageSets: [String: ForcePageSet] = [:]
         var palettes: [String: BrandPalette] = [:]
         var baseURLs: [String: String] = [:]
@@ -79,10 +92,11 @@ struct PreparedSite: Sendable {
             guard let set = pageSets[force.id] else { continue }
             checkPlaceholders(set, force: force, site: config, sink: sink)
             checkAliases(set, sink: sink)
-            if set.pages.contains(where: { if case .serviceNotice = $0.kind { true } else { false } }),
-               !(forceThemes[force.id] ?? theme).layouts.contains("notice") {
-                sink.error(.start(of: "themes/\(config.theme)/layouts"), "the theme has no 'notice' layout, needed for services a force switched off",
-                    hint: "Add themes/\(config.theme)/layouts/notice.mustache.")
+            // Pages the build makes (notices, forms) need layouts of their own.
+            let forceTheme = forceThemes[force.id] ?? theme
+            for layout in Set(set.pages.map(\.layout)).subtracting(forceTheme.layouts).subtracting(forceTheme.templateFiles).sorted() {
+                sink.error(.start(of: "themes/\(config.theme)/layouts"), "the theme has no '\(layout)' layout, needed by pages of force '\(force.id)'",
+                    hint: "Add themes/\(config.theme)/layouts/\(layout).mustache.")
             }
         }
 
@@ -95,7 +109,7 @@ struct PreparedSite: Sendable {
         if sink.bag.hasErrors { throw DiagnosticsError(sink.bag.sorted) }
         return PreparedSite(
             loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
-            pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles,
+            pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, forms: forms,
             warnings: loaded.warnings + sink.bag.sorted)
     }
 

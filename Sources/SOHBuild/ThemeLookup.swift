@@ -16,6 +16,8 @@ struct Theme: Sendable {
     var strings: [String: [String: String]]
     /// Which template and asset names this layer replaced (for a force's theme).
     var overridden: Set<String> = []
+    /// Every template file found, including those that failed to parse (their error is reported once).
+    var templateFiles: Set<String> = []
 
     static let templateFolders = ["layouts", "partials"]
 
@@ -58,6 +60,7 @@ struct Theme: Sendable {
             for file in SiteLoader.walk(dir.appendingPathComponent(folder)) where file.hasSuffix(".mustache") {
                 let name = String(file.dropLast(".mustache".count))
                 let path = "\(relative)/\(folder)/\(file)"
+                templateFiles.insert(name)
                 let other = folder == "layouts" ? "partials" : "layouts"
                 if FileManager.default.fileExists(atPath: dir.appendingPathComponent("\(other)/\(file)").path) {
                     sink.error(.start(of: path), "'\(name)' is both a layout and a partial",

@@ -89,6 +89,13 @@ public struct Question: Sendable, Codable, Equatable {
         public var hint: LocalizedText?
         /// Questions shown when this option is chosen (radios and checkboxes).
         public var reveal: [Question]?
+
+        public init(value: String, label: LocalizedText, hint: LocalizedText?, reveal: [Question]?) {
+            self.value = value
+            self.label = label
+            self.hint = hint
+            self.reveal = reveal
+        }
     }
 
     public struct DateRule: Sendable, Codable, Equatable {

@@ -33,6 +33,9 @@ public enum FormLoader {
         var earlier: [String: Question.Kind] = [:]
         var earlierOptions: [String: [String]] = [:]
         var repeatQuestions: Set<String> = []
+        /// Every question id in the file, read ahead so a condition on a later question is named as such.
+        var allIDs: Set<String> = []
+        var questionNodes = 0
 
         init(file: String, languages: [String], sink: DiagnosticSink) {
             self.file = file
@@ -65,6 +68,7 @@ public enum FormLoader {
                 confirmation.body = html(c.value("body"), key: "body") ?? LocalizedText([:])
             }
 
+            allIDs = FormLoader.questionIDs(in: map.value("pages"))
             var pages: [FormPage] = []
             var pageIDs: [String: SourceLocation] = [:]
             var afterUnconditionalExit: SourceLocation?
@@ -83,7 +87,7 @@ public enum FormLoader {
                 pages.append(page)
             }
             if pages.isEmpty, map.has("pages") { sink.error(map.valueLocation("pages"), "the form has no pages") }
-            if !pages.contains(where: { $0.kind == .questions && !$0.questions.filter(\.takesAnswer).isEmpty }) && !pages.isEmpty {
+            if questionNodes == 0 && !pages.isEmpty {
                 sink.error(map.location, "the form asks no questions", hint: "Add a page with questions.")
             }
             let messages = ["unknown", "malformed", "notAsked"].reduce(into: [String: LocalizedText]()) { $0[$1] = FormMessages.generic($1, languages: languages) }
@@ -113,6 +117,7 @@ public enum FormLoader {
             }
             var questions: [Question] = []
             let questionNodes = p.list("questions") ?? []
+            self.questionNodes += questionNodes.count
             for node in questionNodes {
                 if let q = question(node, inRepeat: rule != nil) { questions.append(q) }
             }
@@ -258,7 +263,7 @@ public enum FormLoader {
             guard let type = earlier[q] else {
                 if repeatQuestions.contains(q) {
                     sink.error(at, "a condition cannot use '\(q)': it is on a repeated page", hint: "Conditions can only use questions asked once.")
-                } else if questionIDs[q] != nil {
+                } else if questionIDs[q] != nil || allIDs.contains(q) {
                     sink.error(at, "the condition uses '\(q)', which is asked on this page or later",
                         hint: "A page's condition can only use answers from earlier pages.")
                 } else {
@@ -298,6 +303,26 @@ public enum FormLoader {
                 return op == "before" ? .before(q, v) : .after(q, v)
             }
         }
+    }
+
+    /// Question ids anywhere below a `pages` node (revealed questions included).
+    static func questionIDs(in node: YAMLNode?) -> Set<String> {
+        var ids = Set<String>()
+        func visit(_ n: YAMLNode, underQuestions: Bool) {
+            switch n.value {
+            case .mapping(let pairs):
+                for pair in pairs {
+                    if underQuestions, pair.key == "id", case .scalar(let id, _) = pair.value.value { ids.insert(id) }
+                    visit(pair.value, underQuestions: pair.key == "questions" || pair.key == "reveal")
+                }
+            case .sequence(let items):
+                for item in items { visit(item, underQuestions: underQuestions) }
+            case .scalar:
+                break
+            }
+        }
+        if let node { visit(node, underQuestions: false) }
+        return ids
     }
 
     /// The definition as the JSON the runtime and the API read: keys sorted, so it is deterministic.

@@ -35,6 +35,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The environment from site.yml (its base URLs and submission API).")
     var env: String = "production"
 
+    @Option(help: "Use this submission API instead of the environment's (for local previews and tests).")
+    var api: String?
+
     @Option(help: "text for people, json for CI.")
     var format: OutputFormat = .text
 
@@ -49,7 +52,7 @@ struct BuildCommand: AsyncParsableCommand {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         let options = Builder.Options(
             root: rootURL, out: out.map { URL(fileURLWithPath: $0).standardizedFileURL }, forces: forces, jobs: jobs,
-            environment: env)
+            environment: env, apiOverride: api)
         do {
             let report = try await Builder.build(options)
             Report.print(summary: report.summary, diagnostics: report.warnings, format: format, timings: timings)

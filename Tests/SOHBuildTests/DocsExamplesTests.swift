@@ -32,7 +32,7 @@ struct DocsExamplesTests {
     @Test func docsExamplesBuild() async throws {
         let examples = try Self.examples()
         #expect(examples.keys.sorted() == [
-            "content/report/crime.cy.md", "content/report/crime.md", "content/report/fraud.md",
+            "content/forms/crime.yml", "content/report/crime.cy.md", "content/report/crime.md", "content/report/fraud.md",
             "forces/example.yml", "forces/example/logo.svg", "forces/example/theme/partials/footer.mustache", "site.yml",
         ])
         let site = try Fixture(examples)
@@ -44,5 +44,6 @@ struct DocsExamplesTests {
         #expect(crime.contains("Example Constabulary — Contact us: 101"), "the force's footer override is used")
         #expect(site.read("public/example/cy/report/crime/index.html") != nil)
         #expect(site.read("public/example/crime/index.html")?.contains("url=/report/crime/") == true)
+        #expect(site.read("public/example/report/crime/form/index.html")?.contains("data-form=\"crime\"") == true)
     }
 }

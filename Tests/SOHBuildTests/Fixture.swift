@@ -141,6 +141,35 @@ struct Fixture {
             Contact [us](/contact/) or ~~write~~ call.
 
             """,
+        "content/forms/crime.yml": """
+            id: crime
+            title: {en: Report a crime, cy: Rhoi gwybod am drosedd}
+            version: 3
+            confirmation:
+              title: Report sent
+              body: Keep your reference.
+            pages:
+              - id: danger
+                title: Danger
+                questions:
+                  - {id: in-danger, type: yes-no, label: Is anyone in danger?, name: whether anyone is in danger}
+              - id: call-999
+                kind: exit
+                title: Call 999
+                when: {question: in-danger, equals: "yes"}
+                body: Call **999** now.
+              - id: details
+                title: Details
+                questions:
+                  - {id: what, type: textarea, label: What happened?, hint: Tell us everything., maxLength: 100}
+                  - {id: when, type: date, label: When?, past: true}
+              - id: people
+                title: People
+                repeat: {min: 0, max: 2, itemName: person}
+                questions:
+                  - {id: person-name, type: text, label: Name}
+
+            """,
         "content/events.md": """
             ---
             title: Events

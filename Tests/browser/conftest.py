@@ -6,6 +6,8 @@ Each force is served at the root of its own ephemeral port, as it will be publis
 import functools
 import http.server
 import os
+import subprocess
+import tempfile
 import threading
 
 import pytest
@@ -13,6 +15,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SOH = os.environ.get("SOH_BINARY", os.path.join(ROOT, ".build", "debug", "soh"))
 PUBLIC = os.environ.get("SOH_PUBLIC", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "test-public"))
 
 
@@ -21,14 +25,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url():
-    """Returns a function: force id → base URL of that force's site on a local server."""
+def serve_sites(public):
+    """Returns (url function, servers): force id → base URL of that force's site served from `public`."""
     servers = {}
 
     def url(force):
         if force not in servers:
-            root = os.path.join(PUBLIC, force)
+            root = os.path.join(public, force)
             assert os.path.isdir(root), f"{root} is missing: build the sites first (make test does)"
             handler = functools.partial(QuietHandler, directory=root)
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -36,10 +39,40 @@ def site_url():
             servers[force] = server
         return f"http://127.0.0.1:{servers[force].server_address[1]}"
 
-    yield url
+    return url, servers
+
+
+def stop(servers):
     for server in servers.values():
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """Returns a function: force id → base URL of that force's site on a local server."""
+    url, servers = serve_sites(PUBLIC)
+    yield url
+    stop(servers)
+
+
+@pytest.fixture(scope="session")
+def api():
+    from stub_api import StubAPI
+    stub = StubAPI()
+    yield stub
+    stub.close()
+
+
+@pytest.fixture(scope="session")
+def form_site(api):
+    """Sites built to post to the stub API: returns force id → base URL."""
+    out = tempfile.mkdtemp(prefix="soh-forms-")
+    subprocess.run([SOH, "build", "--root", ROOT, "--out", out, "--api", api.url,
+                    "--force", "kent", "--force", "south-wales"], check=True, capture_output=True)
+    url, servers = serve_sites(out)
+    yield url
+    stop(servers)
 
 
 def make_driver(javascript=True, width=1024, height=900):

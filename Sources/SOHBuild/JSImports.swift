@@ -1,0 +1,21 @@
+import Foundation
+
+/// Relative imports between theme JavaScript modules (`import … from "./forms-logic.js"`), so
+/// fingerprinted names can be written into the modules that import them.
+enum JSImports {
+    static func hasImports(_ name: String, _ data: Data) -> Bool {
+        name.hasSuffix(".js") && String(decoding: data, as: UTF8.self).contains("from \"./")
+    }
+
+    /// Rewrites `from "./x.js"` to the fingerprinted file name of the sibling module.
+    static func rewrite(_ name: String, _ data: Data, renamed: [String: String]) -> Data {
+        var text = String(decoding: data, as: UTF8.self)
+        let folder = name.contains("/") ? String(name[..<name.lastIndex(of: "/")!]) + "/" : ""
+        for (original, path) in renamed where original.hasPrefix(folder) && original.hasSuffix(".js") {
+            let sibling = String(original.dropFirst(folder.count))
+            let fingerprinted = String(path.split(separator: "/").last ?? "")
+            text = text.replacingOccurrences(of: "from \"./\(sibling)\"", with: "from \"./\(fingerprinted)\"")
+        }
+        return Data(text.utf8)
+    }
+}

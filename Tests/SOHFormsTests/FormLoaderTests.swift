@@ -1,0 +1,90 @@
+import SOHForms
+import SOHModel
+import Testing
+
+/// Each bad form definition gives exactly these diagnostics, all in one run.
+@Suite("Form definitions: strict loading")
+struct FormLoaderTests {
+    static let start = """
+        id: f
+        title: F
+        version: 1
+        confirmation: {title: Sent, body: Done.}
+        pages:
+
+        """
+
+    func load(_ pages: String) -> (FormDefinition?, [String]) {
+        let sink = DiagnosticSink()
+        let form = FormLoader.load(Self.start + pages, file: "content/forms/f.yml", expectedID: "f", languages: ["en", "cy"], sink: sink)
+        return (form, sink.bag.sorted.map { $0.description.components(separatedBy: "\n")[0] })
+    }
+
+    @Test(arguments: [
+        ("unknown key", "  - id: a\n    title: A\n    questions:\n      - {id: q, type: text, label: Q, lable: x}\n",
+         ["content/forms/f.yml:9:39: error: unknown key 'lable' in question"]),
+        ("unknown type", "  - id: a\n    title: A\n    questions:\n      - {id: q, type: txt, label: Q}\n",
+         ["content/forms/f.yml:9:23: error: unknown question type 'txt'"]),
+        ("duplicate question id", "  - id: a\n    title: A\n    questions:\n      - {id: q, type: text, label: Q}\n      - {id: q, type: text, label: R}\n",
+         ["content/forms/f.yml:10:14: error: duplicate question id 'q' (first on line 9)"]),
+        ("duplicate page id", "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n  - id: a\n    title: B\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:9:9: error: duplicate page id 'a' (first on line 6)"]),
+        ("condition on a later question", "  - id: a\n    title: A\n    when: {question: q, equals: x}\n    questions: [{id: q, type: text, label: Q}]\n",
+         ["content/forms/f.yml:8:22: error: the condition uses 'q', which is asked on this page or later"]),
+        ("condition on an unknown question", "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n  - id: b\n    title: B\n    when: {question: zz, equals: x}\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:11:22: error: the condition uses 'zz', which is not a question in this form"]),
+        ("condition value not an option", "  - id: a\n    title: A\n    questions: [{id: q, type: yes-no, label: Q}]\n  - id: b\n    title: B\n    when: {question: q, equals: maybe}\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:11:33: error: 'maybe' is not an option of 'q'"]),
+        ("before on a text question", "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n  - id: b\n    title: B\n    when: {question: q, before: today}\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:11:25: error: 'before' applies to date questions; 'q' is text"]),
+        ("condition with two operators", "  - id: a\n    title: A\n    questions: [{id: q, type: yes-no, label: Q}]\n  - id: b\n    title: B\n    when: {question: q, equals: \"yes\", notEquals: \"no\"}\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:11:11: error: a condition needs exactly one of: equals, notEquals, in, contains, answered, before, after"]),
+        ("exit page with questions", "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n  - id: stop\n    kind: exit\n    title: Stop\n    body: Call 999.\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:13:5: error: an exit page cannot have questions"]),
+        ("unreachable page after an exit", "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n  - id: stop\n    kind: exit\n    title: Stop\n    body: Call 999.\n  - id: b\n    title: B\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:13:5: error: page 'b' can never be reached: the exit page on line 9 has no 'when' and always ends the form"]),
+        ("radios without options", "  - id: a\n    title: A\n    questions: [{id: q, type: radios, label: Q}]\n",
+         ["content/forms/f.yml:8:17: error: a 'radios' question needs 'options'"]),
+        ("min on a text question", "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q, min: 3}]\n",
+         ["content/forms/f.yml:8:47: error: 'min' applies to number questions only"]),
+        ("repeat min above max", "  - id: a\n    title: A\n    repeat: {min: 3, max: 2, itemName: car}\n    questions: [{id: q, type: text, label: Q}]\n",
+         ["content/forms/f.yml:8:13: error: repeat 'min' (3) is more than 'max' (2)"]),
+        ("condition on a repeated question", "  - id: a\n    title: A\n    repeat: {min: 1, max: 2, itemName: car}\n    questions: [{id: q, type: text, label: Q}]\n  - id: b\n    title: B\n    when: {question: q, answered: true}\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:12:22: error: a condition cannot use 'q': it is on a repeated page"]),
+        ("unknown message code", "  - id: a\n    title: A\n    questions: [{id: q, type: email, label: Q, messages: {tooShort: x}}]\n",
+         ["content/forms/f.yml:8:59: error: unknown key 'tooShort' in 'messages'"]),
+        ("bad date in a condition", "  - id: a\n    title: A\n    questions: [{id: q, type: date, label: Q}]\n  - id: b\n    title: B\n    when: {question: q, after: 2020-13-01}\n    questions: [{id: r, type: text, label: R}]\n",
+         ["content/forms/f.yml:11:32: error: '2020-13-01' is not a date"]),
+    ])
+    func badDefinition(_ name: String, _ pages: String, _ expected: [String]) {
+        let (_, errors) = load(pages)
+        #expect(errors == expected, "\(name)")
+    }
+
+    @Test func everyProblemInOneRun() {
+        let (_, errors) = load("  - id: a\n    title: A\n    questions:\n      - {id: q, type: txt, label: Q}\n      - {id: r, type: text, label: R, colour: red}\n  - id: B\n    title: B\n    kind: exitt\n")
+        #expect(errors == [
+            "content/forms/f.yml:9:23: error: unknown question type 'txt'",
+            "content/forms/f.yml:10:39: error: unknown key 'colour' in question",
+            "content/forms/f.yml:11:5: error: page 'B' has no questions",
+            "content/forms/f.yml:11:9: error: page id 'B' should be lower-case letters, digits and hyphens",
+            "content/forms/f.yml:13:11: error: unknown page kind 'exitt'",
+        ])
+    }
+
+    @Test func theFileNameIsTheID() {
+        let sink = DiagnosticSink()
+        _ = FormLoader.load(Self.start.replacingOccurrences(of: "id: f", with: "id: g") + "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n",
+                            file: "content/forms/f.yml", expectedID: "f", languages: ["en"], sink: sink)
+        #expect(sink.bag.all.map(\.message) == ["form id 'g' does not match the file name 'f.yml'"])
+    }
+
+    @Test func messagesAreResolvedInBothLanguages() throws {
+        let (form, errors) = load("  - id: a\n    title: A\n    questions:\n      - {id: q, type: text, label: Q, name: {en: your name, cy: eich enw}, maxLength: 5}\n")
+        #expect(errors.isEmpty)
+        let q = try #require(form?.question("q"))
+        #expect(q.messages["required"]?.text("en") == "Enter your name")
+        #expect(q.messages["required"]?.text("cy") == "Rhowch eich enw")
+        #expect(q.messages["tooLong"]?.text("en") == "Your name must be 5 characters or fewer")
+    }
+}

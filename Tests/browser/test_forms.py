@@ -1,0 +1,314 @@
+"""The form runtime in a real browser: one page at a time, errors, branches, repeats, check
+answers, sending with an Idempotency-Key and retrying; and the same form without JavaScript."""
+import json
+import time
+import urllib.parse
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from conftest import describe, run_axe
+
+
+def wait_for(condition, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if condition():
+                return True
+        except Exception:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def heading(b):
+    return b.find_element(By.CSS_SELECTOR, "h1").text
+
+
+def go_to_page(b, title):
+    assert wait_for(lambda: heading(b) == title), f"expected page {title!r}, on {heading(b)!r}"
+
+
+def cont(b):
+    b.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+
+
+def fill(b, element_id, text):
+    el = b.find_element(By.ID, element_id)
+    el.clear()
+    el.send_keys(text)
+
+
+def choose(b, element_id):
+    b.find_element(By.ID, element_id).click()
+
+
+def date(b, prefix, d, m, y):
+    fill(b, f"{prefix}-day", d)
+    fill(b, f"{prefix}-month", m)
+    fill(b, f"{prefix}-year", y)
+
+
+def address(b, prefix, line1, town, postcode):
+    fill(b, f"{prefix}-line1", line1)
+    fill(b, f"{prefix}-town", town)
+    fill(b, f"{prefix}-postcode", postcode)
+
+
+def assert_accessible(b):
+    violations = run_axe(b)
+    assert violations == [], describe(violations)
+
+
+def about_you(b):
+    go_to_page(b, "About you")
+    fill(b, "q-full-name", "Sam Jones")
+    fill(b, "q-email", "sam@example.com")
+    fill(b, "q-phone", "07700 900 982")
+    address(b, "q-home-address", "1 High Street", "Maidstone", "ME14 1XX")
+    cont(b)
+
+
+def test_crime_form_with_javascript(browser, form_site, api):
+    base = form_site("kent")
+    browser.get(base + "/report/crime/")
+    browser.find_element(By.LINK_TEXT, "Start now →").click() if browser.find_elements(By.LINK_TEXT, "Start now →") else \
+        browser.find_element(By.CSS_SELECTOR, ".button--start").click()
+    go_to_page(browser, "Is anyone in danger now?")
+    assert "caption" in browser.find_element(By.CSS_SELECTOR, "[data-form-caption]").get_attribute("class")
+    assert_accessible(browser)
+
+    # An error: the summary takes focus and links to the field.
+    cont(browser)
+    summary = browser.find_element(By.CSS_SELECTOR, "[data-error-summary]")
+    assert wait_for(lambda: summary.is_displayed())
+    assert browser.switch_to.active_element == summary
+    assert "Select whether anyone is in danger now" in summary.text
+    assert browser.title.startswith("Error: ")
+    group = browser.find_element(By.CSS_SELECTOR, "[data-question='in-danger']")
+    assert "form-group--error" in group.get_attribute("class")
+    assert "q-in-danger-error" in group.find_element(By.TAG_NAME, "fieldset").get_attribute("aria-describedby")
+    assert_accessible(browser)
+
+    choose(browser, "q-in-danger-2")  # No
+    cont(browser)
+    go_to_page(browser, "What happened")
+    # A branch: "Damage" reveals a follow-up question.
+    revealed = browser.find_element(By.ID, "q-crime-type-2-reveal")
+    assert not revealed.is_displayed()
+    choose(browser, "q-crime-type-2")
+    assert revealed.is_displayed()
+    fill(browser, "q-damaged-property", "Car window")
+    date(browser, "q-happened-on", "3", "2", "2026")
+    fill(browser, "q-description", "Someone smashed my car window overnight.")
+    count = browser.find_element(By.ID, "q-description-count").text
+    assert count.startswith("You have ") and count.endswith(" characters remaining")
+    cont(browser)
+    go_to_page(browser, "Where did it happen?")
+    address(browser, "q-location", "2 Station Road", "Ashford", "TN23 1AA")
+    cont(browser)
+    # "What was stolen" is skipped for damage.
+    go_to_page(browser, "The person who did it")
+    choose(browser, "q-has-suspect-1")
+    cont(browser)
+    go_to_page(browser, "Describe the person")
+    # A repeat: add a second person.
+    fill(browser, "q-suspects-0-suspect-description", "Tall, red coat")
+    browser.find_element(By.CSS_SELECTOR, "[data-repeat-add]").click()
+    fill(browser, "q-suspects-1-suspect-name", "Alex")
+    fill(browser, "q-suspects-1-suspect-description", "Short, blue cap")
+    cont(browser)
+    about_you(browser)
+    go_to_page(browser, "Check your answers")
+    rows = browser.find_element(By.CSS_SELECTOR, "[data-check-answers]").text
+    assert "Car window" in rows and "Short, blue cap" in rows and "Maidstone" in rows
+    assert_accessible(browser)
+
+    # Change an answer from check answers, and come back to it.
+    links = browser.find_elements(By.LINK_TEXT, "Change") or browser.find_elements(By.PARTIAL_LINK_TEXT, "Change")
+    change = [a for a in links if "Full name" in a.text][0]
+    change.click()
+    go_to_page(browser, "About you")
+    fill(browser, "q-full-name", "Sam A Jones")
+    cont(browser)
+    go_to_page(browser, "Check your answers")
+    assert "Sam A Jones" in browser.find_element(By.CSS_SELECTOR, "[data-check-answers]").text
+
+    # Back works with browser history.
+    browser.back()
+    go_to_page(browser, "About you")
+    browser.forward()
+    go_to_page(browser, "Check your answers")
+    cont(browser)
+    go_to_page(browser, "Send your report")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-submit]").text == "Send"
+    choose(browser, "q-confirm")
+    before = len(api.requests)
+    cont(browser)
+    assert wait_for(lambda: "/confirmation/" in browser.current_url), browser.current_url
+    reference = browser.find_element(By.CSS_SELECTOR, "[data-reference]")
+    assert wait_for(lambda: reference.text.startswith("TST-"))
+    assert_accessible(browser)
+
+    posts = [r for r in api.requests[before:] if r["type"] == "application/json"]
+    assert len(posts) == 1
+    body = posts[0]["body"]
+    assert posts[0]["key"]
+    assert body["form"] == "crime" and body["version"] == 1 and body["language"] == "en"
+    answers = body["answers"]
+    assert answers["crime-type"] == "damage" and answers["damaged-property"] == "Car window"
+    assert [s.get("suspect-name") for s in answers["suspects"]] == [None, "Alex"]
+    assert "stolen-items" not in answers and "other-type" not in answers
+    # The draft is cleared once sent.
+    assert browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('soh-draft')).length") == 0
+
+
+def test_collision_form_with_javascript(browser, form_site, api):
+    base = form_site("kent")
+    browser.get(base + "/report/road-traffic-collision/form/")
+    go_to_page(browser, "Does anyone need help now?")
+    choose(browser, "q-urgent-2")
+    cont(browser)
+    go_to_page(browser, "The collision")
+    date(browser, "q-collision-date", "1", "3", "2026")
+    fill(browser, "q-collision-time", "8:15am")
+    fill(browser, "q-collision-location", "A20 at the Leeds Castle roundabout")
+    fill(browser, "q-collision-description", "The other car pulled out.")
+    cont(browser)
+    go_to_page(browser, "Injuries")
+    choose(browser, "q-anyone-injured-1")
+    cont(browser)
+    go_to_page(browser, "About the injuries")
+    cont(browser)  # errors on every question of the page
+    assert wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, ".error-summary__list li")) == 3)
+    choose(browser, "q-injured-who-1")
+    choose(browser, "q-injured-who-4")
+    fill(browser, "q-injury-description", "Whiplash")
+    choose(browser, "q-hospital-2")
+    cont(browser)
+    go_to_page(browser, "Vehicles involved")
+    fill(browser, "q-vehicles-0-registration", "AB12 CDE")
+    browser.find_element(By.CSS_SELECTOR, "[data-repeat='vehicles'] [data-repeat-add]").click()
+    fill(browser, "q-vehicles-1-registration", "not a plate!")
+    cont(browser)
+    assert wait_for(lambda: "Enter a vehicle registration" in browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").text)
+    fill(browser, "q-vehicles-1-registration", "CD34 EFG")
+    cont(browser)
+    go_to_page(browser, "Witnesses")
+    choose(browser, "q-has-witnesses-2")
+    cont(browser)
+    go_to_page(browser, "About you")
+    fill(browser, "q-full-name", "Sam Jones")
+    choose(browser, "q-driver-role-1")
+    fill(browser, "q-email", "sam@example.com")
+    fill(browser, "q-phone", "01632 960 001")
+    address(browser, "q-home-address", "1 High Street", "Maidstone", "ME14 1XX")
+    cont(browser)
+    go_to_page(browser, "Check your answers")
+    cont(browser)
+    go_to_page(browser, "Send your report")
+    choose(browser, "q-confirm")
+    before = len(api.requests)
+    cont(browser)
+    assert wait_for(lambda: "/confirmation/" in browser.current_url)
+    body = [r for r in api.requests[before:] if r["type"] == "application/json"][0]["body"]
+    assert [v["registration"] for v in body["answers"]["vehicles"]] == ["AB12 CDE", "CD34 EFG"]
+    assert body["answers"]["injured-who"] == ["me", "pedestrian"]
+    assert "witnesses" not in body["answers"]
+
+
+def test_exit_page_stops_the_form(browser, form_site):
+    browser.get(form_site("kent") + "/report/crime/form/")
+    go_to_page(browser, "Is anyone in danger now?")
+    choose(browser, "q-in-danger-1")
+    cont(browser)
+    go_to_page(browser, "Call 999 now")
+    assert not browser.find_element(By.CSS_SELECTOR, "[data-form-actions]").is_displayed()
+    assert_accessible(browser)
+
+
+def test_draft_survives_a_reload_and_start_again_clears_it(browser, form_site):
+    browser.get(form_site("kent") + "/report/lost-property/form/")
+    go_to_page(browser, "Was it stolen?")
+    choose(browser, "q-think-stolen-2")
+    cont(browser)
+    go_to_page(browser, "What you lost")
+    fill(browser, "q-item-description", "Black leather wallet")
+    browser.refresh()
+    go_to_page(browser, "What you lost")
+    assert browser.find_element(By.ID, "q-item-description").get_attribute("value") == "Black leather wallet"
+    assert "restored" in browser.find_element(By.CSS_SELECTOR, "[data-form-status]").text
+    browser.find_element(By.XPATH, "//button[text()='Start again']").click()
+    go_to_page(browser, "Was it stolen?")
+    browser.refresh()
+    assert browser.find_element(By.ID, "q-item-description").get_attribute("value") == ""
+
+
+def test_failed_send_is_kept_and_retried_with_the_same_key(browser, form_site, api):
+    browser.get(form_site("kent") + "/report/found-property/form/")
+    go_to_page(browser, "Could it be dangerous?")
+    choose(browser, "q-dangerous-2")
+    cont(browser)
+    go_to_page(browser, "What you found")
+    fill(browser, "q-item-description", "A set of keys")
+    date(browser, "q-found-date", "2", "3", "2026")
+    fill(browser, "q-found-place", "Bus stop on Week Street")
+    choose(browser, "q-still-have-1")
+    cont(browser)
+    about_you(browser)
+    go_to_page(browser, "Check your answers")
+    cont(browser)
+    go_to_page(browser, "Send your report")
+    choose(browser, "q-confirm")
+    before = len(api.requests)
+    api.fail_next = 1
+    cont(browser)
+    status = browser.find_element(By.CSS_SELECTOR, "[data-form-status]")
+    assert wait_for(lambda: "We could not send your answers" in status.text)
+    assert wait_for(lambda: "/confirmation/" in browser.current_url, timeout=15)
+    posts = [r for r in api.requests[before:] if r["type"] == "application/json"]
+    assert len(posts) == 2
+    assert posts[0]["key"] == posts[1]["key"]
+
+
+def test_crime_form_without_javascript(browser_without_js, form_site, api):
+    b = browser_without_js
+    b.get(form_site("kent") + "/report/crime/form/")
+    # Every page is on one page, each conditional part explained.
+    assert b.find_element(By.ID, "page-stolen").is_displayed()
+    assert "Answer this part only if you answered “Theft” or “Burglary”" in b.find_element(By.ID, "page-stolen").text
+    assert b.find_element(By.ID, "q-damaged-property").is_displayed()
+    choose(b, "q-in-danger-2")
+    choose(b, "q-crime-type-1")
+    date(b, "q-happened-on", "3", "2", "2026")
+    fill(b, "q-description", "My bike was taken from outside the shop.")
+    address(b, "q-location", "2 Station Road", "Ashford", "TN23 1AA")
+    fill(b, "q-stolen-items", "Blue Raleigh bike")
+    choose(b, "q-has-suspect-2")
+    fill(b, "q-full-name", "Sam Jones")
+    fill(b, "q-email", "sam@example.com")
+    address(b, "q-home-address", "1 High Street", "Maidstone", "ME14 1XX")
+    choose(b, "q-confirm")
+    before = len(api.requests)
+    b.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    assert wait_for(lambda: "/confirmation/" in b.current_url), b.current_url
+    post = [r for r in api.requests[before:] if r["type"] == "application/x-www-form-urlencoded"][0]
+    fields = post["fields"]
+    assert fields["_form"] == ["crime"] and fields["crime-type"] == ["theft"]
+    assert fields["happened-on[day]"] == ["3"] and fields["stolen-items"] == ["Blue Raleigh bike"]
+    assert "reference=" in b.current_url
+    assert b.find_element(By.TAG_NAME, "h1").text == "Report sent"
+
+
+def test_the_one_page_form_is_accessible(browser, form_site):
+    """The page a browser without JavaScript gets: axe runs with the runtime blocked."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/assets/js/forms*"]})
+    try:
+        for form in ["report/crime", "report/road-traffic-collision", "apply/firearms-licence"]:
+            browser.get(form_site("kent") + f"/{form}/form/")
+            assert browser.find_element(By.CSS_SELECTOR, ".form-page__condition").is_displayed()
+            assert_accessible(browser)
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})

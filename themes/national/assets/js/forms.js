@@ -1,0 +1,502 @@
+// The form runtime: one page at a time over the static form, with history, error summaries,
+// check answers, a draft kept on this device and a submission that is never lost.
+// All rules live in forms-logic.js (shared with the server through the vectors).
+import { askedPages, askedQuestions, validate, validatePage, payloadAnswers, isAnswered } from "./forms-logic.js";
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+const todayISO = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};
+const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+
+function showConfirmation() {
+  const block = $("[data-reference-block]");
+  if (!block) return;
+  const reference = new URLSearchParams(location.search).get("reference");
+  if (reference && /^[A-Z0-9-]{4,40}$/i.test(reference)) {
+    $("[data-reference]", block).textContent = reference;
+    block.hidden = false;
+  }
+}
+
+class FormRuntime {
+  constructor(form, definition, strings) {
+    this.form = form;
+    this.def = definition;
+    this.t = strings;
+    this.language = form.dataset.language || "en";
+    this.force = location.hostname;
+    this.key = `soh-draft:${form.action}:${definition.version}`;
+    this.sections = new Map($$("[data-page]", form).map((s) => [s.dataset.page, s]));
+    this.heading = $("[data-form-heading]");
+    this.caption = $("[data-form-caption]");
+    this.summary = $("[data-error-summary]", form);
+    this.status = $("[data-form-status]", form);
+    this.actions = $("[data-form-actions]", form);
+    this.submitButton = $("[data-submit]", form);
+    this.formTitle = this.heading ? this.heading.textContent : document.title;
+    this.returnToCheck = false;
+    this.sending = false;
+    this.draft = this.loadDraft();
+  }
+
+  start() {
+    this.form.classList.add("soh-form--js");
+    $$("[data-no-js]", this.form).forEach((el) => { el.hidden = true; });
+    this.setUpActions();
+    this.setUpReveals();
+    this.setUpRepeats();
+    this.setUpCharacterCounts();
+    if (this.draft.answers && Object.keys(this.draft.answers).length) {
+      this.restore(this.draft.answers);
+      this.say(this.t.formDraftRestored);
+    }
+    this.form.addEventListener("input", () => this.saveDraft());
+    this.form.addEventListener("change", () => { this.updateReveals(); this.saveDraft(); });
+    this.form.addEventListener("submit", (e) => { e.preventDefault(); this.onContinue(); });
+    window.addEventListener("popstate", (e) => this.show(e.state?.page || this.firstPage(), false));
+    const step = new URLSearchParams(location.search).get("step");
+    const asked = this.asked().map((p) => p.id);
+    this.show(step && asked.includes(step) ? step : this.firstPage(), false, true);
+    if (this.draft.pending) this.send();
+  }
+
+  // ----- answers -----
+  field(name) { return this.form.elements.namedItem(name); }
+
+  readQuestion(q, name) {
+    const value = (n) => { const el = this.field(n); return el && "value" in el ? el.value : ""; };
+    switch (q.type) {
+      case "content": return undefined;
+      case "date": return { day: value(`${name}[day]`), month: value(`${name}[month]`), year: value(`${name}[year]`) };
+      case "address": return Object.fromEntries(["line1", "line2", "town", "county", "postcode"].map((p) => [p, value(`${name}[${p}]`)]));
+      case "radios": case "yes-no": {
+        const checked = $$(`input[name="${CSS.escape(name)}"]:checked`, this.form)[0];
+        return checked ? checked.value : "";
+      }
+      case "checkboxes": return $$(`input[name="${CSS.escape(name)}"]:checked`, this.form).map((i) => i.value);
+      case "declaration": return $(`input[name="${CSS.escape(name)}"]`, this.form)?.checked ? "yes" : "";
+      default: return value(name);
+    }
+  }
+
+  answers() {
+    const answers = {};
+    for (const page of this.def.pages) {
+      if (page.repeat) {
+        const items = this.visibleItems(page.id).map((i) => {
+          const item = {};
+          for (const q of this.questionsOf(page)) {
+            const v = this.readQuestion(q, `${page.id}[${i}][${q.id}]`);
+            if (v !== undefined && isAnswered(v)) item[q.id] = v;
+          }
+          return item;
+        });
+        answers[page.id] = items;
+        continue;
+      }
+      for (const q of this.questionsOf(page)) {
+        const v = this.readQuestion(q, q.id);
+        if (v !== undefined) answers[q.id] = v;
+      }
+    }
+    return answers;
+  }
+
+  questionsOf(page) {
+    return page.questions.flatMap((q) => [q, ...(q.options || []).flatMap((o) => o.reveal || [])]);
+  }
+
+  writeQuestion(q, name, value) {
+    if (value === undefined) return;
+    if (q.type === "date" || q.type === "address") {
+      for (const [part, v] of Object.entries(value || {})) { const el = this.field(`${name}[${part}]`); if (el) el.value = v; }
+    } else if (["radios", "yes-no", "checkboxes", "declaration"].includes(q.type)) {
+      const values = Array.isArray(value) ? value : [value];
+      $$(`input[name="${CSS.escape(name)}"]`, this.form).forEach((i) => { i.checked = values.includes(i.value); });
+    } else {
+      const el = this.field(name);
+      if (el && "value" in el) el.value = value;
+    }
+  }
+
+  restore(answers) {
+    for (const page of this.def.pages) {
+      if (page.repeat) {
+        const items = Array.isArray(answers[page.id]) ? answers[page.id] : [];
+        this.setItemCount(page.id, Math.max(items.length, 1));
+        items.forEach((item, i) => this.questionsOf(page).forEach((q) => this.writeQuestion(q, `${page.id}[${i}][${q.id}]`, item[q.id])));
+        continue;
+      }
+      this.questionsOf(page).forEach((q) => this.writeQuestion(q, q.id, answers[q.id]));
+    }
+    this.updateReveals();
+    this.updateCharacterCounts();
+  }
+
+  // ----- draft kept on this device -----
+  loadDraft() {
+    try { return JSON.parse(localStorage.getItem(this.key)) || {}; } catch { return {}; }
+  }
+
+  saveDraft(extra = {}) {
+    this.draft = { ...this.draft, answers: this.answers(), startedAt: this.draft.startedAt || new Date().toISOString(), ...extra };
+    try { localStorage.setItem(this.key, JSON.stringify(this.draft)); } catch { /* storage full or blocked: keep going */ }
+  }
+
+  clearDraft() {
+    try { localStorage.removeItem(this.key); } catch { /* ignore */ }
+    this.draft = {};
+  }
+
+  // ----- pages -----
+  asked() { return askedPages(this.def, this.answers(), todayISO()); }
+  firstPage() { return this.def.pages[0].id; }
+  page(id) { return this.def.pages.find((p) => p.id === id); }
+
+  show(id, push = true, replace = false) {
+    const page = this.page(id) || this.def.pages[0];
+    this.current = page.id;
+    for (const [pid, section] of this.sections) section.hidden = pid !== page.id;
+    const title = page.title[this.language] || page.title.en;
+    if (this.heading) this.heading.textContent = title;
+    if (this.caption) { this.caption.textContent = this.formTitle; this.caption.hidden = false; }
+    $(".form-page__title", this.sections.get(page.id))?.classList.add("visually-hidden");
+    document.title = `${title} – ${this.formTitle}`;
+    if (page.kind === "check-answers") this.renderCheckAnswers();
+    const asked = this.asked();
+    const last = asked[asked.length - 1]?.id === page.id;
+    this.actions.hidden = page.kind === "exit";
+    this.submitButton.textContent = last ? this.t.formSend : this.t.formContinue;
+    this.backLink.hidden = asked[0]?.id === page.id;
+    this.clearErrors();
+    const url = `${location.pathname}?step=${encodeURIComponent(page.id)}`;
+    if (push) history.pushState({ page: page.id }, "", url);
+    else if (replace) history.replaceState({ page: page.id }, "", url);
+    if (push && this.heading) { this.heading.tabIndex = -1; this.heading.focus(); }
+  }
+
+  onContinue() {
+    if (this.sending) return;
+    const answers = this.answers();
+    const page = this.page(this.current);
+    const errors = validatePage(this.def, page, answers, { today: todayISO(), language: this.language });
+    if (errors.length) return this.showErrors(errors);
+    const asked = askedPages(this.def, answers, todayISO());
+    const i = asked.findIndex((p) => p.id === page.id);
+    const next = asked[i + 1];
+    const check = asked.find((p) => p.kind === "check-answers");
+    if (this.returnToCheck && check && next && next.kind !== "exit" && this.pageComplete(asked, check.id)) {
+      this.returnToCheck = false;
+      return this.show(check.id);
+    }
+    if (next) return this.show(next.id);
+    this.submit();
+  }
+
+  /** Every page before `untilId` is valid (so jumping back to check answers skips nothing). */
+  pageComplete(asked, untilId) {
+    const answers = this.answers();
+    for (const p of asked) {
+      if (p.id === untilId) return true;
+      if (validatePage(this.def, p, answers, { today: todayISO(), language: this.language }).length) return false;
+    }
+    return true;
+  }
+
+  setUpActions() {
+    this.backLink = document.createElement("a");
+    this.backLink.href = "#";
+    this.backLink.className = "back-link";
+    this.backLink.textContent = this.t.formBack;
+    this.backLink.addEventListener("click", (e) => {
+      e.preventDefault();
+      const asked = this.asked();
+      const i = asked.findIndex((p) => p.id === this.current);
+      if (i > 0) this.show(asked[i - 1].id);
+    });
+    (this.caption || this.heading || this.form).before(this.backLink);
+    this.submitButton.type = "submit";
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "button button--secondary";
+    again.textContent = this.t.formStartAgain;
+    again.addEventListener("click", () => {
+      this.clearDraft();
+      this.form.reset();
+      this.restore({});
+      this.status.hidden = true;
+      this.show(this.firstPage());
+    });
+    this.actions.append(" ", again);
+  }
+
+  // ----- reveals, repeats, character counts -----
+  setUpReveals() {
+    $$("input[data-reveal]", this.form).forEach((input) => {
+      input.setAttribute("aria-controls", input.dataset.reveal);
+    });
+    this.updateReveals();
+  }
+
+  updateReveals() {
+    $$("input[data-reveal]", this.form).forEach((input) => {
+      const panel = document.getElementById(input.dataset.reveal);
+      if (panel) panel.hidden = !input.checked;
+      input.setAttribute("aria-expanded", String(input.checked));
+    });
+  }
+
+  setUpRepeats() {
+    $$("[data-repeat]", this.form).forEach((box) => {
+      const id = box.dataset.repeat;
+      $("[data-repeat-add]", box).addEventListener("click", () => {
+        this.setItemCount(id, this.visibleItems(id).length + 1);
+        const items = $$("[data-repeat-item]", box).filter((el) => !el.hidden);
+        $("input, textarea, select", items[items.length - 1])?.focus();
+        this.saveDraft();
+      });
+      $$("[data-repeat-remove]", box).forEach((button, index) => button.addEventListener("click", () => {
+        // Shift later items up so the answers stay in order.
+        const page = this.page(id);
+        const answers = this.answers()[id];
+        answers.splice(index, 1);
+        $$("[data-repeat-item]", box).forEach((_, i) => this.questionsOf(page).forEach((q) => this.writeQuestion(q, `${id}[${i}][${q.id}]`,
+          q.type === "date" || q.type === "address" ? Object.fromEntries(Object.keys(this.readQuestion(q, `${id}[${i}][${q.id}]`)).map((k) => [k, ""])) : "")));
+        answers.forEach((item, i) => this.questionsOf(page).forEach((q) => this.writeQuestion(q, `${id}[${i}][${q.id}]`, item[q.id])));
+        this.setItemCount(id, Math.max(answers.length, 1));
+        this.saveDraft();
+      }));
+      this.setItemCount(id, 1);
+    });
+  }
+
+  visibleItems(id) {
+    const box = $(`[data-repeat="${CSS.escape(id)}"]`, this.form);
+    return box ? $$("[data-repeat-item]", box).filter((el) => !el.hidden).map((el) => Number(el.dataset.repeatItem)) : [];
+  }
+
+  setItemCount(id, count) {
+    const box = $(`[data-repeat="${CSS.escape(id)}"]`, this.form);
+    if (!box) return;
+    const max = Number(box.dataset.max), min = Math.max(Number(box.dataset.min), 1);
+    const items = $$("[data-repeat-item]", box);
+    items.forEach((el, i) => {
+      el.hidden = i >= count;
+      $("[data-repeat-remove]", el).hidden = count <= min;
+    });
+    $("[data-repeat-add]", box).hidden = count >= max;
+  }
+
+  setUpCharacterCounts() {
+    $$("textarea[data-maxlength]", this.form).forEach((area) => area.addEventListener("input", () => this.updateCount(area)));
+    this.updateCharacterCounts();
+  }
+
+  updateCharacterCounts() { $$("textarea[data-maxlength]", this.form).forEach((a) => this.updateCount(a)); }
+
+  updateCount(area) {
+    const out = document.getElementById(`${area.id}-count`);
+    if (!out) return;
+    const left = Number(area.dataset.maxlength) - [...area.value.trim()].length;
+    out.textContent = (left >= 0 ? this.t.characterCountRemaining : this.t.characterCountOver).replace("{n}", Math.abs(left));
+    out.classList.toggle("character-count--over", left < 0);
+  }
+
+  // ----- errors -----
+  groupFor(question) { return $$("[data-question]", this.form).find((g) => g.dataset.question === question); }
+
+  clearErrors() {
+    this.summary.hidden = true;
+    $$(".form-group--error", this.form).forEach((g) => {
+      g.classList.remove("form-group--error");
+      const p = document.getElementById(g.dataset.errorId);
+      if (p) p.hidden = true;
+      $$("input, textarea, select, fieldset", g).forEach((el) => {
+        el.removeAttribute("aria-invalid");
+        const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== g.dataset.errorId);
+        if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+      });
+    });
+    if (document.title.startsWith(`${this.t.errorPrefix} `)) document.title = document.title.slice(this.t.errorPrefix.length + 1);
+  }
+
+  showErrors(errors) {
+    this.clearErrors();
+    const list = $("ul", this.summary);
+    list.textContent = "";
+    const shown = new Set();
+    for (const error of errors) {
+      const group = this.groupFor(error.question);
+      const target = group && $("input:not([type=hidden]), textarea, select", group);
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.textContent = error.message;
+      a.href = target ? `#${target.id}` : "#";
+      a.addEventListener("click", (e) => { e.preventDefault(); target?.focus(); target?.scrollIntoView({ block: "center" }); });
+      li.append(a);
+      list.append(li);
+      if (!group || shown.has(group)) continue;
+      shown.add(group);
+      group.classList.add("form-group--error");
+      const p = document.getElementById(group.dataset.errorId);
+      if (p) { $("[data-error-text]", p).textContent = error.message; p.hidden = false; }
+      const describe = $("fieldset", group) || target;
+      if (describe) describe.setAttribute("aria-describedby", `${describe.getAttribute("aria-describedby") || ""} ${group.dataset.errorId}`.trim());
+      $$("input:not([type=hidden]), textarea, select", group).forEach((el) => el.setAttribute("aria-invalid", "true"));
+    }
+    this.summary.hidden = false;
+    document.title = `${this.t.errorPrefix} ${document.title}`;
+    this.summary.focus();
+  }
+
+  // ----- check answers -----
+  renderCheckAnswers() {
+    const section = this.sections.get(this.current);
+    const list = $("[data-check-answers]", section);
+    if (!list) return;
+    list.hidden = false;
+    list.textContent = "";
+    const answers = this.answers();
+    for (const page of askedPages(this.def, answers, todayISO())) {
+      if (page.kind !== "questions" || page.repeat && !answers[page.id]) continue;
+      const rows = page.repeat
+        ? (answers[page.id] || []).flatMap((item, i) => askedQuestions(page, item).map((q) => [q, item[q.id], ` ${i + 1}`]))
+        : askedQuestions(page, answers).map((q) => [q, answers[q.id], ""]);
+      for (const [q, value, suffix] of rows) {
+        const row = document.createElement("div");
+        row.className = "summary-list__row";
+        const dt = document.createElement("dt");
+        dt.className = "summary-list__key";
+        dt.textContent = (q.label[this.language] || q.label.en) + suffix;
+        const dd = document.createElement("dd");
+        dd.className = "summary-list__value";
+        dd.textContent = this.display(q, value);
+        const change = document.createElement("dd");
+        change.className = "summary-list__actions";
+        const a = document.createElement("a");
+        a.href = `?step=${encodeURIComponent(page.id)}`;
+        a.textContent = this.t.formChange;
+        const hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = ` ${dt.textContent}`;
+        a.append(hidden);
+        a.addEventListener("click", (e) => { e.preventDefault(); this.returnToCheck = true; this.show(page.id); });
+        change.append(a);
+        row.append(dt, dd, change);
+        list.append(row);
+      }
+    }
+  }
+
+  display(q, value) {
+    if (!isAnswered(value)) return this.t.checkAnswersNotAnswered;
+    const label = (v) => {
+      if (q.type === "yes-no") return v === "yes" ? this.t.yes : this.t.no;
+      const o = (q.options || []).find((x) => x.value === v);
+      return o ? (o.label[this.language] || o.label.en) : v;
+    };
+    if (q.type === "date") return `${value.day}/${value.month}/${value.year}`;
+    if (q.type === "address") return ["line1", "line2", "town", "county", "postcode"].map((k) => value[k]).filter(Boolean).join(", ");
+    if (Array.isArray(value)) return value.map(label).join(", ");
+    if (q.type === "declaration") return this.t.yes;
+    return ["radios", "select", "yes-no"].includes(q.type) ? label(value) : value;
+  }
+
+  // ----- submission: never lost -----
+  submit() {
+    const answers = this.answers();
+    const errors = validate(this.def, payloadAnswers(this.def, answers, todayISO()), { today: todayISO(), language: this.language });
+    if (errors.length) {
+      const first = errors[0].question.split(/[[.]/)[0];
+      const page = this.def.pages.find((p) => p.id === first || this.questionsOf(p).some((q) => q.id === first));
+      if (page && page.id !== this.current) this.show(page.id);
+      return this.showErrors(errors.filter((e) => !page || this.sections.get(page.id).contains(this.groupFor(e.question) || null)));
+    }
+    this.saveDraft({ pending: { key: this.draft.pending?.key || uuid(), at: new Date().toISOString() } });
+    this.send();
+  }
+
+  async send(attempt = 0) {
+    if (this.sending || !this.draft.pending) return;
+    this.sending = true;
+    this.submitButton.disabled = true;
+    this.submitButton.setAttribute("aria-disabled", "true");
+    this.say(this.t.formSending);
+    const answers = payloadAnswers(this.def, this.draft.answers || this.answers(), todayISO());
+    const body = JSON.stringify({
+      form: this.def.id, version: this.def.version, language: this.language, answers,
+      startedAt: this.draft.startedAt, submittedAt: this.draft.pending.at,
+    });
+    let response;
+    try {
+      response = await fetch(this.form.action, {
+        method: "POST", body, credentials: "omit",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": this.draft.pending.key },
+      });
+    } catch {
+      return this.retryLater(attempt);
+    } finally {
+      this.sending = false;
+    }
+    if (response.status === 201 || response.status === 200) {
+      const result = await response.json().catch(() => ({}));
+      this.clearDraft();
+      location.assign(`${this.form.dataset.confirmation}?reference=${encodeURIComponent(result.reference || "")}`);
+      return;
+    }
+    if (response.status >= 500 || response.status === 429) return this.retryLater(attempt, Number(response.headers.get("Retry-After")) || 0);
+    this.enableSubmit();
+    if (response.status === 422) {
+      const result = await response.json().catch(() => ({ errors: [] }));
+      this.saveDraft({ pending: undefined });
+      return this.showErrors(result.errors || []);
+    }
+    this.say(this.t.formServerError);
+  }
+
+  retryLater(attempt, seconds = 0) {
+    const wait = seconds || Math.min(60, 5 * 2 ** attempt);
+    this.enableSubmit();
+    this.say(this.t.formRetrying.replace("{seconds}", wait), true);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.send(attempt + 1), wait * 1000);
+  }
+
+  enableSubmit() {
+    this.submitButton.disabled = false;
+    this.submitButton.removeAttribute("aria-disabled");
+  }
+
+  say(message, withRetry = false) {
+    this.status.textContent = message;
+    this.status.hidden = false;
+    if (withRetry) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--secondary";
+      button.textContent = this.t.formRetryNow;
+      button.addEventListener("click", () => { clearTimeout(this.retryTimer); this.send(0); });
+      this.status.append(" ", button);
+    }
+  }
+}
+
+async function main() {
+  showConfirmation();
+  const form = $("form.soh-form");
+  if (!form) return;
+  try {
+    const response = await fetch(form.dataset.definition, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const definition = await response.json();
+    const strings = JSON.parse(form.closest("[data-strings]")?.dataset.strings || "{}");
+    new FormRuntime(form, definition, strings).start();
+  } catch {
+    // Without the definition the form still works as one page that posts directly.
+  }
+}
+
+main();
