@@ -11,6 +11,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // System libraries, found by pkg-config (Debian: libyaml-dev, libcmark-gfm-dev).
@@ -31,16 +34,31 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(
+            name: "SOHServer",
+            dependencies: [
+                "SOHModel", "SOHForms",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "soh",
             dependencies: [
-                "SOHModel", "SOHBuild",
+                "SOHModel", "SOHBuild", "SOHServer", "SOHForms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "SOHModelTests", dependencies: ["SOHModel"]),
         .testTarget(name: "SOHMarkdownTests", dependencies: ["SOHMarkdown"]),
         .testTarget(name: "SOHFormsTests", dependencies: ["SOHForms", "SOHModel"]),
+        .testTarget(name: "SOHServerTests", dependencies: [
+            "SOHServer", "SOHForms", "SOHModel",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms"]),
     ],
     swiftLanguageModes: [.v6]

@@ -73,14 +73,8 @@ struct PreparedSite: Sendable {
             let palette = BrandPalette(force)
             palettes[force.id] = palette
             sink.bag.add(contentsOf: palette.warnings)
-            // In production a force's own domain wins; other environments (staging …) use the
-            // pattern for every force so nothing points at the live sites.
-            if name == "production", let own = force.baseURL {
-                baseURLs[force.id] = own
-            } else if let pattern = environment.baseURL {
-                baseURLs[force.id] = pattern.replacingOccurrences(of: "{force}", with: force.id)
-            } else if let own = force.baseURL {
-                baseURLs[force.id] = own
+            if let url = config.baseURL(for: force, in: environment) {
+                baseURLs[force.id] = url
             } else {
                 sink.error(.start(of: force.file), "force '\(force.id)' has no 'baseURL', and environment '\(name)' sets no base URL pattern",
                     hint: "Add 'baseURL: https://…' (the force's own site) to the force file.")

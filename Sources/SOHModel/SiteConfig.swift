@@ -43,6 +43,14 @@ public struct SiteConfig: Sendable {
 
     public func service(_ id: String) -> Service? { services.first { $0.id == id } }
 
+    /// A force's site address in an environment: in production the force's own `baseURL` wins;
+    /// other environments use their pattern for every force, so nothing points at live sites.
+    public func baseURL(for force: ForceIdentity, in environment: Environment) -> String? {
+        if environment.name == "production", let own = force.baseURL { return own }
+        if let pattern = environment.baseURL { return pattern.replacingOccurrences(of: "{force}", with: force.id) }
+        return force.baseURL
+    }
+
     public func isLocked(_ urlPath: String) -> Bool {
         locked.contains { urlPath == $0 || urlPath.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     }

@@ -1,0 +1,102 @@
+import Foundation
+import SOHForms
+import SOHModel
+
+/// What the submission API knows about the sites: forces and their origins, the forms of each
+/// service and where each form's confirmation page is. Loaded from the same repository as the
+/// build, so the API validates with exactly the definitions the sites were built from.
+public struct APICatalog: Sendable {
+    public struct Force: Sendable {
+        public var id: String
+        public var code: String
+        /// `https://www.example.police.uk` (no trailing slash), for redirects and CORS.
+        public var baseURL: String
+        public var origin: String
+        public var languages: [String]
+        /// Services the force switched off or sends elsewhere: their forms are refused.
+        public var unavailableForms: Set<String>
+    }
+
+    public var forces: [String: Force]
+    public var forms: [String: FormDefinition]
+    /// form id → confirmation path per language (`/report/crime/form/confirmation/`).
+    public var confirmationPaths: [String: [String: String]]
+    /// Extra origins allowed to post (local previews).
+    public var previewOrigins: Set<String>
+
+    public init(forces: [String: Force], forms: [String: FormDefinition], confirmationPaths: [String: [String: String]], previewOrigins: Set<String> = []) {
+        self.forces = forces
+        self.forms = forms
+        self.confirmationPaths = confirmationPaths
+        self.previewOrigins = previewOrigins
+    }
+
+    /// Loads the repository at `root` for `environment`; throws every problem found.
+    public static func load(root: URL, environment: String = "production") throws(DiagnosticsError) -> APICatalog {
+        let site = try SiteLoader.load(root: root)
+        let config = site.config
+        guard let env = config.environments[environment] else {
+            throw DiagnosticsError([.error(.start(of: "site.yml"), "unknown environment '\(environment)'")])
+        }
+        let sink = DiagnosticSink()
+        var forms: [String: FormDefinition] = [:]
+        var confirmations: [String: [String: String]] = [:]
+        for service in config.services {
+            guard let id = service.form, forms[id] == nil else { continue }
+            let file = "content/forms/\(id).yml"
+            guard let text = SourceText.read(root.appendingPathComponent(file), as: file, sink: sink),
+                  let form = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, sink: sink) else { continue }
+            forms[id] = form
+            confirmations[id] = Dictionary(uniqueKeysWithValues: config.languages.map {
+                ($0, ($0 == config.defaultLanguage ? "" : "/\($0)") + service.page + "form/confirmation/")
+            })
+        }
+        let codes = ForceCodes.assign(site.forces.map(\.id))
+        var forces: [String: Force] = [:]
+        for force in site.forces {
+            guard let base = config.baseURL(for: force, in: env) else { continue }
+            let unavailable = Set(config.services.compactMap { service -> String? in
+                guard let form = service.form else { return nil }
+                if case .enabled = force.setting(for: service.id) { return nil }
+                return form
+            })
+            forces[force.id] = Force(id: force.id, code: codes[force.id] ?? "SOH", baseURL: base, origin: Self.origin(of: base),
+                                     languages: force.languages, unavailableForms: unavailable)
+        }
+        if sink.bag.hasErrors { throw DiagnosticsError(sink.bag.sorted) }
+        return APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations)
+    }
+
+    /// `https://host[:port]` of a URL.
+    public static func origin(of url: String) -> String {
+        guard let u = URL(string: url), let scheme = u.scheme, let host = u.host else { return url }
+        return "\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? "")
+    }
+
+    public func allowsOrigin(_ origin: String, for force: String) -> Bool {
+        forces[force]?.origin == origin || previewOrigins.contains(origin)
+    }
+}
+
+/// Short force codes that start each reference (`KEN-…`): three letters, unique, stable.
+public enum ForceCodes {
+    public static func assign(_ ids: [String]) -> [String: String] {
+        var used = Set<String>()
+        var codes: [String: String] = [:]
+        for id in ids.sorted() {
+            let words = id.split(separator: "-").filter { !["and", "of"].contains($0) }.map { Array($0.uppercased()) }
+            var candidates: [String] = []
+            if words.count >= 3 { candidates.append(String(words.prefix(3).map { $0[0] })) }
+            if words.count == 2 { candidates.append(String([words[0][0], words[1][0], words[1].count > 1 ? words[1][1] : "X"])) }
+            if let first = words.first, first.count >= 3 { candidates.append(String(first.prefix(3))) }
+            let letters = words.flatMap { $0 }.filter(\.isLetter)
+            for i in 1..<max(letters.count, 2) where letters.count > 2 {
+                for j in (i + 1)..<letters.count { candidates.append(String([letters[0], letters[i], letters[j]])) }
+            }
+            let code = candidates.first { !used.contains($0) } ?? "F\(used.count)"
+            used.insert(code)
+            codes[id] = code
+        }
+        return codes
+    }
+}

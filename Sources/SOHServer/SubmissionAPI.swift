@@ -1,0 +1,303 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SOHForms
+
+/// The shared submission API (see DESIGN.md): forms post here from every force's site; each
+/// force reads back its own submissions with its own token.
+public struct SubmissionAPI: Sendable {
+    public struct Options: Sendable {
+        /// Largest request body accepted, in bytes.
+        public var maxBody = 64 * 1024
+        /// Requests a minute per client address; 0 turns the limit off (benchmarks).
+        public var ratePerMinute = 120
+        public var burst = 20
+        public init() {}
+    }
+
+    let catalog: APICatalog
+    let store: SubmissionStore
+    /// force id → SHA-256 of its bearer token.
+    let tokens: [String: [UInt8]]
+    let options: Options
+    let limiter: RateLimiter
+    let logger: Logger
+
+    public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger) {
+        self.catalog = catalog
+        self.store = store
+        self.tokens = tokenHashes.compactMapValues { Self.bytes(hex: $0) }
+        self.options = options
+        self.limiter = RateLimiter(perMinute: options.ratePerMinute, burst: options.burst)
+        self.logger = logger
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    public func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.get("/healthz") { _, _ in
+            Self.json(.ok, ["status": "ok"])
+        }
+        router.get("/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.make(catalog))))
+        }
+        router.on("/v1/forces/:force/forms/:form/submissions", method: .options) { request, context in
+            self.preflight(request, context)
+        }
+        router.post("/v1/forces/:force/forms/:form/submissions") { request, context in
+            await self.submit(request, context)
+        }
+        router.get("/v1/forces/:force/submissions") { request, context in
+            self.list(request, context)
+        }
+        router.get("/v1/forces/:force/submissions/:reference") { request, context in
+            self.one(request, context)
+        }
+        return router
+    }
+
+    // MARK: Posting
+
+    func preflight(_ request: Request, _ context: APIContext) -> Response {
+        guard let force = context.parameters.get("force"), catalog.forces[force] != nil else {
+            return Self.error(.notFound, "unknown force")
+        }
+        guard let origin = request.headers[.origin], catalog.allowsOrigin(origin, for: force) else {
+            return Self.error(.forbidden, "this origin may not post to this force")
+        }
+        var headers = Self.cors(origin)
+        headers[.accessControlAllowMethods] = "POST"
+        headers[.accessControlAllowHeaders] = "Content-Type, Idempotency-Key, Accept"
+        headers[.accessControlMaxAge] = "600"
+        return Response(status: .noContent, headers: headers)
+    }
+
+    func submit(_ request: Request, _ context: APIContext) async -> Response {
+        let forceID = context.parameters.get("force") ?? "", formID = context.parameters.get("form") ?? ""
+        guard let force = catalog.forces[forceID] else { return Self.error(.notFound, "unknown force '\(forceID)'") }
+        guard let form = catalog.forms[formID], !force.unavailableForms.contains(formID) else {
+            return Self.error(.notFound, "force '\(forceID)' has no form '\(formID)'")
+        }
+        let origin = request.headers[.origin]
+        if let origin, !catalog.allowsOrigin(origin, for: forceID) {
+            log(.notice, "refused origin", forceID, formID, status: 403)
+            return Self.error(.forbidden, "this origin may not post to this force")
+        }
+        var cors = origin.map(Self.cors) ?? HTTPFields()
+        let client = context.remoteAddress?.ipAddress ?? "unknown"
+        if let wait = await limiter.take(client) {
+            cors[.retryAfter] = String(wait)
+            return Self.error(.tooManyRequests, "too many submissions from this address; try again in \(wait) seconds", headers: cors)
+        }
+        let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard type == "application/json" || type == "application/x-www-form-urlencoded" else {
+            return Self.error(.unsupportedMediaType, "send application/json or application/x-www-form-urlencoded", headers: cors)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: options.maxBody)
+        } catch {
+            return Self.error(.contentTooLarge, "the submission is larger than \(options.maxBody) bytes", headers: cors)
+        }
+        if type == "application/json" {
+            return await submitJSON(body, request: request, force: force, form: form, cors: cors)
+        }
+        return await submitFields(body, force: force, form: form)
+    }
+
+    struct Payload: Decodable {
+        var form: String
+        var version: Int
+        var language: String?
+        var answers: [String: Answer]
+        var startedAt: String?
+        var submittedAt: String?
+    }
+
+    func submitJSON(_ body: ByteBuffer, request: Request, force: APICatalog.Force, form: FormDefinition, cors: HTTPFields) async -> Response {
+        let payload: Payload
+        do {
+            payload = try JSONDecoder().decode(Payload.self, from: Data(buffer: body))
+        } catch {
+            return Self.error(.badRequest, "the body is not a submission: \(Self.describe(error))", headers: cors)
+        }
+        guard payload.form == form.id else { return Self.error(.badRequest, "the body is for form '\(payload.form)', not '\(form.id)'", headers: cors) }
+        guard payload.version == form.version else {
+            return Self.error(.conflict, "this form has changed (version \(form.version)); reload the page to continue", headers: cors)
+        }
+        let language = payload.language.flatMap { force.languages.contains($0) ? $0 : nil } ?? "en"
+        let key = request.headers[Self.idempotencyKey]
+        if let key, key.count > 200 { return Self.error(.badRequest, "the Idempotency-Key is too long", headers: cors) }
+        let errors = FormValidator.validate(form, answers: payload.answers, options: .init(today: CalendarDate.today(), language: language))
+        if !errors.isEmpty {
+            log(.info, "invalid submission", force.id, form.id, status: 422)
+            return Self.encode(.unprocessableContent, ["errors": errors], headers: cors)
+        }
+        do {
+            let (stored, created) = try await store.store(.init(
+                force: force.id, code: force.code, form: form.id, version: form.version, language: language,
+                answers: Self.canonicalJSON(payload.answers), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
+                idempotencyKey: key))
+            log(.info, created ? "submission stored" : "idempotent replay", force.id, form.id, status: 201, reference: stored.reference)
+            return Self.encode(.created, ["reference": stored.reference, "receivedAt": stored.receivedAt], headers: cors)
+        } catch {
+            log(.error, "storage failed: \(error)", force.id, form.id, status: 503)
+            var headers = cors
+            headers[.retryAfter] = "5"
+            return Self.error(.serviceUnavailable, "the submission could not be stored; try again", headers: headers)
+        }
+    }
+
+    func submitFields(_ body: ByteBuffer, force: APICatalog.Force, form: FormDefinition) async -> Response {
+        let fields = FormFields.decode(String(buffer: body))
+        let language = fields.last { $0.0 == "_language" }.map(\.1).flatMap { force.languages.contains($0) ? $0 : nil } ?? "en"
+        let confirmation = force.baseURL + (catalog.confirmationPaths[form.id]?[language] ?? "/")
+        // Bots fill the hidden field; they are sent on as if it worked, and nothing is stored.
+        if let trap = fields.last(where: { $0.0 == "_website" }), !trap.1.isEmpty {
+            log(.notice, "honeypot filled: discarded", force.id, form.id, status: 303)
+            return Response(status: .seeOther, headers: [.location: confirmation])
+        }
+        let today = CalendarDate.today()
+        let answers: [String: Answer]
+        do {
+            answers = FormFields.keepAsked(try FormFields.answers(fields, form: form), form: form, today: today)
+        } catch {
+            return ErrorPage.response(.badRequest, language: language, form: form, messages: [
+                language == "cy" ? "Nid yw'r ffurflen a anfonwyd yn cyfateb i'r ffurflen hon." : "The form that was sent does not match this form.",
+            ], back: force.baseURL)
+        }
+        let errors = FormValidator.validate(form, answers: answers, options: .init(today: today, language: language))
+        if !errors.isEmpty {
+            log(.info, "invalid submission", force.id, form.id, status: 422)
+            let formURL = force.baseURL + (catalog.confirmationPaths[form.id]?[language].map { String($0.dropLast("confirmation/".count)) } ?? "/")
+            return ErrorPage.response(.unprocessableContent, language: language, form: form, messages: errors.map(\.message), back: formURL)
+        }
+        do {
+            let (stored, _) = try await store.store(.init(
+                force: force.id, code: force.code, form: form.id, version: form.version, language: language,
+                answers: Self.canonicalJSON(answers)))
+            log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
+            return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
+        } catch {
+            log(.error, "storage failed: \(error)", force.id, form.id, status: 503)
+            return ErrorPage.response(.serviceUnavailable, language: language, form: form, messages: [
+                language == "cy" ? "Nid oedd modd cadw eich atebion. Ewch yn ôl a rhowch gynnig arall arni." : "Your answers could not be saved. Go back and try again.",
+            ], back: force.baseURL)
+        }
+    }
+
+    // MARK: Reading back
+
+    func authorised(_ request: Request, force: String) -> Bool {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+              let expected = tokens[force] else { return false }
+        let given = Array(SHA256.hash(data: Data(header.dropFirst(7).utf8)))
+        // Constant time: compare every byte whatever the first difference.
+        return given.count == expected.count && zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func list(_ request: Request, _ context: APIContext) -> Response {
+        let force = context.parameters.get("force") ?? ""
+        guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
+        guard authorised(request, force: force) else { return Self.unauthorised() }
+        let query = request.uri.queryParameters
+        let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 50, 1), 200)
+        let after = query["after"].flatMap { Int64(String($0)) }
+        let since = query["since"].map(String.init)
+        do {
+            let rows = try store.list(force: force, since: since, after: after, limit: limit)
+            let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
+            return Self.encode(.ok, SubmissionPage(submissions: rows.map(SubmissionOut.init), next: next))
+        } catch {
+            return Self.error(.serviceUnavailable, "could not read submissions")
+        }
+    }
+
+    func one(_ request: Request, _ context: APIContext) -> Response {
+        let force = context.parameters.get("force") ?? "", reference = context.parameters.get("reference") ?? ""
+        guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
+        guard authorised(request, force: force) else { return Self.unauthorised() }
+        guard let row = try? store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
+        return Self.encode(.ok, SubmissionOut(row))
+    }
+
+    struct SubmissionPage: Encodable {
+        var submissions: [SubmissionOut]
+        var next: String?
+    }
+
+    struct SubmissionOut: Encodable {
+        var reference: String, form: String, version: Int, language: String, receivedAt: String
+        var startedAt: String?, submittedAt: String?
+        var answers: [String: Answer]
+        init(_ s: StoredSubmission) {
+            reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
+            startedAt = s.startedAt; submittedAt = s.submittedAt
+            answers = (try? JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))) ?? [:]
+        }
+    }
+
+    // MARK: Helpers
+
+    func log(_ level: Logger.Level, _ message: String, _ force: String, _ form: String, status: Int, reference: String? = nil) {
+        // No personal data: which force, which form, the outcome and the reference only.
+        var metadata: Logger.Metadata = ["force": .string(force), "form": .string(form), "status": .stringConvertible(status)]
+        if let reference { metadata["reference"] = .string(reference) }
+        logger.log(level: level, "\(message)", metadata: metadata)
+    }
+
+    static func cors(_ origin: String) -> HTTPFields {
+        [.accessControlAllowOrigin: origin, .vary: "Origin"]
+    }
+
+    static func canonicalJSON(_ answers: [String: Answer]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(answers)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func encode(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = headers
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: [String: String]) -> Response { encode(status, value) }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
+        encode(status, ["error": message], headers: headers)
+    }
+
+    static func unauthorised() -> Response {
+        error(.unauthorized, "a bearer token for this force is needed", headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "'\(key.stringValue)' is missing"
+        case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c), DecodingError.valueNotFound(_, let c):
+            "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        default: "not valid JSON"
+        }
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let chars = Array(hex.lowercased().utf8)
+        guard chars.count == 64 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let b = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+        }
+        return out
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+
+/// One stored submission, as the API returns it to the force that owns it.
+public struct StoredSubmission: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var reference: String
+    public var force: String
+    public var form: String
+    public var version: Int
+    public var language: String
+    /// The answers, as the JSON object that was validated.
+    public var answers: String
+    public var receivedAt: String
+    public var startedAt: String?
+    public var submittedAt: String?
+}
+
+/// Durable storage for submissions in SQLite (through GRDB), in write-ahead-log mode with full
+/// synchronisation: a submission is acknowledged only after its transaction is on disk, so an
+/// acknowledged submission survives a crash. Schema changes are versioned migrations.
+public final class SubmissionStore: Sendable {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL (GRDB's default for a pool) + FULL: each commit is fsynced before it returns.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: submissions") { db in
+            try db.execute(sql: """
+                CREATE TABLE submission (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  reference TEXT NOT NULL UNIQUE,
+                  force TEXT NOT NULL,
+                  form TEXT NOT NULL,
+                  form_version INTEGER NOT NULL,
+                  language TEXT NOT NULL,
+                  answers TEXT NOT NULL,
+                  received_at TEXT NOT NULL,
+                  started_at TEXT,
+                  submitted_at TEXT,
+                  idempotency_key TEXT,
+                  UNIQUE (force, idempotency_key)
+                );
+                CREATE INDEX submission_force ON submission (force, id);
+                """)
+        }
+        return migrator
+    }
+
+    /// Applied migrations, for the health check and tests.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    public struct NewSubmission: Sendable {
+        public var force: String
+        public var code: String
+        public var form: String
+        public var version: Int
+        public var language: String
+        public var answers: String
+        public var startedAt: String?
+        public var submittedAt: String?
+        public var idempotencyKey: String?
+
+        public init(force: String, code: String, form: String, version: Int, language: String, answers: String,
+                    startedAt: String? = nil, submittedAt: String? = nil, idempotencyKey: String? = nil) {
+            self.force = force
+            self.code = code
+            self.form = form
+            self.version = version
+            self.language = language
+            self.answers = answers
+            self.startedAt = startedAt
+            self.submittedAt = submittedAt
+            self.idempotencyKey = idempotencyKey
+        }
+    }
+
+    /// Stores a submission, or returns the one already stored with the same idempotency key.
+    public func store(_ new: NewSubmission) async throws -> (submission: StoredSubmission, created: Bool) {
+        try await pool.write { db in
+            if let key = new.idempotencyKey,
+               let existing = try Self.fetch(db, "WHERE force = ? AND idempotency_key = ?", [new.force, key]).first {
+                return (existing, false)
+            }
+            let receivedAt = Self.timestamp()
+            for _ in 0..<10 {
+                let reference = Reference.make(code: new.code)
+                do {
+                    try db.execute(sql: """
+                        INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at, idempotency_key)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [reference, new.force, new.form, new.version, new.language, new.answers, receivedAt,
+                                         new.startedAt, new.submittedAt, new.idempotencyKey])
+                    let stored = StoredSubmission(id: db.lastInsertedRowID, reference: reference, force: new.force, form: new.form,
+                                                  version: new.version, language: new.language, answers: new.answers,
+                                                  receivedAt: receivedAt, startedAt: new.startedAt, submittedAt: new.submittedAt)
+                    return (stored, true)
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("reference") == true {
+                    continue  // a reference collision: draw again
+                }
+            }
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "could not draw a unique reference")
+        }
+    }
+
+    /// A force's submissions, oldest first, after the `after` cursor and received at or after `since`.
+    public func list(force: String, since: String? = nil, after: Int64? = nil, limit: Int = 50) throws -> [StoredSubmission] {
+        try pool.read { db in
+            var sql = "WHERE force = ?"
+            var args: [any DatabaseValueConvertible] = [force]
+            if let since { sql += " AND received_at >= ?"; args.append(since) }
+            if let after { sql += " AND id > ?"; args.append(after) }
+            return try Self.fetch(db, sql + " ORDER BY id LIMIT ?", StatementArguments(args + [limit]))
+        }
+    }
+
+    public func get(force: String, reference: String) throws -> StoredSubmission? {
+        try pool.read { db in try Self.fetch(db, "WHERE force = ? AND reference = ?", [force, reference.uppercased()]).first }
+    }
+
+    public func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission") ?? 0 }
+    }
+
+    static func fetch(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws -> [StoredSubmission] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, reference, force, form, form_version, language, answers, received_at, started_at, submitted_at
+            FROM submission \(clause)
+            """, arguments: arguments).map { row in
+            StoredSubmission(id: row["id"], reference: row["reference"], force: row["force"], form: row["form"],
+                             version: row["form_version"], language: row["language"], answers: row["answers"],
+                             receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"])
+        }
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SOHModel
+import SOHForms
+import SOHServer
+
+struct APICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Run the submission API: forms post here; each force reads back its own submissions.")
+
+    @Option(help: "The repository folder (the API validates with its form definitions).")
+    var root: String = "."
+
+    @Option(help: "The environment from site.yml: its force addresses are the allowed origins.")
+    var env: String = "production"
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8081
+
+    @Option(help: "The SQLite database file (created if missing).")
+    var db: String = "soh-submissions.sqlite"
+
+    @Option(help: "A file of 'force sha256-of-token' lines for reading submissions back (or set SOH_API_TOKENS).")
+    var tokens: String?
+
+    @Option(name: .customLong("rate-limit"), help: "Submissions a minute per client address (0: no limit).")
+    var rateLimit: Int = 120
+
+    @Option(name: .customLong("allow-origin"), help: "Another origin allowed to post (e.g. a local preview); repeatable.")
+    var allowOrigins: [String] = []
+
+    func run() async throws {
+        var catalog: APICatalog
+        var err = StandardError()
+        do {
+            catalog = try APICatalog.load(root: URL(fileURLWithPath: root).standardizedFileURL, environment: env)
+        } catch {
+            for d in error.diagnostics { print(d.description, to: &err) }
+            throw ExitCode(1)
+        }
+        catalog.previewOrigins = Set(allowOrigins)
+        let store: SubmissionStore
+        do {
+            store = try SubmissionStore(path: db)
+        } catch {
+            print("\(db):1:1: error: cannot open the submissions database: \(error)", to: &err)
+            throw ExitCode(1)
+        }
+        var options = SubmissionAPI.Options()
+        options.ratePerMinute = rateLimit
+        let logger = Logger(label: "soh.api")
+        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: tokens), options: options, logger: logger)
+        let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in
+            // Written straight to the file descriptor so scripts waiting for it see it at once.
+            FileHandle.standardOutput.write(Data("Submission API listening on http://\(host):\(port)\n".utf8))
+        }
+        try await app.runService()
+    }
+}
+
+struct SubmissionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submissions", abstract: "Work with stored submissions.", subcommands: [Export.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a force's submissions as JSON Lines, oldest first.")
+
+        @Option(help: "The force whose submissions to export.")
+        var force: String
+
+        @Option(help: "The SQLite database file.")
+        var db: String = "soh-submissions.sqlite"
+
+        @Option(help: "Only submissions received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).")
+        var since: String?
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: db) else {
+                var err = StandardError()
+                print("\(db):1:1: error: no database at this path\n  hint: Pass --db with the API's database file.", to: &err)
+                throw ExitCode(1)
+            }
+            let store = try SubmissionStore(path: db)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var after: Int64?
+            while true {
+                let page = try store.list(force: force, since: since, after: after, limit: 500)
+                for row in page {
+                    struct Line: Encodable {
+                        var reference, form, language, receivedAt: String
+                        var version: Int
+                        var startedAt, submittedAt: String?
+                        var answers: [String: SOHForms.Answer]
+                    }
+                    let answers = (try? JSONDecoder().decode([String: SOHForms.Answer].self, from: Data(row.answers.utf8))) ?? [:]
+                    let line = Line(reference: row.reference, form: row.form, language: row.language, receivedAt: row.receivedAt,
+                                    version: row.version, startedAt: row.startedAt, submittedAt: row.submittedAt, answers: answers)
+                    print(String(decoding: try encoder.encode(line), as: UTF8.self))
+                }
+                guard page.count == 500, let last = page.last else { break }
+                after = last.id
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SOHForms
+import SOHModel
+import SOHServer
+import Testing
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func sha256(_ s: String) -> String { SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined() }
+
+/// The API over the repository's real forms, a fresh database, and tokens for two forces.
+struct Harness {
+    let catalog: APICatalog
+    let store: SubmissionStore
+    let dbPath: String
+
+    init() throws {
+        catalog = try APICatalog.load(root: repositoryRoot)
+        dbPath = FileManager.default.temporaryDirectory.appendingPathComponent("soh-api-\(UUID().uuidString).sqlite").path
+        store = try SubmissionStore(path: dbPath)
+    }
+
+    func app(rate: Int = 0, maxBody: Int = 64 * 1024) -> some ApplicationProtocol {
+        var options = SubmissionAPI.Options()
+        options.ratePerMinute = rate
+        options.burst = 2
+        options.maxBody = maxBody
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: ["kent": sha256("kent-secret"), "gwent": sha256("gwent-secret")],
+                                options: options, logger: logger)
+        return APIServer.makeApplication(api, host: "127.0.0.1", port: 0, logger: logger) { _ in }
+    }
+}
+
+/// Valid answers for any form: follows the conditions, avoids exit pages, fills every asked question.
+func sampleAnswers(_ form: FormDefinition) -> [String: Answer] {
+    func value(_ q: Question) -> Answer? {
+        switch q.type {
+        case .content: return nil
+        case .text, .textarea: return .text("Sample answer")
+        case .email: return .text("sam@example.com")
+        case .phone: return .text("07700 900982")
+        case .postcode: return .text("SW1A 2AA")
+        case .number: return .text(String(Int(max(q.min ?? 1, 1))))
+        case .date:
+            let year = q.dateRule?.future == true ? "2099" : "1990"
+            return .parts(["day": "1", "month": "2", "year": year])
+        case .time: return .text("14:30")
+        case .radios, .select: return q.options?.first.map { .text($0.value) }
+        case .checkboxes: return q.required ? q.options?.last.map { .list([$0.value]) } : nil
+        case .yesNo: return .text("no")
+        case .address: return .parts(["line1": "1 High Street", "town": "Leeds", "postcode": "LS1 1AA"])
+        case .registration: return .text("AB12 CDE")
+        case .declaration: return .text("yes")
+        }
+    }
+    var answers: [String: Answer] = [:]
+    for page in form.pages {
+        let asked = FormValidator.askedPages(form, answers: answers, today: CalendarDate(year: 2026, month: 6, day: 15))
+        guard asked.contains(where: { $0.id == page.id }), page.kind != .exit else { continue }
+        if page.repeat != nil {
+            var item: [String: Answer] = [:]
+            for q in page.questions { item[q.id] = value(q) }
+            answers[page.id] = .items([item])
+            continue
+        }
+        for q in page.questions {
+            guard let a = value(q) else { continue }
+            answers[q.id] = a
+            if case .text(let chosen) = a, let reveal = q.options?.first(where: { $0.value == chosen })?.reveal {
+                for r in reveal { answers[r.id] = value(r) }
+            }
+        }
+    }
+    return answers
+}
+
+func body(_ form: FormDefinition, _ answers: [String: Answer], version: Int? = nil, language: String = "en") -> ByteBuffer {
+    struct Payload: Encodable { var form: String; var version: Int; var language: String; var answers: [String: Answer] }
+    let data = try! JSONEncoder().encode(Payload(form: form.id, version: version ?? form.version, language: language, answers: answers))
+    return ByteBuffer(data: data)
+}
+
+func json(_ buffer: ByteBuffer) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(buffer: buffer))) as? [String: Any] ?? [:]
+}
+
+let jsonHeaders: HTTPFields = [.contentType: "application/json", .origin: "https://kent.soh.example"]
+
+@Suite("Submission API")
+struct APITests {
+    @Test func everyServiceFormIsStoredWithAReference() async throws {
+        let h = try Harness()
+        #expect(h.catalog.forms.count == 10)
+        try await h.app().test(.live) { client in
+            for (id, form) in h.catalog.forms.sorted(by: { $0.key < $1.key }) {
+                try await client.execute(uri: "/v1/forces/kent/forms/\(id)/submissions", method: .post, headers: jsonHeaders,
+                                         body: body(form, sampleAnswers(form))) { response in
+                    let object = json(response.body)
+                    #expect(response.status == .created, "\(id): \(String(buffer: response.body))")
+                    let reference = object["reference"] as? String ?? ""
+                    #expect(reference.hasPrefix("KEN-") && Reference.isValid(reference), "\(reference)")
+                    #expect(response.headers[.accessControlAllowOrigin] == "https://kent.soh.example")
+                }
+            }
+        }
+        #expect(try h.store.count() == 10)
+    }
+
+    @Test func invalidAnswersGetTheValidatorsCodes() async throws {
+        let h = try Harness()
+        let form = try #require(h.catalog.forms["crime"])
+        var answers = sampleAnswers(form)
+        answers["email"] = .text("not an email")
+        answers["other-type"] = .text("typed under an option not chosen")
+        answers["shoe-size"] = .text("9")
+        let invalid = answers
+        try await h.app().test(.live) { client in
+            try await client.execute(uri: "/v1/forces/kent/forms/crime/submissions", method: .post, headers: jsonHeaders, body: body(form, invalid)) { response in
+                #expect(response.status == .unprocessableContent)
+                let errors = (json(response.body)["errors"] as? [[String: String]] ?? []).map { "\($0["question"]!):\($0["code"]!)" }
+                #expect(errors == ["email:invalid", "other-type:notAsked", "shoe-size:unknown"])
+            }
+            // Welsh messages for a Welsh force.
+            try await client.execute(uri: "/v1/forces/gwent/forms/crime/submissions", method: .post,
+                                     headers: [.contentType: "application/json"], body: body(form, [:], language: "cy")) { response in
+                let first = (json(response.body)["errors"] as? [[String: String]])?.first
+                #expect(first?["message"] == "Dewiswch opsiwn" || first?["code"] == "required")
+            }
+        }
+        #expect(try h.store.count() == 0)
+    }
+
+    @Test func refusalsHaveTheirStatus() async throws {
+        let h = try Harness()
+        let form = try #require(h.catalog.forms["lost-property"])
+        try await h.app(maxBody: 2048).test(.live) { client in
+            let path = "/v1/forces/kent/forms/lost-property/submissions"
+            try await client.execute(uri: path, method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{not json")) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/v1/forces/atlantis/forms/lost-property/submissions", method: .post, headers: jsonHeaders, body: body(form, [:])) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/v1/forces/kent/forms/nope/submissions", method: .post, headers: jsonHeaders, body: body(form, [:])) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: path, method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi")) {
+                #expect($0.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: path, method: .post, headers: jsonHeaders, body: ByteBuffer(string: String(repeating: "x", count: 5000))) {
+                #expect($0.status == .contentTooLarge)
+            }
+            try await client.execute(uri: path, method: .post, headers: jsonHeaders, body: body(form, sampleAnswers(form), version: 99)) {
+                #expect($0.status == .conflict)
+            }
+            // CORS: another site's origin is refused, before and at the post.
+            var foreign = jsonHeaders
+            foreign[.origin] = "https://evil.example"
+            try await client.execute(uri: path, method: .post, headers: foreign, body: body(form, sampleAnswers(form))) {
+                #expect($0.status == .forbidden)
+                #expect($0.headers[.accessControlAllowOrigin] == nil)
+            }
+            try await client.execute(uri: path, method: .options, headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"]) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: path, method: .options, headers: [.origin: "https://kent.soh.example", .accessControlRequestMethod: "POST"]) {
+                #expect($0.status == .noContent)
+                #expect($0.headers[.accessControlAllowOrigin] == "https://kent.soh.example")
+                #expect($0.headers[.accessControlAllowHeaders]?.contains("Idempotency-Key") == true)
+            }
+            // Kent's origin may not post to Gwent.
+            try await client.execute(uri: "/v1/forces/gwent/forms/lost-property/submissions", method: .post, headers: jsonHeaders, body: body(form, sampleAnswers(form))) {
+                #expect($0.status == .forbidden)
+            }
+        }
+        #expect(try h.store.count() == 0)
+    }
+
+    @Test func tooManySubmissionsAreRateLimited() async throws {
+        let h = try Harness()
+        let form = try #require(h.catalog.forms["lost-property"])
+        try await h.app(rate: 1).test(.live) { client in
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for _ in 0..<3 {
+                try await client.execute(uri: "/v1/forces/kent/forms/lost-property/submissions", method: .post, headers: jsonHeaders, body: body(form, sampleAnswers(form))) {
+                    statuses.append($0.status)
+                    if $0.status == .tooManyRequests { retryAfter = $0.headers[.retryAfter] }
+                }
+            }
+            #expect(statuses == [.created, .created, .tooManyRequests])
+            #expect(Int(retryAfter ?? "") ?? 0 > 0)
+        }
+    }
+
+    @Test func anIdempotentReplayStoresOnce() async throws {
+        let h = try Harness()
+        let form = try #require(h.catalog.forms["found-property"])
+        var headers = jsonHeaders
+        headers[HTTPField.Name("Idempotency-Key")!] = "8d3c6a52-0a4f-4f0e-9f1e-1f2c3d4e5f60"
+        let keyed = headers
+        try await h.app().test(.live) { client in
+            var references: [String] = []
+            for _ in 0..<3 {
+                try await client.execute(uri: "/v1/forces/kent/forms/found-property/submissions", method: .post, headers: keyed, body: body(form, sampleAnswers(form))) {
+                    #expect($0.status == .created)
+                    references.append(json($0.body)["reference"] as? String ?? "")
+                }
+            }
+            #expect(Set(references).count == 1)
+        }
+        #expect(try h.store.count() == 1)
+    }
+
+    @Test func formPostsRedirectOrExplain() async throws {
+        let h = try Harness()
+        try await h.app().test(.live) { client in
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://kent.soh.example"]
+            let good = "_form=found-property&_version=1&_language=en&_website=&dangerous=no&item-description=Keys+on+a+ring"
+                + "&found-date%5Bday%5D=2&found-date%5Bmonth%5D=3&found-date%5Byear%5D=2026&found-place=Bus+stop&still-have=yes"
+                + "&full-name=Sam+Jones&email=sam%40example.com&phone=&home-address%5Bline1%5D=1+High+St&home-address%5Bline2%5D="
+                + "&home-address%5Btown%5D=Leeds&home-address%5Bcounty%5D=&home-address%5Bpostcode%5D=LS1+1AA&confirm=yes"
+            try await client.execute(uri: "/v1/forces/kent/forms/found-property/submissions", method: .post, headers: headers, body: ByteBuffer(string: good)) {
+                #expect($0.status == .seeOther)
+                let location = $0.headers[.location] ?? ""
+                #expect(location.hasPrefix("https://kent.soh.example/report/found-property/form/confirmation/?reference=KEN-"), "\(location)")
+            }
+            let bad = good.replacingOccurrences(of: "email=sam%40example.com", with: "email=sam")
+            try await client.execute(uri: "/v1/forces/kent/forms/found-property/submissions", method: .post, headers: headers, body: ByteBuffer(string: bad)) {
+                #expect($0.status == .unprocessableContent)
+                let page = String(buffer: $0.body)
+                #expect($0.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(page.contains("<h1>There is a problem</h1>"))
+                #expect(page.contains("Enter an email address in the correct format, like name@example.com"))
+                #expect(page.contains("href=\"https://kent.soh.example/report/found-property/form/\""))
+            }
+            let bot = good.replacingOccurrences(of: "_website=", with: "_website=http%3A%2F%2Fspam.example")
+            try await client.execute(uri: "/v1/forces/kent/forms/found-property/submissions", method: .post, headers: headers, body: ByteBuffer(string: bot)) {
+                #expect($0.status == .seeOther)
+                #expect($0.headers[.location]?.contains("reference=") == false)
+            }
+            try await client.execute(uri: "/v1/forces/kent/forms/found-property/submissions", method: .post, headers: headers,
+                                     body: ByteBuffer(string: good + "&admin=true")) {
+                #expect($0.status == .badRequest)
+            }
+        }
+        #expect(try h.store.count() == 1, "only the good post is stored")
+    }
+
+    @Test func aForceReadsOnlyItsOwnSubmissions() async throws {
+        let h = try Harness()
+        let form = try #require(h.catalog.forms["lost-property"])
+        try await h.app().test(.live) { client in
+            var kentReference = ""
+            try await client.execute(uri: "/v1/forces/kent/forms/lost-property/submissions", method: .post, headers: jsonHeaders, body: body(form, sampleAnswers(form))) {
+                kentReference = json($0.body)["reference"] as? String ?? ""
+            }
+            try await client.execute(uri: "/v1/forces/gwent/forms/lost-property/submissions", method: .post,
+                                     headers: [.contentType: "application/json"], body: body(form, sampleAnswers(form))) {
+                #expect($0.status == .created)
+            }
+            let kent: HTTPFields = [.authorization: "Bearer kent-secret"]
+            try await client.execute(uri: "/v1/forces/kent/submissions", method: .get, headers: kent) { response in
+                #expect(response.status == .ok)
+                let list = json(response.body)["submissions"] as? [[String: Any]] ?? []
+                #expect(list.map { $0["reference"] as? String } == [kentReference])
+                #expect((list.first?["answers"] as? [String: Any])?["item-description"] as? String == "Sample answer")
+            }
+            try await client.execute(uri: "/v1/forces/kent/submissions/\(kentReference)", method: .get, headers: kent) {
+                #expect($0.status == .ok)
+            }
+            // Kent's token does not open Gwent's submissions, nor does no token or a wrong one.
+            try await client.execute(uri: "/v1/forces/gwent/submissions", method: .get, headers: kent) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/forces/kent/submissions", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/forces/kent/submissions", method: .get, headers: [.authorization: "Bearer guess"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/forces/gwent/submissions/\(kentReference)", method: .get, headers: [.authorization: "Bearer gwent-secret"]) {
+                #expect($0.status == .notFound)
+            }
+        }
+    }
+
+    @Test func healthAndOpenAPI() async throws {
+        let h = try Harness()
+        #expect(try h.store.appliedMigrations() == ["v1: submissions"])
+        try await h.app().test(.live) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/openapi.json", method: .get) { response in
+                let doc = json(response.body)
+                #expect(doc["openapi"] as? String == "3.1.0")
+                let schemas = (doc["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+                #expect(schemas["Submission-crime"] != nil)
+            }
+        }
+    }
+
+    @Test func referencesAreShortUnambiguousAndChecked() {
+        var seen = Set<String>()
+        for _ in 0..<2000 {
+            let r = Reference.make(code: "KEN")
+            #expect(Reference.isValid(r))
+            #expect(r.count == 13)
+            #expect(!r.dropFirst(4).contains { "0O1IL2Z5S6G8B".contains($0) })
+            seen.insert(r)
+        }
+        #expect(seen.count == 2000)
+        #expect(!Reference.isValid("KEN-AAAA-AAAB"))
+        let codes = ForceCodes.assign(try! APICatalog.load(root: repositoryRoot).forces.keys.sorted())
+        #expect(Set(codes.values).count == 43)
+        #expect(codes["kent"] == "KEN")
+    }
+}
