@@ -12,6 +12,9 @@ public enum Builder {
         public var environment: String
         /// Replaces the environment's submission API (local previews and tests post to a local API).
         public var apiOverride: String?
+        /// Preview output for `soh serve`: every page loads the live-reload script, and each
+        /// force gets a branding page at `/_soh/branding/`. Never for publishing.
+        public var preview = false
 
         public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production", apiOverride: String? = nil) {
             self.root = root
@@ -74,7 +77,8 @@ public enum Builder {
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
-            let files = ForceRenderer(prepared: prepared, force: force).render()
+            var files = ForceRenderer(prepared: prepared, force: force).render()
+            if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
             do {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out)
                 return .success((counts, files.filter { $0.path.hasSuffix("index.html") }.count))

@@ -107,7 +107,9 @@ public struct SubmissionAPI: Sendable {
         if type == "application/json" {
             return await submitJSON(body, request: request, force: force, form: form, cors: cors)
         }
-        return await submitFields(body, force: force, form: form)
+        // A local preview's own origin gets the confirmation page of the preview, not the live site.
+        let site = origin.flatMap { catalog.previewOrigins.contains($0) ? $0 : nil } ?? force.baseURL
+        return await submitFields(body, force: force, form: form, site: site)
     }
 
     struct Payload: Decodable {
@@ -153,10 +155,10 @@ public struct SubmissionAPI: Sendable {
         }
     }
 
-    func submitFields(_ body: ByteBuffer, force: APICatalog.Force, form: FormDefinition) async -> Response {
+    func submitFields(_ body: ByteBuffer, force: APICatalog.Force, form: FormDefinition, site: String) async -> Response {
         let fields = FormFields.decode(String(buffer: body))
         let language = fields.last { $0.0 == "_language" }.map(\.1).flatMap { force.languages.contains($0) ? $0 : nil } ?? "en"
-        let confirmation = force.baseURL + (catalog.confirmationPaths[form.id]?[language] ?? "/")
+        let confirmation = site + (catalog.confirmationPaths[form.id]?[language] ?? "/")
         // Bots fill the hidden field; they are sent on as if it worked, and nothing is stored.
         if let trap = fields.last(where: { $0.0 == "_website" }), !trap.1.isEmpty {
             log(.notice, "honeypot filled: discarded", force.id, form.id, status: 303)
@@ -174,7 +176,7 @@ public struct SubmissionAPI: Sendable {
         let errors = FormValidator.validate(form, answers: answers, options: .init(today: today, language: language))
         if !errors.isEmpty {
             log(.info, "invalid submission", force.id, form.id, status: 422)
-            let formURL = force.baseURL + (catalog.confirmationPaths[form.id]?[language].map { String($0.dropLast("confirmation/".count)) } ?? "/")
+            let formURL = site + (catalog.confirmationPaths[form.id]?[language].map { String($0.dropLast("confirmation/".count)) } ?? "/")
             return ErrorPage.response(.unprocessableContent, language: language, form: form, messages: errors.map(\.message), back: formURL)
         }
         do {

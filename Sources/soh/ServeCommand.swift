@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SOHBuild
+import SOHModel
+import SOHServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Preview every force's site with live reload, and run the submission API beside it.")
+
+    @Option(help: "The repository folder.")
+    var root: String = "."
+
+    @Option(help: "Port of the preview: the index at http://localhost:PORT, each force at http://ID.localhost:PORT.")
+    var port: Int = 8080
+
+    @Option(name: .customLong("api-port"), help: "Port of the local submission API (default: PORT + 1).")
+    var apiPort: Int?
+
+    @Option(name: .customLong("force"), help: "Preview only this force (repeatable). Default: all.")
+    var forces: [String] = []
+
+    @Option(help: "The environment from site.yml.")
+    var env: String = "production"
+
+    @Option(help: "The preview's submissions database (default: ROOT/.build/preview/submissions.sqlite).")
+    var db: String?
+
+    func run() async throws {
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let previewDir = rootURL.appendingPathComponent(".build/preview")
+        try FileManager.default.createDirectory(at: previewDir, withIntermediateDirectories: true)
+        let out = previewDir.appendingPathComponent("public")
+        let apiPort = self.apiPort ?? port + 1
+        var err = StandardError()
+        let loaded: LoadedSite
+        do {
+            loaded = try SiteLoader.load(root: rootURL)
+        } catch {
+            for d in error.diagnostics { print(d.description, to: &err) }
+            print("Fix these first: the preview needs a site that loads.", to: &err)
+            throw ExitCode(1)
+        }
+        let selected = loaded.forces.filter { forces.isEmpty || forces.contains($0.id) }
+        let previewForces = selected.map { PreviewForce(id: $0.id, name: $0.name, primary: $0.colours.primary.description) }
+        let origins = selected.map { "http://\($0.id).localhost:\(port)" }
+
+        let state = PreviewState()
+        let options = Builder.Options(root: rootURL, out: out, forces: forces, environment: env, apiOverride: "http://127.0.0.1:\(apiPort)")
+        let rebuild: @Sendable () async -> Void = {
+            var options = options
+            options.preview = true
+            do throws(DiagnosticsError) {
+                let report = try await Builder.build(options)
+                var err = StandardError()
+                for d in report.warnings { print(d.description, to: &err) }
+                print(String(format: "Built %d forces in %.2fs", report.summary.forces, report.summary.seconds))
+                await state.built()
+            } catch {
+                let text = error.diagnostics.map { $0.description }.joined(separator: "\n")
+                var err = StandardError()
+                print(text + "\nBuild failed: still serving the last good site.", to: &err)
+                await state.failed(text)
+            }
+        }
+        await rebuild()
+
+        var logger = Logger(label: "soh.serve")
+        logger.logLevel = .warning
+        var catalog = try APICatalog.load(root: rootURL, environment: env)
+        catalog.previewOrigins = Set(origins)
+        let store = try SubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path)
+        var apiOptions = SubmissionAPI.Options()
+        apiOptions.ratePerMinute = 0
+        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: nil), options: apiOptions, logger: logger)
+        let apiApp = APIServer.makeApplication(api, host: "127.0.0.1", port: apiPort, logger: logger) { port in
+            FileHandle.standardOutput.write(Data("Submission API on http://127.0.0.1:\(port)\n".utf8))
+        }
+        let preview = PreviewServer(publicDir: out, forces: previewForces, state: state, port: port)
+        let previewApp = Application(
+            router: preview.router(), configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "soh-preview"),
+            onServerRunning: { _ in
+                let first = previewForces.first.map { " · e.g. http://\($0.id).localhost:\(port)/" } ?? ""
+                FileHandle.standardOutput.write(Data("Preview on http://localhost:\(port)/\(first)\n".utf8))
+            }, logger: logger)
+        let watcher = Watcher(root: rootURL, state: state, onChange: rebuild)
+        let group = ServiceGroup(services: [apiApp, previewApp, watcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// Polls the sources twice a second and rebuilds when any file's size or time changes.
+struct Watcher: Service {
+    let root: URL
+    let state: PreviewState
+    let onChange: @Sendable () async -> Void
+
+    func fingerprint() -> [String: String] {
+        var result: [String: String] = [:]
+        for folder in ["site.yml", "content", "forces", "themes"] {
+            let url = root.appendingPathComponent(folder)
+            let files = folder == "site.yml" ? [""] : SiteLoader.walk(url)
+            for file in files {
+                let path = file.isEmpty ? url.path : url.appendingPathComponent(file).path
+                guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { continue }
+                result[path] = "\((a[.size] as? NSNumber)?.intValue ?? 0)-\((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+            }
+        }
+        return result
+    }
+
+    func run() async throws {
+        var last = fingerprint()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
+            let now = fingerprint()
+            if now != last {
+                last = now
+                await onChange()
+            }
+        }
+        await state.closeAll()
+    }
+}
