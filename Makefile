@@ -15,11 +15,13 @@ LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
 APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
 
-.PHONY: help build test deps browser-deps release clean screenshots
+.PHONY: help build test deps browser-deps release clean screenshots serve bench-api
 
 help:
 	@echo "make build        install what is missing, build soh (release) and all force sites into public/"
 	@echo "make test         install what is missing, run every test (Swift, browser)"
+	@echo "make serve        preview every force with live reload, and the submission API (soh serve)"
+	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
 	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
 	@echo "make clean        remove build products and public/"
 
@@ -65,6 +67,12 @@ test: deps browser-deps
 	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
 	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser 2>&1 | tee $(LOGS)/browser.log
 	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/node.log $(LOGS)/browser.log
+
+serve: release
+	$(SOH_RELEASE) serve
+
+bench-api: release
+	python3 scripts/bench-api.py $(SOH_RELEASE)
 
 screenshots: deps browser-deps
 	$(SWIFT) build --product soh

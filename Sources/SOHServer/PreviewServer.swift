@@ -149,7 +149,11 @@ public struct PreviewServer: Sendable {
             let svg = "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='40'><rect width='40' height='40' fill='\(force.primary)'/></svg>"
                 .replacingOccurrences(of: "#", with: "%23")
             items += "<li><img src=\"data:image/svg+xml,\(escape(svg))\" alt=\"\" width=\"40\" height=\"40\"> "
-            items += "<a href=\"\(base)/\">\(escape(force.name))</a> · <a href=\"\(base)/_soh/branding/\">branding<span class=\"v\"> for \(escape(force.name))</span></a></li>\n"
+            let assets = publicDir.appendingPathComponent("\(force.id)/assets")
+            if let logo = ((try? FileManager.default.contentsOfDirectory(atPath: assets.path)) ?? []).sorted().first(where: { $0.hasPrefix("logo.") }) {
+                items += "<img src=\"\(base)/assets/\(escape(logo))\" alt=\"\" width=\"40\" height=\"40\"> "
+            }
+            items += "<a href=\"\(base)/\">\(escape(force.name))</a> · <a href=\"\(base)/_soh/branding/\">branding for \(escape(force.name))</a></li>\n"
         }
         let html = """
             <!DOCTYPE html>

@@ -11,7 +11,8 @@ struct BuildOutputTests {
         let site = try Fixture()
         try await site.build()
         let golden = Fixture.repositoryRoot.appendingPathComponent("Tests/SOHBuildTests/Golden")
-        let actual = Fixture.tree(site.out)
+        // Theme scripts and styles are pinned by their SHA-256 in the golden manifests, not copied.
+        let actual = Fixture.tree(site.out).filter { !$0.key.contains("/assets/js/") && !$0.key.contains("/assets/site.") }
         if ProcessInfo.processInfo.environment["SOH_UPDATE_GOLDEN"] == "1" {
             try? FileManager.default.removeItem(at: golden)
             for (path, data) in actual {

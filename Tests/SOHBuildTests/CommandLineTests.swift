@@ -11,8 +11,13 @@ struct CommandLineTests {
     }
 
     func run(_ arguments: [String], in dir: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.run(arguments, in: dir)
+    }
+
+    /// Runs the binary in `dir`; returns its exit status and output.
+    static func run(_ arguments: [String], in dir: URL) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()

@@ -6,17 +6,8 @@ import Testing
 @Suite("soh new-force")
 struct NewForceTests {
     func run(_ arguments: [String], in dir: URL) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let result = try CommandLineTests.run(arguments, in: dir)
+        return (result.status, result.stdout, result.stderr)
     }
 
     func siteWithForcesList() throws -> Fixture {

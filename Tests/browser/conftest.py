@@ -9,6 +9,7 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
 
 import pytest
 from selenium import webdriver
@@ -23,6 +24,19 @@ PUBLIC = os.environ.get("SOH_PUBLIC", os.path.join(os.path.dirname(__file__), ".
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+def wait_for(condition, timeout=10):
+    """Polls `condition` until it is true (exceptions count as not yet); False after `timeout` seconds."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if condition():
+                return True
+        except Exception:
+            pass
+        time.sleep(0.05)
+    return False
 
 
 def serve_sites(public):

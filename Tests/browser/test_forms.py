@@ -7,19 +7,9 @@ import urllib.parse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import describe, run_axe
+from conftest import wait_for, describe, run_axe
 
 
-def wait_for(condition, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if condition():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.05)
-    return False
 
 
 def heading(b):

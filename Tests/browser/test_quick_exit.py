@@ -3,19 +3,14 @@ import time
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+
+from conftest import wait_for
 from selenium.webdriver.common.keys import Keys
 
 EXIT = "https://www.bbc.co.uk/weather"
 SENSITIVE = "/advice/domestic-abuse/"
 
 
-def wait_for(condition, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_button_leaves_and_back_does_not_return(browser, site_url):

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import ROOT, SOH
+from conftest import wait_for, ROOT, SOH
 
 
 def free_port():
@@ -22,16 +22,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(condition, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if condition():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture(scope="module")
