@@ -65,6 +65,8 @@ test: deps browser-deps
 	$(SWIFT) test --skip-build 2>&1 | tee $(LOGS)/swift.log
 	node --test Tests/js/ 2>&1 | tee $(LOGS)/node.log | grep -E '^# (tests|pass|fail)'
 	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
+	$(SOH_DEBUG) check > $(LOGS)/check.log || { cat $(LOGS)/check.log; exit 1; }
+	@tail -n 1 $(LOGS)/check.log
 	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser 2>&1 | tee $(LOGS)/browser.log
 	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/node.log $(LOGS)/browser.log
 

@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(name: "SOHCheck", dependencies: ["SOHBuild", "SOHModel", "SOHMarkdown"]),
         .target(
             name: "SOHServer",
             dependencies: [
@@ -47,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "soh",
             dependencies: [
-                "SOHModel", "SOHBuild", "SOHServer", "SOHForms",
+                "SOHModel", "SOHBuild", "SOHServer", "SOHForms", "SOHCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,7 +62,7 @@ let package = Package(
             "SOHServer", "SOHForms", "SOHModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms"]),
+        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms", "SOHCheck"]),
     ],
     swiftLanguageModes: [.v6]
 )

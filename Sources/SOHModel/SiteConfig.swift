@@ -13,6 +13,8 @@ public struct SiteConfig: Sendable {
     public var locked: [String]
     public var allowRawHTML: Bool
     public var jobs: Int?
+    /// Page weight budgets in bytes (HTML + CSS + JS) by layout; `default` for the others.
+    public var budgets: [String: Int] = ["default": 200_000]
 
     public struct Environment: Sendable {
         public var name: String
@@ -55,7 +57,7 @@ public struct SiteConfig: Sendable {
         locked.contains { urlPath == $0 || urlPath.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     }
 
-    static let keys = ["name", "languages", "defaultLanguage", "theme", "environments", "services", "menus", "locked", "markdown", "build"]
+    static let keys = ["name", "languages", "defaultLanguage", "theme", "environments", "services", "menus", "locked", "markdown", "build", "budgets"]
     static let knownLanguages = ["en", "cy"]
 
     public static func load(_ text: String, file: String = "site.yml", sink: DiagnosticSink) -> SiteConfig? {
@@ -167,10 +169,20 @@ public struct SiteConfig: Sendable {
         var jobs: Int?
         if let build = map.mapping("build", allowed: ["jobs"]) { jobs = build.int("jobs", range: 1...256) }
 
-        return SiteConfig(
+        var config = SiteConfig(
             name: name, languages: languages, defaultLanguage: defaultLanguage, theme: theme,
             environments: environments, services: services, menus: menus, locked: locked,
             allowRawHTML: allowRawHTML, jobs: jobs)
+        if let node = map.value("budgets") {
+            if case .mapping(let pairs) = node.value {
+                for pair in pairs {
+                    if let bytes = StrictValue.int(pair.value, key: pair.key, range: 1_000...50_000_000, sink: sink) { config.budgets[pair.key] = bytes }
+                }
+            } else {
+                sink.error(node.location, "'budgets' should be layout names with a number of bytes, like 'form: 180000'")
+            }
+        }
+        return config
     }
 }
 

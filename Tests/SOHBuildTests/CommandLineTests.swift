@@ -75,3 +75,22 @@ struct CommandLineTests {
         #expect(missing.stderr.contains("site.yml:1:1: error: site.yml is missing"))
     }
 }
+
+@Suite("soh check on the command line")
+struct CheckCommandTests {
+    @Test func exitStatusAndFormats() throws {
+        let site = try Fixture()
+        // The fixture's beta force has a link colour that fails contrast: an error.
+        let text = try CommandLineTests.run(["check"], in: site.root)
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("forces/beta.yml:7:9: error: the link colour #9999ff has 2.51:1 contrast on the white page, below 4.5:1 [contrast/link] (on beta)"))
+        let github = try CommandLineTests.run(["check", "--format", "github"], in: site.root)
+        #expect(github.stdout.contains("::error file=forces/beta.yml,line=7,col=9,title=contrast/link::the link colour #9999ff"))
+        let json = try CommandLineTests.run(["check", "--format", "json", "--force", "alpha"], in: site.root)
+        let items = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(!items.contains { $0["severity"] as? String == "error" })
+        #expect(json.status == 0, "warnings alone pass")
+        let strict = try CommandLineTests.run(["check", "--force", "alpha", "--strict"], in: site.root)
+        #expect(strict.status == 1, "warnings fail with --strict")
+    }
+}

@@ -89,6 +89,7 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert not revealed.is_displayed()
     choose(browser, "q-crime-type-2")
     assert revealed.is_displayed()
+    assert_accessible(browser)
     fill(browser, "q-damaged-property", "Car window")
     date(browser, "q-happened-on", "3", "2", "2026")
     fill(browser, "q-description", "Someone smashed my car window overnight.")
@@ -103,6 +104,9 @@ def test_crime_form_with_javascript(browser, form_site, api):
     choose(browser, "q-has-suspect-1")
     cont(browser)
     go_to_page(browser, "Describe the person")
+    cont(browser)  # the repeat's error state
+    assert wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").is_displayed())
+    assert_accessible(browser)
     # A repeat: add a second person.
     fill(browser, "q-suspects-0-suspect-description", "Tall, red coat")
     browser.find_element(By.CSS_SELECTOR, "[data-repeat-add]").click()
@@ -133,6 +137,9 @@ def test_crime_form_with_javascript(browser, form_site, api):
     cont(browser)
     go_to_page(browser, "Send your report")
     assert browser.find_element(By.CSS_SELECTOR, "[data-submit]").text == "Send"
+    cont(browser)  # the declaration's error state
+    assert wait_for(lambda: "Confirm that the information you have given is true" in browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").text)
+    assert_accessible(browser)
     choose(browser, "q-confirm")
     before = len(api.requests)
     cont(browser)

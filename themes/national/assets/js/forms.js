@@ -244,8 +244,8 @@ class FormRuntime {
   updateReveals() {
     $$("input[data-reveal]", this.form).forEach((input) => {
       const panel = document.getElementById(input.dataset.reveal);
+      // aria-controls only: aria-expanded is not allowed on radios and checkboxes.
       if (panel) panel.hidden = !input.checked;
-      input.setAttribute("aria-expanded", String(input.checked));
     });
   }
 

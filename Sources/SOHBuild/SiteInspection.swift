@@ -1,0 +1,59 @@
+import Foundation
+import SOHMarkdown
+import SOHModel
+
+/// What `soh check` looks at: every force's page set as prepared for the build, with the source
+/// file and positions of each page's headings, links and images.
+public struct SiteInspection: Sendable {
+    public struct Page: Sendable {
+        public var file: String
+        public var urlPath: String
+        public var language: String
+        public var layout: String
+        /// Filled for the force.
+        public var title: String
+        public var description: String?
+        public var titleLocation: SourceLocation
+        public var headings: [Markdown.Heading]
+        public var links: [Markdown.Link]
+        /// Pages the build makes (forms, notices) rather than Markdown.
+        public var generated: Bool
+        /// Where the Markdown body starts (line numbers of headings and links are file lines).
+        public var isNational: Bool
+    }
+
+    public struct Force: Sendable {
+        public var identity: ForceIdentity
+        public var pages: [Page]
+        public var baseURL: String
+
+        public func page(at urlPath: String) -> Page? { pages.first { $0.urlPath == urlPath } }
+    }
+
+    public var config: SiteConfig
+    public var forces: [Force]
+    /// Ids the theme's layouts give every page (skip link target, …).
+    public var layoutIDs: Set<String> = ["main"]
+}
+
+extension Builder {
+    /// Loads and prepares the site as a build would, without writing anything.
+    public static func inspect(_ options: Options) async throws(DiagnosticsError) -> (SiteInspection, [Diagnostic]) {
+        let loaded = try SiteLoader.load(root: options.root)
+        var selected = loaded.forces
+        if !options.forces.isEmpty { selected = loaded.forces.filter { options.forces.contains($0.id) } }
+        let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
+        let forces = selected.map { force -> SiteInspection.Force in
+            let renderer = ForceRenderer(prepared: prepared, force: force)
+            let pages = renderer.set.pages.map { p -> SiteInspection.Page in
+                let generated: Bool = if case .content = p.kind { false } else { true }
+                return SiteInspection.Page(
+                    file: p.file, urlPath: p.urlPath, language: p.language, layout: p.layout, title: renderer.fillRaw(p.title),
+                    description: p.description.map(renderer.fillRaw), titleLocation: p.front.titleLocation,
+                    headings: p.headings, links: p.links, generated: generated, isNational: p.origin == .national)
+            }
+            return SiteInspection.Force(identity: force, pages: pages, baseURL: renderer.baseURL)
+        }
+        return (SiteInspection(config: loaded.config, forces: forces), prepared.warnings)
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import SOHBuild
+import SOHMarkdown
+import SOHModel
+
+/// One problem `soh check` found: a diagnostic at its source, the rule that found it, and the
+/// forces whose sites have it.
+public struct Finding: Sendable, Equatable {
+    public var rule: String
+    public var diagnostic: Diagnostic
+    public var forces: [String]
+
+    public init(rule: String, diagnostic: Diagnostic, forces: [String]) {
+        self.rule = rule
+        self.diagnostic = diagnostic
+        self.forces = forces
+    }
+}
+
+/// The quality rules over a site, all forces at once (see docs/checks.md). Each rule has a
+/// stable id; a problem that appears on several forces is reported once, naming them.
+public enum Checker {
+    public static let rules = [
+        "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
+        "content/description", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "budget/page-weight",
+    ]
+
+    public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
+        let (site, _) = try await Builder.inspect(options)
+        var collector = Collector()
+        for force in site.forces {
+            links(force, site: site, into: &collector)
+            content(force, into: &collector)
+            contrast(force, into: &collector)
+            welsh(force, site: site, into: &collector)
+        }
+        // Page weight needs the real output: build into a temporary folder.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-check-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var buildOptions = options
+        buildOptions.out = out
+        _ = try await Builder.build(buildOptions)
+        for force in site.forces { weight(force, out: out.appendingPathComponent(force.identity.id), budgets: site.config.budgets, into: &collector) }
+        return collector.findings
+    }
+
+    struct Collector {
+        var order: [String] = []
+        var byKey: [String: Finding] = [:]
+
+        mutating func add(_ rule: String, _ diagnostic: Diagnostic, force: String) {
+            let key = "\(rule)|\(diagnostic.file)|\(diagnostic.line)|\(diagnostic.column)|\(diagnostic.message)"
+            if byKey[key] == nil {
+                order.append(key)
+                byKey[key] = Finding(rule: rule, diagnostic: diagnostic, forces: [])
+            }
+            if byKey[key]?.forces.contains(force) == false { byKey[key]?.forces.append(force) }
+        }
+
+        var findings: [Finding] {
+            order.compactMap { byKey[$0] }.sorted { ($0.diagnostic, $0.rule) < ($1.diagnostic, $1.rule) }
+        }
+    }
+
+    static func at(_ page: SiteInspection.Page, _ line: Int, _ column: Int) -> SourceLocation {
+        SourceLocation(file: page.file, line: line, column: column)
+    }
+
+    // MARK: Links
+
+    static func links(_ force: SiteInspection.Force, site: SiteInspection, into c: inout Collector) {
+        let id = force.identity.id
+        for page in force.pages where !page.generated {
+            for link in page.links {
+                if link.isImage {
+                    if link.text.trimmingCharacters(in: .whitespaces).isEmpty {
+                        c.add("content/image-alt", .error(at(page, link.line, link.column), "image '\(link.url)' has no alternative text",
+                            hint: "Write what the image shows between the brackets: ![A locked bicycle](\(link.url)). Use a caption-free description, not 'image of'."), force: id)
+                    }
+                    continue
+                }
+                let text = link.text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().trimmingCharacters(in: .punctuationCharacters)
+                if ["click here", "here", "read more", "more", "this link", "link", "click"].contains(text) {
+                    c.add("link/text", .error(at(page, link.line, link.column), "link text '\(link.text)' does not say where the link goes",
+                        hint: "Use words that make sense on their own, like 'report a crime' or 'advice on bicycle theft'."), force: id)
+                }
+                guard link.url.hasPrefix("/") || link.url.hasPrefix("#") else { continue }
+                let parts = link.url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let path = parts[0].split(separator: "?").first.map(String.init) ?? ""
+                let fragment = parts.count > 1 ? parts[1] : nil
+                let target: SiteInspection.Page?
+                if path.isEmpty {
+                    target = page
+                } else {
+                    let normalised = path.hasSuffix("/") || path.contains(".") ? path : path + "/"
+                    target = force.page(at: normalised)
+                    if target == nil, !path.contains(".") {
+                        let candidates = force.pages.map(\.urlPath)
+                        var hint = "Check the address; pages are published at their path with a trailing '/'."
+                        if let near = Suggestion.closest(to: normalised, in: candidates) { hint = "Did you mean '\(near)'?" }
+                        if site.forces.contains(where: { $0.page(at: normalised) != nil }) {
+                            hint = "This force does not publish '\(normalised)' (it switched the service off or does not have the page). " + hint
+                        }
+                        c.add("link/internal", .error(at(page, link.line, link.column), "link to '\(link.url)' goes to no page", hint: hint), force: id)
+                        continue
+                    }
+                }
+                if let fragment, !fragment.isEmpty, let target {
+                    let ids = Set(target.headings.map(\.id)).union(site.layoutIDs)
+                    if !ids.contains(fragment) {
+                        c.add("link/anchor", .error(at(page, link.line, link.column), "link to '\(link.url)': the page has no heading with the id '\(fragment)'",
+                            hint: Suggestion.closest(to: fragment, in: ids).map { "Did you mean '#\($0)'?" } ?? "Link to a heading's id: '## What happens next' has the id 'what-happens-next'."), force: id)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Content
+
+    static func content(_ force: SiteInspection.Force, into c: inout Collector) {
+        let id = force.identity.id
+        var titles: [String: SiteInspection.Page] = [:]
+        for page in force.pages where !page.generated {
+            var previous = 1
+            for heading in page.headings {
+                if heading.level == 1 {
+                    c.add("content/heading-order", .error(at(page, heading.line, heading.column), "a level 1 heading in the page body; the title is the page's only h1",
+                        hint: "Start the body's headings at '## ' (level 2)."), force: id)
+                } else if heading.level > previous + 1 {
+                    c.add("content/heading-order", .error(at(page, heading.line, heading.column), "heading level \(heading.level) follows level \(previous): a level is skipped",
+                        hint: "Use level \(previous + 1) ('\(String(repeating: "#", count: previous + 1)) ') here, so screen reader users can follow the structure."), force: id)
+                }
+                previous = heading.level
+            }
+            let key = "\(page.language)|\(page.title.lowercased())"
+            if let first = titles[key] {
+                c.add("content/title-unique", .warning(page.titleLocation, "the title '\(page.title)' is also the title of \(first.file)",
+                    hint: "Give each page a title that says what is different about it."), force: id)
+            } else {
+                titles[key] = page
+            }
+            let length = page.description?.count ?? 0
+            if page.description == nil {
+                c.add("content/description", .warning(page.titleLocation, "the page has no description",
+                    hint: "Add 'description:' with one sentence for search results (up to 160 characters)."), force: id)
+            } else if length > 160 {
+                c.add("content/description", .warning(page.titleLocation, "the description is \(length) characters; search results cut it after about 160",
+                    hint: "Shorten it to one plain sentence."), force: id)
+            }
+        }
+    }
+
+    // MARK: Contrast
+
+    static func contrast(_ force: SiteInspection.Force, into c: inout Collector) {
+        let f = force.identity, colours = f.colours, id = f.id
+        func location(_ key: String) -> SourceLocation { colours.locations[key] ?? .start(of: f.file) }
+        func ratio(_ r: Double) -> String { String(format: "%.2f:1", r) }
+        for key in ["primary", "secondary"] {
+            let colour = key == "primary" ? colours.primary : colours.secondary
+            let text = colour.textOn
+            let r = colour.contrast(with: text)
+            if r < 4.5 {
+                let fix = colour.nearestPassing(against: text, ratio: 4.5).map { " The nearest that passes is \($0)." } ?? ""
+                c.add("contrast/brand-text", .error(location(key), "text on the \(key) colour \(colour) reaches \(ratio(r)) at best, below 4.5:1",
+                    hint: "Choose a darker or lighter \(key) colour.\(fix)"), force: id)
+            }
+        }
+        let link = colours.link.contrast(with: .white)
+        if link < 4.5 {
+            let fix = colours.link.nearestPassing(against: .white, ratio: 4.5).map { "Use \($0), the nearest colour of this hue that reaches 4.5:1." } ?? "Choose a darker colour."
+            c.add("contrast/link", .error(location("link"), "the link colour \(colours.link) has \(ratio(link)) contrast on the white page, below 4.5:1", hint: fix), force: id)
+        }
+        let focusText = colours.focus.contrast(with: .ink)
+        if focusText < 4.5 {
+            c.add("contrast/focus", .error(location("focus"), "focused text on the focus colour \(colours.focus) has \(ratio(focusText)) contrast, below 4.5:1",
+                hint: "Use a light, bright focus colour such as \"#ffdd00\"."), force: id)
+        }
+    }
+
+    // MARK: Welsh
+
+    static func welsh(_ force: SiteInspection.Force, site: SiteInspection, into c: inout Collector) {
+        guard force.identity.speaksWelsh else { return }
+        for page in force.pages where !page.generated && page.language == site.config.defaultLanguage {
+            let twin = "/cy" + page.urlPath
+            if force.page(at: twin) == nil {
+                c.add("i18n/welsh-twin", .warning(.start(of: page.file), "no Welsh version of '\(page.urlPath)'",
+                    hint: "Add a Welsh twin beside it (\(page.file.replacingOccurrences(of: ".md", with: ".cy.md"))): Welsh forces publish every page in both languages."), force: force.identity.id)
+            }
+        }
+    }
+
+    // MARK: Page weight
+
+    static func weight(_ force: SiteInspection.Force, out: URL, budgets: [String: Int], into c: inout Collector) {
+        var assetSizes: [String: Int] = [:]
+        func size(_ path: String) -> Int {
+            if let s = assetSizes[path] { return s }
+            let s = (try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(String(path.dropFirst())).path)[.size] as? NSNumber)?.intValue ?? 0
+            assetSizes[path] = s
+            return s
+        }
+        var reported = Set<String>()
+        for page in force.pages {
+            let file = out.appendingPathComponent(String(page.urlPath.dropFirst()) + "index.html")
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            let html = String(decoding: data, as: UTF8.self)
+            var total = data.count
+            var rest = Substring(html)
+            while let r = rest.range(of: "=\"/assets/") {
+                let after = rest[r.upperBound...]
+                guard let end = after.firstIndex(of: "\"") else { break }
+                let path = "/assets/" + after[..<end]
+                if path.hasSuffix(".css") || path.hasSuffix(".js") { total += size(path) }
+                rest = after[end...]
+            }
+            let budget = budgets[page.layout] ?? budgets["default"] ?? 200_000
+            if total > budget, !reported.contains(page.layout) {
+                reported.insert(page.layout)
+                c.add("budget/page-weight", .error(.start(of: page.file), "a '\(page.layout)' page weighs \(total) bytes (HTML, CSS and JavaScript), over the budget of \(budget)",
+                    hint: "Make the page lighter, or raise 'budgets: {\(page.layout): …}' in site.yml on purpose."), force: force.identity.id)
+            }
+        }
+    }
+}

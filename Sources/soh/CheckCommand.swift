@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import SOHBuild
+import SOHCheck
+import SOHModel
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check every force's site before publishing: links, anchors, contrast, content rules, Welsh twins, page weight.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, github }
+
+    @Option(help: "The repository folder.")
+    var root: String = "."
+
+    @Option(name: .customLong("force"), help: "Check only this force (repeatable). Default: all.")
+    var forces: [String] = []
+
+    @Option(help: "The environment from site.yml.")
+    var env: String = "production"
+
+    @Option(help: "text for people, json for tools, github for workflow annotations.")
+    var format: Format = .text
+
+    @Flag(help: "Fail on warnings too.")
+    var strict = false
+
+    func run() async throws {
+        let options = Builder.Options(root: URL(fileURLWithPath: root).standardizedFileURL, forces: forces, environment: env)
+        let findings: [Finding]
+        do {
+            findings = try await Checker.check(options)
+        } catch {
+            // The site does not build: those are the findings.
+            findings = error.diagnostics.map { Finding(rule: "build", diagnostic: $0, forces: []) }
+        }
+        let errors = findings.filter { $0.diagnostic.severity == .error }.count
+        let warnings = findings.count - errors
+        switch format {
+        case .text:
+            for f in findings {
+                let d = f.diagnostic
+                var line = "\(d.file):\(d.line):\(d.column): \(d.severity.rawValue): \(d.message) [\(f.rule)]"
+                if !f.forces.isEmpty { line += " (\(Self.forcesText(f.forces)))" }
+                print(line)
+                if let hint = d.hint { print("  hint: \(hint)") }
+            }
+            print("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+        case .github:
+            for f in findings {
+                let d = f.diagnostic
+                let message = (d.message + (d.hint.map { ". \($0)" } ?? "") + (f.forces.isEmpty ? "" : " (\(Self.forcesText(f.forces)))"))
+                    .replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
+                print("::\(d.severity == .error ? "error" : "warning") file=\(d.file),line=\(d.line),col=\(d.column),title=\(f.rule)::\(message)")
+            }
+        case .json:
+            struct Item: Encodable {
+                var rule, severity, file, message: String
+                var line, column: Int
+                var hint: String?
+                var forces: [String]
+            }
+            let items = findings.map {
+                Item(rule: $0.rule, severity: $0.diagnostic.severity.rawValue, file: $0.diagnostic.file, message: $0.diagnostic.message,
+                     line: $0.diagnostic.line, column: $0.diagnostic.column, hint: $0.diagnostic.hint, forces: $0.forces)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(items), as: UTF8.self))
+        }
+        if errors > 0 || (strict && warnings > 0) { throw ExitCode(1) }
+    }
+
+    static func forcesText(_ forces: [String]) -> String {
+        forces.count > 3 ? "on \(forces.count) forces: \(forces.prefix(3).joined(separator: ", ")), …" : "on \(forces.joined(separator: ", "))"
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import SOHBuild
+import SOHCheck
+import SOHModel
+import Testing
+
+/// Each `soh check` rule, with a fixture that breaks it and the exact finding.
+@Suite("soh check rules")
+struct CheckTests {
+    func findings(_ edit: [String: String] = [:]) async throws -> [String] {
+        let site = try Fixture()
+        for (path, text) in edit { try site.write(path, text) }
+        let found = try await Checker.check(.init(root: site.root))
+        return found.map { "\($0.rule) \($0.diagnostic.file):\($0.diagnostic.line):\($0.diagnostic.column) \($0.diagnostic.severity.rawValue): \($0.diagnostic.message) [\($0.forces.joined(separator: ","))]" }
+    }
+
+    func page(_ body: String, title: String = "Events", extra: String = "") -> String {
+        "---\ntitle: \(title)\ndescription: What is on.\nservice: events\n\(extra)---\n\n\(body)\n"
+    }
+
+    @Test func theFixtureHasOnlyItsKnownFindings() async throws {
+        let all = try await findings()
+        #expect(all.filter { !$0.hasPrefix("i18n/welsh-twin") && !$0.hasPrefix("content/description") && !$0.hasPrefix("contrast/") } == [])
+        #expect(all.contains("contrast/link forces/beta.yml:7:9 error: the link colour #9999ff has 2.51:1 contrast on the white page, below 4.5:1 [beta]"))
+        #expect(all.contains("contrast/brand-text forces/beta.yml:5:12 error: text on the secondary colour #005ea5 reaches 6.50:1 at best, below 4.5:1 [beta]") == false)
+        #expect(all.contains("i18n/welsh-twin content/contact.md:1:1 warning: no Welsh version of '/contact/' [cymru]"))
+    }
+
+    @Test(arguments: [
+        ("a broken internal link", "See [the page](/evnts/).",
+         "link/internal content/events.md:7:5 error: link to '/evnts/' goes to no page [alpha,cymru]"),
+        ("a link to a missing anchor", "See [contact](/contact/#call-us).",
+         "link/anchor content/events.md:7:5 error: link to '/contact/#call-us': the page has no heading with the id 'call-us' [alpha,cymru]"),
+        ("link text that says nothing", "For details [click here](/contact/).",
+         "link/text content/events.md:7:13 error: link text 'click here' does not say where the link goes [alpha,cymru]"),
+        ("an image without alt text", "![](/photo.png)",
+         "content/image-alt content/events.md:7:1 error: image '/photo.png' has no alternative text [alpha,cymru]"),
+        ("a skipped heading level", "## One\n\n#### Three",
+         "content/heading-order content/events.md:9:1 error: heading level 4 follows level 2: a level is skipped [alpha,cymru]"),
+        ("an h1 in the body", "# Big",
+         "content/heading-order content/events.md:7:1 error: a level 1 heading in the page body; the title is the page's only h1 [alpha,cymru]"),
+    ])
+    func contentRule(_ name: String, _ body: String, _ expected: String) async throws {
+        let all = try await findings(["content/events.md": page(body)])
+        #expect(all.contains(expected), "\(name): \(all.filter { $0.contains("events.md") })")
+    }
+
+    @Test func aLinkToAPageAForceSwitchedOffIsBrokenForThatForceOnly() async throws {
+        // Beta switched 'events' off; a national link to a page of that service breaks on beta.
+        let all = try await findings([
+            "content/events/more.md": page("More."),
+            "content/report/index.md": "---\ntitle: Report\ndescription: What you can report.\n---\n\nSee [more about events](/events/more/).\n",
+        ])
+        #expect(all.contains("link/internal content/report/index.md:6:5 error: link to '/events/more/' goes to no page [beta]"), "\(all)")
+    }
+
+    @Test func duplicateTitlesAndDescriptions() async throws {
+        let all = try await findings([
+            "content/report/index.md": "---\ntitle: Report a crime\n---\n\nHub.\n",
+            "content/contact.md": "---\ntitle: Contact\ndescription: \(String(repeating: "Long words ", count: 20))\n---\n",
+        ])
+        #expect(all.contains("content/title-unique content/report/index.md:2:8 warning: the title 'Report a crime' is also the title of content/report/crime.md [alpha,beta,cymru]")
+                || all.contains("content/title-unique content/report/crime.md:2:8 warning: the title 'Report a crime' is also the title of content/report/index.md [alpha,beta,cymru]"), "\(all)")
+        #expect(all.contains { $0.hasPrefix("content/description content/contact.md:2:8 warning: the description is 219 characters") })
+        #expect(all.contains("content/description content/report/index.md:2:8 warning: the page has no description [alpha,beta,cymru]"))
+    }
+
+    @Test func paletteFailuresSuggestAPassingColour() async throws {
+        let all = try await findings(["forces/alpha.yml": Fixture.baseFiles["forces/alpha.yml"]!
+            .replacingOccurrences(of: "primary: \"#1d3f6e\"", with: "primary: \"#777777\"")
+            .replacingOccurrences(of: "focus: \"#ffdd00\"", with: "focus: \"#333333\"")])
+        #expect(all.contains { $0.hasPrefix("contrast/brand-text forces/alpha.yml:7:12 error: text on the primary colour #777777 reaches 4.48:1 at best") })
+        #expect(all.contains { $0.hasPrefix("contrast/focus forces/alpha.yml:10:10 error: focused text on the focus colour #333333") })
+    }
+
+    @Test func pageWeightBudget() async throws {
+        let site = try Fixture()
+        try site.write("site.yml", Fixture.baseFiles["site.yml"]! + "budgets:\n  default: 1000\n")
+        let found = try await Checker.check(.init(root: site.root))
+        let weight = found.filter { $0.rule == "budget/page-weight" }
+        #expect(!weight.isEmpty)
+        #expect(weight.first?.diagnostic.message.contains("over the budget of 1000") == true)
+    }
+}
