@@ -22,7 +22,7 @@ public struct Finding: Sendable, Equatable {
 public enum Checker {
     public static let rules = [
         "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
-        "content/description", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "budget/page-weight",
+        "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "budget/page-weight",
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
@@ -40,7 +40,11 @@ public enum Checker {
         var buildOptions = options
         buildOptions.out = out
         _ = try await Builder.build(buildOptions)
-        for force in site.forces { weight(force, out: out.appendingPathComponent(force.identity.id), budgets: site.config.budgets, into: &collector) }
+        for force in site.forces {
+            let dir = out.appendingPathComponent(force.identity.id)
+            weight(force, out: dir, budgets: site.config.budgets, into: &collector)
+            assets(force, out: dir, into: &collector)
+        }
         return collector.findings
     }
 
@@ -188,6 +192,22 @@ public enum Checker {
             if force.page(at: twin) == nil {
                 c.add("i18n/welsh-twin", .warning(.start(of: page.file), "no Welsh version of '\(page.urlPath)'",
                     hint: "Add a Welsh twin beside it (\(page.file.replacingOccurrences(of: ".md", with: ".cy.md"))): Welsh forces publish every page in both languages."), force: force.identity.id)
+            }
+        }
+    }
+
+    // MARK: Assets
+
+    /// Images and files a page links to (`/images/bike.png`, `/leaflets/advice.pdf`) exist in the built site.
+    static func assets(_ force: SiteInspection.Force, out: URL, into c: inout Collector) {
+        for page in force.pages where !page.generated {
+            for link in page.links where link.url.hasPrefix("/") {
+                let path = String(link.url.split(separator: "#").first?.split(separator: "?").first ?? "")
+                guard let last = path.split(separator: "/").last, last.contains("."), !path.hasSuffix("/") else { continue }
+                if !FileManager.default.fileExists(atPath: out.appendingPathComponent(String(path.dropFirst())).path) {
+                    c.add("link/asset", .error(at(page, link.line, link.column), "'\(path)' is not a file in the site",
+                        hint: "Put the file under content/ at the same path (content\(path)), or correct the address."), force: force.identity.id)
+                }
             }
         }
     }

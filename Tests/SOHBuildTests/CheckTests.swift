@@ -35,6 +35,8 @@ struct CheckTests {
          "link/text content/events.md:7:13 error: link text 'click here' does not say where the link goes [alpha,cymru]"),
         ("an image without alt text", "![](/photo.png)",
          "content/image-alt content/events.md:7:1 error: image '/photo.png' has no alternative text [alpha,cymru]"),
+        ("an image that does not exist", "![A bike](/images/bike.png)",
+         "link/asset content/events.md:7:1 error: '/images/bike.png' is not a file in the site [alpha,cymru]"),
         ("a skipped heading level", "## One\n\n#### Three",
          "content/heading-order content/events.md:9:1 error: heading level 4 follows level 2: a level is skipped [alpha,cymru]"),
         ("an h1 in the body", "# Big",
