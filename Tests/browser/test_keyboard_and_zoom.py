@@ -138,5 +138,6 @@ def test_no_sideways_scrolling_at_320_pixels(narrow, site_url, path):
 
 def test_the_reflow_check_catches_a_wide_element(narrow, site_url):
     narrow.get(site_url("kent") + "/")
-    narrow.execute_script("document.querySelector('main').insertAdjacentHTML('beforeend', '<pre>' + 'x'.repeat(200) + '</pre>')")
+    narrow.execute_script("const d = document.createElement('div'); d.style.width = '1000px'; d.textContent = 'wide';"
+                          "document.querySelector('main').append(d)")
     assert narrow.execute_script("return document.documentElement.scrollWidth") > narrow.execute_script("return document.documentElement.clientWidth")
