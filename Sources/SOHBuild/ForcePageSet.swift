@@ -7,6 +7,8 @@ struct ForcePageSet: Sendable {
     /// Sorted by URL path.
     var pages: [PreparedPage]
     var byURL: [String: Int]
+    /// Parent key and language → the pages directly below it, for section listings.
+    var children: [String: [Int]] = [:]
 
     init(force: ForceIdentity, site: SiteConfig, national: [PreparedPage], local: [PreparedPage]) {
         let languages = Set(force.languages)
@@ -40,6 +42,14 @@ struct ForcePageSet: Sendable {
         }
         pages = chosen.values.sorted { $0.urlPath < $1.urlPath }
         byURL = Dictionary(uniqueKeysWithValues: pages.enumerated().map { ($1.urlPath, $0) })
+        for (i, page) in pages.enumerated() {
+            if let parent = page.parentKey { children["\(page.language)|\(parent)", default: []].append(i) }
+        }
+    }
+
+    /// Pages directly below `page` in its language.
+    func children(of page: PreparedPage) -> [PreparedPage] {
+        (children["\(page.language)|\(page.key)"] ?? []).map { pages[$0] }
     }
 
     func page(at urlPath: String) -> PreparedPage? { byURL[urlPath].map { pages[$0] } }

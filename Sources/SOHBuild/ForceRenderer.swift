@@ -174,7 +174,7 @@ struct ForceRenderer {
         context["alternates"] = alternates
         context["hasAlternates"] = !alternates.isEmpty
 
-        let children = set.pages.filter { $0.parentKey == page.key && $0.language == language && page.isSectionIndex }
+        let children = (page.isSectionIndex ? set.children(of: page) : [])
             .sorted { ($0.front.order, fillRaw($0.title)) < ($1.front.order, fillRaw($1.title)) }
             .map { child -> [String: Any] in
                 var item: [String: Any] = ["title": fillRaw(child.title), "url": child.urlPath]
