@@ -94,3 +94,24 @@ struct CheckCommandTests {
         #expect(strict.status == 1, "warnings fail with --strict")
     }
 }
+
+@Suite("soh api, serve and export with bad input")
+struct ServerCommandInputTests {
+    @Test func exportNeedsAnExistingDatabase() throws {
+        let site = try Fixture()
+        let result = try CommandLineTests.run(["submissions", "export", "--force", "alpha", "--db", "missing.sqlite"], in: site.root)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("missing.sqlite:1:1: error: no database at this path"))
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("missing.sqlite").path), "nothing is created")
+    }
+
+    @Test func apiAndServeRefuseASiteThatDoesNotLoad() throws {
+        let site = try Fixture()
+        try site.write("forces/alpha.yml", "id: alpha\nnmae: Alpha\n")
+        for command in [["api", "--port", "0"], ["serve", "--port", "0"]] {
+            let result = try CommandLineTests.run(command, in: site.root)
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderr.contains("forces/alpha.yml:2:1: error: unknown key 'nmae' in force file"), "\(command)")
+        }
+    }
+}
