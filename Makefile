@@ -15,12 +15,13 @@ LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
 APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
 
-.PHONY: help build test deps browser-deps release clean screenshots serve bench-api
+.PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api
 
 help:
 	@echo "make build        install what is missing, build soh (release) and all force sites into public/"
 	@echo "make test         install what is missing, run every test (Swift, browser)"
 	@echo "make serve        preview every force with live reload, and the submission API (soh serve)"
+	@echo "make bench        build speed as ratios: cold vs copy of the output vs Hugo x43, warm rebuild, memory"
 	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
 	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
 	@echo "make clean        remove build products and public/"
@@ -72,6 +73,10 @@ test: deps browser-deps
 
 serve: release
 	$(SOH_RELEASE) serve
+
+bench: release
+	@$(call apt_install,hugo hyperfine time)
+	scripts/bench.sh $(SOH_RELEASE) --pages $${PAGES:-300} --runs $${RUNS:-5}
 
 bench-api: release
 	python3 scripts/bench-api.py $(SOH_RELEASE)
