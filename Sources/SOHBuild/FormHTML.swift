@@ -22,7 +22,6 @@ struct FormHTML {
         var head = "<form class=\"soh-form\" method=\"post\" novalidate accept-charset=\"utf-8\" action=\""
         var rest = "\" data-form=\"\(Escape.html(form.id))\" data-version=\"\(form.version)\" data-language=\"\(Escape.html(language))\""
         rest += " data-definition=\"\(Escape.html(definitionURL))\" data-confirmation=\"\(Escape.html(confirmationURL))\">\n"
-        head += ""
         rest += hidden("_form", form.id) + hidden("_version", String(form.version)) + hidden("_language", language)
         // Bots fill every field; people never see this one.
         rest += "<div class=\"form-honeypot\" aria-hidden=\"true\"><label for=\"soh-website\">\(t("formHoneypot"))</label>"
@@ -92,7 +91,7 @@ struct FormHTML {
         func autocomplete(_ fallback: String? = nil) -> String {
             (q.autocomplete ?? fallback).map { " autocomplete=\"\(Escape.html($0))\"" } ?? ""
         }
-        func fieldset(_ inner: String, legendFor: Bool = true) -> String {
+        func fieldset(_ inner: String) -> String {
             "<fieldset class=\"fieldset\"\(describedAttr)>\n<legend class=\"fieldset__legend\">\(text(q.label))\(optional)</legend>\n\(hint)\(error)\(inner)</fieldset>\n"
         }
         let label = "<label class=\"label\" for=\"\(i)\">\(text(q.label))\(optional)</label>\n"

@@ -34,11 +34,7 @@ struct PreparedPage: Sendable {
     var isConfirmation: Bool { if case .formConfirmation = kind { true } else { false } }
     var section: String { key.split(separator: "/").first.map(String.init) ?? "" }
     /// `/advice/` for `/advice/burglary/`; nil for the home page.
-    var parentKey: String? {
-        guard key != "/" else { return nil }
-        let parts = key.split(separator: "/").dropLast()
-        return parts.isEmpty ? "/" : "/" + parts.joined(separator: "/") + "/"
-    }
+    var parentKey: String? { Self.parentKey(of: key) }
 }
 
 /// Preparing pages: placeholders checked and marked, Markdown rendered once, layout chosen.
