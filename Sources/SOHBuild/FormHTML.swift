@@ -19,7 +19,7 @@ struct FormHTML {
 
     /// The `<form>`; `actionSlot` stands for the force's submission URL, filled per force.
     func render(definitionURL: String, confirmationURL: String) -> SlottedText {
-        var head = "<form class=\"soh-form\" method=\"post\" novalidate accept-charset=\"utf-8\" action=\""
+        let head = "<form class=\"soh-form\" method=\"post\" novalidate accept-charset=\"utf-8\" action=\""
         var rest = "\" data-form=\"\(Escape.html(form.id))\" data-version=\"\(form.version)\" data-language=\"\(Escape.html(language))\""
         rest += " data-definition=\"\(Escape.html(definitionURL))\" data-confirmation=\"\(Escape.html(confirmationURL))\">\n"
         rest += hidden("_form", form.id) + hidden("_version", String(form.version)) + hidden("_language", language)
