@@ -58,16 +58,7 @@ public enum Builder {
         let loaded = try SiteLoader.load(root: options.root)
         timings.load = seconds(clock.now - start)
 
-        var selected = loaded.forces
-        if !options.forces.isEmpty {
-            var unknown: [Diagnostic] = []
-            for id in options.forces where loaded.force(id) == nil {
-                unknown.append(Diagnostic(.error, "forces", line: 1, column: 1, "unknown force '\(id)' given to --force",
-                    hint: Suggestion.hint(for: id, allowed: loaded.forces.map(\.id), noun: "forces")))
-            }
-            if !unknown.isEmpty { throw DiagnosticsError(unknown) }
-            selected = loaded.forces.filter { options.forces.contains($0.id) }
-        }
+        let selected = try selectForces(loaded, options.forces)
 
         let prepareStart = clock.now
         let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
@@ -111,6 +102,17 @@ public enum Builder {
             forces: selected.count, pages: pages, written: counts.written, unchanged: counts.unchanged,
             removed: counts.removed, seconds: seconds(clock.now - start), timings: timings)
         return Report(summary: summary, warnings: prepared.warnings)
+    }
+
+    /// The forces named with `--force` (all when none), refusing ids the site does not have.
+    static func selectForces(_ loaded: LoadedSite, _ ids: [String]) throws(DiagnosticsError) -> [ForceIdentity] {
+        guard !ids.isEmpty else { return loaded.forces }
+        let unknown = ids.filter { loaded.force($0) == nil }.map { id in
+            Diagnostic(.error, "forces", line: 1, column: 1, "unknown force '\(id)' given to --force",
+                hint: Suggestion.hint(for: id, allowed: loaded.forces.map(\.id), noun: "forces"))
+        }
+        if !unknown.isEmpty { throw DiagnosticsError(unknown) }
+        return loaded.forces.filter { ids.contains($0.id) }
     }
 
     /// Runs `work` for each force with at most `jobs` at once; results come back in force order.

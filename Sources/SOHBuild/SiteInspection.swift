@@ -18,7 +18,7 @@ public struct SiteInspection: Sendable {
         public var links: [Markdown.Link]
         /// Pages the build makes (forms, notices) rather than Markdown.
         public var generated: Bool
-        /// Where the Markdown body starts (line numbers of headings and links are file lines).
+        /// A national page (not one of a force's own pages).
         public var isNational: Bool
     }
 
@@ -40,8 +40,7 @@ extension Builder {
     /// Loads and prepares the site as a build would, without writing anything.
     public static func inspect(_ options: Options) async throws(DiagnosticsError) -> (SiteInspection, [Diagnostic]) {
         let loaded = try SiteLoader.load(root: options.root)
-        var selected = loaded.forces
-        if !options.forces.isEmpty { selected = loaded.forces.filter { options.forces.contains($0.id) } }
+        let selected = try selectForces(loaded, options.forces)
         let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
         let forces = selected.map { force -> SiteInspection.Force in
             let renderer = ForceRenderer(prepared: prepared, force: force)

@@ -92,6 +92,9 @@ struct CheckCommandTests {
         #expect(json.status == 0, "warnings alone pass")
         let strict = try CommandLineTests.run(["check", "--force", "alpha", "--strict"], in: site.root)
         #expect(strict.status == 1, "warnings fail with --strict")
+        let unknown = try CommandLineTests.run(["check", "--force", "alpah"], in: site.root)
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout.contains("forces:1:1: error: unknown force 'alpah' given to --force [build]"))
     }
 }
 
