@@ -1,4 +1,5 @@
 import Foundation
+import SOHModel
 
 /// The Content Security Policy and other response headers every force site is published with.
 ///

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SOHForms
+import SOHModel
 
 /// The page a browser without JavaScript gets when its answers need fixing: accessible, in the
 /// person's language, listing the problems with a way back to the form (Back keeps the answers).
@@ -14,14 +15,14 @@ enum ErrorPage {
                          : "Your answers have not been sent. Go back to the form, correct these, and send it again:"
         let backText = welsh ? "Yn ôl i'r ffurflen" : "Back to the form"
         let hint = welsh ? "Bydd botwm Yn ôl eich porwr yn cadw'r hyn a deipioch." : "Your browser's Back button keeps what you typed."
-        let items = messages.map { "<li>\(escape($0))</li>" }.joined(separator: "\n")
+        let items = messages.map { "<li>\(Escape.html($0))</li>" }.joined(separator: "\n")
         let html = """
             <!DOCTYPE html>
-            <html lang="\(escape(language))">
+            <html lang="\(Escape.html(language))">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title) – \(escape(form.title.text(language)))</title>
+            <title>\(title) – \(Escape.html(form.title.text(language)))</title>
             </head>
             <body>
             <main>
@@ -30,7 +31,7 @@ enum ErrorPage {
             <ul>
             \(items)
             </ul>
-            <p><a href="\(escape(back))">\(backText)</a></p>
+            <p><a href="\(Escape.html(back))">\(backText)</a></p>
             <p>\(hint)</p>
             </main>
             </body>
@@ -42,10 +43,5 @@ enum ErrorPage {
             .contentSecurityPolicy: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
             .cacheControl: "no-store",
         ], body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SOHModel
 
 /// One force as the preview index lists it.
 public struct PreviewForce: Sendable {
@@ -142,18 +143,17 @@ public struct PreviewServer: Sendable {
     }
 
     func index() -> Response {
-        func escape(_ s: String) -> String { ErrorPage.escape(s) }
         var items = ""
         for force in forces {
             let base = "http://\(force.id).localhost:\(port)"
             let svg = "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='40'><rect width='40' height='40' fill='\(force.primary)'/></svg>"
                 .replacingOccurrences(of: "#", with: "%23")
-            items += "<li><img src=\"data:image/svg+xml,\(escape(svg))\" alt=\"\" width=\"40\" height=\"40\"> "
+            items += "<li><img src=\"data:image/svg+xml,\(Escape.html(svg))\" alt=\"\" width=\"40\" height=\"40\"> "
             let assets = publicDir.appendingPathComponent("\(force.id)/assets")
             if let logo = ((try? FileManager.default.contentsOfDirectory(atPath: assets.path)) ?? []).sorted().first(where: { $0.hasPrefix("logo.") }) {
-                items += "<img src=\"\(base)/assets/\(escape(logo))\" alt=\"\" width=\"40\" height=\"40\"> "
+                items += "<img src=\"\(base)/assets/\(Escape.html(logo))\" alt=\"\" width=\"40\" height=\"40\"> "
             }
-            items += "<a href=\"\(base)/\">\(escape(force.name))</a> · <a href=\"\(base)/_soh/branding/\">branding for \(escape(force.name))</a></li>\n"
+            items += "<a href=\"\(base)/\">\(Escape.html(force.name))</a> · <a href=\"\(base)/_soh/branding/\">branding for \(Escape.html(force.name))</a></li>\n"
         }
         let html = """
             <!DOCTYPE html>

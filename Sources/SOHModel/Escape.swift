@@ -1,7 +1,7 @@
 /// Escaping for every place the build writes text that came from a file.
-enum Escape {
+public enum Escape {
     /// For HTML text and quoted attribute values.
-    static func html(_ text: String) -> String {
+    public static func html(_ text: String) -> String {
         guard text.contains(where: { "&<>\"'".contains($0) }) else { return text }
         var out = ""
         out.reserveCapacity(text.count + 16)
@@ -19,10 +19,10 @@ enum Escape {
     }
 
     /// For XML text (sitemaps).
-    static func xml(_ text: String) -> String { html(text) }
+    public static func xml(_ text: String) -> String { html(text) }
 
     /// For a JSON string literal, without the quotes. `<` is escaped so JSON can never close a tag.
-    static func json(_ text: String) -> String {
+    public static func json(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -49,7 +49,7 @@ enum Escape {
     }
 
     /// For a value written into an HTTP header line: no line breaks, printable ASCII only.
-    static func header(_ text: String) -> String {
+    public static func header(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }))
     }
 }
