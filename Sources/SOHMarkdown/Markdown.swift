@@ -42,7 +42,19 @@ public enum Markdown {
         public var omittedHTMLLines: [Int]
     }
 
+    /// cmark-gfm keeps the characters that start inline syntax in a process-wide table: attaching
+    /// an extension to a parser adds `~` or `|`, freeing the parser removes them again. Two
+    /// renders at once (parallel tests, a server) could drop strikethrough or tables from each
+    /// other, so renders take turns.
+    private static let lock = NSLock()
+
     public static func render(_ text: String, options: Options = Options()) -> Rendered {
+        lock.lock()
+        defer { lock.unlock() }
+        return renderAlone(text, options: options)
+    }
+
+    private static func renderAlone(_ text: String, options: Options) -> Rendered {
         _ = registered
         var cmarkOptions = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8
         if options.allowRawHTML { cmarkOptions |= CMARK_OPT_UNSAFE }
@@ -120,10 +132,10 @@ public enum Markdown {
         if !headings.isEmpty {
             // cmark puts custom blocks' open and close tags on lines of their own; keep headings on one line.
             for heading in headings {
-                html = html.replacingOccurrences(of: "<h\(heading.level) id=\"\(heading.id)\">\n", with: "<h\(heading.level) id=\"\(heading.id)\">")
+                html = html.replacingAll("<h\(heading.level) id=\"\(heading.id)\">\n", with: "<h\(heading.level) id=\"\(heading.id)\">")
             }
             for level in Set(headings.map(\.level)) {
-                html = html.replacingOccurrences(of: "\n</h\(level)>", with: "</h\(level)>")
+                html = html.replacingAll("\n</h\(level)>", with: "</h\(level)>")
             }
         }
         return Rendered(html: html, headings: headings, links: links, omittedHTMLLines: omitted)

@@ -55,4 +55,19 @@ struct MarkdownTests {
         #expect(r.headings.first?.id == "call-now")
         #expect(r.html.contains(">Call XYZ now</h2>"))
     }
+
+    /// cmark-gfm's table of inline special characters is shared by the whole process; renders
+    /// running at once must not lose strikethrough or tables (a flaky build once showed it).
+    @Test func concurrentRendersGiveTheSameHTML() async {
+        let text = "Call or ~~write~~.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
+        let expected = Markdown.render(text).html
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<300).allSatisfy { _ in Markdown.render(text).html == expected } }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: true, count: 8))
+        #expect(expected.contains("<del>write</del>"))
+    }
 }
