@@ -29,6 +29,8 @@ public enum Builder {
     public struct Summary: Sendable, Codable, Equatable {
         public var forces: Int
         public var pages: Int
+        /// Pages rendered in this build; the rest were unchanged since the last build (build cache).
+        public var rendered: Int
         public var written: Int
         public var unchanged: Int
         public var removed: Int
@@ -62,17 +64,22 @@ public enum Builder {
 
         let prepareStart = clock.now
         let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
+        let keys = BuildKeys(prepared: prepared, preview: options.preview)
         timings.prepare = seconds(clock.now - prepareStart)
 
         let renderStart = clock.now
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
-            var files = ForceRenderer(prepared: prepared, force: force).render()
+            let previous = BuildCache.load(out: out, force: force.id)
+            let dir = out.appendingPathComponent(force.id)
+            var files = ForceRenderer(prepared: prepared, force: force).render(keys: keys) { path, digest in
+                previous.reusable(path, digest: digest, in: dir)
+            }
             if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
             do {
-                let counts = try SiteWriter.write(force: force.id, files: files, out: out)
-                return .success((counts, files.filter { $0.path.hasSuffix("index.html") }.count))
+                let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)
+                return .success((counts, files.filter { $0.digest != nil }.count))
             } catch {
                 return .failure(DiagnosticsError([Diagnostic(.error, out.path, line: 1, column: 1,
                     "could not write the site of '\(force.id)': \(error.localizedDescription)",
@@ -99,7 +106,7 @@ public enum Builder {
         timings.renderAndWrite = seconds(clock.now - renderStart)
 
         let summary = Summary(
-            forces: selected.count, pages: pages, written: counts.written, unchanged: counts.unchanged,
+            forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,
             removed: counts.removed, seconds: seconds(clock.now - start), timings: timings)
         return Report(summary: summary, warnings: prepared.warnings)
     }

@@ -6,6 +6,10 @@ import SOHModel
 struct OutputFile: Sendable {
     var path: String
     var data: Data
+    /// A page's dependency digest, recorded in the build cache.
+    var digest: String? = nil
+    /// Set when the previous build's file is still right: nothing was rendered, nothing is written.
+    var reused: BuildCache.Entry? = nil
 }
 
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
@@ -27,15 +31,24 @@ struct ForceRenderer {
         self.palette = prepared.palettes[force.id] ?? BrandPalette(force)
     }
 
-    func render() -> [OutputFile] {
+    /// With `keys`, each page gets a digest, and a page for which `reuse` returns the previous
+    /// build's entry is not rendered again.
+    func render(keys: BuildKeys? = nil, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry? = { _, _ in nil }) -> [OutputFile] {
         var files: [OutputFile] = []
         let (assetFiles, assetURLs) = assets()
         files += assetFiles
         let shared = sharedContext(assetURLs: assetURLs)
+        let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
 
         for page in set.pages {
-            let html = renderPage(page, shared: shared)
-            files.append(OutputFile(path: outputPath(page.urlPath), data: Data(html.utf8)))
+            let path = outputPath(page.urlPath)
+            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
+            if let digest, let entry = reuse(path, digest) {
+                files.append(OutputFile(path: path, data: Data(), digest: digest, reused: entry))
+            } else {
+                let html = renderPage(page, shared: shared)
+                files.append(OutputFile(path: path, data: Data(html.utf8), digest: digest))
+            }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
             }
@@ -54,36 +67,24 @@ struct ForceRenderer {
 
     // MARK: Assets
 
-    /// Theme assets (CSS and JS fingerprinted), the brand stylesheet and the logo.
+    /// Theme assets (fingerprinted once per theme), the forms' JSON, the brand stylesheet and the logo.
     func assets() -> ([OutputFile], [String: String]) {
-        var files: [OutputFile] = []
-        var urls: [String: String] = [:]
-        func add(_ name: String, _ data: Data, fingerprint: Bool) {
-            var path = "assets/\(name)"
-            if fingerprint, let dot = name.lastIndex(of: ".") {
-                path = "assets/\(name[..<dot]).\(Fingerprint.short(data))\(name[dot...])"
-            }
-            files.append(OutputFile(path: path, data: data))
-            urls[Self.assetKey(name)] = "/" + path
-        }
-        // Modules that import others are fingerprinted after them, with the imports rewritten.
-        let sorted = theme.assets.sorted(by: { $0.key < $1.key })
-        var renamed: [String: String] = [:]
-        for (name, data) in sorted where !JSImports.hasImports(name, data) {
-            add(name, data, fingerprint: name.hasSuffix(".css") || name.hasSuffix(".js"))
-            renamed[name] = files.last?.path
-        }
-        for (name, data) in sorted where JSImports.hasImports(name, data) {
-            add(name, JSImports.rewrite(name, data, renamed: renamed), fingerprint: true)
-        }
+        let shared = prepared.themeAssets[force.id] ?? prepared.themeAssets[""] ?? ThemeAssets(theme)
+        var files = shared.files
+        var urls = shared.urls
         for (id, form) in prepared.forms.sorted(by: { $0.key < $1.key }) where set.pages.contains(where: { $0.kind == .form(id) }) {
             files.append(OutputFile(path: form.jsonPath, data: form.json))
         }
-        add("brand.css", Data(palette.css.utf8), fingerprint: true)
+        func add(_ name: String, _ data: Data) {
+            let path = ThemeAssets.fingerprinted(name, data)
+            files.append(OutputFile(path: path, data: data))
+            urls[Self.assetKey(name)] = "/" + path
+        }
+        add("brand.css", Data(palette.css.utf8))
         if let logo = force.logo {
             let url = prepared.loaded.root.appendingPathComponent("forces/\(force.id)/\(logo)")
             if let data = FileManager.default.contents(atPath: url.path) {
-                add("logo" + logo[logo.lastIndex(of: ".")!...], data, fingerprint: true)
+                add("logo" + logo[logo.lastIndex(of: ".")!...], data)
             }
         }
         return (files, urls)
@@ -359,10 +360,53 @@ extension PreparedPage {
     }
 }
 
+/// A theme's assets under their published names (CSS and JS fingerprinted, imports between
+/// modules rewritten to the fingerprinted names), made once per theme rather than per force.
+struct ThemeAssets: Sendable {
+    var files: [OutputFile] = []
+    /// Asset key (`site_css`) → published address (`/assets/site.1a2b3c4d5e.css`).
+    var urls: [String: String] = [:]
+
+    init(_ theme: Theme) {
+        // Modules that import others are fingerprinted after them, with the imports rewritten.
+        let sorted = theme.assets.sorted(by: { $0.key < $1.key })
+        var renamed: [String: String] = [:]
+        for (name, data) in sorted where !JSImports.hasImports(name, data) {
+            renamed[name] = add(name, data)
+        }
+        for (name, data) in sorted where JSImports.hasImports(name, data) {
+            add(name, JSImports.rewrite(name, data, renamed: renamed))
+        }
+    }
+
+    @discardableResult
+    private mutating func add(_ name: String, _ data: Data) -> String {
+        let path = name.hasSuffix(".css") || name.hasSuffix(".js") ? Self.fingerprinted(name, data) : "assets/\(name)"
+        files.append(OutputFile(path: path, data: data))
+        urls[ForceRenderer.assetKey(name)] = "/" + path
+        return path
+    }
+
+    /// `site.css` → `assets/site.<10 hex digits of its SHA-256>.css`.
+    static func fingerprinted(_ name: String, _ data: Data) -> String {
+        guard let dot = name.lastIndex(of: ".") else { return "assets/\(name)" }
+        return "assets/\(name[..<dot]).\(Fingerprint.short(data))\(name[dot...])"
+    }
+}
+
 /// Content hashes for fingerprinted asset names and for the publishing manifest.
 enum Fingerprint {
-    static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func short(_ data: Data) -> String { String(sha256(data).prefix(10)) }

@@ -1,4 +1,5 @@
 import Foundation
+import SOHMarkdown
 
 /// Relative imports between theme JavaScript modules (`import … from "./forms-logic.js"`), so
 /// fingerprinted names can be written into the modules that import them.
@@ -14,7 +15,7 @@ enum JSImports {
         for (original, path) in renamed where original.hasPrefix(folder) && original.hasSuffix(".js") {
             let sibling = String(original.dropFirst(folder.count))
             let fingerprinted = String(path.split(separator: "/").last ?? "")
-            text = text.replacingOccurrences(of: "from \"./\(sibling)\"", with: "from \"./\(fingerprinted)\"")
+            text = text.replacingAll("from \"./\(sibling)\"", with: "from \"./\(fingerprinted)\"")
         }
         return Data(text.utf8)
     }

@@ -59,6 +59,7 @@ struct PreparedForm: Sendable {
                     page.key = service.page + suffix
                     page.urlPath = landing.urlPath + suffix
                     page.file = "content/forms/\(id).yml"
+                    page.derivedFrom = landing.file
                     page.title = SlottedText(literal: kind == .form(id) ? form.definition.title.text(landing.language)
                                                                         : form.definition.confirmation.title.text(landing.language))
                     page.description = nil

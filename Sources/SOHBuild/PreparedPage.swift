@@ -29,6 +29,8 @@ struct PreparedPage: Sendable {
     var isSectionIndex: Bool
     /// First place each placeholder is used, to name it when a force lacks the value.
     var placeholderUses: [String: SourceLocation]
+    /// The page this one was made from (a form's landing page), whose front matter it shares.
+    var derivedFrom: String? = nil
 
     var service: String? { front.service }
     var isConfirmation: Bool { if case .formConfirmation = kind { true } else { false } }

@@ -17,6 +17,8 @@ struct PreparedSite: Sendable {
     /// Files under `content/` that are not pages (images, PDFs), copied as they are.
     var contentFiles: [String: Data]
     var forms: [String: PreparedForm]
+    /// Published theme assets by theme owner: `""` for the national theme, else a force id.
+    var themeAssets: [String: ThemeAssets]
     var warnings: [Diagnostic]
 
     func themeFor(_ force: String) -> Theme { forceThemes[force] ?? theme }
@@ -104,6 +106,7 @@ struct PreparedSite: Sendable {
         return PreparedSite(
             loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
             pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, forms: forms,
+            themeAssets: forceThemes.mapValues(ThemeAssets.init).merging(["": ThemeAssets(theme)]) { a, _ in a },
             warnings: loaded.warnings + sink.bag.sorted)
     }
 

@@ -8,9 +8,11 @@ enum Preview {
 
     static func decorate(_ files: [OutputFile], prepared: PreparedSite, force: ForceIdentity) -> [OutputFile] {
         var files = files.map { file -> OutputFile in
-            guard file.path.hasSuffix(".html") else { return file }
-            let html = String(decoding: file.data, as: UTF8.self).replacingOccurrences(of: "</body>", with: script)
-            return OutputFile(path: file.path, data: Data(html.utf8))
+            // A reused page was decorated when it was written (preview is part of its digest).
+            guard file.path.hasSuffix(".html"), file.reused == nil else { return file }
+            var decorated = file
+            decorated.data = Data(String(decoding: file.data, as: UTF8.self).replacingOccurrences(of: "</body>", with: script).utf8)
+            return decorated
         }
         files.append(OutputFile(path: "_soh/branding/index.html", data: Data(brandingPage(prepared: prepared, force: force).utf8)))
         return files.sorted { $0.path < $1.path }

@@ -12,35 +12,80 @@ enum SiteWriter {
         var written = 0
         var unchanged = 0
         var removed = 0
+        /// Pages taken from the build cache without rendering.
+        var reused = 0
 
         static func + (a: Counts, b: Counts) -> Counts {
-            Counts(written: a.written + b.written, unchanged: a.unchanged + b.unchanged, removed: a.removed + b.removed)
+            Counts(written: a.written + b.written, unchanged: a.unchanged + b.unchanged, removed: a.removed + b.removed,
+                   reused: a.reused + b.reused)
         }
     }
 
     static let manifestFolder = "_manifests"
 
-    static func write(force: String, files: [OutputFile], out: URL) throws -> Counts {
+    /// Writes `files`; `previous` is the force's build cache from the last build. Reused pages
+    /// are counted unchanged without being touched. Files the previous build wrote that are not
+    /// in `files` are removed; without a readable cache the whole folder is searched instead.
+    static func write(force: String, files: [OutputFile], out: URL, previous: BuildCache = BuildCache()) throws -> Counts {
         let dir = out.appendingPathComponent(force)
         var counts = Counts()
         var keep = Set<String>()
         var folders = Set<String>()
+        var entries: [(String, BuildCache.Entry)] = []
         var manifest = "{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n"
         for (i, file) in files.enumerated() {
             keep.insert(file.path)
-            if try writeIfChanged(file.data, to: dir.appendingPathComponent(file.path), knownFolders: &folders) {
-                counts.written += 1
-            } else {
+            let entry: BuildCache.Entry
+            if let reused = file.reused {
+                entry = reused
                 counts.unchanged += 1
+                counts.reused += 1
+            } else {
+                let url = dir.appendingPathComponent(file.path)
+                let sha = Fingerprint.sha256(file.data)
+                if let old = previous.entries[file.path], old.sha256 == sha, old.size == file.data.count,
+                   let now = BuildCache.status(url.path), now.size == old.size, now.mtime == old.mtime {
+                    // Same bytes as last time and the file is untouched: no need to read it back.
+                    counts.unchanged += 1
+                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
+                } else {
+                    if try writeIfChanged(file.data, to: url, knownFolders: &folders) {
+                        counts.written += 1
+                    } else {
+                        counts.unchanged += 1
+                    }
+                    let now = BuildCache.status(url.path) ?? (size: file.data.count, mtime: 0)
+                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha)
+                }
             }
-            manifest += "    {\"path\": \"\(Escape.json(file.path))\", \"size\": \(file.data.count), \"sha256\": \"\(Fingerprint.sha256(file.data))\"}"
+            entries.append((file.path, entry))
+            manifest += "    {\"path\": \"\(Escape.json(file.path))\", \"size\": \(entry.size), \"sha256\": \"\(entry.sha256)\"}"
             manifest += i == files.count - 1 ? "\n" : ",\n"
         }
         manifest += "  ]\n}\n"
-        counts.removed = try removeStale(in: dir, keeping: keep)
+        if previous.isValid {
+            counts.removed = try removeListed(previous.entries.keys.filter { !keep.contains($0) }.sorted(), in: dir)
+        } else {
+            counts.removed = try removeStale(in: dir, keeping: keep)
+        }
         let manifestURL = out.appendingPathComponent(manifestFolder).appendingPathComponent("\(force).json")
         _ = try writeIfChanged(Data(manifest.utf8), to: manifestURL)
+        try BuildCache.save(entries, out: out, force: force)
         return counts
+    }
+
+    /// Removes the files at `paths` below `dir`, and each folder left empty above them.
+    static func removeListed(_ paths: [String], in dir: URL) throws -> Int {
+        var removed = 0
+        for path in paths {
+            var url = dir.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            try FileManager.default.removeItem(at: url)
+            removed += 1
+            url = url.deletingLastPathComponent()
+            while url.path.count > dir.path.count, rmdir(url.path) == 0 { url = url.deletingLastPathComponent() }
+        }
+        return removed
     }
 
     /// Returns true when the file was written, false when its bytes were already there.
@@ -130,6 +175,7 @@ enum SiteWriter {
             removed += SiteLoader.walk(dir).count
             try? FileManager.default.removeItem(at: dir)
             try FileManager.default.removeItem(at: manifests.appendingPathComponent(name))
+            try? FileManager.default.removeItem(at: BuildCache.url(out: out, force: id))
         }
         return removed
     }

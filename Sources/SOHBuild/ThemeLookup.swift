@@ -18,6 +18,8 @@ struct Theme: Sendable {
     var overridden: Set<String> = []
     /// Every template file found, including those that failed to parse (their error is reported once).
     var templateFiles: Set<String> = []
+    /// Template source text by name, for the build cache's dependency keys.
+    var sources: [String: String] = [:]
 
     static let templateFolders = ["layouts", "partials"]
 
@@ -71,6 +73,7 @@ struct Theme: Sendable {
                 do {
                     let template = try MustacheTemplate(string: text)
                     library.register(template, named: name)
+                    sources[name] = text
                     if folder == "layouts" { layouts.insert(name) }
                     overridden.insert(name)
                 } catch let error as MustacheTemplate.ParserError {

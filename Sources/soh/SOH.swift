@@ -72,8 +72,8 @@ enum Report {
             for d in diagnostics { Swift.print(d.description, to: &err) }
             let errors = diagnostics.filter { $0.severity == .error }.count
             if let s = summary {
-                Swift.print(String(format: "Built %d forces, %d pages: %d files written, %d unchanged, %d removed in %.2fs",
-                                   s.forces, s.pages, s.written, s.unchanged, s.removed, s.seconds))
+                Swift.print(String(format: "Built %d forces, %d pages (%d rendered): %d files written, %d unchanged, %d removed in %.2fs",
+                                   s.forces, s.pages, s.rendered, s.written, s.unchanged, s.removed, s.seconds))
                 if timings {
                     Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs",
                                        s.timings.load, s.timings.prepare, s.timings.renderAndWrite))

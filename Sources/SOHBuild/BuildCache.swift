@@ -1,0 +1,257 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import SOHModel
+
+/// Content-hash keys for everything a page's output depends on, so a rebuild renders only the
+/// pages whose inputs changed.
+///
+/// A page's digest combines:
+/// - the build: this `soh` executable, the environment, the API address, preview or not, `site.yml`;
+/// - the force: its force file, its logo, its base URL and which pages it publishes (menus, the
+///   language switch and service links depend on whether a page exists);
+/// - the layout: the template and every partial it includes, the interface strings and the assets;
+/// - the page's own source files (and the form definition for form pages);
+/// - the listing (address, title, description, order) of the pages it shows: breadcrumbs, its
+///   section's pages, the home page's groups, everything for the sitemap page.
+///
+/// Editing a page's body re-renders that page; editing its title also re-renders the pages that
+/// list it; adding or removing a page re-renders its force's pages (only changed bytes are written).
+struct BuildKeys: Sendable {
+    var global: String
+    /// Theme owner (`""` for the national theme, else a force id) → layout → key.
+    var layouts: [String: [String: String]]
+    /// Source file (relative to the root) → hash of its bytes.
+    var files: [String: String]
+
+    init(prepared: PreparedSite, preview: Bool) {
+        let root = prepared.loaded.root
+        var files: [String: String] = [:]
+        func hash(_ relative: String) {
+            guard files[relative] == nil else { return }
+            if let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) {
+                files[relative] = KeyHasher.digest(data)
+            } else {
+                // Unreadable: a key that matches nothing, so the page is always rendered.
+                files[relative] = "unreadable-\(UUID().uuidString)"
+            }
+        }
+        hash("site.yml")
+        for page in prepared.national { hash(page.file); if let d = page.derivedFrom { hash(d) } }
+        for set in prepared.pageSets.values {
+            for page in set.pages { hash(page.file); if let d = page.derivedFrom { hash(d) } }
+        }
+        for force in prepared.loaded.forces {
+            hash(force.file)
+            if let logo = force.logo { hash("forces/\(force.id)/\(logo)") }
+        }
+        self.files = files
+
+        var g = KeyHasher()
+        g.add("soh build cache 1", Self.executableIdentity, prepared.environment.api, preview ? "preview" : "publish")
+        g.add(files["site.yml"] ?? "")
+        global = g.finish()
+
+        var layouts: [String: [String: String]] = ["": Self.layoutKeys(prepared.theme)]
+        for (id, theme) in prepared.forceThemes { layouts[id] = Self.layoutKeys(theme) }
+        self.layouts = layouts
+    }
+
+    /// The force's key: its files, base URL, and which pages it publishes (menus, the language
+    /// switch and service links depend on whether a page exists).
+    func forceKey(_ force: ForceIdentity, set: ForcePageSet, baseURL: String) -> String {
+        var h = KeyHasher()
+        h.add(force.id, files[force.file] ?? "", baseURL)
+        if let logo = force.logo { h.add(files["forces/\(force.id)/\(logo)"] ?? "") }
+        for page in set.pages {
+            h.add(page.urlPath, page.key, page.language, Self.describe(page.kind), page.isSectionIndex ? "index" : "leaf")
+        }
+        return h.finish()
+    }
+
+    /// The digest of one page's output on one force's site.
+    func digest(of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig) -> String {
+        var h = KeyHasher()
+        h.add(global, forceKey, layouts[force.id]?[page.layout] ?? layouts[""]?[page.layout] ?? "no-layout-\(page.layout)")
+        h.add(page.urlPath, Self.describe(page.kind), files[page.file] ?? "", page.derivedFrom.flatMap { files[$0] } ?? "")
+        for other in Self.listed(by: page, in: set, site: site) {
+            h.add(other.urlPath, Self.text(other.title), other.description.map(Self.text) ?? "\u{0}", String(other.front.order))
+        }
+        return h.finish()
+    }
+
+    /// The pages whose listing (address, title, description, order) appears on `page`: its
+    /// breadcrumbs, its section's pages, the home page's service groups, the sitemap page's
+    /// everything. This mirrors what `ForceRenderer` reads from other pages.
+    static func listed(by page: PreparedPage, in set: ForcePageSet, site: SiteConfig) -> [PreparedPage] {
+        var result: [PreparedPage] = []
+        var key = page.parentKey
+        while let k = key {
+            for url in Set([k, "/\(page.language)\(k)"]) { if let p = set.page(at: url) { result.append(p) } }
+            key = k == "/" ? nil : PreparedPage.parentKey(of: k)
+        }
+        if page.isSectionIndex { result += set.children(of: page) }
+        if page.key == "/" { result += set.pages.filter { $0.parentKey == "/" } }
+        if page.layout == "sitemap" { result += set.pages }
+        return result
+    }
+
+    static func describe(_ kind: PreparedPage.Kind) -> String {
+        switch kind {
+        case .content: "content"
+        case .serviceNotice(let id, let setting): "notice \(id) \(setting)"
+        case .form(let id): "form \(id)"
+        case .formConfirmation(let id): "confirmation \(id)"
+        }
+    }
+
+    static func text(_ slotted: SlottedText) -> String { slotted.fill { "\u{1}\($0)\u{2}" } }
+
+    /// Each layout's key: its template and the partials it includes (transitively), with the
+    /// theme's strings and assets, which every page reads.
+    static func layoutKeys(_ theme: Theme) -> [String: String] {
+        var base = KeyHasher()
+        for (language, table) in theme.strings.sorted(by: { $0.key < $1.key }) {
+            base.add(language)
+            for (key, value) in table.sorted(by: { $0.key < $1.key }) { base.add(key, value) }
+        }
+        for (name, data) in theme.assets.sorted(by: { $0.key < $1.key }) { base.add(name, KeyHasher.digest(data)) }
+        let themeKey = base.finish()
+
+        var keys: [String: String] = [:]
+        for layout in theme.layouts.sorted() {
+            var h = KeyHasher()
+            h.add(themeKey)
+            for name in includedTemplates(layout, sources: theme.sources) { h.add(name, theme.sources[name] ?? "") }
+            keys[layout] = h.finish()
+        }
+        return keys
+    }
+
+    /// `layout` and every template it names with `{{> …}}` or `{{< …}}`, sorted. A template that
+    /// changes its delimiters or uses a dynamic partial could name anything, so it depends on all.
+    static func includedTemplates(_ layout: String, sources: [String: String]) -> [String] {
+        var seen: Set<String> = []
+        var queue = [layout]
+        while let name = queue.popLast() {
+            guard seen.insert(name).inserted, let text = sources[name] else { continue }
+            if text.contains("{{=") || text.contains("{{>*") || text.contains("{{> *") { return sources.keys.sorted() }
+            var rest = text[...]
+            while let open = rest.range(of: "{{") {
+                rest = rest[open.upperBound...]
+                guard let first = rest.first, first == ">" || first == "<" else { continue }
+                guard let close = rest.range(of: "}}") else { break }
+                let target = rest[rest.index(after: rest.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                queue.append(target)
+                rest = rest[close.upperBound...]
+            }
+        }
+        return seen.sorted()
+    }
+
+    /// Size and modification time of the running executable: a new `soh` renders everything again.
+    static let executableIdentity: String = {
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return UUID().uuidString }
+        return "\(info.st_size) \(info.st_mtim.tv_sec) \(info.st_mtim.tv_nsec) \(info.st_ino)"
+    }()
+}
+
+/// SHA-256 over a sequence of strings, each length-prefixed so that ("ab", "c") ≠ ("a", "bc").
+struct KeyHasher {
+    var hasher = SHA256()
+
+    mutating func add(_ parts: String...) {
+        for part in parts {
+            let bytes = Array(part.utf8)
+            var count = UInt64(bytes.count).littleEndian
+            withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
+            bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        }
+    }
+
+    func finish() -> String { Fingerprint.hex(hasher.finalize()) }
+
+    static func digest(_ data: Data) -> String { Fingerprint.hex(SHA256.hash(data: data)) }
+}
+
+/// What the previous build wrote for one force, kept in `<out>/.soh-cache/<force>.tsv`: for each
+/// file its dependency digest (pages only), size, modification time and SHA-256.
+///
+/// A page is reused only when its digest matches *and* the file on disk still has the recorded
+/// size and modification time. A cache that cannot be read, has the wrong header or a malformed
+/// line is ignored as a whole: the build then renders and compares everything, as on a first run.
+struct BuildCache: Sendable {
+    struct Entry: Sendable, Equatable {
+        var digest: String
+        var size: Int
+        var mtime: Int64
+        var sha256: String
+    }
+
+    static let folder = ".soh-cache"
+    static let header = "soh build cache 1"
+
+    var entries: [String: Entry] = [:]
+    /// True when a well-formed cache was read; only then can stale files be found from it.
+    var isValid = false
+
+    static func url(out: URL, force: String) -> URL {
+        out.appendingPathComponent(folder).appendingPathComponent("\(force).tsv")
+    }
+
+    static func load(out: URL, force: String) -> BuildCache {
+        guard let data = FileManager.default.contents(atPath: url(out: out, force: force).path) else { return BuildCache() }
+        return parse(Array(data)) ?? BuildCache()
+    }
+
+    /// Reads the cache's lines byte by byte (17,000 lines per build are common); nil when anything
+    /// is out of place.
+    static func parse(_ bytes: [UInt8]) -> BuildCache? {
+        let headerBytes = Array((header + "\n").utf8)
+        guard bytes.count >= headerBytes.count, Array(bytes[0..<headerBytes.count]) == headerBytes, bytes.last == 10 else { return nil }
+        var cache = BuildCache()
+        var fields: [ArraySlice<UInt8>] = []
+        var start = headerBytes.count
+        for i in start..<bytes.count {
+            let byte = bytes[i]
+            guard byte == 9 || byte == 10 else { continue }
+            fields.append(bytes[start..<i])
+            start = i + 1
+            guard byte == 10 else { continue }
+            guard fields.count == 5, !fields[0].isEmpty, fields[4].count == 64,
+                  let size = Int(String(decoding: fields[2], as: UTF8.self)),
+                  let mtime = Int64(String(decoding: fields[3], as: UTF8.self)) else { return nil }
+            cache.entries[String(decoding: fields[0], as: UTF8.self)] = Entry(
+                digest: String(decoding: fields[1], as: UTF8.self), size: size, mtime: mtime,
+                sha256: String(decoding: fields[4], as: UTF8.self))
+            fields.removeAll(keepingCapacity: true)
+        }
+        cache.isValid = true
+        return cache
+    }
+
+    /// The previous output of `path`, when its digest is `digest` and the file is untouched.
+    func reusable(_ path: String, digest: String, in dir: URL) -> Entry? {
+        guard let entry = entries[path], entry.digest == digest,
+              let now = Self.status(dir.appendingPathComponent(path).path),
+              now.size == entry.size, now.mtime == entry.mtime else { return nil }
+        return entry
+    }
+
+    static func status(_ path: String) -> (size: Int, mtime: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    static func save(_ entries: [(String, Entry)], out: URL, force: String) throws {
+        var text = header + "\n"
+        for (path, e) in entries where !path.contains("\t") && !path.contains("\n") {
+            text += "\(path)\t\(e.digest)\t\(e.size)\t\(e.mtime)\t\(e.sha256)\n"
+        }
+        _ = try SiteWriter.writeIfChanged(Data(text.utf8), to: url(out: out, force: force))
+    }
+}

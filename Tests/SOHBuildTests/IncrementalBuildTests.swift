@@ -1,0 +1,195 @@
+import Foundation
+@testable import SOHBuild
+import SOHModel
+import Testing
+
+/// A rebuild after a change must give exactly the bytes a clean build of the changed sources
+/// gives, while rendering only the pages that depend on the change.
+@Suite("Incremental rebuilds")
+struct IncrementalBuildTests {
+    struct Outcome {
+        var summary: Builder.Summary
+        /// Files (outside `_manifests/`) whose bytes changed in the rebuild, sorted.
+        var changed: [String]
+    }
+
+    /// Builds, applies `change`, rebuilds in place, then builds the changed sources into a fresh
+    /// folder and compares the two trees byte for byte.
+    func rebuild(setup: (Fixture) throws -> Void = { _ in }, _ change: (Fixture) throws -> Void) async throws -> Outcome {
+        let site = try Fixture()
+        try setup(site)
+        try await site.build()
+        let before = Fixture.tree(site.out)
+        try change(site)
+        let report = try await site.build()
+        let incremental = Fixture.tree(site.out)
+        let cleanOut = site.root.appendingPathComponent("clean")
+        try await site.build(out: cleanOut)
+        let clean = Fixture.tree(cleanOut)
+        let differing = Set(incremental.keys).union(clean.keys).filter { incremental[$0] != clean[$0] }.sorted()
+        #expect(differing == [], "incremental output differs from a clean build")
+        for path in differing.prefix(1) where path.hasSuffix(".html") {
+            let a = String(decoding: incremental[path] ?? Data(), as: UTF8.self).split(separator: "\n")
+            let b = String(decoding: clean[path] ?? Data(), as: UTF8.self).split(separator: "\n")
+            for (x, y) in zip(a, b) where x != y { print("DIFF \(path)\n  incremental: \(x)\n  clean:       \(y)") }
+        }
+        let changed = Set(incremental.keys).union(before.keys)
+            .filter { incremental[$0] != before[$0] && !$0.hasPrefix("_manifests/") }.sorted()
+        return Outcome(summary: report.summary, changed: changed)
+    }
+
+    /// Pages (not redirects or assets) on a force's built site, from its build cache.
+    func pages(_ force: String, in site: Fixture) -> Int {
+        BuildCache.load(out: site.out, force: force).entries.values.filter { $0.digest != "-" }.count
+    }
+
+    @Test func nothingChangedRendersNothing() async throws {
+        let outcome = try await rebuild { _ in }
+        #expect(outcome.summary.rendered == 0)
+        #expect(outcome.summary.written == 0)
+        #expect(outcome.changed == [])
+    }
+
+    @Test func editingAPageBodyRendersThatPageOnly() async throws {
+        let outcome = try await rebuild { site in
+            try site.write("content/events.md", "---\ntitle: Events\nservice: events\n---\n\nTell {{force.shortName}} about events early.\n")
+        }
+        // Alpha and Cymru publish the page; Beta shows a notice made from it (same source, re-rendered, same bytes).
+        #expect(outcome.changed == ["alpha/events/index.html", "cymru/events/index.html"])
+        #expect(outcome.summary.rendered == 3)
+    }
+
+    @Test func editingATitleRendersThePagesThatListIt() async throws {
+        let outcome = try await rebuild { site in
+            try site.write("content/report/crime.md", try #require(site.read("content/report/crime.md")).replacingOccurrences(
+                of: "title: Report a crime", with: "title: Report a crime online"))
+        }
+        #expect(outcome.changed.contains("alpha/report/crime/index.html"))
+        // The report section lists it; the home page and contact page do not.
+        #expect(outcome.changed.contains("alpha/report/index.html"))
+        #expect(!outcome.changed.contains("alpha/contact/index.html"))
+        // On each of the three forces: the page, the report section, and the form and confirmation
+        // pages made from the landing page's front matter.
+        #expect(outcome.summary.rendered == 12)
+    }
+
+    @Test func editingAForceFileRebuildsThatForceOnly() async throws {
+        var alphaPages = 0
+        let outcome = try await rebuild { site in
+            alphaPages = pages("alpha", in: site)
+            try site.write("forces/alpha.yml", try #require(site.read("forces/alpha.yml")).replacingOccurrences(
+                of: "name: Alpha Police", with: "name: Alpha Police Service"))
+        }
+        #expect(outcome.summary.rendered == alphaPages)
+        #expect(!outcome.changed.isEmpty)
+        #expect(outcome.changed.allSatisfy { $0.hasPrefix("alpha/") })
+    }
+
+    @Test func editingALayoutRendersThePagesThatUseIt() async throws {
+        let outcome = try await rebuild { site in
+            let path = "themes/national/layouts/notice.mustache"
+            try site.write(path, try #require(site.read(path)) + "<!-- edited -->\n")
+        }
+        // Only Beta switched a service off, so only its notice page uses the layout.
+        #expect(outcome.changed == ["beta/events/index.html"])
+        #expect(outcome.summary.rendered == 1)
+    }
+
+    @Test func editingAPartialRendersEveryPageThatIncludesIt() async throws {
+        let outcome = try await rebuild { site in
+            let path = "themes/national/partials/footer.mustache"
+            try site.write(path, try #require(site.read(path)).replacingOccurrences(of: "</footer>", with: "<!-- edited --></footer>"))
+        }
+        #expect(outcome.summary.rendered == outcome.summary.pages)
+        #expect(outcome.changed.contains("beta/about/index.html"))
+    }
+
+    @Test func editingAFormRendersItsPages() async throws {
+        let outcome = try await rebuild { site in
+            try site.write("content/forms/crime.yml", try #require(site.read("content/forms/crime.yml")).replacingOccurrences(
+                of: "label: What happened?", with: "label: What happened to you?"))
+        }
+        #expect(outcome.changed.contains("alpha/report/crime/form/index.html"))
+        #expect(outcome.changed.allSatisfy { $0.contains("/form/") || $0.contains("assets/forms/") })
+    }
+
+    @Test func deletingAPageRemovesItsOutput() async throws {
+        let outcome = try await rebuild(setup: { site in
+            try site.write("content/report/lost.md", "---\ntitle: Lost property\n---\n\nHand it in.\n")
+        }) { site in
+            try site.remove("content/report/lost.md")
+        }
+        #expect(outcome.changed.contains("alpha/report/lost/index.html"))
+        // An English page, so one on each of the three forces.
+        #expect(outcome.summary.removed == 3)
+    }
+
+    @Test func renamingAPageMovesItsOutput() async throws {
+        let outcome = try await rebuild { site in
+            let text = try #require(site.read("content/contact.md"))
+            try site.remove("content/contact.md")
+            try site.write("content/get-in-touch.md", text)
+        }
+        #expect(outcome.changed.contains("alpha/contact/index.html"))
+        #expect(outcome.changed.contains("alpha/get-in-touch/index.html"))
+    }
+
+    @Test func editingInterfaceStringsOrAssetsRendersEveryPage() async throws {
+        let strings = try await rebuild { site in
+            let path = "themes/national/i18n/en.yml"
+            try site.write(path, try #require(site.read(path)).replacingOccurrences(of: "skipLink: Skip to main content", with: "skipLink: Skip to the content"))
+        }
+        #expect(strings.summary.rendered == strings.summary.pages)
+        let css = try await rebuild { site in
+            let path = "themes/national/assets/site.css"
+            try site.write(path, try #require(site.read(path)) + "\n/* edited */\n")
+        }
+        #expect(css.summary.rendered == css.summary.pages)
+    }
+
+    @Test func editingSiteYmlRendersEveryPage() async throws {
+        let outcome = try await rebuild { site in
+            try site.write("site.yml", try #require(site.read("site.yml")).replacingOccurrences(of: "name: Test Home", with: "name: Test Home Online"))
+        }
+        #expect(outcome.summary.rendered == outcome.summary.pages)
+    }
+
+    @Test func aCorruptCacheIsIgnored() async throws {
+        for garbage in ["", "not a cache\n", BuildCache.header + "\nindex.html\tabc\t12\n", BuildCache.header + "\nindex.html\tabc\tx\t1\t\(String(repeating: "0", count: 64))\n"] {
+            var alphaPages = 0
+            let outcome = try await rebuild { site in
+                alphaPages = pages("alpha", in: site)
+                try site.write("public/.soh-cache/alpha.tsv", garbage)
+                try site.write("content/events.md", "---\ntitle: Events\nservice: events\n---\n\nChanged.\n")
+            }
+            // Alpha's cache is not trusted, so all its pages are rendered; the others render only the edited page.
+            #expect(outcome.summary.rendered == alphaPages + 2)
+        }
+    }
+
+    @Test func anOutputFileChangedByHandIsRenderedAgain() async throws {
+        let outcome = try await rebuild { site in
+            try site.write("public/alpha/contact/index.html", "tampered")
+            try site.remove("public/beta/about/index.html")
+        }
+        #expect(outcome.summary.rendered == 2)
+        #expect(outcome.changed == [])
+    }
+
+    @Test func previewAndPublishDoNotShareCachedPages() async throws {
+        let site = try Fixture()
+        try await site.build()
+        var options = Builder.Options(root: site.root, out: site.out)
+        options.preview = true
+        let preview = try await Builder.build(options)
+        #expect(preview.summary.rendered == preview.summary.pages)
+        let again = try await site.build()
+        #expect(again.summary.rendered == again.summary.pages)
+    }
+
+    @Test func partialsAreFollowedTransitively() {
+        let sources = ["page": "{{> base}}", "base": "{{>header}} {{< frame}}{{/frame}}", "header": "x", "frame": "y", "other": "z"]
+        #expect(BuildKeys.includedTemplates("page", sources: sources) == ["base", "frame", "header", "page"])
+        #expect(BuildKeys.includedTemplates("odd", sources: ["odd": "{{=<% %>=}}"]) == ["odd"])
+    }
+}
