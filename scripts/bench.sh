@@ -37,7 +37,7 @@ hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/t.json" \
   --prepare "rm -rf $work/copy" -n copy "cp -r $work/public.keep $work/copy" \
   --prepare "rm -rf $work/hugo/public" -n hugo "$work/hugo/all.sh" >/dev/null
 # What each kind of rebuild rendered (the build cache's effect), one run each.
-rendered() { (cd "$work/soh" && "$soh" build --format json) | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(f"{s[\"rendered\"]} of {s[\"pages\"]} pages rendered, {s[\"written\"]} files written")'; }
+rendered() { (cd "$work/soh" && "$soh" build --format json) | python3 -c 'import json, sys; s = json.load(sys.stdin)["summary"]; print("%d of %d pages rendered, %d files written" % (s["rendered"], s["pages"], s["written"]))'; }
 echo "Edited again." >> "$page"; after_page=$(rendered)
 echo "# edited again" >> "$work/soh/forces/kent.yml"; after_force=$(rendered)
 echo "{{! edited again }}" >> "$layout"; after_layout=$(rendered)

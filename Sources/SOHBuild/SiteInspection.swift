@@ -30,8 +30,21 @@ public struct SiteInspection: Sendable {
         public func page(at urlPath: String) -> Page? { pages.first { $0.urlPath == urlPath } }
     }
 
+    /// A page written in another language than the default, and the page it translates.
+    public struct Translation: Sendable {
+        public var file: String
+        public var location: SourceLocation
+        /// The English page's file and its current `translationHash`; nil when there is none.
+        public var sourceFile: String?
+        public var sourceHash: String?
+        public var translatedFrom: String?
+        public var needsReview: Bool
+    }
+
     public var config: SiteConfig
     public var forces: [Force]
+    /// Translations by file.
+    public var translations: [String: Translation] = [:]
     /// Ids the theme's layouts give every page (skip link target, …).
     public var layoutIDs: Set<String> = ["main"]
 }
@@ -53,6 +66,20 @@ extension Builder {
             }
             return SiteInspection.Force(identity: force, pages: pages, baseURL: renderer.baseURL)
         }
-        return (SiteInspection(config: loaded.config, forces: forces), prepared.warnings)
+        var translations: [String: SiteInspection.Translation] = [:]
+        let sources = [loaded.pages] + loaded.localPages.keys.sorted().map { loaded.localPages[$0] ?? [] }
+        for pages in sources {
+            let english = Dictionary(pages.filter { $0.language == loaded.config.defaultLanguage }.map { ($0.key, $0) }) { a, _ in a }
+            for page in pages where page.language != loaded.config.defaultLanguage {
+                let source = english[page.key]
+                translations[page.file] = SiteInspection.Translation(
+                    file: page.file, location: page.front.translatedFromLocation ?? page.front.titleLocation,
+                    sourceFile: source?.file, sourceHash: source?.translationHash,
+                    translatedFrom: page.front.translatedFrom, needsReview: page.front.needsReview)
+            }
+        }
+        var inspection = SiteInspection(config: loaded.config, forces: forces)
+        inspection.translations = translations
+        return (inspection, prepared.warnings)
     }
 }

@@ -22,7 +22,7 @@ public struct Finding: Sendable, Equatable {
 public enum Checker {
     public static let rules = [
         "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
-        "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "budget/page-weight",
+        "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "i18n/stale-translation", "i18n/form-welsh", "budget/page-weight",
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
@@ -33,6 +33,7 @@ public enum Checker {
             content(force, into: &collector)
             contrast(force, into: &collector)
             welsh(force, site: site, into: &collector)
+            welshForms(force, root: options.root, into: &collector)
         }
         // Page weight needs the real output: build into a temporary folder.
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-check-\(UUID().uuidString)")
@@ -190,10 +191,72 @@ public enum Checker {
         for page in force.pages where !page.generated && page.language == site.config.defaultLanguage {
             let twin = "/cy" + page.urlPath
             if force.page(at: twin) == nil {
-                c.add("i18n/welsh-twin", .warning(.start(of: page.file), "no Welsh version of '\(page.urlPath)'",
+                c.add("i18n/welsh-twin", .error(.start(of: page.file), "no Welsh version of '\(page.urlPath)'",
                     hint: "Add a Welsh twin beside it (\(page.file.replacingOccurrences(of: ".md", with: ".cy.md"))): Welsh forces publish every page in both languages."), force: force.identity.id)
             }
         }
+        for page in force.pages where !page.generated && page.language == "cy" {
+            guard let t = site.translations[page.file], let sourceFile = t.sourceFile, let hash = t.sourceHash,
+                  t.translatedFrom != hash else { continue }
+            let message = t.translatedFrom == nil
+                ? "the Welsh page does not say which version of \(sourceFile) it translates"
+                : "\(sourceFile) has changed since this Welsh page was translated"
+            c.add("i18n/stale-translation", .warning(t.location, message,
+                hint: "Bring the Welsh text up to date with the English, then set 'translatedFrom: \(hash)' in its front matter."), force: force.identity.id)
+        }
+    }
+
+    /// Texts of a form that must be written in both languages.
+    static let formTextKeys: Set<String> = ["title", "body", "itemName", "label", "hint", "name"]
+
+    /// Every text of a form a Welsh force publishes is written `{en: …, cy: …}`: otherwise the
+    /// Welsh form would show English.
+    static func welshForms(_ force: SiteInspection.Force, root: URL, into c: inout Collector) {
+        guard force.identity.speaksWelsh else { return }
+        let files = Set(force.pages.filter { $0.generated && $0.language == "cy" && $0.file.hasPrefix("content/forms/") }.map(\.file))
+        for file in files.sorted() {
+            guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(file).path) else { continue }
+            var bag = DiagnosticBag()
+            guard let node = YAMLParser.parse(String(decoding: data, as: UTF8.self), file: file, into: &bag) else { continue }
+            for (location, key) in untranslated(node) {
+                c.add("i18n/form-welsh", .error(location, "'\(key)' has no Welsh text",
+                    hint: "Write it as {en: …, cy: …} (docs/welsh-glossary.md lists the terms to use)."), force: force.identity.id)
+            }
+        }
+    }
+
+    /// Where a form's texts lack a `cy` value, with the key each belongs to.
+    static func untranslated(_ node: YAMLNode) -> [(SourceLocation, String)] {
+        var result: [(SourceLocation, String)] = []
+        func text(_ node: YAMLNode, _ key: String) {
+            switch node.value {
+            case .scalar: result.append((node.location, key))
+            case .mapping(let pairs) where !pairs.contains(where: { $0.key == "cy" }): result.append((node.location, key))
+            default: break
+            }
+        }
+        func visit(_ node: YAMLNode) {
+            switch node.value {
+            case .scalar: break
+            case .sequence(let items): items.forEach(visit)
+            case .mapping(let pairs):
+                for pair in pairs {
+                    if formTextKeys.contains(pair.key) {
+                        text(pair.value, pair.key)
+                    } else if pair.key == "messages", case .mapping(let messages) = pair.value.value {
+                        for m in messages { text(m.value, "messages.\(m.key)") }
+                    } else if pair.key == "options", case .sequence(let options) = pair.value.value {
+                        for option in options {
+                            if case .scalar = option.value { result.append((option.location, "options")) } else { visit(option) }
+                        }
+                    } else {
+                        visit(pair.value)
+                    }
+                }
+            }
+        }
+        visit(node)
+        return result
     }
 
     // MARK: Assets

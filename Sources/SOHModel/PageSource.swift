@@ -37,8 +37,14 @@ public struct FrontMatter: Sendable {
     public var service: String?
     public var serviceLocation: SourceLocation?
     public var quickExit: Bool
+    /// On a translation: the `translationHash` of the English page it was translated from, so
+    /// `soh check` can tell when the English changed since.
+    public var translatedFrom: String? = nil
+    public var translatedFromLocation: SourceLocation? = nil
+    /// On a translation: it still needs checking by a fluent speaker.
+    public var needsReview = false
 
-    static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit"]
+    static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview"]
 
     static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, sink: DiagnosticSink) -> FrontMatter? {
         var bag = DiagnosticBag()
@@ -63,12 +69,40 @@ public struct FrontMatter: Sendable {
                 hint: Suggestion.hint(for: service, allowed: site.services.map(\.id), noun: "service ids (from site.yml)"))
         }
         let layout = map.text("layout")
-        return FrontMatter(
+        let translatedFrom = map.text("translatedFrom")
+        if let hash = translatedFrom, hash.count != 16 || !hash.allSatisfy(\.isHexDigit) {
+            sink.error(map.valueLocation("translatedFrom"), "'translatedFrom' should be the 16 hex digits soh check gives for the English page",
+                hint: "Run 'soh check': its i18n/stale-translation warning names the value to set.")
+        }
+        var front = FrontMatter(
             title: title, titleLocation: map.valueLocation("title"), description: map.text("description"),
             layout: layout, layoutLocation: layout == nil ? nil : map.valueLocation("layout"),
             order: map.int("order") ?? 0, draft: map.bool("draft") ?? false, aliases: aliases,
             service: service, serviceLocation: service == nil ? nil : map.valueLocation("service"),
             quickExit: map.bool("quickExit") ?? false)
+        front.translatedFrom = translatedFrom
+        front.translatedFromLocation = translatedFrom == nil ? nil : map.valueLocation("translatedFrom")
+        front.needsReview = map.bool("needsReview") ?? false
+        return front
+    }
+}
+
+extension PageSource {
+    /// A fingerprint of what a translator reads (title, description, body): 16 hex digits of
+    /// 64-bit FNV-1a. Front matter such as `order` is left out, so reordering a page does not
+    /// mark its translation stale.
+    public var translationHash: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in [front.title, front.description ?? "", body] {
+            for byte in part.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            hash ^= 0xff
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -20,10 +20,53 @@ struct CheckTests {
 
     @Test func theFixtureHasOnlyItsKnownFindings() async throws {
         let all = try await findings()
-        #expect(all.filter { !$0.hasPrefix("i18n/welsh-twin") && !$0.hasPrefix("content/description") && !$0.hasPrefix("contrast/") } == [])
+        #expect(all.filter { !$0.hasPrefix("i18n/") && !$0.hasPrefix("content/description") && !$0.hasPrefix("contrast/") } == [])
         #expect(all.contains("contrast/link forces/beta.yml:7:9 error: the link colour #9999ff has 2.51:1 contrast on the white page, below 4.5:1 [beta]"))
         #expect(all.contains("contrast/brand-text forces/beta.yml:5:12 error: text on the secondary colour #005ea5 reaches 6.50:1 at best, below 4.5:1 [beta]") == false)
-        #expect(all.contains("i18n/welsh-twin content/contact.md:1:1 warning: no Welsh version of '/contact/' [cymru]"))
+        #expect(all.contains("i18n/welsh-twin content/contact.md:1:1 error: no Welsh version of '/contact/' [cymru]"))
+        #expect(all.contains("i18n/stale-translation content/index.cy.md:2:8 warning: the Welsh page does not say which version of content/index.md it translates [cymru]"))
+    }
+
+    @Test func aTranslationGoesStaleWhenTheEnglishChanges() async throws {
+        let site = try Fixture()
+        let loaded = try SiteLoader.load(root: site.root)
+        let hash = try #require(loaded.pages.first { $0.file == "content/index.md" }).translationHash
+        try site.write("content/index.cy.md", "---\ntitle: \"{{force.name}}\"\ntranslatedFrom: \(hash)\nneedsReview: true\n---\n\nFfoniwch {{force.contacts.nonEmergency}}.\n")
+        func stale() async throws -> [String] {
+            try await Checker.check(.init(root: site.root)).filter { $0.rule == "i18n/stale-translation" }
+                .map { "\($0.diagnostic.file):\($0.diagnostic.line):\($0.diagnostic.column) \($0.diagnostic.message) | \($0.diagnostic.hint ?? "")" }
+        }
+        #expect(try await stale() == [])
+        // Reordering is not a change a translator needs to follow; new text is.
+        try site.write("content/index.md", try #require(site.read("content/index.md")).replacingOccurrences(of: "description: Welcome.", with: "description: Welcome.\norder: 3"))
+        #expect(try await stale() == [])
+        try site.write("content/index.md", try #require(site.read("content/index.md")) + "\nText 999 if you cannot speak.\n")
+        let newHash = try #require(try SiteLoader.load(root: site.root).pages.first { $0.file == "content/index.md" }).translationHash
+        #expect(newHash != hash)
+        #expect(try await stale() == [
+            "content/index.cy.md:3:17 content/index.md has changed since this Welsh page was translated | Bring the Welsh text up to date with the English, then set 'translatedFrom: \(newHash)' in its front matter."
+        ])
+    }
+
+    @Test func aBadTranslatedFromIsAnError() async throws {
+        let site = try Fixture()
+        try site.write("content/index.cy.md", "---\ntitle: Hafan\ntranslatedFrom: abc\n---\n\nTestun.\n")
+        let diagnostics = await site.failures()
+        #expect(diagnostics.map(\.description) == [
+            "content/index.cy.md:3:17: error: 'translatedFrom' should be the 16 hex digits soh check gives for the English page\n  hint: Run 'soh check': its i18n/stale-translation warning names the value to set."
+        ])
+    }
+
+    @Test func aWelshFormNeedsWelshTexts() async throws {
+        let all = try await findings([
+            "content/report/crime.cy.md": "---\ntitle: Rhoi gwybod am drosedd\ndescription: Dywedwch wrthym.\nservice: crime\n---\n\nTestun.\n",
+        ])
+        let form = all.filter { $0.hasPrefix("i18n/form-welsh") }
+        // The form's title has Welsh; the rest of the fixture's crime form does not.
+        #expect(!form.contains { $0.contains("crime.yml:2:") })
+        #expect(form.contains("i18n/form-welsh content/forms/crime.yml:5:10 error: 'title' has no Welsh text [cymru]"), "\(form)")
+        #expect(form.contains("i18n/form-welsh content/forms/crime.yml:11:46 error: 'label' has no Welsh text [cymru]"), "\(form)")
+        #expect(form.contains("i18n/form-welsh content/forms/crime.yml:11:74 error: 'name' has no Welsh text [cymru]"), "\(form)")
     }
 
     @Test(arguments: [
