@@ -62,7 +62,7 @@ let package = Package(
             "SOHServer", "SOHForms", "SOHModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms", "SOHCheck"], exclude: ["Golden"]),
+        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,7 +26,7 @@ chmod +x "$work/hugo/all.sh"
 (cd "$work/soh" && "$soh" build --timings)
 cp -r "$work/soh/public" "$work/public.keep"
 files=$(find "$work/soh/public" -type f | wc -l); bytes=$(du -sb "$work/soh/public" | cut -f1)
-page=$(find "$work/soh/content/bench" -name '*.md' ! -name index.md | sort | head -1)
+page=$(find "$work/soh/content/bench" -name '*.md' ! -name index.md | sort | sed -n 1p)
 layout="$work/soh/themes/national/layouts/notice.mustache"
 hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/t.json" \
   --prepare "rm -rf $work/soh/public" -n cold "cd $work/soh && $soh build" \

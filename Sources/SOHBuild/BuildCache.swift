@@ -89,7 +89,7 @@ struct BuildKeys: Sendable {
         var result: [PreparedPage] = []
         var key = page.parentKey
         while let k = key {
-            for url in Set([k, "/\(page.language)\(k)"]) { if let p = set.page(at: url) { result.append(p) } }
+            if let p = set.page(key: k, language: page.language) { result.append(p) }
             key = k == "/" ? nil : PreparedPage.parentKey(of: k)
         }
         if page.isSectionIndex { result += set.children(of: page) }

@@ -7,6 +7,8 @@ struct ForcePageSet: Sendable {
     /// Sorted by URL path.
     var pages: [PreparedPage]
     var byURL: [String: Int]
+    /// "language|key" → index: a page in a language, whatever its (translated) address.
+    var byKey: [String: Int] = [:]
     /// Parent key and language → the pages directly below it, for section listings.
     var children: [String: [Int]] = [:]
 
@@ -26,10 +28,9 @@ struct ForcePageSet: Sendable {
         }
         for service in site.services where off.contains(service.id) {
             for language in force.languages {
-                let urlPath = language == site.defaultLanguage ? service.page : "/\(language)\(service.page)"
-                guard chosen[urlPath] == nil else { continue }
                 // Only where the national catalogue has a landing page in this language.
-                guard let template = national.first(where: { $0.urlPath == urlPath }) else { continue }
+                guard let template = national.first(where: { $0.key == service.page && $0.language == language }),
+                      chosen[template.urlPath] == nil else { continue }
                 var notice = template
                 notice.kind = .serviceNotice(serviceID: service.id, setting: force.setting(for: service.id))
                 notice.body = SlottedText(literal: "")
@@ -37,11 +38,12 @@ struct ForcePageSet: Sendable {
                 notice.links = []
                 notice.layout = "notice"
                 notice.placeholderUses = [:]
-                chosen[urlPath] = notice
+                chosen[template.urlPath] = notice
             }
         }
         pages = chosen.values.sorted { $0.urlPath < $1.urlPath }
         byURL = Dictionary(uniqueKeysWithValues: pages.enumerated().map { ($1.urlPath, $0) })
+        byKey = Dictionary(pages.enumerated().map { ("\($1.language)|\($1.key)", $0) }) { first, _ in first }
         for (i, page) in pages.enumerated() {
             if let parent = page.parentKey { children["\(page.language)|\(parent)", default: []].append(i) }
         }
@@ -54,9 +56,11 @@ struct ForcePageSet: Sendable {
 
     func page(at urlPath: String) -> PreparedPage? { byURL[urlPath].map { pages[$0] } }
 
+    /// The page at `key` (`/advice/burglary/`) in `language`, wherever its address is.
+    func page(key: String, language: String) -> PreparedPage? { byKey["\(language)|\(key)"].map { pages[$0] } }
+
     /// The same page in another language, if this force publishes it.
     func twin(of page: PreparedPage, in language: String, site: SiteConfig) -> PreparedPage? {
-        let urlPath = language == site.defaultLanguage ? page.key : "/\(language)\(page.key)"
-        return self.page(at: urlPath)
+        self.page(key: page.key, language: language)
     }
 }

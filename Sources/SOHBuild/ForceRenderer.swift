@@ -134,8 +134,11 @@ struct ForceRenderer {
     /// A site path in `language`: the twin's address where this force publishes one.
     func localized(_ url: String, _ language: String) -> String {
         guard language != config.defaultLanguage, url.hasPrefix("/") else { return url }
-        let candidate = "/\(language)\(url)"
-        return set.page(at: candidate) != nil ? candidate : url
+        let parts = url.split(separator: "#", maxSplits: 1)
+        let path = String(parts.first ?? "")
+        let fragment = parts.count > 1 ? "#" + parts[1] : ""
+        guard let twin = set.page(key: path, language: language) else { return url }
+        return twin.urlPath + fragment
     }
 
     func pageContext(_ page: PreparedPage) -> [String: Any] {
@@ -154,8 +157,7 @@ struct ForceRenderer {
         var crumbs: [[String: Any]] = []
         var key = page.parentKey
         while let k = key {
-            let url = language == config.defaultLanguage ? k : "/\(language)\(k)"
-            if let parent = set.page(at: url) {
+            if let parent = set.page(key: k, language: language) {
                 crumbs.insert(["title": fillRaw(parent.title), "url": parent.urlPath], at: 0)
             }
             key = k == "/" ? nil : PreparedPage.parentKey(of: k)

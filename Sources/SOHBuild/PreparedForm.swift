@@ -12,7 +12,8 @@ struct PreparedForm: Sendable {
     var html: [String: SlottedText]
 
     /// Loads every `content/forms/*.yml` and checks that each service's `form` exists.
-    static func loadAll(root: URL, config: SiteConfig, theme: Theme, sink: DiagnosticSink) -> [String: PreparedForm] {
+    /// `pages` are the national pages, for the landing page's address in each language.
+    static func loadAll(root: URL, config: SiteConfig, theme: Theme, pages: [PageSource], sink: DiagnosticSink) -> [String: PreparedForm] {
         var forms: [String: PreparedForm] = [:]
         let dir = root.appendingPathComponent("content/forms")
         for name in SiteLoader.listDirectory(dir) where name.hasSuffix(".yml") {
@@ -35,7 +36,10 @@ struct PreparedForm: Sendable {
             }
             for language in config.languages {
                 let strings = theme.strings[language] ?? theme.strings["en"] ?? [:]
-                let confirmation = language == config.defaultLanguage ? "\(service.page)form/confirmation/" : "/\(language)\(service.page)form/confirmation/"
+                // Below the landing page in this language, which a translation may give its own slug.
+                let landing = pages.first { $0.key == service.page && $0.language == language }?.urlPath
+                    ?? (language == config.defaultLanguage ? service.page : "/\(language)\(service.page)")
+                let confirmation = landing + "form/confirmation/"
                 form.html[language] = FormHTML(form: form.definition, language: language, strings: strings)
                     .render(definitionURL: "/" + form.jsonPath, confirmationURL: confirmation)
             }

@@ -56,7 +56,7 @@ struct PreparedSite: Sendable {
         var national = loaded.pages.map {
             PagePreparer.prepare($0, layouts: theme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
         }
-        let forms = PreparedForm.loadAll(root: loaded.root, config: config, theme: theme, sink: sink)
+        let forms = PreparedForm.loadAll(root: loaded.root, config: config, theme: theme, pages: loaded.pages, sink: sink)
         national += PreparedForm.pages(forms, config: config, national: national)
         var pageSets: [String: ForcePageSet] = [:]
         var palettes: [String: BrandPalette] = [:]

@@ -7,6 +7,8 @@ import SOHModel
 public struct SiteInspection: Sendable {
     public struct Page: Sendable {
         public var file: String
+        /// The address without its language (twins share it), e.g. `/advice/burglary/`.
+        public var key: String
         public var urlPath: String
         public var language: String
         public var layout: String
@@ -28,6 +30,8 @@ public struct SiteInspection: Sendable {
         public var baseURL: String
 
         public func page(at urlPath: String) -> Page? { pages.first { $0.urlPath == urlPath } }
+
+        public func page(key: String, language: String) -> Page? { pages.first { $0.key == key && $0.language == language } }
     }
 
     /// A page written in another language than the default, and the page it translates.
@@ -60,7 +64,7 @@ extension Builder {
             let pages = renderer.set.pages.map { p -> SiteInspection.Page in
                 let generated: Bool = if case .content = p.kind { false } else { true }
                 return SiteInspection.Page(
-                    file: p.file, urlPath: p.urlPath, language: p.language, layout: p.layout, title: renderer.fillRaw(p.title),
+                    file: p.file, key: p.key, urlPath: p.urlPath, language: p.language, layout: p.layout, title: renderer.fillRaw(p.title),
                     description: p.description.map(renderer.fillRaw), titleLocation: p.front.titleLocation,
                     headings: p.headings, links: p.links, generated: generated, isNational: p.origin == .national)
             }

@@ -189,8 +189,7 @@ public enum Checker {
     static func welsh(_ force: SiteInspection.Force, site: SiteInspection, into c: inout Collector) {
         guard force.identity.speaksWelsh else { return }
         for page in force.pages where !page.generated && page.language == site.config.defaultLanguage {
-            let twin = "/cy" + page.urlPath
-            if force.page(at: twin) == nil {
+            if force.page(key: page.key, language: "cy") == nil {
                 c.add("i18n/welsh-twin", .error(.start(of: page.file), "no Welsh version of '\(page.urlPath)'",
                     hint: "Add a Welsh twin beside it (\(page.file.replacingOccurrences(of: ".md", with: ".cy.md"))): Welsh forces publish every page in both languages."), force: force.identity.id)
             }

@@ -86,16 +86,28 @@ enum FormMessages {
                 let template = texts[key]?[language] ?? texts[key]?["en"] ?? code
                 let fallback = defaultName[key == "requiredSelect" ? "select" : "enter"]?[language] ?? "an answer"
                 let n = name.map { $0.values[language] ?? $0.text("en") } ?? fallback
-                values[language] = fill(template, [
+                let filled = fill(template, [
                     "name": n, "Name": n.prefix(1).uppercased() + n.dropFirst(),
                     "maxLength": q.maxLength.map(String.init) ?? "", "minLength": q.minLength.map(String.init) ?? "",
                     "min": q.min.map(format) ?? "", "max": q.max.map(format) ?? "",
                     "minAge": q.dateRule?.minAge.map(String.init) ?? "", "maxAge": q.dateRule?.maxAge.map(String.init) ?? "",
                 ])
+                values[language] = language == "cy" ? welshElisions(filled) : filled
             }
             result[code] = LocalizedText(values)
         }
         return result
+    }
+
+    /// "Rhaid i y dyddiad" reads "Rhaid i'r dyddiad" in Welsh: the preposition *i* joins the
+    /// article or possessive that a filled-in name starts with.
+    static func welshElisions(_ text: String) -> String {
+        var out = text
+        for (from, to) in [(" i y ", " i'r "), (" i yr ", " i'r "), (" i eich ", " i'ch "), (" i ei ", " i'w "), (" i ein ", " i'n "),
+                           ("Rhaid i y ", "Rhaid i'r "), ("Rhaid i yr ", "Rhaid i'r "), ("Rhaid i eich ", "Rhaid i'ch "), ("Rhaid i ei ", "Rhaid i'w ")] {
+            out = out.replacingOccurrences(of: from, with: to)
+        }
+        return out
     }
 
     static func repeatMessages(min: Int, max: Int, item: LocalizedText, languages: [String]) -> [String: LocalizedText] {

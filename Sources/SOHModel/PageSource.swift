@@ -43,8 +43,12 @@ public struct FrontMatter: Sendable {
     public var translatedFromLocation: SourceLocation? = nil
     /// On a translation: it still needs checking by a fluent speaker.
     public var needsReview = false
+    /// On a translation: the last part of its address in its own language (`bwrgleriaeth`
+    /// publishes `/cy/…/bwrgleriaeth/`); the English file name otherwise.
+    public var slug: String? = nil
+    public var slugLocation: SourceLocation? = nil
 
-    static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview"]
+    static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview", "slug"]
 
     static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, sink: DiagnosticSink) -> FrontMatter? {
         var bag = DiagnosticBag()
@@ -83,6 +87,15 @@ public struct FrontMatter: Sendable {
         front.translatedFrom = translatedFrom
         front.translatedFromLocation = translatedFrom == nil ? nil : map.valueLocation("translatedFrom")
         front.needsReview = map.bool("needsReview") ?? false
+        if let slug = map.text("slug") {
+            if slug.isEmpty || slug.hasPrefix("-") || slug.hasSuffix("-") || !slug.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
+                sink.error(map.valueLocation("slug"), "slug '\(slug)' should be lower-case letters a to z, digits and hyphens",
+                    hint: "Leave out accents and spaces, e.g. 'bwrgleriaeth' or 'cadw-yn-ddiogel'.")
+            } else {
+                front.slug = slug
+                front.slugLocation = map.valueLocation("slug")
+            }
+        }
         return front
     }
 }

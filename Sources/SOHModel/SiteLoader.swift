@@ -61,17 +61,20 @@ public enum SiteLoader {
         forces.sort { $0.id < $1.id }
 
         var contentFiles: [String] = []
-        let pages = loadPages(
+        var pages = loadPages(
             in: root.appendingPathComponent("content"), prefix: "content", origin: .national, site: config,
             sink: sink, otherFiles: &contentFiles)
+        let defaultLanguage = config?.defaultLanguage ?? "en"
+        let nationalSlugs = applySlugs(&pages, inherited: [:], defaultLanguage: defaultLanguage, sink: sink)
         checkDuplicateURLs(pages, sink: sink)
 
         var localPages: [String: [PageSource]] = [:]
         for force in forces {
             var ignored: [String] = []
-            let local = loadPages(
+            var local = loadPages(
                 in: forcesDir.appendingPathComponent(force.id).appendingPathComponent("content"),
                 prefix: "forces/\(force.id)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
+            applySlugs(&local, inherited: nationalSlugs, defaultLanguage: defaultLanguage, sink: sink)
             checkDuplicateURLs(local, sink: sink)
             if let config {
                 for page in local where config.isLocked(page.key) {
@@ -112,6 +115,39 @@ public enum SiteLoader {
             }
         }
         return pages
+    }
+
+    /// Gives translations their own-language addresses: each part of the address is the slug of
+    /// the twin at that level (this page, its section, …) where one is set, else the English
+    /// name. `inherited` holds the national slugs ("cy|/advice/" → "cyngor") a force's own pages
+    /// sit under. Returns the slugs of `pages` merged with `inherited`.
+    @discardableResult
+    static func applySlugs(
+        _ pages: inout [PageSource], inherited: [String: String], defaultLanguage: String, sink: DiagnosticSink
+    ) -> [String: String] {
+        var slugs = inherited
+        for page in pages {
+            guard let slug = page.front.slug, let at = page.front.slugLocation else { continue }
+            if page.language == defaultLanguage {
+                sink.error(at, "'slug' is for translations: the file name gives the address of a \(defaultLanguage) page",
+                    hint: "Rename the file instead, and add the old address to 'aliases'.")
+            } else if page.key == "/" {
+                sink.error(at, "the home page has no slug: it is published at '/\(page.language)/'", hint: "Remove 'slug'.")
+            } else {
+                slugs["\(page.language)|\(page.key)"] = slug
+            }
+        }
+        for i in pages.indices where pages[i].language != defaultLanguage && pages[i].key != "/" {
+            let page = pages[i]
+            let parts = page.key.split(separator: "/").map(String.init)
+            var path = ""
+            for (n, part) in parts.enumerated() {
+                let key = "/" + parts[...n].joined(separator: "/") + "/"
+                path += "/" + (slugs["\(page.language)|\(key)"] ?? part)
+            }
+            pages[i].urlPath = "/\(page.language)\(path)/"
+        }
+        return slugs
     }
 
     static func checkDuplicateURLs(_ pages: [PageSource], sink: DiagnosticSink) {

@@ -47,8 +47,11 @@ public struct APICatalog: Sendable {
             guard let text = SourceText.read(root.appendingPathComponent(file), as: file, sink: sink),
                   let form = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, sink: sink) else { continue }
             forms[id] = form
-            confirmations[id] = Dictionary(uniqueKeysWithValues: config.languages.map {
-                ($0, ($0 == config.defaultLanguage ? "" : "/\($0)") + service.page + "form/confirmation/")
+            // The landing page's address in each language (a translation may have its own slug).
+            confirmations[id] = Dictionary(uniqueKeysWithValues: config.languages.map { language in
+                let landing = site.pages.first { $0.key == service.page && $0.language == language }?.urlPath
+                    ?? (language == config.defaultLanguage ? "" : "/\(language)") + service.page
+                return (language, landing + "form/confirmation/")
             })
         }
         let codes = ForceCodes.assign(site.forces.map(\.id))

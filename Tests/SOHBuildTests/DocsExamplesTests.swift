@@ -42,7 +42,7 @@ struct DocsExamplesTests {
         let crime = try #require(site.read("public/example/report/crime/index.html"))
         #expect(crime.contains("Tell Example about a crime."))
         #expect(crime.contains("Example Constabulary — Contact us: 101"), "the force's footer override is used")
-        #expect(site.read("public/example/cy/report/crime/index.html") != nil)
+        #expect(site.read("public/example/cy/report/trosedd/index.html") != nil)
         #expect(site.read("public/example/crime/index.html")?.contains("url=/report/crime/") == true)
         #expect(site.read("public/example/report/crime/form/index.html")?.contains("data-form=\"crime\"") == true)
     }

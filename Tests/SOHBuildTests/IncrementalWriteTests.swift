@@ -53,7 +53,7 @@ struct IncrementalWriteTests {
         try site.write("content/contact.md", "---\ntitle: Contact\nlayot: page\n---\nChanged.\n")
         let diagnostics = await site.failures()
         #expect(diagnostics.map(\.description) == [
-            "content/contact.md:3:1: error: unknown key 'layot' in front matter\n  hint: Allowed keys: title, description, layout, order, draft, aliases, service, quickExit, translatedFrom, needsReview. Did you mean 'layout'?"
+            "content/contact.md:3:1: error: unknown key 'layot' in front matter\n  hint: Allowed keys: title, description, layout, order, draft, aliases, service, quickExit, translatedFrom, needsReview, slug. Did you mean 'layout'?"
         ])
         #expect(Fixture.tree(site.out) == before)
     }

@@ -22,7 +22,18 @@ PAGE_TYPES = {
     "not found": "/404.html",
 }
 FORCES = ["kent", "metropolitan", "south-wales"]
-WELSH = {"welsh home": "/cy/", "welsh hub": "/cy/report/"}
+WELSH = {
+    "welsh home": "/cy/",
+    "welsh hub": "/cy/rhoi-gwybod/",
+    "welsh service landing": "/cy/rhoi-gwybod/trosedd/",
+    "welsh section": "/cy/cyngor/",
+    "welsh advice": "/cy/cyngor/diogelwch-y-cartref/diogelu-eich-cartref/",
+    "welsh quick exit advice": "/cy/cyngor/cam-drin-domestig/",
+    "welsh contact": "/cy/cysylltu/",
+    "welsh sitemap": "/cy/pob-tudalen/",
+    "welsh form": "/cy/rhoi-gwybod/trosedd/form/",
+    "welsh local page": "/cy/amdanom-ni/",
+}
 
 
 def cases():

@@ -161,6 +161,65 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('soh-draft')).length") == 0
 
 
+def test_crime_form_in_welsh(browser, form_site, api):
+    """A Welsh force's Welsh form: every label, message and button in Welsh, posted with language cy."""
+    base = form_site("south-wales")
+    browser.get(base + "/cy/rhoi-gwybod/trosedd/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "cy"
+    browser.find_element(By.CSS_SELECTOR, ".button--start").click()
+    go_to_page(browser, "A oes unrhyw un mewn perygl nawr?")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-submit]").text == "Parhau"
+    cont(browser)
+    summary = browser.find_element(By.CSS_SELECTOR, "[data-error-summary]")
+    assert wait_for(lambda: summary.is_displayed())
+    assert "Dewiswch a oes unrhyw un mewn perygl nawr" in summary.text
+    assert browser.title.startswith("Gwall: ")
+    assert_accessible(browser)
+    choose(browser, "q-in-danger-2")
+    cont(browser)
+    go_to_page(browser, "Beth ddigwyddodd")
+    assert "Lladrad" in browser.find_element(By.CSS_SELECTOR, "[data-question='crime-type']").text
+    choose(browser, "q-crime-type-1")  # Lladrad
+    date(browser, "q-happened-on", "31", "2", "2026")
+    fill(browser, "q-description", "Cafodd fy meic ei ddwyn o'r tu allan i'r siop.")
+    cont(browser)
+    # A Welsh validation message from the shared rules.
+    assert wait_for(lambda: "Rhaid i'r dyddiad y digwyddodd fod yn ddyddiad go iawn" in browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").text
+                    or "fod yn ddyddiad go iawn" in browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").text)
+    date(browser, "q-happened-on", "3", "2", "2026")
+    cont(browser)
+    go_to_page(browser, "Ble digwyddodd?")
+    address(browser, "q-location", "2 Heol y Frenhines", "Caerdydd", "CF10 2BU")
+    cont(browser)
+    go_to_page(browser, "Beth gafodd ei ddwyn")
+    fill(browser, "q-stolen-items", "Beic glas Raleigh")
+    cont(browser)
+    go_to_page(browser, "Y person a'i gwnaeth")
+    choose(browser, "q-has-suspect-2")
+    cont(browser)
+    go_to_page(browser, "Amdanoch chi")
+    fill(browser, "q-full-name", "Siân Jones")
+    fill(browser, "q-email", "sian@example.com")
+    address(browser, "q-home-address", "1 Stryd Fawr", "Caerdydd", "CF10 1AA")
+    cont(browser)
+    go_to_page(browser, "Gwirio eich atebion")
+    rows = browser.find_element(By.CSS_SELECTOR, "[data-check-answers]").text
+    assert "Beic glas Raleigh" in rows and "Newid" in rows
+    assert_accessible(browser)
+    cont(browser)
+    go_to_page(browser, "Anfon eich adroddiad")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-submit]").text == "Anfon"
+    choose(browser, "q-confirm")
+    before = len(api.requests)
+    cont(browser)
+    assert wait_for(lambda: "/cy/rhoi-gwybod/trosedd/form/confirmation/" in browser.current_url), browser.current_url
+    assert heading(browser) == "Adroddiad wedi'i anfon"
+    assert_accessible(browser)
+    posts = [r for r in api.requests[before:] if r["type"] == "application/json"]
+    assert len(posts) == 1 and posts[0]["body"]["language"] == "cy"
+    assert posts[0]["body"]["answers"]["crime-type"] == "theft"
+
+
 def test_collision_form_with_javascript(browser, form_site, api):
     base = form_site("kent")
     browser.get(base + "/report/road-traffic-collision/form/")
