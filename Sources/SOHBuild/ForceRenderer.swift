@@ -280,7 +280,7 @@ struct ForceRenderer {
     func runtimeStrings(_ language: String) -> String {
         let keys = ["formContinue", "formBack", "formChange", "formSend", "formSending", "formRetrying", "formRetryNow",
                     "formDraftRestored", "formServerError", "errorPrefix", "characterCountRemaining", "characterCountOver",
-                    "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain"]
+                    "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain", "monthNames"]
         let t = strings(language)
         return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
     }

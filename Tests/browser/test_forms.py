@@ -116,7 +116,7 @@ def test_crime_form_with_javascript(browser, form_site, api):
     about_you(browser)
     go_to_page(browser, "Check your answers")
     rows = browser.find_element(By.CSS_SELECTOR, "[data-check-answers]").text
-    assert "Car window" in rows and "Short, blue cap" in rows and "Maidstone" in rows
+    assert "Car window" in rows and "Short, blue cap" in rows and "Maidstone" in rows and "3 February 2026" in rows
     assert_accessible(browser)
 
     # Change an answer from check answers, and come back to it.
@@ -204,7 +204,7 @@ def test_crime_form_in_welsh(browser, form_site, api):
     cont(browser)
     go_to_page(browser, "Gwirio eich atebion")
     rows = browser.find_element(By.CSS_SELECTOR, "[data-check-answers]").text
-    assert "Beic glas Raleigh" in rows and "Newid" in rows
+    assert "Beic glas Raleigh" in rows and "Newid" in rows and "3 Chwefror 2026" in rows
     assert_accessible(browser)
     cont(browser)
     go_to_page(browser, "Anfon eich adroddiad")

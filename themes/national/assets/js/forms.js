@@ -398,7 +398,12 @@ class FormRuntime {
       const o = (q.options || []).find((x) => x.value === v);
       return o ? (o.label[this.language] || o.label.en) : v;
     };
-    if (q.type === "date") return `${value.day}/${value.month}/${value.year}`;
+    if (q.type === "date") {
+      // "3 February 2026", in the page's language, as GOV.UK shows dates.
+      const months = (this.t.monthNames || "").split(",").map((m) => m.trim());
+      const month = months[Number(value.month) - 1];
+      return month ? `${Number(value.day)} ${month} ${Number(value.year)}` : `${value.day}/${value.month}/${value.year}`;
+    }
     if (q.type === "address") return ["line1", "line2", "town", "county", "postcode"].map((k) => value[k]).filter(Boolean).join(", ");
     if (Array.isArray(value)) return value.map(label).join(", ");
     if (q.type === "declaration") return this.t.yes;
