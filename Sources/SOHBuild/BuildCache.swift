@@ -236,15 +236,30 @@ struct BuildCache: Sendable {
     /// The previous output of `path`, when its digest is `digest` and the file is untouched.
     func reusable(_ path: String, digest: String, in dir: URL) -> Entry? {
         guard let entry = entries[path], entry.digest == digest,
-              let now = Self.status(dir.appendingPathComponent(path).path),
+              let now = Self.status(dir.path + "/" + path),
               now.size == entry.size, now.mtime == entry.mtime else { return nil }
         return entry
     }
 
-    static func status(_ path: String) -> (size: Int, mtime: Int64)? {
+    struct FileStatus: Sendable {
+        var size: Int
+        /// Nanoseconds since 1970.
+        var mtime: Int64
+
+        init(size: Int, mtime: Int64) {
+            self.size = size
+            self.mtime = mtime
+        }
+
+        init(_ info: stat) {
+            self.init(size: Int(info.st_size), mtime: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        }
+    }
+
+    static func status(_ path: String) -> FileStatus? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return (Int(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        return FileStatus(info)
     }
 
     static func save(_ entries: [(String, Entry)], out: URL, force: String) throws {

@@ -355,10 +355,17 @@ struct ForceRenderer {
 }
 
 extension PreparedPage {
+    /// `/advice/home/going-away/` → `/advice/home/`; `/advice/` → `/`; `/` → nil.
     static func parentKey(of key: String) -> String? {
         guard key != "/" else { return nil }
-        let parts = key.split(separator: "/").dropLast()
-        return parts.isEmpty ? "/" : "/" + parts.joined(separator: "/") + "/"
+        let utf8 = key.utf8
+        // The slash before the last part: skip the trailing slash, then search back.
+        var i = utf8.index(before: utf8.endIndex)
+        while i > utf8.startIndex {
+            i = utf8.index(before: i)
+            if utf8[i] == UInt8(ascii: "/") { return String(key[...i]) }
+        }
+        return "/"
     }
 }
 

@@ -28,6 +28,9 @@ enum SiteWriter {
     /// in `files` are removed; without a readable cache the whole folder is searched instead.
     static func write(force: String, files: [OutputFile], out: URL, previous: BuildCache = BuildCache()) throws -> Counts {
         let dir = out.appendingPathComponent(force)
+        let dirPath = dir.path
+        // Into a folder that did not exist there is nothing stale to look for afterwards.
+        let freshFolder = BuildCache.status(dirPath) == nil
         var counts = Counts()
         var keep = Set<String>()
         var folders = Set<String>()
@@ -41,20 +44,16 @@ enum SiteWriter {
                 counts.unchanged += 1
                 counts.reused += 1
             } else {
-                let url = dir.appendingPathComponent(file.path)
+                let path = dirPath + "/" + file.path
                 let sha = Fingerprint.sha256(file.data)
                 if let old = previous.entries[file.path], old.sha256 == sha, old.size == file.data.count,
-                   let now = BuildCache.status(url.path), now.size == old.size, now.mtime == old.mtime {
+                   let now = BuildCache.status(path), now.size == old.size, now.mtime == old.mtime {
                     // Same bytes as last time and the file is untouched: no need to read it back.
                     counts.unchanged += 1
                     entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
                 } else {
-                    if try writeIfChanged(file.data, to: url, knownFolders: &folders) {
-                        counts.written += 1
-                    } else {
-                        counts.unchanged += 1
-                    }
-                    let now = BuildCache.status(url.path) ?? (size: file.data.count, mtime: 0)
+                    let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders)
+                    if written { counts.written += 1 } else { counts.unchanged += 1 }
                     entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha)
                 }
             }
@@ -63,7 +62,9 @@ enum SiteWriter {
             manifest += i == files.count - 1 ? "\n" : ",\n"
         }
         manifest += "  ]\n}\n"
-        if previous.isValid {
+        if freshFolder {
+            counts.removed = 0
+        } else if previous.isValid {
             counts.removed = try removeListed(previous.entries.keys.filter { !keep.contains($0) }.sorted(), in: dir)
         } else {
             counts.removed = try removeStale(in: dir, keeping: keep)
@@ -91,35 +92,53 @@ enum SiteWriter {
     /// Returns true when the file was written, false when its bytes were already there.
     static func writeIfChanged(_ data: Data, to url: URL) throws -> Bool {
         var folders = Set<String>()
-        return try writeIfChanged(data, to: url, knownFolders: &folders)
+        return try writeIfChanged(data, at: url.path, knownFolders: &folders).written
     }
 
-    /// `knownFolders` remembers folders already made, to save a system call per file.
-    static func writeIfChanged(_ data: Data, to url: URL, knownFolders: inout Set<String>) throws -> Bool {
-        let fm = FileManager.default
+    /// Writes `data` at `path` unless those bytes are already there, and gives the file's size
+    /// and modification time afterwards. A file that exists is replaced through a temporary
+    /// file and a rename, so a reader sees the old or the new bytes, never half. A new file is
+    /// written in place: if the build stops half-way, the next build finds its bytes wrong and
+    /// writes it again. `knownFolders` remembers folders already made.
+    static func writeIfChanged(_ data: Data, at path: String, knownFolders: inout Set<String>) throws -> (written: Bool, status: BuildCache.FileStatus) {
         var info = stat()
-        if stat(url.path, &info) == 0, Int(info.st_size) == data.count,
-           let existing = fm.contents(atPath: url.path), existing == data {
-            return false
+        let exists = stat(path, &info) == 0
+        if exists, Int(info.st_size) == data.count, let existing = FileManager.default.contents(atPath: path), existing == data {
+            return (false, BuildCache.FileStatus(info))
         }
-        let folder = url.deletingLastPathComponent().path
-        if !knownFolders.contains(folder) {
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            knownFolders.insert(folder)
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        let folder = String(path[..<slash])
+        if !exists {
+            if !knownFolders.contains(folder) {
+                try makeFolder(folder)
+                knownFolders.insert(folder)
+            }
+            return (true, try writeFile(data, to: path))
         }
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).soh-tmp")
-        try writeFile(data, to: temporary.path)
-        if rename(temporary.path, url.path) != 0 {
-            try? fm.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        let temporary = folder + "/." + path[path.index(after: slash)...] + ".soh-tmp"
+        let status = try writeFile(data, to: temporary)
+        if rename(temporary, path) != 0 {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
-        return true
+        return (true, status)
+    }
+
+    /// `mkdir -p` with one system call when the parent exists (the usual case, as files are
+    /// written in path order); Foundation's `createDirectory` checks every component each time.
+    static func makeFolder(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        if errno == ENOENT {
+            try makeFolder((path as NSString).deletingLastPathComponent)
+            if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        }
+        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
     }
 
     /// Plain POSIX write: Foundation's `Data.write` syncs every file to disk, which makes writing
     /// tens of thousands of generated files several times slower than copying them. Output can
     /// always be rebuilt, so it is not synced; the rename still means no reader sees half a file.
-    static func writeFile(_ data: Data, to path: String) throws {
+    static func writeFile(_ data: Data, to path: String) throws -> BuildCache.FileStatus {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         defer { close(fd) }
@@ -134,6 +153,9 @@ enum SiteWriter {
                 offset += n
             }
         }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return BuildCache.FileStatus(size: data.count, mtime: 0) }
+        return BuildCache.FileStatus(info)
     }
 
     /// Removes files below `dir` that are not in `keep`, then empty folders.
