@@ -27,7 +27,7 @@ chmod +x "$work/hugo/all.sh"
 cp -r "$work/soh/public" "$work/public.keep"
 files=$(find "$work/soh/public" -type f | wc -l); bytes=$(du -sb "$work/soh/public" | cut -f1)
 page=$(find "$work/soh/content/bench" -name '*.md' ! -name index.md | sort | sed -n 1p)
-layout="$work/soh/themes/national/layouts/notice.mustache"
+layout="$work/soh/themes/national/layouts/section.mustache"
 hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/t.json" \
   --prepare "rm -rf $work/soh/public" -n cold "cd $work/soh && $soh build" \
   --prepare "true" -n warm "cd $work/soh && $soh build" \
@@ -62,7 +62,7 @@ print(f"  rebuilds: nothing changed {r['warm']:.2f} · one page edited {r['page'
 print(f"hugo/cold = {r['hugo'] / r['cold']:.2f}x (target >= 8: {verdict(r['hugo'] / r['cold'] >= 8)})   cold/copy = {r['cold'] / r['copy']:.2f}x (target <= 1.3: {verdict(r['cold'] / r['copy'] <= 1.3)})")
 print(f"warm/cold = {r['warm'] / r['cold']:.3f} (target < 0.10: {verdict(r['warm'] / r['cold'] < 0.10)})   page/cold = {r['page'] / r['cold']:.3f} (target < 0.05: {verdict(r['page'] / r['cold'] < 0.05)})")
 print(f"force/cold = {r['force'] / r['cold']:.3f} · layout/cold = {r['layout'] / r['cold']:.3f}")
-print(f"rendered after one page edit: {after_page} · one force file: {after_force} · the notice layout: {after_layout}")
+print(f"rendered after one page edit: {after_page} · one force file: {after_force} · the section layout: {after_layout}")
 small_mb, big_mb = int(peak) / 1024, int(peak_big) / 1024
 print(f"peak memory: {small_mb:.0f} MB at {pages} pages · {big_mb:.0f} MB at {big} pages (target < 400: {verdict(big_mb < 400)}; x{big_mb / small_mb:.1f} for x10 pages)")
 print(f"form runtime {gz('js/forms.js', 'js/forms-logic.js') / 1024:.1f} KB gzipped (budget 15) · site CSS {gz('site.css') / 1024:.1f} KB gzipped (budget 20)")

@@ -15,6 +15,9 @@ public enum Builder {
         /// Preview output for `soh serve`: every page loads the live-reload script, and each
         /// force gets a branding page at `/_soh/branding/`. Never for publishing.
         public var preview = false
+        /// Render each page once for every class of forces with the same shape, then fill in
+        /// each force's values (see `SharedRender`). Off only to check it against direct renders.
+        public var shareRenders = true
 
         public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production", apiOverride: String? = nil) {
             self.root = root
@@ -70,12 +73,42 @@ public enum Builder {
         let renderStart = clock.now
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
-        let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
-            let previous = BuildCache.load(out: out, force: force.id)
+        let caches = Dictionary(uniqueKeysWithValues: selected.map { ($0.id, BuildCache.load(out: out, force: $0.id)) })
+        @Sendable func reuse(_ force: ForceIdentity) -> (String, String) -> BuildCache.Entry? {
             let dir = out.appendingPathComponent(force.id)
-            var files = ForceRenderer(prepared: prepared, force: force).render(keys: keys) { path, digest in
-                previous.reusable(path, digest: digest, in: dir)
+            let cache = caches[force.id] ?? BuildCache()
+            return { path, digest in cache.reusable(path, digest: digest, in: dir) }
+        }
+        // What each force must render, then each class's shared pages, rendered in parallel.
+        let plans = await forEachForce(selected, jobs: jobs) { force in
+            ForceRenderer(prepared: prepared, force: force).plan(keys: keys, reuse: reuse(force))
+        }
+        var planByForce: [String: [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)]] = [:]
+        for (force, plan) in zip(selected, plans) { planByForce[force.id] = plan }
+        var sharedByForce: [String: SharedPages] = [:]
+        if options.shareRenders {
+            for members in SharedRender.classes(selected, prepared: prepared) where members.count > 1 {
+                let needed = Set(members.flatMap { force in (planByForce[force.id] ?? []).filter { $0.reused == nil }.map(\.page.urlPath) }).sorted()
+                guard !needed.isEmpty else { continue }
+                let representative = members[0]
+                let names = SharedRender.names(socialLinks: representative.social.count)
+                let renderer = ForceRenderer.symbolic(prepared: prepared, representative: representative, names: names)
+                let chunkSize = max(1, (needed.count + jobs - 1) / jobs)
+                let chunks = stride(from: 0, to: needed.count, by: chunkSize).map { Array(needed[$0..<min($0 + chunkSize, needed.count)]) }
+                let parts = await withTaskGroup(of: [String: String].self) { group in
+                    for chunk in chunks { group.addTask { renderer.renderShared(chunk, names: names, representative: representative) } }
+                    return await group.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
+                }
+                let shared = SharedPages(names: names, pages: parts)
+                for force in members { sharedByForce[force.id] = shared }
             }
+        }
+        let sharedPages = sharedByForce
+        let planned = planByForce
+        let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
+            let previous = caches[force.id] ?? BuildCache()
+            var files = ForceRenderer(prepared: prepared, force: force).render(
+                keys: keys, reuse: reuse(force), shared: sharedPages[force.id], planned: planned[force.id])
             if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
             do {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)

@@ -15,10 +15,10 @@ struct OutputFile: Sendable {
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
 struct ForceRenderer {
     let prepared: PreparedSite
-    let force: ForceIdentity
+    var force: ForceIdentity
     let theme: Theme
     let set: ForcePageSet
-    let baseURL: String
+    var baseURL: String
     let palette: BrandPalette
     var config: SiteConfig { prepared.config }
 
@@ -31,29 +31,45 @@ struct ForceRenderer {
         self.palette = prepared.palettes[force.id] ?? BrandPalette(force)
     }
 
+    /// Each page's output path, digest and, when the previous build's file is still right, its
+    /// cache entry.
+    func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)] {
+        let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
+        return set.pages.map { page in
+            let path = outputPath(page.urlPath)
+            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
+            return (page, path, digest, digest.flatMap { reuse(path, $0) })
+        }
+    }
+
     /// With `keys`, each page gets a digest, and a page for which `reuse` returns the previous
-    /// build's entry is not rendered again.
-    func render(keys: BuildKeys? = nil, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry? = { _, _ in nil }) -> [OutputFile] {
+    /// build's entry is not rendered again. A page in `shared` (rendered once for this force's
+    /// class) is filled with this force's values instead of being rendered.
+    func render(
+        keys: BuildKeys? = nil, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry? = { _, _ in nil },
+        shared: SharedPages? = nil, planned: [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)]? = nil
+    ) -> [OutputFile] {
         var files: [OutputFile] = []
         let (assetFiles, assetURLs) = assets()
         files += assetFiles
-        let shared = sharedContext(assetURLs: assetURLs)
-        let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
+        let sharedContext = sharedContext(assetURLs: assetURLs)
+        let values = shared.map { SharedRender.values(for: force, baseURL: baseURL, assetURLs: assetURLs, names: $0.names) } ?? []
 
-        for page in set.pages {
-            let path = outputPath(page.urlPath)
-            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
-            if let digest, let entry = reuse(path, digest) {
-                files.append(OutputFile(path: path, data: Data(), digest: digest, reused: entry))
+        for item in planned ?? plan(keys: keys, reuse: reuse) {
+            let page = item.page
+            if let entry = item.reused {
+                files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
+            } else if let text = shared?.pages[page.urlPath] {
+                files.append(OutputFile(path: item.path, data: SharedRender.fill(text, values: values), digest: item.digest))
             } else {
-                let html = renderPage(page, shared: shared)
-                files.append(OutputFile(path: path, data: Data(html.utf8), digest: digest))
+                let html = renderPage(page, shared: sharedContext)
+                files.append(OutputFile(path: item.path, data: Data(html.utf8), digest: item.digest))
             }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
             }
         }
-        files.append(OutputFile(path: "404.html", data: Data(renderNotFound(shared: shared).utf8)))
+        files.append(OutputFile(path: "404.html", data: Data(renderNotFound(shared: sharedContext).utf8)))
         for (file, data) in prepared.contentFiles {
             files.append(OutputFile(path: file, data: data))
         }

@@ -187,6 +187,34 @@ struct IncrementalBuildTests {
         #expect(again.summary.rendered == again.summary.pages)
     }
 
+    /// Two forces of the same shape share renders; values that need escaping come out escaped
+    /// exactly as a direct render escapes them, in text, attributes and the form's action.
+    @Test func sharedRendersEqualDirectRenders() async throws {
+        let site = try Fixture()
+        try site.write("forces/delta.yml", try #require(site.read("forces/alpha.yml"))
+            .replacingOccurrences(of: "id: alpha", with: "id: delta")
+            .replacingOccurrences(of: "name: Alpha Police", with: "name: \"Delta & <Co> \\\"Police\\\" 'Service'\"")
+            .replacingOccurrences(of: "shortName: Alpha", with: "shortName: D&C")
+            .replacingOccurrences(of: "www.alpha.example", with: "delta.example/a&b")
+            .replacingOccurrences(of: "18001 101", with: "18001 <101>"))
+        try site.write("forces/delta/logo.svg", Fixture.logo)
+        let shared = try await site.build()
+        let direct = site.root.appendingPathComponent("direct")
+        var options = Builder.Options(root: site.root, out: direct)
+        options.shareRenders = false
+        _ = try await Builder.build(options)
+        let a = Fixture.tree(site.out), b = Fixture.tree(direct)
+        #expect(Set(a.keys) == Set(b.keys))
+        let differing = a.keys.filter { a[$0] != b[$0] }.sorted()
+        #expect(differing == [], "\(differing.prefix(3))")
+        #expect(SharedRender.classes(try #require(try? SiteLoader.load(root: site.root)).forces, prepared: try PreparedSite.prepare(
+            try SiteLoader.load(root: site.root), environment: "production", forces: try SiteLoader.load(root: site.root).forces)).map { $0.map(\.id) }
+            == [["alpha", "delta"], ["beta"], ["cymru"]])
+        #expect(shared.summary.pages == 30)
+        let page = try #require(site.read("public/delta/contact/index.html"))
+        #expect(page.contains("Delta &amp; &lt;Co&gt; &quot;Police&quot; &#39;Service&#39;"))
+    }
+
     @Test func partialsAreFollowedTransitively() {
         let sources = ["page": "{{> base}}", "base": "{{>header}} {{< frame}}{{/frame}}", "header": "x", "frame": "y", "other": "z"]
         #expect(BuildKeys.includedTemplates("page", sources: sources) == ["base", "frame", "header", "page"])

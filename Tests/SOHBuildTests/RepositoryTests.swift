@@ -27,6 +27,21 @@ struct RepositoryTests {
         #expect(report.warnings.isEmpty, "\(report.warnings.map(\.description))")
     }
 
+    /// Pages rendered once per class of forces and filled in are the pages rendered per force.
+    @Test func sharedRendersEqualDirectRenders() async throws {
+        let (out, _) = try await Self.built.value
+        let direct = FileManager.default.temporaryDirectory.appendingPathComponent("soh-repo-direct-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: direct) }
+        var options = Builder.Options(root: Self.root, out: direct)
+        options.shareRenders = false
+        _ = try await Builder.build(options)
+        let shared = Fixture.tree(out)
+        let each = Fixture.tree(direct)
+        #expect(shared.count == each.count)
+        let differing = Set(shared.keys).union(each.keys).filter { shared[$0] != each[$0] }.sorted()
+        #expect(differing.isEmpty, "\(differing.prefix(5))")
+    }
+
     @Test func welshForcesPublishWelshAndOthersDoNot() async throws {
         let (out, _) = try await Self.built.value
         for id in ["dyfed-powys", "gwent", "north-wales", "south-wales"] {

@@ -1,0 +1,183 @@
+import Foundation
+import SOHModel
+
+/// Rendering a page once for many forces.
+///
+/// Forces whose sites have the same shape (the same pages, theme, languages, service settings,
+/// and the same optional contact fields, logo type and number of social links) differ only in
+/// their values: name, numbers, addresses, base URL, brand stylesheet. For such a class of
+/// forces each page is rendered once with *markers* in place of those values, and each force's
+/// page is that text with the markers replaced, escaped as deeply as the template escaped the
+/// marker. The result is byte for byte the page rendered for the force directly (the tests
+/// compare both on the whole repository).
+enum SharedRender {
+    /// The values a marker can stand for, by name; `social.N.name` and `social.N.url` are added
+    /// per link.
+    static let fields = [
+        "id", "name", "shortName", "baseURL", "contacts.emergency", "contacts.nonEmergency", "contacts.textphone",
+        "contacts.email", "contacts.address", "contacts.openingHours", "assets.brand_css", "assets.logo",
+    ]
+
+    /// A marker is U+E000, the field's number, `&`, U+E001. Escaping for HTML turns the `&` into
+    /// `&amp;` (and again into `&amp;amp;`), which says how to escape the value put back.
+    static func marker(_ index: Int) -> String { "\u{E000}\(index)&\u{E001}" }
+
+    static func names(socialLinks: Int) -> [String] {
+        fields + (0..<socialLinks).flatMap { ["social.\($0).name", "social.\($0).url"] }
+    }
+
+    /// Forces grouped so that each group can share renders; groups keep the forces' order and
+    /// appear in the order of their first force.
+    static func classes(_ forces: [ForceIdentity], prepared: PreparedSite) -> [[ForceIdentity]] {
+        var order: [String] = []
+        var groups: [String: [ForceIdentity]] = [:]
+        for force in forces {
+            let key = shape(force, prepared: prepared)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(force)
+        }
+        return order.compactMap { groups[$0] }
+    }
+
+    /// Everything about a force that can change the structure of its pages, rather than the
+    /// text of a value.
+    static func shape(_ force: ForceIdentity, prepared: PreparedSite) -> String {
+        var h = KeyHasher()
+        // A force theme, or any value-bearing setting, makes a force a class of its own.
+        h.add(prepared.forceThemes[force.id] == nil ? "national theme" : "own theme \(force.id)")
+        h.add(force.languages.joined(separator: ","), force.logo.map { String($0.split(separator: ".").last ?? "") } ?? "no logo")
+        for value in [force.name, force.shortName, force.contacts.emergency, force.contacts.nonEmergency] {
+            h.add(value.isEmpty ? "empty" : "set")
+        }
+        for value in [force.contacts.textphone, force.contacts.email, force.contacts.address, force.contacts.openingHours] {
+            h.add(value == nil ? "absent" : value!.isEmpty ? "empty" : "set")
+        }
+        h.add(String(force.social.count), force.analytics.map { "\($0)" } ?? "no analytics")
+        for service in prepared.config.services { h.add(service.id, "\(force.setting(for: service.id))") }
+        for page in prepared.pageSets[force.id]?.pages ?? [] {
+            h.add(page.urlPath, page.file, BuildKeys.describe(page.kind), page.layout)
+        }
+        return h.finish()
+    }
+
+    /// The force's values in marker order.
+    static func values(for force: ForceIdentity, baseURL: String, assetURLs: [String: String], names: [String]) -> [String] {
+        names.map { name -> String in
+            switch name {
+            case "id": return force.id
+            case "name": return force.name
+            case "shortName": return force.shortName
+            case "baseURL": return baseURL
+            case "contacts.emergency": return force.contacts.emergency
+            case "contacts.nonEmergency": return force.contacts.nonEmergency
+            case "contacts.textphone": return force.contacts.textphone ?? ""
+            case "contacts.email": return force.contacts.email ?? ""
+            case "contacts.address": return force.contacts.address ?? ""
+            case "contacts.openingHours": return force.contacts.openingHours ?? ""
+            case "assets.brand_css": return assetURLs["brand_css"] ?? ""
+            case "assets.logo": return assetURLs.first { $0.key.hasPrefix("logo_") }?.value ?? ""
+            default:
+                let parts = name.split(separator: ".")
+                guard parts.count == 3, parts[0] == "social", let i = Int(parts[1]), i < force.social.count else { return "" }
+                return parts[2] == "name" ? force.social[i].name : force.social[i].url
+            }
+        }
+    }
+
+    /// A stand-in for `force` whose every value is a marker.
+    static func symbolic(_ force: ForceIdentity, names: [String]) -> ForceIdentity {
+        func m(_ name: String) -> String { marker(names.firstIndex(of: name)!) }
+        var copy = force
+        copy.id = m("id")
+        copy.name = m("name")
+        copy.shortName = m("shortName")
+        copy.contacts.emergency = m("contacts.emergency")
+        copy.contacts.nonEmergency = m("contacts.nonEmergency")
+        if force.contacts.textphone != nil { copy.contacts.textphone = m("contacts.textphone") }
+        if force.contacts.email != nil { copy.contacts.email = m("contacts.email") }
+        if force.contacts.address != nil { copy.contacts.address = m("contacts.address") }
+        if force.contacts.openingHours != nil { copy.contacts.openingHours = m("contacts.openingHours") }
+        for i in copy.social.indices {
+            copy.social[i].name = m("social.\(i).name")
+            copy.social[i].url = m("social.\(i).url")
+        }
+        return copy
+    }
+
+    /// Replaces every marker in `text` by its value, HTML-escaped as many times as the marker was.
+    static func fill(_ text: String, values: [String]) -> Data {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { input -> Data in
+            var out = Data()
+            out.reserveCapacity(input.count + 256)
+            let n = input.count
+            var i = 0
+            var copied = 0
+            while i + 2 < n {
+                // U+E000 is EE 80 80 in UTF-8.
+                guard input[i] == 0xEE, input[i + 1] == 0x80, input[i + 2] == 0x80 else { i += 1; continue }
+                var j = i + 3
+                var index = 0
+                while j < n, input[j] >= 0x30, input[j] <= 0x39 { index = index * 10 + Int(input[j] - 0x30); j += 1 }
+                guard j < n, input[j] == 0x26 else { i += 1; continue }  // "&"
+                j += 1
+                var depth = 0
+                while j + 3 < n, input[j] == 0x61, input[j + 1] == 0x6D, input[j + 2] == 0x70, input[j + 3] == 0x3B { depth += 1; j += 4 }  // "amp;"
+                // U+E001 is EE 80 81.
+                guard j + 2 < n, input[j] == 0xEE, input[j + 1] == 0x80, input[j + 2] == 0x81, index < values.count else { i += 1; continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: input[copied..<i]))
+                var value = values[index]
+                for _ in 0..<depth { value = Escape.html(value) }
+                out.append(contentsOf: value.utf8)
+                i = j + 3
+                copied = i
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[copied..<n]))
+            return out
+        }
+    }
+}
+
+/// Pages of one class of forces rendered once with markers, by address.
+struct SharedPages: Sendable {
+    var names: [String]
+    var pages: [String: String]
+}
+
+extension ForceRenderer {
+    /// The renderer for a class of forces: `representative`'s pages, theme and settings, with
+    /// markers for every value.
+    static func symbolic(prepared: PreparedSite, representative force: ForceIdentity, names: [String]) -> ForceRenderer {
+        var renderer = ForceRenderer(prepared: prepared, force: force)
+        renderer.force = SharedRender.symbolic(force, names: names)
+        renderer.baseURL = SharedRender.marker(names.firstIndex(of: "baseURL")!)
+        return renderer
+    }
+
+    /// Asset addresses with markers for the force's own files (brand stylesheet, logo).
+    func symbolicAssetURLs(names: [String], representative: ForceIdentity) -> [String: String] {
+        var urls = (prepared.themeAssets[representative.id] ?? prepared.themeAssets[""])?.urls ?? [:]
+        urls["brand_css"] = SharedRender.marker(names.firstIndex(of: "assets.brand_css")!)
+        if let logo = representative.logo {
+            urls[Self.assetKey("logo" + logo[logo.lastIndex(of: ".")!...])] = SharedRender.marker(names.firstIndex(of: "assets.logo")!)
+        }
+        return urls
+    }
+
+    /// Whether a page can be shared: a section whose pages' titles hold force values is sorted
+    /// by those values, which differ between forces.
+    func canShare(_ page: PreparedPage) -> Bool {
+        !(page.isSectionIndex && set.children(of: page).contains { $0.title.hasSlots })
+    }
+
+    /// Renders `pages` (addresses) once for the class.
+    func renderShared(_ urlPaths: [String], names: [String], representative: ForceIdentity) -> [String: String] {
+        let shared = sharedContext(assetURLs: symbolicAssetURLs(names: names, representative: representative))
+        var result: [String: String] = [:]
+        for urlPath in urlPaths {
+            guard let page = set.page(at: urlPath), canShare(page) else { continue }
+            result[urlPath] = renderPage(page, shared: shared)
+        }
+        return result
+    }
+}
