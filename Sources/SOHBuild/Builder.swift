@@ -46,6 +46,10 @@ public enum Builder {
         public var load = 0.0
         public var prepare = 0.0
         public var renderAndWrite = 0.0
+        /// Classes of same-shaped forces whose pages were rendered once for all their members.
+        public var sharedClasses = 0
+        /// Forces in those classes.
+        public var sharedForces = 0
     }
 
     public struct Report: Sendable {
@@ -101,6 +105,8 @@ public enum Builder {
                 }
                 let shared = SharedPages(names: names, pages: parts)
                 for force in members { sharedByForce[force.id] = shared }
+                timings.sharedClasses += 1
+                timings.sharedForces += members.count
             }
         }
         let sharedPages = sharedByForce

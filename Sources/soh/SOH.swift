@@ -75,8 +75,8 @@ enum Report {
                 Swift.print(String(format: "Built %d forces, %d pages (%d rendered): %d files written, %d unchanged, %d removed in %.2fs",
                                    s.forces, s.pages, s.rendered, s.written, s.unchanged, s.removed, s.seconds))
                 if timings {
-                    Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs",
-                                       s.timings.load, s.timings.prepare, s.timings.renderAndWrite))
+                    Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs · %d forces in %d classes rendered once per page",
+                                       s.timings.load, s.timings.prepare, s.timings.renderAndWrite, s.timings.sharedForces, s.timings.sharedClasses))
                 }
             } else {
                 Swift.print("Build failed: \(errors) error\(errors == 1 ? "" : "s"). Nothing was written; the previous output is unchanged.", to: &err)
