@@ -72,14 +72,28 @@ struct BuildKeys: Sendable {
     }
 
     /// The digest of one page's output on one force's site.
-    func digest(of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig) -> String {
+    func digest(
+        of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig,
+        listings: inout [String: String]
+    ) -> String {
         var h = KeyHasher()
         h.add(global, forceKey, layouts[force.id]?[page.layout] ?? layouts[""]?[page.layout] ?? "no-layout-\(page.layout)")
         h.add(page.urlPath, Self.describe(page.kind), files[page.file] ?? "", page.derivedFrom.flatMap { files[$0] } ?? "")
         for other in Self.listed(by: page, in: set, site: site) {
-            h.add(other.urlPath, Self.text(other.title), other.description.map(Self.text) ?? "\u{0}", String(other.front.order))
+            if let known = listings[other.urlPath] {
+                h.add(known)
+            } else {
+                let listing = Self.listing(other)
+                listings[other.urlPath] = listing
+                h.add(listing)
+            }
         }
         return h.finish()
+    }
+
+    /// What a page shows of another: its address, title, description and order.
+    static func listing(_ page: PreparedPage) -> String {
+        "\(page.urlPath)\u{0}\(text(page.title))\u{0}\(page.description.map(text) ?? "\u{1}")\u{0}\(page.front.order)"
     }
 
     /// The pages whose listing (address, title, description, order) appears on `page`: its
@@ -164,11 +178,12 @@ struct KeyHasher {
     var hasher = SHA256()
 
     mutating func add(_ parts: String...) {
-        for part in parts {
-            let bytes = Array(part.utf8)
-            var count = UInt64(bytes.count).littleEndian
-            withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
-            bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        for var part in parts {
+            part.withUTF8 { bytes in
+                var count = UInt64(bytes.count).littleEndian
+                withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            }
         }
     }
 

@@ -35,9 +35,10 @@ struct ForceRenderer {
     /// cache entry.
     func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)] {
         let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
+        var listings: [String: String] = [:]
         return set.pages.map { page in
             let path = outputPath(page.urlPath)
-            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
+            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config, listings: &listings) }
             return (page, path, digest, digest.flatMap { reuse(path, $0) })
         }
     }

@@ -1,3 +1,4 @@
+import SOHMarkdown
 import SOHModel
 
 /// The default error messages, in English and Welsh, resolved for each question at load time so
@@ -105,7 +106,7 @@ enum FormMessages {
         var out = text
         for (from, to) in [(" i y ", " i'r "), (" i yr ", " i'r "), (" i eich ", " i'ch "), (" i ei ", " i'w "), (" i ein ", " i'n "),
                            ("Rhaid i y ", "Rhaid i'r "), ("Rhaid i yr ", "Rhaid i'r "), ("Rhaid i eich ", "Rhaid i'ch "), ("Rhaid i ei ", "Rhaid i'w ")] {
-            out = out.replacingOccurrences(of: from, with: to)
+            out = out.replacingAll(from, with: to)
         }
         return out
     }
@@ -128,7 +129,7 @@ enum FormMessages {
 
     static func fill(_ template: String, _ values: [String: String]) -> String {
         var out = template
-        for (key, value) in values { out = out.replacingOccurrences(of: "{\(key)}", with: value) }
+        for (key, value) in values { out = out.replacingAll("{\(key)}", with: value) }
         return out
     }
 
