@@ -10,6 +10,8 @@ struct OutputFile: Sendable {
     var digest: String? = nil
     /// Set when the previous build's file is still right: nothing was rendered, nothing is written.
     var reused: BuildCache.Entry? = nil
+    /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
+    var sha256: String? = nil
 }
 
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
@@ -90,7 +92,7 @@ struct ForceRenderer {
         var files = shared.files
         var urls = shared.urls
         for (id, form) in prepared.forms.sorted(by: { $0.key < $1.key }) where set.pages.contains(where: { $0.kind == .form(id) }) {
-            files.append(OutputFile(path: form.jsonPath, data: form.json))
+            files.append(OutputFile(path: form.jsonPath, data: form.json, sha256: form.jsonSHA256))
         }
         func add(_ name: String, _ data: Data) {
             let path = ThemeAssets.fingerprinted(name, data)
@@ -407,16 +409,21 @@ struct ThemeAssets: Sendable {
 
     @discardableResult
     private mutating func add(_ name: String, _ data: Data) -> String {
-        let path = name.hasSuffix(".css") || name.hasSuffix(".js") ? Self.fingerprinted(name, data) : "assets/\(name)"
-        files.append(OutputFile(path: path, data: data))
+        let sha = Fingerprint.sha256(data)
+        let path = name.hasSuffix(".css") || name.hasSuffix(".js") ? Self.fingerprinted(name, sha256: sha) : "assets/\(name)"
+        files.append(OutputFile(path: path, data: data, sha256: sha))
         urls[ForceRenderer.assetKey(name)] = "/" + path
         return path
     }
 
     /// `site.css` → `assets/site.<10 hex digits of its SHA-256>.css`.
     static func fingerprinted(_ name: String, _ data: Data) -> String {
+        fingerprinted(name, sha256: Fingerprint.sha256(data))
+    }
+
+    static func fingerprinted(_ name: String, sha256: String) -> String {
         guard let dot = name.lastIndex(of: ".") else { return "assets/\(name)" }
-        return "assets/\(name[..<dot]).\(Fingerprint.short(data))\(name[dot...])"
+        return "assets/\(name[..<dot]).\(sha256.prefix(10))\(name[dot...])"
     }
 }
 

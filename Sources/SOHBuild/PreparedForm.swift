@@ -7,6 +7,7 @@ import SOHModel
 struct PreparedForm: Sendable {
     var definition: FormDefinition
     var json: Data
+    var jsonSHA256: String
     /// `assets/forms/crime.3f2a9c1b0d.json`
     var jsonPath: String
     var html: [String: SlottedText]
@@ -23,7 +24,8 @@ struct PreparedForm: Sendable {
                   let definition = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, sink: sink)
             else { continue }
             let json = FormLoader.json(definition)
-            forms[id] = PreparedForm(definition: definition, json: json, jsonPath: "assets/forms/\(id).\(Fingerprint.short(json)).json", html: [:])
+            let sha = Fingerprint.sha256(json)
+            forms[id] = PreparedForm(definition: definition, json: json, jsonSHA256: sha, jsonPath: "assets/forms/\(id).\(sha.prefix(10)).json", html: [:])
         }
         for service in config.services {
             guard let id = service.form else { continue }

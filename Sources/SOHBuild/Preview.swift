@@ -11,6 +11,7 @@ enum Preview {
             // A reused page was decorated when it was written (preview is part of its digest).
             guard file.path.hasSuffix(".html"), file.reused == nil else { return file }
             var decorated = file
+            decorated.sha256 = nil
             decorated.data = Data(String(decoding: file.data, as: UTF8.self).replacingOccurrences(of: "</body>", with: script).utf8)
             return decorated
         }

@@ -45,7 +45,7 @@ enum SiteWriter {
                 counts.reused += 1
             } else {
                 let path = dirPath + "/" + file.path
-                let sha = Fingerprint.sha256(file.data)
+                let sha = file.sha256 ?? Fingerprint.sha256(file.data)
                 if let old = previous.entries[file.path], old.sha256 == sha, old.size == file.data.count,
                    let now = BuildCache.status(path), now.size == old.size, now.mtime == old.mtime {
                     // Same bytes as last time and the file is untouched: no need to read it back.
