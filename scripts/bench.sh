@@ -3,13 +3,14 @@
 # a cold 43-force build against copying its own output tree and against Hugo building the same
 # Markdown once per force; rebuilds with nothing changed and after editing one page, one force
 # file and one layout; peak memory at N and 10×N pages; asset budgets.
-# usage: scripts/bench.sh SOH_BINARY [--pages N] [--runs R]
+# usage: [BENCH_DIR=/dev/shm] scripts/bench.sh SOH_BINARY [--pages N] [--runs R]
 set -euo pipefail
 soh=$(realpath "$1"); shift
 pages=300 runs=5
 while [[ $# -gt 0 ]]; do case $1 in --pages) pages=$2; shift 2 ;; --runs) runs=$2; shift 2 ;; *) shift ;; esac; done
 here=$(cd "$(dirname "$0")" && pwd); project=$(dirname "$here")
-work=$(mktemp -d /tmp/soh-bench.XXXXXX); trap 'rm -rf "$work"' EXIT
+# BENCH_DIR=/dev/shm measures in memory, without the disk (and its neighbours' noise).
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/soh-bench.XXXXXX"); trap 'rm -rf "$work"' EXIT
 python3 "$here/make-bench-corpus.py" "$work/corpus" --pages "$pages"
 mkdir -p "$work/soh"
 cp -r "$project/site.yml" "$project/forces" "$project/themes" "$project/content" "$work/soh/"

@@ -87,12 +87,12 @@ public enum Builder {
         let plans = await forEachForce(selected, jobs: jobs) { force in
             ForceRenderer(prepared: prepared, force: force).plan(keys: keys, reuse: reuse(force))
         }
-        var planByForce: [String: [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)]] = [:]
+        var planByForce: [String: [PagePlan]] = [:]
         for (force, plan) in zip(selected, plans) { planByForce[force.id] = plan }
         var sharedByForce: [String: SharedPages] = [:]
         if options.shareRenders {
             for members in SharedRender.classes(selected, prepared: prepared) where members.count > 1 {
-                let needed = Set(members.flatMap { force in (planByForce[force.id] ?? []).filter { $0.reused == nil }.map(\.page.urlPath) }).sorted()
+                let needed = Set(members.flatMap { force in (planByForce[force.id] ?? []).filter { $0.reused == nil }.map(\.urlPath) }).sorted()
                 guard !needed.isEmpty else { continue }
                 let representative = members[0]
                 let names = SharedRender.names(socialLinks: representative.social.count)

@@ -14,6 +14,16 @@ struct OutputFile: Sendable {
     var sha256: String? = nil
 }
 
+/// What a build does with one page of one force: its output path, digest and, when the
+/// previous build's file is still right, the cache entry (then nothing is rendered).
+struct PagePlan: Sendable {
+    var index: Int
+    var urlPath: String
+    var path: String
+    var digest: String?
+    var reused: BuildCache.Entry?
+}
+
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
 struct ForceRenderer {
     let prepared: PreparedSite
@@ -35,13 +45,14 @@ struct ForceRenderer {
 
     /// Each page's output path, digest and, when the previous build's file is still right, its
     /// cache entry.
-    func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)] {
+    func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [PagePlan] {
         let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
         var listings: [String: String] = [:]
-        return set.pages.map { page in
+        return set.pages.indices.map { i in
+            let page = set.pages[i]
             let path = outputPath(page.urlPath)
             let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config, listings: &listings) }
-            return (page, path, digest, digest.flatMap { reuse(path, $0) })
+            return PagePlan(index: i, urlPath: page.urlPath, path: path, digest: digest, reused: digest.flatMap { reuse(path, $0) })
         }
     }
 
@@ -50,7 +61,7 @@ struct ForceRenderer {
     /// class) is filled with this force's values instead of being rendered.
     func render(
         keys: BuildKeys? = nil, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry? = { _, _ in nil },
-        shared: SharedPages? = nil, planned: [(page: PreparedPage, path: String, digest: String?, reused: BuildCache.Entry?)]? = nil
+        shared: SharedPages? = nil, planned: [PagePlan]? = nil
     ) -> [OutputFile] {
         var files: [OutputFile] = []
         let (assetFiles, assetURLs) = assets()
@@ -59,7 +70,7 @@ struct ForceRenderer {
         let values = shared.map { SharedRender.values(for: force, baseURL: baseURL, assetURLs: assetURLs, names: $0.names) } ?? []
 
         for item in planned ?? plan(keys: keys, reuse: reuse) {
-            let page = item.page
+            let page = set.pages[item.index]
             if let entry = item.reused {
                 files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
             } else if let text = shared?.pages[page.urlPath] {

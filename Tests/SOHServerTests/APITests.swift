@@ -131,8 +131,10 @@ struct APITests {
             // Welsh messages for a Welsh force.
             try await client.execute(uri: "/v1/forces/gwent/forms/crime/submissions", method: .post,
                                      headers: [.contentType: "application/json"], body: body(form, [:], language: "cy")) { response in
+                #expect(response.status == .unprocessableContent)
                 let first = (json(response.body)["errors"] as? [[String: String]])?.first
-                #expect(first?["message"] == "Dewiswch opsiwn" || first?["code"] == "required")
+                #expect(first?["code"] == "required")
+                #expect(first?["message"] == "Dewiswch a oes unrhyw un mewn perygl nawr")
             }
         }
         #expect(try h.store.count() == 0)
@@ -253,6 +255,34 @@ struct APITests {
             }
         }
         #expect(try h.store.count() == 1, "only the good post is stored")
+    }
+
+    /// A Welsh post without JavaScript: the error page and the confirmation are Welsh, and the
+    /// submission keeps its language.
+    @Test func welshFormPostsStayWelsh() async throws {
+        let h = try Harness()
+        try await h.app().test(.live) { client in
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://gwent.soh.example"]
+            let good = "_form=found-property&_version=1&_language=cy&_website=&dangerous=no&item-description=Allweddi"
+                + "&found-date%5Bday%5D=2&found-date%5Bmonth%5D=3&found-date%5Byear%5D=2026&found-place=Arhosfan+bws&still-have=yes"
+                + "&full-name=Siân+Jones&email=sian%40example.com&phone=&home-address%5Bline1%5D=1+Stryd+Fawr&home-address%5Bline2%5D="
+                + "&home-address%5Btown%5D=Casnewydd&home-address%5Bcounty%5D=&home-address%5Bpostcode%5D=NP20+1AA&confirm=yes"
+            let bad = good.replacingOccurrences(of: "email=sian%40example.com", with: "email=sian")
+            try await client.execute(uri: "/v1/forces/gwent/forms/found-property/submissions", method: .post, headers: headers, body: ByteBuffer(string: bad)) {
+                #expect($0.status == .unprocessableContent)
+                let page = String(buffer: $0.body)
+                #expect(page.contains("<html lang=\"cy\">"))
+                #expect(page.contains("<h1>Mae problem wedi codi</h1>"))
+                #expect(page.contains("Rhowch gyfeiriad e-bost yn y fformat cywir"))
+                #expect(page.contains("href=\"https://gwent.soh.example/cy/rhoi-gwybod/eiddo-a-ganfuwyd/form/\""), "\(page)")
+            }
+            try await client.execute(uri: "/v1/forces/gwent/forms/found-property/submissions", method: .post, headers: headers, body: ByteBuffer(string: good)) {
+                #expect($0.status == .seeOther)
+                let location = $0.headers[.location] ?? ""
+                #expect(location.hasPrefix("https://gwent.soh.example/cy/rhoi-gwybod/eiddo-a-ganfuwyd/form/confirmation/?reference=GWE-"), "\(location)")
+            }
+        }
+        #expect(try h.store.list(force: "gwent").map(\.language) == ["cy"])
     }
 
     @Test func aForceReadsOnlyItsOwnSubmissions() async throws {
