@@ -95,7 +95,7 @@ public enum Builder {
                 let needed = Set(members.flatMap { force in (planByForce[force.id] ?? []).filter { $0.reused == nil }.map(\.urlPath) }).sorted()
                 guard !needed.isEmpty else { continue }
                 let representative = members[0]
-                let names = SharedRender.names(socialLinks: representative.social.count)
+                let names = SharedRender.names(socialLinks: representative.social.count, languages: prepared.config.languages)
                 let renderer = ForceRenderer.symbolic(prepared: prepared, representative: representative, names: names)
                 let chunkSize = max(1, (needed.count + jobs - 1) / jobs)
                 let chunks = stride(from: 0, to: needed.count, by: chunkSize).map { Array(needed[$0..<min($0 + chunkSize, needed.count)]) }

@@ -43,6 +43,15 @@ struct ForceRenderer {
         self.palette = prepared.palettes[force.id] ?? BrandPalette(force)
     }
 
+    /// This renderer with the force's name (and short name) in `language`, for that language's pages.
+    func speaking(_ language: String) -> ForceRenderer {
+        guard language != config.defaultLanguage else { return self }
+        var renderer = self
+        renderer.force.name = force.name(in: language)
+        renderer.force.shortName = force.shortName(in: language)
+        return renderer
+    }
+
     /// Each page's output path, digest and, when the previous build's file is still right, its
     /// cache entry.
     func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [PagePlan] {
@@ -68,6 +77,12 @@ struct ForceRenderer {
         files += assetFiles
         let sharedContext = sharedContext(assetURLs: assetURLs)
         let values = shared.map { SharedRender.values(for: force, baseURL: baseURL, assetURLs: assetURLs, names: $0.names) } ?? []
+        // Pages in another language see the force's name in that language.
+        var speakers: [String: (ForceRenderer, [String: Any])] = [:]
+        for language in force.languages where language != config.defaultLanguage {
+            let renderer = speaking(language)
+            speakers[language] = (renderer, renderer.sharedContext(assetURLs: assetURLs))
+        }
 
         for item in planned ?? plan(keys: keys, reuse: reuse) {
             let page = set.pages[item.index]
@@ -76,7 +91,8 @@ struct ForceRenderer {
             } else if let text = shared?.pages[page.urlPath] {
                 files.append(OutputFile(path: item.path, data: SharedRender.fill(text, values: values), digest: item.digest))
             } else {
-                let html = renderPage(page, shared: sharedContext)
+                let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
+                let html = renderer.renderPage(page, shared: context)
                 files.append(OutputFile(path: item.path, data: Data(html.utf8), digest: item.digest))
             }
             for (alias, _) in page.front.aliases {

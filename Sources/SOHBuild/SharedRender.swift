@@ -22,8 +22,9 @@ enum SharedRender {
     /// `&amp;` (and again into `&amp;amp;`), which says how to escape the value put back.
     static func marker(_ index: Int) -> String { "\u{E000}\(index)&\u{E001}" }
 
-    static func names(socialLinks: Int) -> [String] {
-        fields + (0..<socialLinks).flatMap { ["social.\($0).name", "social.\($0).url"] }
+    static func names(socialLinks: Int, languages: [String]) -> [String] {
+        fields + languages.flatMap { ["name.\($0)", "shortName.\($0)"] }
+            + (0..<socialLinks).flatMap { ["social.\($0).name", "social.\($0).url"] }
     }
 
     /// Forces grouped so that each group can share renders; groups keep the forces' order and
@@ -77,6 +78,8 @@ enum SharedRender {
             case "assets.brand_css": return assetURLs["brand_css"] ?? ""
             case "assets.logo": return assetURLs.first { $0.key.hasPrefix("logo_") }?.value ?? ""
             default:
+                if name.hasPrefix("name.") { return force.name(in: String(name.dropFirst(5))) }
+                if name.hasPrefix("shortName.") { return force.shortName(in: String(name.dropFirst(10))) }
                 let parts = name.split(separator: ".")
                 guard parts.count == 3, parts[0] == "social", let i = Int(parts[1]), i < force.social.count else { return "" }
                 return parts[2] == "name" ? force.social[i].name : force.social[i].url
@@ -91,6 +94,11 @@ enum SharedRender {
         copy.id = m("id")
         copy.name = m("name")
         copy.shortName = m("shortName")
+        for name in names where name.hasPrefix("name.") {
+            let language = String(name.dropFirst(5))
+            copy.localizedNames[language] = m(name)
+            copy.localizedShortNames[language] = m("shortName.\(language)")
+        }
         copy.contacts.emergency = m("contacts.emergency")
         copy.contacts.nonEmergency = m("contacts.nonEmergency")
         if force.contacts.textphone != nil { copy.contacts.textphone = m("contacts.textphone") }
@@ -172,11 +180,16 @@ extension ForceRenderer {
 
     /// Renders `pages` (addresses) once for the class.
     func renderShared(_ urlPaths: [String], names: [String], representative: ForceIdentity) -> [String: String] {
-        let shared = sharedContext(assetURLs: symbolicAssetURLs(names: names, representative: representative))
+        let assetURLs = symbolicAssetURLs(names: names, representative: representative)
+        var speakers: [String: (ForceRenderer, [String: Any])] = [:]
+        for language in force.languages {
+            let renderer = speaking(language)
+            speakers[language] = (renderer, renderer.sharedContext(assetURLs: assetURLs))
+        }
         var result: [String: String] = [:]
         for urlPath in urlPaths {
-            guard let page = set.page(at: urlPath), canShare(page) else { continue }
-            result[urlPath] = renderPage(page, shared: shared)
+            guard let page = set.page(at: urlPath), canShare(page), let (renderer, context) = speakers[page.language] else { continue }
+            result[urlPath] = renderer.renderPage(page, shared: context)
         }
         return result
     }

@@ -64,8 +64,9 @@ extension Builder {
             let pages = renderer.set.pages.map { p -> SiteInspection.Page in
                 let generated: Bool = if case .content = p.kind { false } else { true }
                 return SiteInspection.Page(
-                    file: p.file, key: p.key, urlPath: p.urlPath, language: p.language, layout: p.layout, title: renderer.fillRaw(p.title),
-                    description: p.description.map(renderer.fillRaw), titleLocation: p.front.titleLocation,
+                    file: p.file, key: p.key, urlPath: p.urlPath, language: p.language, layout: p.layout,
+                    title: renderer.speaking(p.language).fillRaw(p.title),
+                    description: p.description.map(renderer.speaking(p.language).fillRaw), titleLocation: p.front.titleLocation,
                     headings: p.headings, links: p.links, generated: generated, isNational: p.origin == .national)
             }
             return SiteInspection.Force(identity: force, pages: pages, baseURL: renderer.baseURL)

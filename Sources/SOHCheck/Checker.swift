@@ -22,7 +22,7 @@ public struct Finding: Sendable, Equatable {
 public enum Checker {
     public static let rules = [
         "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
-        "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "i18n/stale-translation", "i18n/form-welsh", "budget/page-weight",
+        "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "i18n/stale-translation", "i18n/form-welsh", "i18n/force-name", "budget/page-weight",
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
@@ -188,6 +188,10 @@ public enum Checker {
 
     static func welsh(_ force: SiteInspection.Force, site: SiteInspection, into c: inout Collector) {
         guard force.identity.speaksWelsh else { return }
+        if force.identity.localizedNames["cy"] == nil {
+            c.add("i18n/force-name", .error(.start(of: force.identity.file), "the force publishes Welsh but its file gives no Welsh name",
+                hint: "Write 'name: {en: …, cy: …}' (and 'shortName' the same way) so Welsh pages name the force in Welsh."), force: force.identity.id)
+        }
         for page in force.pages where !page.generated && page.language == site.config.defaultLanguage {
             if force.page(key: page.key, language: "cy") == nil {
                 c.add("i18n/welsh-twin", .error(.start(of: page.file), "no Welsh version of '\(page.urlPath)'",

@@ -5,6 +5,9 @@ public struct ForceIdentity: Sendable {
     public var id: String
     public var name: String
     public var shortName: String
+    /// The name in other languages (`name: {en: South Wales Police, cy: Heddlu De Cymru}`).
+    public var localizedNames: [String: String] = [:]
+    public var localizedShortNames: [String: String] = [:]
     /// The force's own site, e.g. `https://www.example.police.uk` (no trailing slash).
     public var baseURL: String?
     public var languages: [String]
@@ -57,6 +60,12 @@ public struct ForceIdentity: Sendable {
 
     public var speaksWelsh: Bool { languages.contains("cy") }
 
+    /// The force's name in `language`, or its name in the default language.
+    public func name(in language: String) -> String { localizedNames[language] ?? name }
+
+    /// The short name in `language`; without one, the full name in that language if there is one.
+    public func shortName(in language: String) -> String { localizedShortNames[language] ?? localizedNames[language] ?? shortName }
+
     static let keys = ["id", "name", "shortName", "baseURL", "languages", "logo", "colours", "contacts", "social", "services", "analytics"]
     static let colourKeys = ["primary", "secondary", "link", "focus"]
     static let contactKeys = ["emergency", "nonEmergency", "textphone", "email", "address", "openingHours"]
@@ -75,8 +84,17 @@ public struct ForceIdentity: Sendable {
             sink.error(map.valueLocation("id"), "force id '\(id)' does not match the file name '\(expectedID).yml'",
                 hint: "Set 'id: \(expectedID)' or rename the file to '\(id).yml'; the id is the data.police.uk force id.")
         }
-        let name = map.text("name", required: true, example: "Example Police") ?? id
-        let shortName = map.text("shortName") ?? name
+        let languagesForNames = site?.languages ?? ["en", "cy"]
+        let defaultLanguage = site?.defaultLanguage ?? "en"
+        var localizedName: LocalizedText?
+        if map.value("name") == nil {
+            _ = map.text("name", required: true, example: "Example Police")
+        } else {
+            localizedName = map.localized("name", languages: languagesForNames)
+        }
+        let name = localizedName.map { $0.text(defaultLanguage) } ?? id
+        let localizedShort = map.localized("shortName", languages: languagesForNames)
+        let shortName = localizedShort.map { $0.text(defaultLanguage) } ?? name
         var baseURL = map.text("baseURL")
         if let url = baseURL {
             URLRules.checkHTTPS(url, key: "baseURL", at: map.valueLocation("baseURL"), sink: sink)
@@ -170,10 +188,13 @@ public struct ForceIdentity: Sendable {
             analytics = Analytics(enabled: enabled, provider: a.text("provider", required: enabled) ?? "", siteID: a.text("siteId", required: enabled) ?? "")
         }
 
-        return ForceIdentity(
+        var force = ForceIdentity(
             id: id, name: name, shortName: shortName, baseURL: baseURL, languages: languages, logo: logo,
             logoLocation: logo == nil ? nil : map.valueLocation("logo"), colours: colours, contacts: contacts,
             social: social, services: services, analytics: analytics, file: file)
+        force.localizedNames = (localizedName?.values ?? [:]).filter { $0.key != defaultLanguage }
+        force.localizedShortNames = (localizedShort?.values ?? [:]).filter { $0.key != defaultLanguage }
+        return force
     }
 
     static func serviceSetting(_ node: YAMLNode, key: String, sink: DiagnosticSink) -> ServiceSetting? {

@@ -25,7 +25,7 @@ let badInputs: [BadInput] = [
     BadInput(name: "unknown key in a force file", files: ["forces/alpha.yml": "id: alpha\nname: Alpha\nbaseURL: https://a.example\ncolour:\n  primary: \"#000000\"\n\(alphaColours)\n"],
              expected: ["forces/alpha.yml:4:1: error: unknown key 'colour' in force file\n  hint: Allowed keys: id, name, shortName, baseURL, languages, logo, colours, contacts, social, services, analytics. Did you mean 'colours'?"]),
     BadInput(name: "wrong type", files: ["forces/alpha.yml": "id: alpha\nname: [Alpha, Police]\nbaseURL: https://a.example\n\(alphaColours)\n"],
-             expected: ["forces/alpha.yml:2:7: error: 'name' should be a single value, found a list\n  hint: Write it on the same line: 'name: value'."]),
+             expected: ["forces/alpha.yml:2:7: error: 'name' should be text, found a list\n  hint: Write 'name: text', or 'name: {en: …, cy: …}' for translated text."]),
     BadInput(name: "missing required field", files: ["forces/alpha.yml": "id: alpha\nbaseURL: https://a.example\n\(alphaColours)\n"],
              expected: ["forces/alpha.yml:1:1: error: missing required key 'name' in force file\n  hint: Add 'name: Example Police'."]),
     BadInput(name: "colour not #rrggbb", files: ["forces/alpha.yml": "id: alpha\nname: Alpha\nbaseURL: https://a.example\ncolours:\n  primary: blue\n  secondary: \"#ffdd00\"\n  link: \"#1d4f91\"\n  focus: \"#fd0\"\n"],

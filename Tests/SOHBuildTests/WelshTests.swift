@@ -1,5 +1,6 @@
 import Foundation
 import SOHBuild
+import SOHCheck
 import SOHModel
 import SOHServer
 import Testing
@@ -69,5 +70,38 @@ struct WelshTests {
         let diagnostics = await site.failures()
         #expect(diagnostics.map(\.message) == ["two pages have the same address '/cy/rhoi-gwybod/': content/events.cy.md and content/report/index.cy.md"]
             || diagnostics.map(\.message) == ["two pages have the same address '/cy/rhoi-gwybod/': content/report/index.cy.md and content/events.cy.md"])
+    }
+
+    /// A Welsh force names itself in Welsh on Welsh pages, also when its pages are rendered once
+    /// for a class of Welsh forces.
+    @Test func welshPagesUseTheForcesWelshName() async throws {
+        let site = try site()
+        let cymru = try #require(site.read("forces/cymru.yml"))
+            .replacingOccurrences(of: "name: Heddlu Cymru", with: "name: {en: Wales Police, cy: Heddlu Cymru}")
+        try site.write("forces/cymru.yml", cymru)
+        try site.write("forces/dwyrain.yml", cymru
+            .replacingOccurrences(of: "id: cymru", with: "id: dwyrain")
+            .replacingOccurrences(of: "name: {en: Wales Police, cy: Heddlu Cymru}", with: "name: {en: East & Wales Police, cy: Heddlu'r Dwyrain}")
+            .replacingOccurrences(of: "www.cymru.example", with: "www.dwyrain.example"))
+        let report = try await site.build()
+        #expect(report.summary.timings.sharedClasses == 1 && report.summary.timings.sharedForces == 2)
+        let welsh = try #require(site.read("public/dwyrain/cy/index.html"))
+        #expect(welsh.contains("<title>Heddlu&#39;r Dwyrain</title>"))
+        #expect(welsh.contains("<span class=\"site-header__name\">Heddlu&#39;r Dwyrain</span>"))
+        let english = try #require(site.read("public/dwyrain/index.html"))
+        #expect(english.contains("<title>East &amp; Wales Police</title>"))
+        // The same bytes as rendering each force on its own.
+        let direct = site.root.appendingPathComponent("direct")
+        var options = Builder.Options(root: site.root, out: direct)
+        options.shareRenders = false
+        _ = try await Builder.build(options)
+        let a = Fixture.tree(site.out), b = Fixture.tree(direct)
+        #expect(a.keys.filter { a[$0] != b[$0] }.sorted() == [])
+    }
+
+    @Test func aWelshForceWithoutAWelshNameIsReported() async throws {
+        let site = try site()
+        let findings = try await Checker.check(.init(root: site.root)).filter { $0.rule == "i18n/force-name" }
+        #expect(findings.map { "\($0.diagnostic.file) \($0.forces)" } == ["forces/cymru.yml [\"cymru\"]"])
     }
 }
