@@ -99,7 +99,15 @@ struct ForceRenderer {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
             }
         }
-        files.append(OutputFile(path: "404.html", data: Data(renderNotFound(shared: sharedContext).utf8)))
+        files.append(OutputFile(path: "404.html", data: Data(renderNotFound(language: config.defaultLanguage, shared: sharedContext).utf8)))
+        for (language, (renderer, context)) in speakers.sorted(by: { $0.key < $1.key }) {
+            files.append(OutputFile(path: "\(language)/404.html", data: Data(renderer.renderNotFound(language: language, shared: context).utf8)))
+        }
+        if !speakers.isEmpty {
+            // Hosts that read Netlify's `_redirects` serve the Welsh not-found page under /cy/.
+            let rules = speakers.keys.sorted().map { "/\($0)/*  /\($0)/404.html  404\n" }.joined()
+            files.append(OutputFile(path: "_redirects", data: Data(rules.utf8)))
+        }
         for (file, data) in prepared.contentFiles {
             files.append(OutputFile(path: file, data: data))
         }
@@ -348,15 +356,17 @@ struct ForceRenderer {
         return theme.library.render(context, withTemplate: page.layout) ?? ""
     }
 
-    func renderNotFound(shared: [String: Any]) -> String {
-        let language = config.defaultLanguage
+    /// The page for addresses that do not exist, in `language`: `404.html`, and for each other
+    /// language the force publishes `<language>/404.html` (static hosts serve the nearest one).
+    func renderNotFound(language: String, shared: [String: Any]) -> String {
         let t = strings(language)
         var context = shared
         context["lang"] = language
         context["t"] = t
-        context["homeURL"] = "/"
-        context["reportURL"] = "/report/"
-        context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": "/404.html", "breadcrumbs": [], "alternates": []] as [String: Any]
+        context["homeURL"] = localized("/", language)
+        context["reportURL"] = localized("/report/", language)
+        let url = language == config.defaultLanguage ? "/404.html" : "/\(language)/404.html"
+        context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": url, "breadcrumbs": [], "alternates": []] as [String: Any]
         context["menus"] = menus(language, current: "")
         context["services"] = services(language)
         let layout = theme.layouts.contains("404") ? "404" : "page"

@@ -135,7 +135,12 @@ public struct PreviewServer: Sendable {
             url.appendPathComponent("index.html")
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            let notFound = FileManager.default.contents(atPath: root.appendingPathComponent("404.html").path) ?? Data("Not found".utf8)
+            // The nearest 404.html up the path (`/cy/404.html` for Welsh addresses), as static hosts do.
+            var notFound = Data("Not found".utf8)
+            for depth in stride(from: segments.count - 1, through: 0, by: -1) {
+                let candidate = root.appendingPathComponent((segments.prefix(depth).map(String.init) + ["404.html"]).joined(separator: "/"))
+                if let data = FileManager.default.contents(atPath: candidate.path) { notFound = data; break }
+            }
             return Response(status: .notFound, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: notFound)))
         }
         let type = Self.types[url.pathExtension.lowercased()] ?? "application/octet-stream"

@@ -33,6 +33,7 @@ WELSH = {
     "welsh sitemap": "/cy/pob-tudalen/",
     "welsh form": "/cy/rhoi-gwybod/trosedd/form/",
     "welsh local page": "/cy/amdanom-ni/",
+    "welsh not found": "/cy/404.html",
 }
 
 
