@@ -215,6 +215,31 @@ struct IncrementalBuildTests {
         #expect(page.contains("Delta &amp; &lt;Co&gt; &quot;Police&quot; &#39;Service&#39;"))
     }
 
+    /// Within a class of forces sharing renders, editing one force renders that force's pages
+    /// only, and editing a page renders it once for the class.
+    @Test func incrementalRebuildsWithinASharedClass() async throws {
+        func addDelta(_ site: Fixture) throws {
+            try site.write("forces/delta.yml", try #require(site.read("forces/alpha.yml"))
+                .replacingOccurrences(of: "id: alpha", with: "id: delta")
+                .replacingOccurrences(of: "name: Alpha Police", with: "name: Delta Police")
+                .replacingOccurrences(of: "www.alpha.example", with: "www.delta.example"))
+            try site.write("forces/delta/logo.svg", Fixture.logo)
+        }
+        var alphaPages = 0
+        let force = try await rebuild(setup: addDelta) { site in
+            alphaPages = pages("alpha", in: site)
+            try site.write("forces/alpha.yml", try #require(site.read("forces/alpha.yml"))
+                .replacingOccurrences(of: "name: Alpha Police", with: "name: Alpha & Omega Police"))
+        }
+        #expect(force.summary.rendered == alphaPages)
+        #expect(force.summary.timings.sharedForces == 2)
+        #expect(!force.changed.isEmpty && force.changed.allSatisfy { $0.hasPrefix("alpha/") })
+        let page = try await rebuild(setup: addDelta) { site in
+            try site.write("content/events.md", "---\ntitle: Events\nservice: events\n---\n\nTell {{force.name}} early.\n")
+        }
+        #expect(page.changed == ["alpha/events/index.html", "cymru/events/index.html", "delta/events/index.html"])
+    }
+
     @Test func partialsAreFollowedTransitively() {
         let sources = ["page": "{{> base}}", "base": "{{>header}} {{< frame}}{{/frame}}", "header": "x", "frame": "y", "other": "z"]
         #expect(BuildKeys.includedTemplates("page", sources: sources) == ["base", "frame", "header", "page"])
