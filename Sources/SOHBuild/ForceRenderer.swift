@@ -138,7 +138,7 @@ struct ForceRenderer {
         if let logo = force.logo {
             let url = prepared.loaded.root.appendingPathComponent("forces/\(force.id)/\(logo)")
             if let data = FileManager.default.contents(atPath: url.path) {
-                add("logo" + logo[logo.lastIndex(of: ".")!...], data)
+                add("logo" + (force.logoSuffix ?? ""), data)
             }
         }
         return (files, urls)

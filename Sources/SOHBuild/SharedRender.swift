@@ -22,6 +22,11 @@ enum SharedRender {
     /// `&amp;` (and again into `&amp;amp;`), which says how to escape the value put back.
     static func marker(_ index: Int) -> String { "\u{E000}\(index)&\u{E001}" }
 
+    /// The marker of the field called `name` (every caller passes a name from `names(…)`).
+    static func marker(_ name: String, in names: [String]) -> String {
+        names.firstIndex(of: name).map(marker) ?? ""
+    }
+
     static func names(socialLinks: Int, languages: [String]) -> [String] {
         fields + languages.flatMap { ["name.\($0)", "shortName.\($0)"] }
             + (0..<socialLinks).flatMap { ["social.\($0).name", "social.\($0).url"] }
@@ -89,7 +94,7 @@ enum SharedRender {
 
     /// A stand-in for `force` whose every value is a marker.
     static func symbolic(_ force: ForceIdentity, names: [String]) -> ForceIdentity {
-        func m(_ name: String) -> String { marker(names.firstIndex(of: name)!) }
+        func m(_ name: String) -> String { marker(name, in: names) }
         var copy = force
         copy.id = m("id")
         copy.name = m("name")
@@ -158,16 +163,16 @@ extension ForceRenderer {
     static func symbolic(prepared: PreparedSite, representative force: ForceIdentity, names: [String]) -> ForceRenderer {
         var renderer = ForceRenderer(prepared: prepared, force: force)
         renderer.force = SharedRender.symbolic(force, names: names)
-        renderer.baseURL = SharedRender.marker(names.firstIndex(of: "baseURL")!)
+        renderer.baseURL = SharedRender.marker("baseURL", in: names)
         return renderer
     }
 
     /// Asset addresses with markers for the force's own files (brand stylesheet, logo).
     func symbolicAssetURLs(names: [String], representative: ForceIdentity) -> [String: String] {
         var urls = (prepared.themeAssets[representative.id] ?? prepared.themeAssets[""])?.urls ?? [:]
-        urls["brand_css"] = SharedRender.marker(names.firstIndex(of: "assets.brand_css")!)
-        if let logo = representative.logo {
-            urls[Self.assetKey("logo" + logo[logo.lastIndex(of: ".")!...])] = SharedRender.marker(names.firstIndex(of: "assets.logo")!)
+        urls["brand_css"] = SharedRender.marker("assets.brand_css", in: names)
+        if let suffix = representative.logoSuffix {
+            urls[Self.assetKey("logo" + suffix)] = SharedRender.marker("assets.logo", in: names)
         }
         return urls
     }

@@ -60,6 +60,12 @@ public struct ForceIdentity: Sendable {
 
     public var speaksWelsh: Bool { languages.contains("cy") }
 
+    /// The logo file's extension with its dot (`.svg`), checked when the force file was loaded.
+    public var logoSuffix: String? {
+        guard let logo, let dot = logo.lastIndex(of: ".") else { return nil }
+        return String(logo[dot...])
+    }
+
     /// The force's name in `language`, or its name in the default language.
     public func name(in language: String) -> String { localizedNames[language] ?? name }
 
