@@ -33,7 +33,8 @@ enum SharedRender {
     }
 
     /// Forces grouped so that each group can share renders; groups keep the forces' order and
-    /// appear in the order of their first force.
+    /// appear in the order of their first force. Within a group, a page is shared by the forces
+    /// for which it has the same `pageShape`.
     static func classes(_ forces: [ForceIdentity], prepared: PreparedSite) -> [[ForceIdentity]] {
         var order: [String] = []
         var groups: [String: [ForceIdentity]] = [:]
@@ -45,8 +46,8 @@ enum SharedRender {
         return order.compactMap { groups[$0] }
     }
 
-    /// Everything about a force that can change the structure of its pages, rather than the
-    /// text of a value.
+    /// Everything about a force, apart from which pages it publishes, that can change the
+    /// structure of its pages rather than the text of a value.
     static func shape(_ force: ForceIdentity, prepared: PreparedSite) -> String {
         var h = KeyHasher()
         // A force theme, or any value-bearing setting, makes a force a class of its own.
@@ -60,9 +61,6 @@ enum SharedRender {
         }
         h.add(String(force.social.count), force.analytics.map { "\($0)" } ?? "no analytics")
         for service in prepared.config.services { h.add(service.id, "\(force.setting(for: service.id))") }
-        for page in prepared.pageSets[force.id]?.pages ?? [] {
-            h.add(page.urlPath, page.file, BuildKeys.describe(page.kind), page.layout)
-        }
         return h.finish()
     }
 
@@ -183,7 +181,49 @@ extension ForceRenderer {
         !(page.isSectionIndex && set.children(of: page).contains { $0.title.hasSlots })
     }
 
-    /// Renders `pages` (addresses) once for the class.
+    /// What a page's rendering reads from the force's set of pages, apart from values: the page
+    /// itself, the pages it lists, its twins and form, and which addresses the menus, service
+    /// links and header links lead to. Two forces of one class with the same shape for a page
+    /// get the same page once their values are filled in. Mirrors what `pageContext`,
+    /// `menus`, `services`, `serviceGroups` and `sitemapSections` read.
+    func pageShape(_ page: PreparedPage, navigation: [String: String]) -> String {
+        var h = KeyHasher()
+        h.add(page.urlPath, page.key, page.file, page.derivedFrom ?? "-", BuildKeys.describe(page.kind), page.layout, page.language)
+        for other in BuildKeys.listed(by: page, in: set, site: config) {
+            h.add(other.urlPath, other.key, other.file, BuildKeys.describe(other.kind), other.language)
+        }
+        for other in force.languages where other != page.language {
+            h.add(other, set.twin(of: page, in: other, site: config)?.urlPath ?? "-")
+        }
+        h.add(set.page(at: page.urlPath + "form/").map { BuildKeys.describe($0.kind) } ?? "-")
+        h.add(navigation[page.language] ?? "-")
+        return h.finish()
+    }
+
+    /// Per language, where the menus, service links and header links lead on this force's site.
+    func navigationShape() -> [String: String] {
+        var result: [String: String] = [:]
+        for language in force.languages {
+            var h = KeyHasher()
+            for (name, items) in config.menus.sorted(by: { $0.key < $1.key }) {
+                h.add(name)
+                for item in items {
+                    let url = localized(item.url, language)
+                    h.add(url, set.page(at: url).map { BuildKeys.describe($0.kind) } ?? "-")
+                }
+            }
+            for service in config.services {
+                let section = service.page.split(separator: "/").first.map { "/\($0)/" } ?? "/"
+                let sectionURL = localized(section, language)
+                h.add(localized(service.page, language), sectionURL, set.page(at: sectionURL)?.file ?? "-")
+            }
+            for url in ["/", "/report/", "/advice/"] { h.add(localized(url, language)) }
+            result[language] = h.finish()
+        }
+        return result
+    }
+
+    /// Renders `pages` (addresses) once for the forces that share them.
     func renderShared(_ urlPaths: [String], names: [String], representative: ForceIdentity) -> [String: String] {
         let assetURLs = symbolicAssetURLs(names: names, representative: representative)
         var speakers: [String: (ForceRenderer, [String: Any])] = [:]
