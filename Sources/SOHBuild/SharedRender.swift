@@ -3,13 +3,13 @@ import SOHModel
 
 /// Rendering a page once for many forces.
 ///
-/// Forces whose sites have the same shape (the same pages, theme, languages, service settings,
-/// and the same optional contact fields, logo type and number of social links) differ only in
-/// their values: name, numbers, addresses, base URL, brand stylesheet. For such a class of
-/// forces each page is rendered once with *markers* in place of those values, and each force's
-/// page is that text with the markers replaced, escaped as deeply as the template escaped the
-/// marker. The result is byte for byte the page rendered for the force directly (the tests
-/// compare both on the whole repository).
+/// Forces of the same shape (theme, languages, service settings, which optional contact fields
+/// they set, logo type, number of social links) differ only in their values: name, numbers,
+/// addresses, base URL, brand stylesheet. Among them, a page whose render reads the same things
+/// from each force's pages (its `pageShape`) is rendered once with *markers* in place of those
+/// values, and each force's page is that text with the markers replaced, escaped as deeply as
+/// the template escaped the marker. The result is byte for byte the page rendered for the force
+/// directly (the tests compare both on the whole repository).
 enum SharedRender {
     /// The values a marker can stand for, by name; `social.N.name` and `social.N.url` are added
     /// per link.
