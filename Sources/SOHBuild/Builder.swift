@@ -83,80 +83,18 @@ public enum Builder {
             let cache = caches[force.id] ?? BuildCache()
             return { path, digest in cache.reusable(path, digest: digest, in: dir) }
         }
-        // What each force must render, then each class's shared pages, rendered in parallel.
+        // What each force must render.
         let plans = await forEachForce(selected, jobs: jobs) { force in
             ForceRenderer(prepared: prepared, force: force).plan(keys: keys, reuse: reuse(force))
         }
-        var planByForce: [String: [PagePlan]] = [:]
-        for (force, plan) in zip(selected, plans) { planByForce[force.id] = plan }
-        var sharedByForce: [String: SharedPages] = [:]
-        if options.shareRenders {
-            for members in SharedRender.classes(selected, prepared: prepared) where members.count > 1 {
-                // Each page a member must render, by its shape; a shape needed by two or more
-                // forces is rendered once, with the first of them as the model.
-                var byShape: [String: (model: ForceIdentity, urlPath: String, forces: [String])] = [:]
-                var shapeOrder: [String] = []
-                for force in members {
-                    let renderer = ForceRenderer(prepared: prepared, force: force)
-                    let navigation = renderer.navigationShape()
-                    for item in planByForce[force.id] ?? [] where item.reused == nil {
-                        let shape = renderer.pageShape(renderer.set.pages[item.index], navigation: navigation)
-                        if byShape[shape] == nil {
-                            byShape[shape] = (force, item.urlPath, [])
-                            shapeOrder.append(shape)
-                        }
-                        byShape[shape]?.forces.append(force.id)
-                    }
-                }
-                let shared = shapeOrder.filter { (byShape[$0]?.forces.count ?? 0) > 1 }
-                guard !shared.isEmpty else { continue }
-                let names = SharedRender.names(socialLinks: members[0].social.count, languages: prepared.config.languages)
-                // Work items grouped by model force, so each task builds one symbolic renderer.
-                var work: [(model: ForceIdentity, urlPaths: [String], shapes: [String])] = []
-                for shape in shared {
-                    guard let entry = byShape[shape] else { continue }
-                    if let i = work.firstIndex(where: { $0.model.id == entry.model.id }) {
-                        work[i].urlPaths.append(entry.urlPath)
-                        work[i].shapes.append(shape)
-                    } else {
-                        work.append((entry.model, [entry.urlPath], [shape]))
-                    }
-                }
-                // Split large work items so the cores share them.
-                var chunks: [(model: ForceIdentity, urlPaths: [String], shapes: [String])] = []
-                for item in work {
-                    let size = max(1, (item.urlPaths.count + jobs - 1) / jobs)
-                    for start in stride(from: 0, to: item.urlPaths.count, by: size) {
-                        let end = min(start + size, item.urlPaths.count)
-                        chunks.append((item.model, Array(item.urlPaths[start..<end]), Array(item.shapes[start..<end])))
-                    }
-                }
-                let texts = await withTaskGroup(of: [String: String].self) { group in
-                    for chunk in chunks {
-                        group.addTask {
-                            let renderer = ForceRenderer.symbolic(prepared: prepared, representative: chunk.model, names: names)
-                            let pages = renderer.renderShared(chunk.urlPaths, names: names, representative: chunk.model)
-                            var byShape: [String: String] = [:]
-                            for (urlPath, shape) in zip(chunk.urlPaths, chunk.shapes) { byShape[shape] = pages[urlPath] }
-                            return byShape
-                        }
-                    }
-                    return await group.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
-                }
-                var pagesByForce: [String: [String: String]] = [:]
-                for shape in shared {
-                    guard let entry = byShape[shape], let text = texts[shape] else { continue }
-                    for id in entry.forces { pagesByForce[id, default: [:]][entry.urlPath] = text }
-                }
-                for force in members {
-                    sharedByForce[force.id] = SharedPages(names: names, pages: pagesByForce[force.id] ?? [:])
-                }
-                timings.sharedClasses += 1
-                timings.sharedForces += members.count
-            }
-        }
-        let sharedPages = sharedByForce
-        let planned = planByForce
+        let planned = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), plans))
+        // Pages that forces of one class can share, rendered once (`SharedRender`).
+        let shared = options.shareRenders
+            ? await SharedRender.render(plans: planned, forces: selected, prepared: prepared, jobs: jobs)
+            : (pages: [:], classes: 0, forces: 0)
+        timings.sharedClasses = shared.classes
+        timings.sharedForces = shared.forces
+        let sharedPages = shared.pages
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
             let previous = caches[force.id] ?? BuildCache()
             var files = ForceRenderer(prepared: prepared, force: force).render(

@@ -52,6 +52,17 @@ struct ForceRenderer {
         return renderer
     }
 
+    /// For each language the force publishes: the renderer speaking it and its shared context
+    /// (pages in another language see the force's name in that language).
+    func speakers(assetURLs: [String: String]) -> [String: (ForceRenderer, [String: Any])] {
+        var result: [String: (ForceRenderer, [String: Any])] = [:]
+        for language in force.languages {
+            let renderer = speaking(language)
+            result[language] = (renderer, renderer.sharedContext(assetURLs: assetURLs))
+        }
+        return result
+    }
+
     /// Each page's output path, digest and, when the previous build's file is still right, its
     /// cache entry.
     func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [PagePlan] {
@@ -75,14 +86,9 @@ struct ForceRenderer {
         var files: [OutputFile] = []
         let (assetFiles, assetURLs) = assets()
         files += assetFiles
-        let sharedContext = sharedContext(assetURLs: assetURLs)
         let values = shared.map { SharedRender.values(for: force, baseURL: baseURL, assetURLs: assetURLs, names: $0.names) } ?? []
-        // Pages in another language see the force's name in that language.
-        var speakers: [String: (ForceRenderer, [String: Any])] = [:]
-        for language in force.languages where language != config.defaultLanguage {
-            let renderer = speaking(language)
-            speakers[language] = (renderer, renderer.sharedContext(assetURLs: assetURLs))
-        }
+        let speakers = speakers(assetURLs: assetURLs)
+        let sharedContext = speakers[config.defaultLanguage]?.1 ?? sharedContext(assetURLs: assetURLs)
 
         for item in planned ?? plan(keys: keys, reuse: reuse) {
             let page = set.pages[item.index]
@@ -100,12 +106,14 @@ struct ForceRenderer {
             }
         }
         files.append(OutputFile(path: "404.html", data: Data(renderNotFound(language: config.defaultLanguage, shared: sharedContext).utf8)))
-        for (language, (renderer, context)) in speakers.sorted(by: { $0.key < $1.key }) {
+        let others = speakers.keys.filter { $0 != config.defaultLanguage }.sorted()
+        for language in others {
+            guard let (renderer, context) = speakers[language] else { continue }
             files.append(OutputFile(path: "\(language)/404.html", data: Data(renderer.renderNotFound(language: language, shared: context).utf8)))
         }
-        if !speakers.isEmpty {
+        if !others.isEmpty {
             // Hosts that read Netlify's `_redirects` serve the Welsh not-found page under /cy/.
-            let rules = speakers.keys.sorted().map { "/\($0)/*  /\($0)/404.html  404\n" }.joined()
+            let rules = others.map { "/\($0)/*  /\($0)/404.html  404\n" }.joined()
             files.append(OutputFile(path: "_redirects", data: Data(rules.utf8)))
         }
         for (file, data) in prepared.contentFiles {
@@ -478,6 +486,4 @@ enum Fingerprint {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    static func short(_ data: Data) -> String { String(sha256(data).prefix(10)) }
 }

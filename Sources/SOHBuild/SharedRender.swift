@@ -57,11 +57,73 @@ enum SharedRender {
             h.add(value.isEmpty ? "empty" : "set")
         }
         for value in [force.contacts.textphone, force.contacts.email, force.contacts.address, force.contacts.openingHours] {
-            h.add(value == nil ? "absent" : value!.isEmpty ? "empty" : "set")
+            h.add(value.map { $0.isEmpty ? "empty" : "set" } ?? "absent")
         }
         h.add(String(force.social.count), force.analytics.map { "\($0)" } ?? "no analytics")
         for service in prepared.config.services { h.add(service.id, "\(force.setting(for: service.id))") }
         return h.finish()
+    }
+
+    /// For each class of forces, renders once every page shape that two or more of its forces
+    /// must render (their `plans` say which), with the first of them as the model. Returns each
+    /// force's shared pages and how many classes and forces shared anything.
+    static func render(
+        plans: [String: [PagePlan]], forces: [ForceIdentity], prepared: PreparedSite, jobs: Int
+    ) async -> (pages: [String: SharedPages], classes: Int, forces: Int) {
+        var result: (pages: [String: SharedPages], classes: Int, forces: Int) = ([:], 0, 0)
+        for members in classes(forces, prepared: prepared) where members.count > 1 {
+            var byShape: [String: (model: ForceIdentity, urlPath: String, forces: [String])] = [:]
+            var order: [String] = []
+            for force in members {
+                let needed = (plans[force.id] ?? []).filter { $0.reused == nil }
+                guard !needed.isEmpty else { continue }
+                let renderer = ForceRenderer(prepared: prepared, force: force)
+                let navigation = renderer.navigationShape()
+                for item in needed {
+                    let shape = renderer.pageShape(renderer.set.pages[item.index], navigation: navigation)
+                    if byShape[shape] == nil {
+                        byShape[shape] = (force, item.urlPath, [])
+                        order.append(shape)
+                    }
+                    byShape[shape]?.forces.append(force.id)
+                }
+            }
+            let shared = order.filter { (byShape[$0]?.forces.count ?? 0) > 1 }
+            guard !shared.isEmpty else { continue }
+            let names = names(socialLinks: members[0].social.count, languages: prepared.config.languages)
+            // Shapes split evenly over the cores; each task renders its shapes model by model.
+            let size = max(1, (shared.count + jobs - 1) / jobs)
+            let chunks = stride(from: 0, to: shared.count, by: size).map { start in
+                shared[start..<min(start + size, shared.count)].compactMap { shape in byShape[shape].map { (shape, $0.model, $0.urlPath) } }
+            }
+            let texts = await withTaskGroup(of: [String: String].self) { group in
+                for chunk in chunks {
+                    group.addTask {
+                        var texts: [String: String] = [:]
+                        var models: [String] = []
+                        for (_, model, _) in chunk where !models.contains(model.id) { models.append(model.id) }
+                        for id in models {
+                            let items = chunk.filter { $0.1.id == id }
+                            guard let model = items.first?.1 else { continue }
+                            let renderer = ForceRenderer.symbolic(prepared: prepared, representative: model, names: names)
+                            let pages = renderer.renderShared(items.map(\.2), names: names, representative: model)
+                            for (shape, _, urlPath) in items { texts[shape] = pages[urlPath] }
+                        }
+                        return texts
+                    }
+                }
+                return await group.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
+            }
+            var pagesByForce: [String: [String: String]] = [:]
+            for shape in shared {
+                guard let entry = byShape[shape], let text = texts[shape] else { continue }
+                for id in entry.forces { pagesByForce[id, default: [:]][entry.urlPath] = text }
+            }
+            for force in members { result.pages[force.id] = SharedPages(names: names, pages: pagesByForce[force.id] ?? [:]) }
+            result.classes += 1
+            result.forces += members.count
+        }
+        return result
     }
 
     /// The force's values in marker order.
@@ -149,7 +211,8 @@ enum SharedRender {
     }
 }
 
-/// Pages of one class of forces rendered once with markers, by address.
+/// The pages a force takes from renders shared with other forces of its class, by address,
+/// with the names of the values their markers stand for.
 struct SharedPages: Sendable {
     var names: [String]
     var pages: [String: String]
@@ -225,12 +288,7 @@ extension ForceRenderer {
 
     /// Renders `pages` (addresses) once for the forces that share them.
     func renderShared(_ urlPaths: [String], names: [String], representative: ForceIdentity) -> [String: String] {
-        let assetURLs = symbolicAssetURLs(names: names, representative: representative)
-        var speakers: [String: (ForceRenderer, [String: Any])] = [:]
-        for language in force.languages {
-            let renderer = speaking(language)
-            speakers[language] = (renderer, renderer.sharedContext(assetURLs: assetURLs))
-        }
+        let speakers = speakers(assetURLs: symbolicAssetURLs(names: names, representative: representative))
         var result: [String: String] = [:]
         for urlPath in urlPaths {
             guard let page = set.page(at: urlPath), canShare(page), let (renderer, context) = speakers[page.language] else { continue }

@@ -63,10 +63,11 @@ extension Builder {
             let renderer = ForceRenderer(prepared: prepared, force: force)
             let pages = renderer.set.pages.map { p -> SiteInspection.Page in
                 let generated: Bool = if case .content = p.kind { false } else { true }
+                let speaker = renderer.speaking(p.language)
                 return SiteInspection.Page(
                     file: p.file, key: p.key, urlPath: p.urlPath, language: p.language, layout: p.layout,
-                    title: renderer.speaking(p.language).fillRaw(p.title),
-                    description: p.description.map(renderer.speaking(p.language).fillRaw), titleLocation: p.front.titleLocation,
+                    title: speaker.fillRaw(p.title),
+                    description: p.description.map(speaker.fillRaw), titleLocation: p.front.titleLocation,
                     headings: p.headings, links: p.links, generated: generated, isNational: p.origin == .national)
             }
             return SiteInspection.Force(identity: force, pages: pages, baseURL: renderer.baseURL)

@@ -4,9 +4,9 @@ import Glibc
 #endif
 import SOHModel
 
-/// Writes one force's files: only bytes that changed are written (each through a temporary file
-/// and a rename, so a reader never sees half a file), files that no longer belong are removed,
-/// and a manifest (path, size, SHA-256) is written for publishing.
+/// Writes one force's files: only bytes that changed are written (a file that exists is replaced
+/// through a temporary file and a rename, so a reader never sees half of it), files that no
+/// longer belong are removed, and a manifest (path, size, SHA-256) and the build cache are written.
 enum SiteWriter {
     struct Counts: Sendable {
         var written = 0
@@ -137,7 +137,7 @@ enum SiteWriter {
 
     /// Plain POSIX write: Foundation's `Data.write` syncs every file to disk, which makes writing
     /// tens of thousands of generated files several times slower than copying them. Output can
-    /// always be rebuilt, so it is not synced; the rename still means no reader sees half a file.
+    /// always be rebuilt, so it is not synced.
     static func writeFile(_ data: Data, to path: String) throws -> BuildCache.FileStatus {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }

@@ -104,8 +104,7 @@ enum FormMessages {
     /// article or possessive that a filled-in name starts with.
     static func welshElisions(_ text: String) -> String {
         var out = text
-        for (from, to) in [(" i y ", " i'r "), (" i yr ", " i'r "), (" i eich ", " i'ch "), (" i ei ", " i'w "), (" i ein ", " i'n "),
-                           ("Rhaid i y ", "Rhaid i'r "), ("Rhaid i yr ", "Rhaid i'r "), ("Rhaid i eich ", "Rhaid i'ch "), ("Rhaid i ei ", "Rhaid i'w ")] {
+        for (from, to) in [(" i y ", " i'r "), (" i yr ", " i'r "), (" i eich ", " i'ch "), (" i ei ", " i'w "), (" i ein ", " i'n ")] {
             out = out.replacingAll(from, with: to)
         }
         return out

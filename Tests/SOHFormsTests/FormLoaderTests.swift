@@ -86,5 +86,9 @@ struct FormLoaderTests {
         #expect(q.messages["required"]?.text("en") == "Enter your name")
         #expect(q.messages["required"]?.text("cy") == "Rhowch eich enw")
         #expect(q.messages["tooLong"]?.text("en") == "Your name must be 5 characters or fewer")
+        // Welsh joins "i" with the possessive or article a name starts with.
+        #expect(q.messages["tooLong"]?.text("cy") == "Rhaid i'ch enw fod yn 5 nod neu lai")
+        let (dated, _) = load("  - id: a\n    title: A\n    questions:\n      - {id: d, type: date, label: D, name: {en: the date, cy: y dyddiad}}\n")
+        #expect(try #require(dated?.question("d")).messages["invalid"]?.text("cy") == "Rhaid i'r dyddiad fod yn ddyddiad go iawn")
     }
 }
