@@ -86,7 +86,7 @@ struct ForceRenderer {
         var files: [OutputFile] = []
         let (assetFiles, assetURLs) = assets()
         files += assetFiles
-        let values = shared.map { SharedRender.values(for: force, baseURL: baseURL, assetURLs: assetURLs, names: $0.names) } ?? []
+        var filler = Filler(values: shared.map { SharedRender.values(for: force, baseURL: baseURL, assetURLs: assetURLs, names: $0.names) } ?? [])
         let speakers = speakers(assetURLs: assetURLs)
         let sharedContext = speakers[config.defaultLanguage]?.1 ?? sharedContext(assetURLs: assetURLs)
 
@@ -95,7 +95,7 @@ struct ForceRenderer {
             if let entry = item.reused {
                 files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
             } else if let text = shared?.pages[page.urlPath] {
-                files.append(OutputFile(path: item.path, data: SharedRender.fill(text, values: values), digest: item.digest))
+                files.append(OutputFile(path: item.path, data: text.filled(&filler), digest: item.digest))
             } else {
                 let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
                 let html = renderer.renderPage(page, shared: context)

@@ -2,6 +2,10 @@ import SOHMarkdown
 import SOHModel
 
 /// A page rendered once for all forces: Markdown turned into HTML with slots for force values.
+///
+/// Every force's page set holds the pages it publishes, so a page is copied often: its fields
+/// live in one shared box, copied only when a copy is changed (`page.layout = …`).
+@dynamicMemberLookup
 struct PreparedPage: Sendable {
     enum Kind: Sendable {
         case content
@@ -13,30 +17,52 @@ struct PreparedPage: Sendable {
         case formConfirmation(String)
     }
 
-    var kind: Kind = .content
-    var file: String
-    var key: String
-    var language: String
-    var urlPath: String
-    var layout: String
-    var title: SlottedText
-    var description: SlottedText?
-    var body: SlottedText
-    var headings: [Markdown.Heading]
-    var links: [Markdown.Link]
-    var front: FrontMatter
-    var origin: PageSource.Origin
-    var isSectionIndex: Bool
-    /// First place each placeholder is used, to name it when a force lacks the value.
-    var placeholderUses: [String: SourceLocation]
-    /// The page this one was made from (a form's landing page), whose front matter it shares.
-    var derivedFrom: String? = nil
+    struct Fields: Sendable {
+        var kind: Kind = .content
+        var file: String
+        var key: String
+        var language: String
+        var urlPath: String
+        var layout: String
+        var title: SlottedText
+        var description: SlottedText?
+        var body: SlottedText
+        var headings: [Markdown.Heading]
+        var links: [Markdown.Link]
+        var front: FrontMatter
+        var origin: PageSource.Origin
+        var isSectionIndex: Bool
+        /// First place each placeholder is used, to name it when a force lacks the value.
+        var placeholderUses: [String: SourceLocation]
+        /// The page this one was made from (a form's landing page), whose front matter it shares.
+        var derivedFrom: String? = nil
+    }
 
-    var service: String? { front.service }
-    var isConfirmation: Bool { if case .formConfirmation = kind { true } else { false } }
-    var section: String { key.split(separator: "/").first.map(String.init) ?? "" }
-    /// `/advice/` for `/advice/burglary/`; nil for the home page.
-    var parentKey: String? { Self.parentKey(of: key) }
+    private final class Box: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    init(_ fields: Fields) { box = Box(fields) }
+
+    subscript<T>(dynamicMember field: KeyPath<Fields, T>) -> T { box.fields[keyPath: field] }
+
+    subscript<T>(dynamicMember field: WritableKeyPath<Fields, T>) -> T {
+        get { box.fields[keyPath: field] }
+        set {
+            var fields = box.fields
+            fields[keyPath: field] = newValue
+            box = Box(fields)
+        }
+    }
+
+    var service: String? { self.front.service }
+    var isConfirmation: Bool { if case .formConfirmation = self.kind { true } else { false } }
+    var section: String { self.key.split(separator: "/").first.map(String.init) ?? "" }
+    /// `/advice/burglary/` → `/advice/`; nil for the home page.
+    var parentKey: String? { Self.parentKey(of: self.key) }
 }
 
 /// Preparing pages: placeholders checked and marked, Markdown rendered once, layout chosen.
@@ -81,10 +107,10 @@ enum PagePreparer {
         }
 
         let layout = chooseLayout(page, layouts: layouts, site: site, sink: sink)
-        return PreparedPage(
+        return PreparedPage(.init(
             file: page.file, key: page.key, language: page.language, urlPath: page.urlPath, layout: layout,
             title: title, description: description, body: body, headings: headings, links: links, front: page.front,
-            origin: page.origin, isSectionIndex: page.isSectionIndex, placeholderUses: uses)
+            origin: page.origin, isSectionIndex: page.isSectionIndex, placeholderUses: uses))
     }
 
     /// Front matter `layout`, else `home` for `/`, a layout named after the section, `service`

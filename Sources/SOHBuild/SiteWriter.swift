@@ -52,7 +52,7 @@ enum SiteWriter {
                     counts.unchanged += 1
                     entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
                 } else {
-                    let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders)
+                    let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders, new: freshFolder)
                     if written { counts.written += 1 } else { counts.unchanged += 1 }
                     entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha)
                 }
@@ -99,10 +99,13 @@ enum SiteWriter {
     /// and modification time afterwards. A file that exists is replaced through a temporary
     /// file and a rename, so a reader sees the old or the new bytes, never half. A new file is
     /// written in place: if the build stops half-way, the next build finds its bytes wrong and
-    /// writes it again. `knownFolders` remembers folders already made.
-    static func writeIfChanged(_ data: Data, at path: String, knownFolders: inout Set<String>) throws -> (written: Bool, status: BuildCache.FileStatus) {
+    /// writes it again. `knownFolders` remembers folders already made; `new` says the file
+    /// cannot exist yet (its force's folder did not), which saves looking.
+    static func writeIfChanged(
+        _ data: Data, at path: String, knownFolders: inout Set<String>, new: Bool = false
+    ) throws -> (written: Bool, status: BuildCache.FileStatus) {
         var info = stat()
-        let exists = stat(path, &info) == 0
+        let exists = !new && stat(path, &info) == 0
         if exists, Int(info.st_size) == data.count, let existing = FileManager.default.contents(atPath: path), existing == data {
             return (false, BuildCache.FileStatus(info))
         }
