@@ -25,6 +25,9 @@ struct BuildKeys: Sendable {
     var layouts: [String: [String: String]]
     /// Source file (relative to the root) → hash of its bytes.
     var files: [String: String]
+    /// For each page (by identity), the parts of its digest that are the same on every force's
+    /// site: its own sources and kind, and its listing as other pages show it.
+    var pageParts: [ObjectIdentifier: (own: String, listing: String)] = [:]
 
     init(prepared: PreparedSite, preview: Bool) {
         let root = prepared.loaded.root
@@ -57,6 +60,20 @@ struct BuildKeys: Sendable {
         var layouts: [String: [String: String]] = ["": Self.layoutKeys(prepared.theme)]
         for (id, theme) in prepared.forceThemes { layouts[id] = Self.layoutKeys(theme) }
         self.layouts = layouts
+
+        for page in prepared.national { pageParts[page.identity] = parts(of: page) }
+        for set in prepared.pageSets.values {
+            for page in set.pages where pageParts[page.identity] == nil { pageParts[page.identity] = parts(of: page) }
+        }
+    }
+
+    func parts(of page: PreparedPage) -> (own: String, listing: String) {
+        if let known = pageParts[page.identity] { return known }
+        var own = KeyHasher()
+        own.add(page.urlPath, Self.describe(page.kind), page.layout, files[page.file] ?? "", page.derivedFrom.flatMap { files[$0] } ?? "")
+        var listing = KeyHasher()
+        listing.add(Self.listing(page))
+        return (own.finish(), listing.finish())
     }
 
     /// The force's key: its files, base URL, and which pages it publishes (menus, the language
@@ -72,22 +89,11 @@ struct BuildKeys: Sendable {
     }
 
     /// The digest of one page's output on one force's site.
-    func digest(
-        of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig,
-        listings: inout [String: String]
-    ) -> String {
+    func digest(of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig) -> String {
         var h = KeyHasher()
         h.add(global, forceKey, layouts[force.id]?[page.layout] ?? layouts[""]?[page.layout] ?? "no-layout-\(page.layout)")
-        h.add(page.urlPath, Self.describe(page.kind), files[page.file] ?? "", page.derivedFrom.flatMap { files[$0] } ?? "")
-        for other in Self.listed(by: page, in: set, site: site) {
-            if let known = listings[other.urlPath] {
-                h.add(known)
-            } else {
-                let listing = Self.listing(other)
-                listings[other.urlPath] = listing
-                h.add(listing)
-            }
-        }
+        h.add(parts(of: page).own)
+        for other in Self.listed(by: page, in: set, site: site) { h.add(parts(of: other).listing) }
         return h.finish()
     }
 

@@ -77,17 +77,17 @@ public enum Builder {
         let renderStart = clock.now
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
-        let caches = Dictionary(uniqueKeysWithValues: selected.map { ($0.id, BuildCache.load(out: out, force: $0.id)) })
-        @Sendable func reuse(_ force: ForceIdentity) -> (String, String) -> BuildCache.Entry? {
+        // What each force must render, with the cache of its last build.
+        let planning = await forEachForce(selected, jobs: jobs) { force -> (BuildCache, [PagePlan]) in
+            let cache = BuildCache.load(out: out, force: force.id)
             let dir = out.appendingPathComponent(force.id)
-            let cache = caches[force.id] ?? BuildCache()
-            return { path, digest in cache.reusable(path, digest: digest, in: dir) }
+            let plan = ForceRenderer(prepared: prepared, force: force).plan(keys: keys) { path, digest in
+                cache.reusable(path, digest: digest, in: dir)
+            }
+            return (cache, plan)
         }
-        // What each force must render.
-        let plans = await forEachForce(selected, jobs: jobs) { force in
-            ForceRenderer(prepared: prepared, force: force).plan(keys: keys, reuse: reuse(force))
-        }
-        let planned = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), plans))
+        let caches = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), planning.map(\.0)))
+        let planned = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), planning.map(\.1)))
         // Pages that forces of one class can share, rendered once (`SharedRender`).
         let shared = options.shareRenders
             ? await SharedRender.render(plans: planned, forces: selected, prepared: prepared, jobs: jobs)
@@ -98,7 +98,7 @@ public enum Builder {
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
             let previous = caches[force.id] ?? BuildCache()
             var files = ForceRenderer(prepared: prepared, force: force).render(
-                keys: keys, reuse: reuse(force), shared: sharedPages[force.id], planned: planned[force.id])
+                keys: keys, shared: sharedPages[force.id], planned: planned[force.id])
             if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
             do {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)

@@ -67,11 +67,10 @@ struct ForceRenderer {
     /// cache entry.
     func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [PagePlan] {
         let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
-        var listings: [String: String] = [:]
         return set.pages.indices.map { i in
             let page = set.pages[i]
             let path = outputPath(page.urlPath)
-            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config, listings: &listings) }
+            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
             return PagePlan(index: i, urlPath: page.urlPath, path: path, digest: digest, reused: digest.flatMap { reuse(path, $0) })
         }
     }

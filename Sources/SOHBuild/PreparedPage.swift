@@ -47,6 +47,9 @@ struct PreparedPage: Sendable {
 
     init(_ fields: Fields) { box = Box(fields) }
 
+    /// The same for copies of one page, different once a copy is changed.
+    var identity: ObjectIdentifier { ObjectIdentifier(box) }
+
     subscript<T>(dynamicMember field: KeyPath<Fields, T>) -> T { box.fields[keyPath: field] }
 
     subscript<T>(dynamicMember field: WritableKeyPath<Fields, T>) -> T {

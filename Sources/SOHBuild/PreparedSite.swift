@@ -53,8 +53,9 @@ struct PreparedSite: Sendable {
         }
 
         // Markdown is rendered here, once per page, whatever the number of forces.
-        var national = loaded.pages.map {
-            PagePreparer.prepare($0, layouts: theme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
+        let layouts = theme.layouts
+        var national = Parallel.map(loaded.pages, sink: sink) { page, sink in
+            PagePreparer.prepare(page, layouts: layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
         }
         let forms = PreparedForm.loadAll(root: loaded.root, config: config, theme: theme, pages: loaded.pages, sink: sink)
         national += PreparedForm.pages(forms, config: config, national: national)

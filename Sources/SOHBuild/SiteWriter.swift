@@ -35,8 +35,8 @@ enum SiteWriter {
         var keep = Set<String>()
         var folders = Set<String>()
         var entries: [(String, BuildCache.Entry)] = []
-        var manifest = "{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n"
-        for (i, file) in files.enumerated() {
+        entries.reserveCapacity(files.count)
+        for file in files {
             keep.insert(file.path)
             let entry: BuildCache.Entry
             if let reused = file.reused {
@@ -58,10 +58,7 @@ enum SiteWriter {
                 }
             }
             entries.append((file.path, entry))
-            manifest += "    {\"path\": \"\(Escape.json(file.path))\", \"size\": \(entry.size), \"sha256\": \"\(entry.sha256)\"}"
-            manifest += i == files.count - 1 ? "\n" : ",\n"
         }
-        manifest += "  ]\n}\n"
         if freshFolder {
             counts.removed = 0
         } else if previous.isValid {
@@ -70,9 +67,25 @@ enum SiteWriter {
             counts.removed = try removeStale(in: dir, keeping: keep)
         }
         let manifestURL = out.appendingPathComponent(manifestFolder).appendingPathComponent("\(force).json")
-        _ = try writeIfChanged(Data(manifest.utf8), to: manifestURL)
-        try BuildCache.save(entries, out: out, force: force)
+        // When every entry is what the last build recorded, the manifest and the cache made from
+        // them are already on disk.
+        let same = previous.isValid && counts.removed == 0 && entries.count == previous.entries.count
+            && entries.allSatisfy { previous.entries[$0.0] == $0.1 }
+        if !same || BuildCache.status(manifestURL.path) == nil {
+            _ = try writeIfChanged(Data(manifest(force: force, entries: entries).utf8), to: manifestURL)
+        }
+        if !same { try BuildCache.save(entries, out: out, force: force) }
         return counts
+    }
+
+    /// Every file's path, size and SHA-256, so publishing can upload only what changed.
+    static func manifest(force: String, entries: [(String, BuildCache.Entry)]) -> String {
+        var manifest = "{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n"
+        for (i, (path, entry)) in entries.enumerated() {
+            manifest += "    {\"path\": \"\(Escape.json(path))\", \"size\": \(entry.size), \"sha256\": \"\(entry.sha256)\"}"
+            manifest += i == entries.count - 1 ? "\n" : ",\n"
+        }
+        return manifest + "  ]\n}\n"
     }
 
     /// Removes the files at `paths` below `dir`, and each folder left empty above them.

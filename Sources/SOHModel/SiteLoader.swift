@@ -95,7 +95,7 @@ public enum SiteLoader {
     static func loadPages(
         in dir: URL, prefix: String, origin: PageSource.Origin, site: SiteConfig?, sink: DiagnosticSink, otherFiles: inout [String]
     ) -> [PageSource] {
-        var pages: [PageSource] = []
+        var files: [String] = []
         for relative in walk(dir) {
             if relative.hasPrefix("forms/") { continue }  // form definitions, read by the forms stage
             let file = "\(prefix)/\(relative)"
@@ -109,12 +109,14 @@ public enum SiteLoader {
                     hint: "Use lower-case letters, digits and hyphens, e.g. 'bicycle-theft.md'.")
                 continue
             }
-            if let page = PageSource.load(dir.appendingPathComponent(relative), file: file, relative: relative,
-                                          origin: origin, site: site, sink: sink) {
-                if !page.front.draft { pages.append(page) }
-            }
+            files.append(relative)
         }
-        return pages
+        // Read and split on every core: a site has hundreds of pages.
+        let pages = Parallel.map(files, sink: sink) { relative, sink in
+            PageSource.load(dir.appendingPathComponent(relative), file: "\(prefix)/\(relative)", relative: relative,
+                            origin: origin, site: site, sink: sink)
+        }
+        return pages.compactMap { $0 }.filter { !$0.front.draft }
     }
 
     /// Gives translations their own-language addresses: each part of the address is the slug of
