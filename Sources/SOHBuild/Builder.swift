@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SOHModel
 
 /// The build pipeline: load → prepare once → render per force (in parallel) → write.
@@ -50,6 +53,9 @@ public enum Builder {
         public var sharedClasses = 0
         /// Forces in those classes.
         public var sharedForces = 0
+        /// No input changed since the last complete build and its output was intact, so
+        /// nothing was loaded, rendered or written (`load` is then the time the check took).
+        public var upToDate = false
     }
 
     public struct Report: Sendable {
@@ -64,6 +70,10 @@ public enum Builder {
         let start = clock.now
         var timings = Timings()
 
+        // Nothing changed since the last complete build: nothing to do.
+        let inputs = UnchangedInputs(options)
+        if let report = inputs.unchangedReport(options, started: start) { return report }
+
         let loaded = try SiteLoader.load(root: options.root)
         timings.load = seconds(clock.now - start)
 
@@ -75,14 +85,17 @@ public enum Builder {
         timings.prepare = seconds(clock.now - prepareStart)
 
         let renderStart = clock.now
+        UnchangedInputs.forget(out: options.out)
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
         // What each force must render, with the cache of its last build.
         let planning = await forEachForce(selected, jobs: jobs) { force -> (BuildCache, [PagePlan]) in
             let cache = BuildCache.load(out: out, force: force.id)
-            let dir = out.appendingPathComponent(force.id)
+            // Without a cache nothing is reusable, and there is no need to open the folder.
+            let folder = cache.entries.isEmpty ? -1 : open(out.appendingPathComponent(force.id).path, O_RDONLY | O_DIRECTORY)
+            defer { if folder >= 0 { close(folder) } }
             let plan = ForceRenderer(prepared: prepared, force: force).plan(keys: keys) { path, digest in
-                cache.reusable(path, digest: digest, in: dir)
+                cache.reusable(path, digest: digest, folder: folder)
             }
             return (cache, plan)
         }
@@ -127,6 +140,11 @@ public enum Builder {
             }
         }
         timings.renderAndWrite = seconds(clock.now - renderStart)
+        if options.forces.isEmpty {
+            // Only a build of every force vouches for the whole output. Without the record the
+            // next build is an ordinary one, so a failure to write it is not an error.
+            try? UnchangedInputs.Record(digest: inputs.digest, forces: selected.map(\.id), warnings: prepared.warnings).save(out: out)
+        }
 
         let summary = Summary(
             forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,

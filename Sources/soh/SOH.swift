@@ -74,7 +74,9 @@ enum Report {
             if let s = summary {
                 Swift.print(String(format: "Built %d forces, %d pages (%d rendered): %d files written, %d unchanged, %d removed in %.2fs",
                                    s.forces, s.pages, s.rendered, s.written, s.unchanged, s.removed, s.seconds))
-                if timings {
+                if timings && s.timings.upToDate {
+                    Swift.print(String(format: "  nothing changed since the last build: inputs and outputs checked in %.3fs", s.timings.load))
+                } else if timings {
                     Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs · %d forces in %d classes rendered once per page",
                                        s.timings.load, s.timings.prepare, s.timings.renderAndWrite, s.timings.sharedForces, s.timings.sharedClasses))
                 }

@@ -114,3 +114,17 @@ struct DiagnosticTests {
         #expect(diagnostics.first?.hint == "Allowed forces: alpha, beta, cymru. Did you mean 'alpha'?")
     }
 }
+
+@Suite("Work on every core")
+struct ParallelTests {
+    @Test func resultsAndDiagnosticsKeepTheInputOrder() {
+        let items = Array(0..<500)
+        let sink = DiagnosticSink()
+        let doubled = Parallel.map(items, sink: sink) { item, sink -> Int in
+            if item % 100 == 7 { sink.warning(.start(of: "file\(item).md"), "odd \(item)") }
+            return item * 2
+        }
+        #expect(doubled == items.map { $0 * 2 })
+        #expect(sink.bag.all.map(\.message) == ["odd 7", "odd 107", "odd 207", "odd 307", "odd 407"])
+    }
+}

@@ -48,6 +48,67 @@ struct IncrementalBuildTests {
         #expect(outcome.summary.rendered == 0)
         #expect(outcome.summary.written == 0)
         #expect(outcome.changed == [])
+        // Found without loading anything: the inputs' digest matched the last build's.
+        #expect(outcome.summary.timings.upToDate)
+        #expect(outcome.summary.pages > 0 && outcome.summary.unchanged > outcome.summary.pages)
+    }
+
+    @Test func savingAFileWithoutChangingItIsNotAChange() async throws {
+        let outcome = try await rebuild { site in
+            let text = try #require(site.read("content/contact.md"))
+            try site.write("content/contact.md", text)
+        }
+        #expect(outcome.summary.timings.upToDate)
+    }
+
+    @Test func anUpToDateBuildReportsTheLastBuildsWarnings() async throws {
+        let site = try Fixture()
+        try site.write("content/contact.md", "---\ntitle: Contact\n---\n\n<div class=\"x\">raw\tHTML</div>\n\nText.\n")
+        let first = try await site.build()
+        let again = try await site.build()
+        #expect(!first.warnings.isEmpty)
+        #expect(again.summary.timings.upToDate)
+        #expect(again.warnings == first.warnings)
+    }
+
+    @Test func theRecordKeepsAwkwardWarningsIntact() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-record-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let warnings = [
+            Diagnostic(.warning, "content/a b.md", line: 3, column: 4, "a tab\there, a line\nbreak, a back\\slash\\t", hint: ""),
+            Diagnostic(.warning, "forces/kent.yml", line: 1, column: 1, "no hint", hint: nil),
+        ]
+        let record = UnchangedInputs.Record(digest: String(repeating: "b", count: 64), forces: ["alpha", "beta"], warnings: warnings)
+        try record.save(out: out)
+        let back = try #require(UnchangedInputs.Record.load(out: out))
+        #expect(back.digest == record.digest)
+        #expect(back.forces == ["alpha", "beta"])
+        #expect(back.warnings == warnings)
+    }
+
+    @Test func buildingSomeForcesOnlyIsNotACompleteBuild() async throws {
+        let site = try Fixture()
+        try await site.build()
+        try site.write("content/events.md", "---\ntitle: Events\nservice: events\n---\n\nChanged.\n")
+        try await site.build(forces: ["alpha"])
+        // Beta and Cymru still show the old page, so the next build must look at every force.
+        let full = try await site.build()
+        #expect(!full.summary.timings.upToDate)
+        #expect(full.summary.rendered == 2)
+    }
+
+    @Test func aChangedOptionOrACorruptRecordMeansAnOrdinaryBuild() async throws {
+        let site = try Fixture()
+        try await site.build()
+        #expect(try await site.build().summary.timings.upToDate)
+        #expect(try await site.build(env: "staging").summary.timings.upToDate == false)
+        try await site.build()
+        for garbage in ["", "soh inputs 1\nshort\n\n", "soh inputs 1\n\(String(repeating: "a", count: 64))\nalpha\nwarning\tonly three\tfields\n"] {
+            try site.write("public/.soh-cache/inputs", garbage)
+            let report = try await site.build()
+            #expect(!report.summary.timings.upToDate)
+            #expect(report.summary.rendered == 0)
+        }
     }
 
     @Test func editingAPageBodyRendersThatPageOnly() async throws {
@@ -174,6 +235,13 @@ struct IncrementalBuildTests {
         }
         #expect(outcome.summary.rendered == 2)
         #expect(outcome.changed == [])
+    }
+
+    @Test func aManifestRemovedByHandIsWrittenAgain() async throws {
+        // Nothing else changed, so the writer would leave the manifest and cache alone.
+        let outcome = try await rebuild { site in try site.remove("public/_manifests/beta.json") }
+        #expect(outcome.summary.rendered == 0)
+        #expect(outcome.summary.written == 0)
     }
 
     @Test func previewAndPublishDoNotShareCachedPages() async throws {

@@ -1,0 +1,143 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import SOHModel
+
+/// The quickest rebuild: when no input changed since the last complete build and every output
+/// file is still as that build left it, there is nothing to load, render or write.
+///
+/// "No input changed" is decided by content, never by dates: a digest of every file the build
+/// reads (`site.yml`, `content/`, `forces/`, `themes/`), of this `soh` executable and of the
+/// build's options, recorded in `<out>/.soh-cache/inputs` after a build of all forces. "As the
+/// build left it" is each output file's size and modification time against the force's build
+/// cache. Anything unreadable, missing or different means an ordinary build, which decides
+/// page by page (`BuildKeys`).
+struct UnchangedInputs {
+    static let header = "soh inputs 1"
+
+    /// The digest of everything the build reads, and how many files that was.
+    var digest: String
+    var files: Int
+
+    static func url(out: URL) -> URL {
+        out.appendingPathComponent(BuildCache.folder).appendingPathComponent("inputs")
+    }
+
+    /// Reads and hashes the inputs on every core; paths and bytes both count.
+    init(_ options: Builder.Options) {
+        let root = options.root
+        var paths = ["site.yml"]
+        for folder in ["content", "forces", "themes"] {
+            paths += SiteLoader.walk(root.appendingPathComponent(folder)).map { "\(folder)/\($0)" }
+        }
+        let hashes = Parallel.map(paths) { path -> String in
+            guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { return "unreadable" }
+            return KeyHasher.digest(data)
+        }
+        var h = KeyHasher()
+        h.add(Self.header, BuildKeys.executableIdentity, options.environment, options.apiOverride ?? "-",
+              options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct")
+        for (path, hash) in zip(paths, hashes) { h.add(path, hash) }
+        digest = h.finish()
+        files = paths.count
+    }
+
+    /// The report of the last build when nothing changed since, else nil.
+    func unchangedReport(_ options: Builder.Options, started: ContinuousClock.Instant) -> Builder.Report? {
+        guard options.forces.isEmpty, let record = Record.load(out: options.out), record.digest == digest else { return nil }
+        let out = options.out
+        let checked = Parallel.map(record.forces) { force -> (pages: Int, files: Int)? in
+            let cache = BuildCache.load(out: out, force: force)
+            let manifest = out.appendingPathComponent(SiteWriter.manifestFolder).appendingPathComponent("\(force).json")
+            guard cache.isValid, BuildCache.status(manifest.path) != nil else { return nil }
+            let folder = open(out.appendingPathComponent(force).path, O_RDONLY | O_DIRECTORY)
+            guard folder >= 0 else { return nil }
+            defer { close(folder) }
+            for (path, entry) in cache.entries {
+                var info = stat()
+                guard fstatat(folder, path, &info, 0) == 0 else { return nil }
+                let now = BuildCache.FileStatus(info)
+                guard now.size == entry.size, now.mtime == entry.mtime else { return nil }
+            }
+            return (cache.entries.values.filter { $0.digest != "-" }.count, cache.entries.count)
+        }
+        var pages = 0
+        var files = 0
+        for result in checked {
+            guard let result else { return nil }
+            pages += result.pages
+            files += result.files
+        }
+        var timings = Builder.Timings()
+        timings.upToDate = true
+        let seconds = Builder.seconds(ContinuousClock.now - started)
+        timings.load = seconds
+        let summary = Builder.Summary(
+            forces: record.forces.count, pages: pages, rendered: 0, written: 0, unchanged: files, removed: 0,
+            seconds: seconds, timings: timings)
+        return Builder.Report(summary: summary, warnings: record.warnings)
+    }
+
+    /// What a complete build records: the inputs' digest, the forces it built and its warnings.
+    struct Record {
+        var digest: String
+        var forces: [String]
+        var warnings: [Diagnostic]
+
+        static func load(out: URL) -> Record? {
+            guard let data = FileManager.default.contents(atPath: UnchangedInputs.url(out: out).path) else { return nil }
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            guard lines.count >= 4, lines[0] == UnchangedInputs.header, lines.last == "" else { return nil }
+            var record = Record(digest: String(lines[1]), forces: [], warnings: [])
+            guard record.digest.count == 64 else { return nil }
+            record.forces = lines[2].split(separator: " ").map(String.init)
+            for line in lines[3..<(lines.count - 1)] {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { unescape(String($0)) }
+                guard fields.count == 6, let severity = Diagnostic.Severity(rawValue: fields[0]),
+                      let lineNumber = Int(fields[2]), let column = Int(fields[3]) else { return nil }
+                record.warnings.append(Diagnostic(severity, fields[1], line: lineNumber, column: column, fields[4],
+                                                  hint: fields[5].isEmpty ? nil : String(fields[5].dropFirst())))
+            }
+            return record
+        }
+
+        func save(out: URL) throws {
+            var text = "\(UnchangedInputs.header)\n\(digest)\n\(forces.joined(separator: " "))\n"
+            for w in warnings {
+                let fields = [w.severity.rawValue, w.file, String(w.line), String(w.column), w.message, w.hint.map { "+" + $0 } ?? ""]
+                text += fields.map(Self.escape).joined(separator: "\t") + "\n"
+            }
+            _ = try SiteWriter.writeIfChanged(Data(text.utf8), to: UnchangedInputs.url(out: out))
+        }
+
+        /// Tabs, line breaks and backslashes in a field, written so that a line stays one record.
+        static func escape(_ field: String) -> String {
+            field.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+                .replacingOccurrences(of: "\n", with: "\\n")
+        }
+
+        static func unescape(_ field: String) -> String {
+            var result = ""
+            var escaped = false
+            for c in field {
+                if escaped {
+                    result.append(c == "t" ? "\t" : c == "n" ? "\n" : c)
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else {
+                    result.append(c)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Forgets the record before outputs change, so that a build that stops half-way is never
+    /// mistaken for a complete one.
+    static func forget(out: URL) {
+        unlink(url(out: out).path)
+    }
+}
