@@ -97,6 +97,14 @@ struct BuildKeys: Sendable {
         return h.finish()
     }
 
+    /// The digest of a force's not-found page in `language`: its layout, and the menus and
+    /// service links, which depend on the force's pages (its key) and `site.yml` (the global key).
+    func notFoundDigest(force: ForceIdentity, forceKey: String, layout: String, language: String) -> String {
+        var h = KeyHasher()
+        h.add(global, forceKey, layouts[force.id]?[layout] ?? layouts[""]?[layout] ?? "no-layout-\(layout)", "not found", language)
+        return h.finish()
+    }
+
     /// What a page shows of another: its address, title, description and order.
     static func listing(_ page: PreparedPage) -> String {
         "\(page.urlPath)\u{0}\(text(page.title))\u{0}\(page.description.map(text) ?? "\u{1}")\u{0}\(page.front.order)"
@@ -294,10 +302,20 @@ struct BuildCache: Sendable {
     }
 
     static func save(_ entries: [(String, Entry)], out: URL, force: String) throws {
-        var text = header + "\n"
+        var text = TextBytes(capacity: 200 * entries.count)
+        text.append(header + "\n")
         for (path, e) in entries where !path.contains("\t") && !path.contains("\n") {
-            text += "\(path)\t\(e.digest)\t\(e.size)\t\(e.mtime)\t\(e.sha256)\n"
+            text.append(path)
+            text.append("\t")
+            text.append(e.digest)
+            text.append("\t")
+            text.append(e.size)
+            text.append("\t")
+            text.append(e.mtime)
+            text.append("\t")
+            text.append(e.sha256)
+            text.append("\n")
         }
-        _ = try SiteWriter.writeIfChanged(Data(text.utf8), to: url(out: out, force: force))
+        _ = try SiteWriter.writeIfChanged(text.data, to: url(out: out, force: force))
     }
 }

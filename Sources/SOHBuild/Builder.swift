@@ -110,8 +110,10 @@ public enum Builder {
         let sharedPages = shared.pages
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
             let previous = caches[force.id] ?? BuildCache()
+            let dir = out.appendingPathComponent(force.id)
             var files = ForceRenderer(prepared: prepared, force: force).render(
-                keys: keys, shared: sharedPages[force.id], planned: planned[force.id])
+                keys: keys, reuse: { path, digest in previous.reusable(path, digest: digest, in: dir) },
+                shared: sharedPages[force.id], planned: planned[force.id])
             if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
             do {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)

@@ -104,11 +104,19 @@ struct ForceRenderer {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
             }
         }
-        files.append(OutputFile(path: "404.html", data: Data(renderNotFound(language: config.defaultLanguage, shared: sharedContext).utf8)))
+        // Not-found pages, one per language; like pages, rendered again only when their digest changed.
+        let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
         let others = speakers.keys.filter { $0 != config.defaultLanguage }.sorted()
-        for language in others {
-            guard let (renderer, context) = speakers[language] else { continue }
-            files.append(OutputFile(path: "\(language)/404.html", data: Data(renderer.renderNotFound(language: language, shared: context).utf8)))
+        for language in [config.defaultLanguage] + others {
+            let path = language == config.defaultLanguage ? "404.html" : "\(language)/404.html"
+            let digest = forceKey.flatMap { keys?.notFoundDigest(force: force, forceKey: $0, layout: notFoundLayout, language: language) }
+            if let digest, let entry = reuse(path, digest) {
+                files.append(OutputFile(path: path, data: Data(), digest: digest, reused: entry))
+            } else if language == config.defaultLanguage {
+                files.append(OutputFile(path: path, data: Data(renderNotFound(language: language, shared: sharedContext).utf8), digest: digest))
+            } else if let (renderer, context) = speakers[language] {
+                files.append(OutputFile(path: path, data: Data(renderer.renderNotFound(language: language, shared: context).utf8), digest: digest))
+            }
         }
         if !others.isEmpty {
             // Hosts that read Netlify's `_redirects` serve the Welsh not-found page under /cy/.
@@ -363,6 +371,8 @@ struct ForceRenderer {
         return theme.library.render(context, withTemplate: page.layout) ?? ""
     }
 
+    var notFoundLayout: String { theme.layouts.contains("404") ? "404" : "page" }
+
     /// The page for addresses that do not exist, in `language`: `404.html`, and for each other
     /// language the force publishes `<language>/404.html` (static hosts serve the nearest one).
     func renderNotFound(language: String, shared: [String: Any]) -> String {
@@ -376,8 +386,7 @@ struct ForceRenderer {
         context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": url, "breadcrumbs": [], "alternates": []] as [String: Any]
         context["menus"] = menus(language, current: "")
         context["services"] = services(language)
-        let layout = theme.layouts.contains("404") ? "404" : "page"
-        return theme.library.render(context, withTemplate: layout) ?? ""
+        return theme.library.render(context, withTemplate: notFoundLayout) ?? ""
     }
 
     func redirectPage(to target: String, language: String) -> String {

@@ -72,20 +72,27 @@ enum SiteWriter {
         let same = previous.isValid && counts.removed == 0 && entries.count == previous.entries.count
             && entries.allSatisfy { previous.entries[$0.0] == $0.1 }
         if !same || BuildCache.status(manifestURL.path) == nil {
-            _ = try writeIfChanged(Data(manifest(force: force, entries: entries).utf8), to: manifestURL)
+            _ = try writeIfChanged(manifest(force: force, entries: entries), to: manifestURL)
         }
         if !same { try BuildCache.save(entries, out: out, force: force) }
         return counts
     }
 
     /// Every file's path, size and SHA-256, so publishing can upload only what changed.
-    static func manifest(force: String, entries: [(String, BuildCache.Entry)]) -> String {
-        var manifest = "{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n"
+    static func manifest(force: String, entries: [(String, BuildCache.Entry)]) -> Data {
+        var text = TextBytes(capacity: 128 * entries.count)
+        text.append("{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n")
         for (i, (path, entry)) in entries.enumerated() {
-            manifest += "    {\"path\": \"\(Escape.json(path))\", \"size\": \(entry.size), \"sha256\": \"\(entry.sha256)\"}"
-            manifest += i == entries.count - 1 ? "\n" : ",\n"
+            text.append("    {\"path\": \"")
+            text.append(Escape.json(path))
+            text.append("\", \"size\": ")
+            text.append(entry.size)
+            text.append(", \"sha256\": \"")
+            text.append(entry.sha256)
+            text.append(i == entries.count - 1 ? "\"}\n" : "\"},\n")
         }
-        return manifest + "  ]\n}\n"
+        text.append("  ]\n}\n")
+        return text.data
     }
 
     /// Removes the files at `paths` below `dir`, and each folder left empty above them.
@@ -217,4 +224,26 @@ enum SiteWriter {
         }
         return removed
     }
+}
+
+/// UTF-8 text built by appending, for files of thousands of lines (manifests, build caches).
+struct TextBytes {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func append<N: BinaryInteger>(_ number: N) {
+        if number < 0 { bytes.append(0x2D) }
+        var digits: [UInt8] = []
+        var rest = number.magnitude
+        repeat {
+            digits.append(0x30 + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    var data: Data { Data(bytes) }
 }

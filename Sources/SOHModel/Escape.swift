@@ -26,6 +26,10 @@ public enum Escape {
 
     /// For a JSON string literal, without the quotes. `<` is escaped so JSON can never close a tag.
     public static func json(_ text: String) -> String {
+        // Most text (paths, ids) has nothing to escape; U+2028/9 start with byte E2.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }) {
+            return text
+        }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -34,7 +34,8 @@ struct CommandLineTests {
         let site = try Fixture()
         let result = try run(["build"], in: site.root)
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("Built 3 forces, 23 pages (23 rendered): "))
+        // 23 pages and 4 not-found pages (Cymru has a Welsh one).
+        #expect(result.stdout.hasPrefix("Built 3 forces, 27 pages (27 rendered): "))
         #expect(result.stderr.contains("forces/beta.yml:7:9: warning: link colour #9999ff"))
     }
 

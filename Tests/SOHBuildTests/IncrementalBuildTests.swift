@@ -156,6 +156,15 @@ struct IncrementalBuildTests {
         #expect(outcome.summary.rendered == 1)
     }
 
+    @Test func editingTheNotFoundLayoutRendersTheNotFoundPagesOnly() async throws {
+        let outcome = try await rebuild { site in
+            let path = "themes/national/layouts/404.mustache"
+            try site.write(path, try #require(site.read(path)).replacingOccurrences(of: "{{/main}}", with: "<p>Edited.</p>\n{{/main}}"))
+        }
+        #expect(outcome.changed == ["alpha/404.html", "beta/404.html", "cymru/404.html", "cymru/cy/404.html"])
+        #expect(outcome.summary.rendered == 4)
+    }
+
     @Test func editingAPartialRendersEveryPageThatIncludesIt() async throws {
         let outcome = try await rebuild { site in
             let path = "themes/national/partials/footer.mustache"
@@ -278,7 +287,7 @@ struct IncrementalBuildTests {
         #expect(SharedRender.classes(try #require(try? SiteLoader.load(root: site.root)).forces, prepared: try PreparedSite.prepare(
             try SiteLoader.load(root: site.root), environment: "production", forces: try SiteLoader.load(root: site.root).forces)).map { $0.map(\.id) }
             == [["alpha", "delta"], ["beta"], ["cymru"]])
-        #expect(shared.summary.pages == 30)
+        #expect(shared.summary.pages == 35)  // 30 pages and 5 not-found pages
         let page = try #require(site.read("public/delta/contact/index.html"))
         #expect(page.contains("Delta &amp; &lt;Co&gt; &quot;Police&quot; &#39;Service&#39;"))
     }
