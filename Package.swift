@@ -62,7 +62,10 @@ let package = Package(
             "SOHServer", "SOHForms", "SOHModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "SOHBuildTests", dependencies: ["SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer"], exclude: ["Golden"]),
+        .testTarget(name: "SOHBuildTests", dependencies: [
+            "SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

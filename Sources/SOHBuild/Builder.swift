@@ -48,7 +48,11 @@ public enum Builder {
     public struct Timings: Sendable, Codable, Equatable {
         public var load = 0.0
         public var prepare = 0.0
+        /// Planning (digests, the build cache, page shapes), rendering shared pages, then
+        /// rendering and writing each force's files: the three parts of `renderAndWrite`.
         public var renderAndWrite = 0.0
+        public var plan = 0.0
+        public var sharedRender = 0.0
         /// Classes of same-shaped forces whose pages were rendered once for all their members.
         public var sharedClasses = 0
         /// Forces in those classes.
@@ -101,6 +105,8 @@ public enum Builder {
         }
         let caches = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), planning.map(\.0)))
         let planned = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), planning.map(\.1)))
+        timings.plan = seconds(clock.now - renderStart)
+        let sharedStart = clock.now
         // Pages that forces of one class can share, rendered once (`SharedRender`).
         let shared = options.shareRenders
             ? await SharedRender.render(plans: planned, forces: selected, prepared: prepared, jobs: jobs)
@@ -108,6 +114,7 @@ public enum Builder {
         timings.sharedClasses = shared.classes
         timings.sharedForces = shared.forces
         let sharedPages = shared.pages
+        timings.sharedRender = seconds(clock.now - sharedStart)
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
             let previous = caches[force.id] ?? BuildCache()
             let dir = out.appendingPathComponent(force.id)

@@ -22,6 +22,8 @@ struct PagePlan: Sendable {
     var path: String
     var digest: String?
     var reused: BuildCache.Entry?
+    /// For a page to render, what its rendering reads from the force's pages (`pageShape`).
+    var shape: String? = nil
 }
 
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
@@ -67,11 +69,19 @@ struct ForceRenderer {
     /// cache entry.
     func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [PagePlan] {
         let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
+        var navigation: [String: String]?
         return set.pages.indices.map { i in
             let page = set.pages[i]
             let path = outputPath(page.urlPath)
             let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
-            return PagePlan(index: i, urlPath: page.urlPath, path: path, digest: digest, reused: digest.flatMap { reuse(path, $0) })
+            var item = PagePlan(index: i, urlPath: page.urlPath, path: path, digest: digest, reused: digest.flatMap { reuse(path, $0) })
+            if item.reused == nil {
+                // Worked out here, on every core, for sharing the render with other forces.
+                let known = navigation ?? navigationShape()
+                navigation = known
+                item.shape = pageShape(page, navigation: known)
+            }
+            return item
         }
     }
 
@@ -368,7 +378,7 @@ struct ForceRenderer {
             context["adviceURL"] = localized("/advice/", page.language)
         }
         if page.layout == "sitemap" { context["sitemap"] = sitemapSections(page.language) }
-        return theme.library.render(context, withTemplate: page.layout) ?? ""
+        return theme.render(context, withTemplate: page.layout) ?? ""
     }
 
     var notFoundLayout: String { theme.layouts.contains("404") ? "404" : "page" }
@@ -386,7 +396,7 @@ struct ForceRenderer {
         context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": url, "breadcrumbs": [], "alternates": []] as [String: Any]
         context["menus"] = menus(language, current: "")
         context["services"] = services(language)
-        return theme.library.render(context, withTemplate: notFoundLayout) ?? ""
+        return theme.render(context, withTemplate: notFoundLayout) ?? ""
     }
 
     func redirectPage(to target: String, language: String) -> String {

@@ -65,58 +65,84 @@ enum SharedRender {
     }
 
     /// For each class of forces, renders once every page shape that two or more of its forces
-    /// must render (their `plans` say which), with the first of them as the model. Returns each
-    /// force's shared pages and how many classes and forces shared anything.
+    /// must render (their `plans` say which, with each page's shape), with the first of them as
+    /// the model. Returns each force's shared pages and how many classes and forces shared anything.
     static func render(
         plans: [String: [PagePlan]], forces: [ForceIdentity], prepared: PreparedSite, jobs: Int
     ) async -> (pages: [String: SharedPages], classes: Int, forces: Int) {
+        struct Shape: Sendable {
+            var key: String
+            var model: ForceIdentity
+            var urlPath: String
+            var names: [String]
+        }
         var result: (pages: [String: SharedPages], classes: Int, forces: Int) = ([:], 0, 0)
-        for members in classes(forces, prepared: prepared) where members.count > 1 {
+        var work: [Shape] = []
+        var sharing: [(members: [ForceIdentity], names: [String], byShape: [String: (urlPath: String, forces: [String])], keys: [String])] = []
+        for (number, members) in classes(forces, prepared: prepared).enumerated() where members.count > 1 {
+            // Shapes are keyed within their class: two classes may read the same from a page
+            // and still render it differently.
             var byShape: [String: (model: ForceIdentity, urlPath: String, forces: [String])] = [:]
             var order: [String] = []
             for force in members {
                 let needed = (plans[force.id] ?? []).filter { $0.reused == nil }
                 guard !needed.isEmpty else { continue }
-                let renderer = ForceRenderer(prepared: prepared, force: force)
-                let navigation = renderer.navigationShape()
+                var renderer: ForceRenderer?
+                var navigation: [String: String] = [:]
                 for item in needed {
-                    let shape = renderer.pageShape(renderer.set.pages[item.index], navigation: navigation)
-                    if byShape[shape] == nil {
-                        byShape[shape] = (force, item.urlPath, [])
-                        order.append(shape)
+                    let shape: String
+                    if let known = item.shape {
+                        shape = known
+                    } else {
+                        let r = renderer ?? ForceRenderer(prepared: prepared, force: force)
+                        if renderer == nil { renderer = r; navigation = r.navigationShape() }
+                        shape = r.pageShape(r.set.pages[item.index], navigation: navigation)
                     }
-                    byShape[shape]?.forces.append(force.id)
+                    let key = "\(number)|\(shape)"
+                    if byShape[key] == nil {
+                        byShape[key] = (force, item.urlPath, [])
+                        order.append(key)
+                    }
+                    byShape[key]?.forces.append(force.id)
                 }
             }
             let shared = order.filter { (byShape[$0]?.forces.count ?? 0) > 1 }
             guard !shared.isEmpty else { continue }
             let names = names(socialLinks: members[0].social.count, languages: prepared.config.languages)
-            // Shapes split evenly over the cores; each task renders its shapes model by model.
-            let size = max(1, (shared.count + jobs - 1) / jobs)
-            let chunks = stride(from: 0, to: shared.count, by: size).map { start in
-                shared[start..<min(start + size, shared.count)].compactMap { shape in byShape[shape].map { (shape, $0.model, $0.urlPath) } }
+            for key in shared {
+                guard let entry = byShape[key] else { continue }
+                work.append(Shape(key: key, model: entry.model, urlPath: entry.urlPath, names: names))
             }
-            let texts = await withTaskGroup(of: [String: MarkedText].self) { group in
-                for chunk in chunks {
-                    group.addTask {
-                        var texts: [String: MarkedText] = [:]
-                        var models: [String] = []
-                        for (_, model, _) in chunk where !models.contains(model.id) { models.append(model.id) }
-                        for id in models {
-                            let items = chunk.filter { $0.1.id == id }
-                            guard let model = items.first?.1 else { continue }
-                            let renderer = ForceRenderer.symbolic(prepared: prepared, representative: model, names: names)
-                            let pages = renderer.renderShared(items.map(\.2), names: names, representative: model)
-                            for (shape, _, urlPath) in items { texts[shape] = pages[urlPath].map(MarkedText.init) }
-                        }
-                        return texts
+            sharing.append((members, names, byShape.mapValues { ($0.urlPath, $0.forces) }, shared))
+        }
+        guard !work.isEmpty else { return result }
+
+        // Every class's shapes dealt out in turn over the cores, so that heavy pages (a section,
+        // the sitemap page) and the classes spread evenly; each task renders model by model.
+        let lanes = max(1, min(jobs, work.count))
+        let texts = await withTaskGroup(of: [String: MarkedText].self) { group in
+            for lane in 0..<lanes {
+                let mine = stride(from: lane, to: work.count, by: lanes).map { work[$0] }
+                group.addTask {
+                    var texts: [String: MarkedText] = [:]
+                    var models: [String] = []
+                    for shape in mine where !models.contains(shape.model.id) { models.append(shape.model.id) }
+                    for id in models {
+                        let items = mine.filter { $0.model.id == id }
+                        guard let first = items.first else { continue }
+                        let renderer = ForceRenderer.symbolic(prepared: prepared, representative: first.model, names: first.names)
+                        let pages = renderer.renderShared(items.map(\.urlPath), names: first.names, representative: first.model)
+                        for item in items { texts[item.key] = pages[item.urlPath].map(MarkedText.init) }
                     }
+                    return texts
                 }
-                return await group.reduce(into: [String: MarkedText]()) { $0.merge($1) { a, _ in a } }
             }
+            return await group.reduce(into: [String: MarkedText]()) { $0.merge($1) { a, _ in a } }
+        }
+        for (members, names, byShape, keys) in sharing {
             var pagesByForce: [String: [String: MarkedText]] = [:]
-            for shape in shared {
-                guard let entry = byShape[shape], let text = texts[shape] else { continue }
+            for key in keys {
+                guard let entry = byShape[key], let text = texts[key] else { continue }
                 for id in entry.forces { pagesByForce[id, default: [:]][entry.urlPath] = text }
             }
             for force in members { result.pages[force.id] = SharedPages(names: names, pages: pagesByForce[force.id] ?? [:]) }

@@ -20,6 +20,18 @@ struct Theme: Sendable {
     var templateFiles: Set<String> = []
     /// Template source text by name, for the build cache's dependency keys.
     var sources: [String: String] = [:]
+    /// The same templates for the fast renderer; nil when one of them needs swift-mustache.
+    var compiled: CompiledTemplates?
+
+    /// Renders `name` with `context`: through the compiled templates, else swift-mustache.
+    func render(_ context: [String: Any], withTemplate name: String) -> String? {
+        if let compiled, let html = compiled.render(context, withTemplate: name) { return html }
+        return library.render(context, withTemplate: name)
+    }
+
+    mutating func compile() {
+        compiled = CompiledTemplates(library, names: sources.keys)
+    }
 
     static let templateFolders = ["layouts", "partials"]
 
@@ -41,6 +53,7 @@ struct Theme: Sendable {
                 hint: "Add \(relative)/\(required == "base" ? "partials" : "layouts")/\(required).mustache.")
         }
         theme.loadStrings(from: dir.appendingPathComponent("i18n"), relative: "\(relative)/i18n", languages: languages, sink: sink)
+        theme.compile()
         return theme
     }
 
@@ -54,6 +67,7 @@ struct Theme: Sendable {
             sink.error(.start(of: "\(relative)/\(key)"), "a force theme may only hold layouts/, partials/ and assets/",
                 hint: "Interface strings are national; move or remove '\(key)'.")
         }
+        theme.compile()
         return theme
     }
 

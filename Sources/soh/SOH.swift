@@ -77,8 +77,10 @@ enum Report {
                 if timings && s.timings.upToDate {
                     Swift.print(String(format: "  nothing changed since the last build: inputs and outputs checked in %.3fs", s.timings.load))
                 } else if timings {
-                    Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs · %d forces in %d classes rendered once per page",
-                                       s.timings.load, s.timings.prepare, s.timings.renderAndWrite, s.timings.sharedForces, s.timings.sharedClasses))
+                    let t = s.timings
+                    Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs (plan %.3fs, shared renders %.3fs, fill and write %.3fs) · %d forces in %d classes rendered once per page",
+                                       t.load, t.prepare, t.renderAndWrite, t.plan, t.sharedRender, t.renderAndWrite - t.plan - t.sharedRender,
+                                       t.sharedForces, t.sharedClasses))
                 }
             } else {
                 Swift.print("Build failed: \(errors) error\(errors == 1 ? "" : "s"). Nothing was written; the previous output is unchanged.", to: &err)
