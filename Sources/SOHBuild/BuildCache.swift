@@ -29,11 +29,17 @@ struct BuildKeys: Sendable {
     /// site: its own sources and kind, and its listing as other pages show it.
     var pageParts: [ObjectIdentifier: (own: String, listing: String)] = [:]
 
-    init(prepared: PreparedSite, preview: Bool) {
+    /// `known` holds hashes already taken of input files (by `UnchangedInputs`), so that they
+    /// are not read again.
+    init(prepared: PreparedSite, preview: Bool, known: [String: String] = [:]) {
         let root = prepared.loaded.root
         var files: [String: String] = [:]
         func hash(_ relative: String) {
             guard files[relative] == nil else { return }
+            if let hash = known[relative], hash != "unreadable" {
+                files[relative] = hash
+                return
+            }
             if let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) {
                 files[relative] = KeyHasher.digest(data)
             } else {

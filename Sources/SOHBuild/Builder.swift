@@ -85,7 +85,7 @@ public enum Builder {
 
         let prepareStart = clock.now
         let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
-        let keys = BuildKeys(prepared: prepared, preview: options.preview)
+        let keys = BuildKeys(prepared: prepared, preview: options.preview, known: inputs.hashes)
         timings.prepare = seconds(clock.now - prepareStart)
 
         let renderStart = clock.now

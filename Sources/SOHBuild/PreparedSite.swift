@@ -59,43 +59,45 @@ struct PreparedSite: Sendable {
         }
         let forms = PreparedForm.loadAll(root: loaded.root, config: config, theme: theme, pages: loaded.pages, sink: sink)
         national += PreparedForm.pages(forms, config: config, national: national)
-        var pageSets: [String: ForcePageSet] = [:]
-        var palettes: [String: BrandPalette] = [:]
-        var baseURLs: [String: String] = [:]
-        for force in forces {
-            let layouts = (forceThemes[force.id] ?? theme).layouts
+        // Each force's pages, palette and base URL, and the checks on them, on every core.
+        let nationalPages = national
+        let themes = forceThemes
+        let environmentNow = environment
+        let perForce = Parallel.map(forces, sink: sink) { force, sink -> (ForcePageSet, BrandPalette, String?) in
+            let forceTheme = themes[force.id] ?? theme
             let local = (loaded.localPages[force.id] ?? []).map {
-                PagePreparer.prepare($0, layouts: layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
+                PagePreparer.prepare($0, layouts: forceTheme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
             }
             for page in local where !force.languages.contains(page.language) {
                 sink.warning(.start(of: page.file), "force '\(force.id)' does not publish '\(page.language)' pages, so this page is left out",
                     hint: "Add '\(page.language)' to 'languages' in \(force.file), or remove the page.")
             }
-            let set = ForcePageSet(force: force, site: config, national: national, local: local)
-            pageSets[force.id] = set
+            let set = ForcePageSet(force: force, site: config, national: nationalPages, local: local)
             let palette = BrandPalette(force)
-            palettes[force.id] = palette
             sink.bag.add(contentsOf: palette.warnings)
-            if let url = config.baseURL(for: force, in: environment) {
-                baseURLs[force.id] = url
-            } else {
+            let baseURL = config.baseURL(for: force, in: environmentNow)
+            if baseURL == nil {
                 sink.error(.start(of: force.file), "force '\(force.id)' has no 'baseURL', and environment '\(name)' sets no base URL pattern",
                     hint: "Add 'baseURL: https://…' (the force's own site) to the force file.")
             }
-        }
-
-        checkServices(config, national: national, sink: sink)
-        for force in forces {
-            guard let set = pageSets[force.id] else { continue }
             checkPlaceholders(set, force: force, site: config, sink: sink)
             checkAliases(set, sink: sink)
             // Pages the build makes (notices, forms) need layouts of their own.
-            let forceTheme = forceThemes[force.id] ?? theme
             for layout in Set(set.pages.map(\.layout)).subtracting(forceTheme.layouts).subtracting(forceTheme.templateFiles).sorted() {
                 sink.error(.start(of: "themes/\(config.theme)/layouts"), "the theme has no '\(layout)' layout, needed by pages of force '\(force.id)'",
                     hint: "Add themes/\(config.theme)/layouts/\(layout).mustache.")
             }
+            return (set, palette, baseURL)
         }
+        var pageSets: [String: ForcePageSet] = [:]
+        var palettes: [String: BrandPalette] = [:]
+        var baseURLs: [String: String] = [:]
+        for (force, (set, palette, baseURL)) in zip(forces, perForce) {
+            pageSets[force.id] = set
+            palettes[force.id] = palette
+            baseURLs[force.id] = baseURL
+        }
+        checkServices(config, national: national, sink: sink)
 
         var contentFiles: [String: Data] = [:]
         for file in loaded.contentFiles {

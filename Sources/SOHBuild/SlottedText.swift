@@ -59,7 +59,7 @@ struct SlotMarkers {
 
     init(avoiding text: String) {
         var prefix = "sohslot"
-        while text.contains(prefix) { prefix += "q" }
+        while text.containsBytes(prefix) { prefix += "q" }
         self.prefix = prefix
     }
 
@@ -80,10 +80,10 @@ struct SlotMarkers {
 
     /// Removes markers (for heading ids, which stay the same on every force).
     func strip(_ text: String) -> String {
-        guard text.contains(prefix) else { return text }
+        guard text.containsBytes(prefix) else { return text }
         var out = ""
         var rest = Substring(text)
-        while let r = rest.range(of: prefix) {
+        while let r = rest.utf8Range(of: prefix) {
             out += rest[..<r.lowerBound]
             var after = rest[r.upperBound...]
             while let d = after.first, d.isASCII, d.isNumber { after = after.dropFirst() }
@@ -98,7 +98,7 @@ struct SlotMarkers {
         guard !names.isEmpty else { return SlottedText(literal: text) }
         var segments: [SlottedText.Segment] = []
         var rest = Substring(text)
-        while let r = rest.range(of: prefix) {
+        while let r = rest.utf8Range(of: prefix) {
             var after = rest[r.upperBound...]
             var digits = ""
             while let d = after.first, d.isASCII, d.isNumber { digits.append(d); after = after.dropFirst() }

@@ -20,6 +20,8 @@ struct UnchangedInputs {
     /// The digest of everything the build reads, and how many files that was.
     var digest: String
     var files: Int
+    /// Each input file's SHA-256 (hex) by path relative to the root, for the build keys.
+    var hashes: [String: String]
 
     static func url(out: URL) -> URL {
         out.appendingPathComponent(BuildCache.folder).appendingPathComponent("inputs")
@@ -32,16 +34,17 @@ struct UnchangedInputs {
         for folder in ["content", "forces", "themes"] {
             paths += SiteLoader.walk(root.appendingPathComponent(folder)).map { "\(folder)/\($0)" }
         }
-        let hashes = Parallel.map(paths) { path -> String in
+        let contentHashes = Parallel.map(paths) { path -> String in
             guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) else { return "unreadable" }
             return KeyHasher.digest(data)
         }
         var h = KeyHasher()
         h.add(Self.header, BuildKeys.executableIdentity, options.environment, options.apiOverride ?? "-",
               options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct")
-        for (path, hash) in zip(paths, hashes) { h.add(path, hash) }
+        for (path, hash) in zip(paths, contentHashes) { h.add(path, hash) }
         digest = h.finish()
         files = paths.count
+        hashes = Dictionary(zip(paths, contentHashes)) { first, _ in first }
     }
 
     /// The report of the last build when nothing changed since, else nil.

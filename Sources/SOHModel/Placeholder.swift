@@ -39,27 +39,33 @@ public enum Placeholder {
     /// `start` is where the text begins in its file (front matter values start mid-line).
     public static func scan(_ text: String, start: SourceLocation, sink: DiagnosticSink?) -> [Occurrence] {
         var found: [Occurrence] = []
-        var line = start.line, column = start.column
-        var i = text.startIndex
-        while i < text.endIndex {
-            let c = text[i]
-            if c == "{", text[i...].hasPrefix("{{"), let close = text[i...].range(of: "}}") {
-                let inner = text[text.index(i, offsetBy: 2)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                if !inner.isEmpty, inner.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) {
-                    let at = SourceLocation(file: start.file, line: line, column: column)
-                    if names.contains(inner) {
-                        found.append(Occurrence(name: inner, range: i..<close.upperBound, location: at))
-                    } else {
-                        sink?.error(at, "unknown placeholder '{{\(inner)}}'",
-                            hint: Suggestion.hint(for: inner, allowed: names, noun: "placeholders"))
-                    }
-                    for ch in text[i..<close.upperBound] { column += 1; if ch == "\n" { line += 1; column = 1 } }
-                    i = close.upperBound
-                    continue
-                }
+        // Lines are counted up to each candidate as it is found; columns count characters.
+        var line = start.line
+        var lineStart = text.startIndex
+        var counted = text.startIndex
+        var from = text.startIndex
+        while let open = text.utf8Range(of: "{{", from: from) {
+            guard let close = text.utf8Range(of: "}}", from: open.upperBound) else { break }
+            let inner = text[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard !inner.isEmpty, inner.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) else {
+                // Not a placeholder: look again from the next character, as `{{{{x}}` holds one.
+                from = text.index(after: open.lowerBound)
+                continue
             }
-            if c == "\n" { line += 1; column = 1 } else { column += 1 }
-            i = text.index(after: i)
+            for i in text.utf8[counted..<open.lowerBound].indices where text.utf8[i] == 0x0A {
+                line += 1
+                lineStart = text.utf8.index(after: i)
+            }
+            counted = open.lowerBound
+            let column = (lineStart == text.startIndex ? start.column : 1) + text[lineStart..<open.lowerBound].count
+            let at = SourceLocation(file: start.file, line: line, column: column)
+            if names.contains(inner) {
+                found.append(Occurrence(name: inner, range: open.lowerBound..<close.upperBound, location: at))
+            } else {
+                sink?.error(at, "unknown placeholder '{{\(inner)}}'",
+                    hint: Suggestion.hint(for: inner, allowed: names, noun: "placeholders"))
+            }
+            from = close.upperBound
         }
         return found
     }
