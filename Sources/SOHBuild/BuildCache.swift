@@ -310,7 +310,7 @@ struct BuildCache: Sendable {
     static func save(_ entries: [(String, Entry)], out: URL, force: String) throws {
         var text = TextBytes(capacity: 200 * entries.count)
         text.append(header + "\n")
-        for (path, e) in entries where !path.contains("\t") && !path.contains("\n") {
+        for (path, e) in entries where !path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) {
             text.append(path)
             text.append("\t")
             text.append(e.digest)

@@ -15,7 +15,7 @@ public enum SourceText {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let text = String(validating: bytes, as: UTF8.self) {
-            return text.contains("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
+            return text.containsBytes("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
         }
         let (line, column) = firstInvalidPosition(bytes)
         sink.error(SourceLocation(file: relativePath, line: line, column: column),
