@@ -58,7 +58,6 @@ struct CompiledTemplates: Sendable {
 
     struct Unsupported: Error {}
 
-
     let templates: [String: Template]
 
     /// Nil when a template uses something this renderer leaves to swift-mustache.

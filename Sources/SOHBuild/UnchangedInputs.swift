@@ -17,9 +17,8 @@ import SOHModel
 struct UnchangedInputs {
     static let header = "soh inputs 1"
 
-    /// The digest of everything the build reads, and how many files that was.
+    /// The digest of everything the build reads.
     var digest: String
-    var files: Int
     /// Each input file's SHA-256 (hex) by path relative to the root, for the build keys.
     var hashes: [String: String]
 
@@ -43,7 +42,6 @@ struct UnchangedInputs {
               options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct")
         for (path, hash) in zip(paths, contentHashes) { h.add(path, hash) }
         digest = h.finish()
-        files = paths.count
         hashes = Dictionary(zip(paths, contentHashes)) { first, _ in first }
     }
 
