@@ -71,6 +71,16 @@ struct IncrementalBuildTests {
         #expect(again.warnings == first.warnings)
     }
 
+    @Test func theInputsAreTheFilesTheLoaderReads() throws {
+        for folder in ["content", "forces", "themes"] {
+            let dir = Fixture.repositoryRoot.appendingPathComponent(folder)
+            #expect(UnchangedInputs.files(below: dir.path) == SiteLoader.walk(dir), "\(folder)")
+        }
+        #expect(UnchangedInputs.number("1795000000123456789"[...].utf8.map { $0 }[...]) == 1_795_000_000_123_456_789)
+        #expect(UnchangedInputs.number(Array("-42".utf8)[...]) == -42)
+        for bad in ["", "-", "12a", "99999999999999999999"] { #expect(UnchangedInputs.number(Array(bad.utf8)[...]) == nil) }
+    }
+
     @Test func theRecordKeepsAwkwardWarningsIntact() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-record-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
