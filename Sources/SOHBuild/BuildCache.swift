@@ -245,9 +245,32 @@ struct BuildCache: Sendable {
     /// Reads the cache's lines byte by byte (17,000 lines per build are common); nil when anything
     /// is out of place.
     static func parse(_ bytes: [UInt8]) -> BuildCache? {
-        let headerBytes = Array((header + "\n").utf8)
-        guard bytes.count >= headerBytes.count, Array(bytes[0..<headerBytes.count]) == headerBytes, bytes.last == 10 else { return nil }
         var cache = BuildCache()
+        let wellFormed = forEachLine(bytes) { line in
+            cache.entries[String(decoding: line.path, as: UTF8.self)] = Entry(
+                digest: String(decoding: line.digest, as: UTF8.self), size: Int(line.size), mtime: line.mtime,
+                sha256: String(decoding: line.sha256, as: UTF8.self))
+            return true
+        }
+        guard wellFormed else { return nil }
+        cache.isValid = true
+        return cache
+    }
+
+    /// One line of the cache, its fields still bytes.
+    struct Line {
+        var path: ArraySlice<UInt8>
+        var digest: ArraySlice<UInt8>
+        var size: Int64
+        var mtime: Int64
+        var sha256: ArraySlice<UInt8>
+    }
+
+    /// Calls `body` with each line of a cache file (after its header) until it returns false.
+    /// False when the header or a line is malformed, or `body` stopped.
+    static func forEachLine(_ bytes: [UInt8], _ body: (Line) -> Bool) -> Bool {
+        let headerBytes = Array((header + "\n").utf8)
+        guard bytes.count >= headerBytes.count, bytes.starts(with: headerBytes), bytes.last == 10 else { return false }
         var fields: [ArraySlice<UInt8>] = []
         var start = headerBytes.count
         for i in start..<bytes.count {
@@ -257,15 +280,28 @@ struct BuildCache: Sendable {
             start = i + 1
             guard byte == 10 else { continue }
             guard fields.count == 5, !fields[0].isEmpty, fields[4].count == 64,
-                  let size = Int(String(decoding: fields[2], as: UTF8.self)),
-                  let mtime = Int64(String(decoding: fields[3], as: UTF8.self)) else { return nil }
-            cache.entries[String(decoding: fields[0], as: UTF8.self)] = Entry(
-                digest: String(decoding: fields[1], as: UTF8.self), size: size, mtime: mtime,
-                sha256: String(decoding: fields[4], as: UTF8.self))
+                  let size = number(fields[2]), let mtime = number(fields[3]) else { return false }
+            guard body(Line(path: fields[0], digest: fields[1], size: size, mtime: mtime, sha256: fields[4])) else { return false }
             fields.removeAll(keepingCapacity: true)
         }
-        cache.isValid = true
-        return cache
+        return true
+    }
+
+    /// A decimal number (with an optional minus), or nil.
+    static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
+        var rest = digits[...]
+        let negative = rest.first == UInt8(ascii: "-")
+        if negative { rest = rest.dropFirst() }
+        guard !rest.isEmpty else { return nil }
+        var value: Int64 = 0
+        for byte in rest {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte - 0x30))
+            guard !overflow, !overflow2 else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
     }
 
     /// The previous output of `path`, when its digest is `digest` and the file is untouched.

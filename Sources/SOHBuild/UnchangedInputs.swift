@@ -31,7 +31,7 @@ struct UnchangedInputs {
         let root = options.root.path
         var paths = ["site.yml"]
         for folder in ["content", "forces", "themes"] {
-            paths += Self.files(below: root + "/" + folder).map { "\(folder)/\($0)" }
+            paths += SiteLoader.walk(options.root.appendingPathComponent(folder)).map { "\(folder)/\($0)" }
         }
         let contentHashes = Parallel.map(paths) { path -> String in
             guard let bytes = Self.contents(root + "/" + path) else { return "unreadable" }
@@ -43,33 +43,6 @@ struct UnchangedInputs {
         for (path, hash) in zip(paths, contentHashes) { h.add(path, hash) }
         digest = h.finish()
         hashes = Dictionary(zip(paths, contentHashes)) { first, _ in first }
-    }
-
-    /// The files below `dir` as the loader sees them (`SiteLoader.walk`: hidden names skipped,
-    /// links followed, sorted), read with `readdir`, which says which entries are folders.
-    static func files(below dir: String) -> [String] {
-        var result: [String] = []
-        func visit(_ path: String, _ relative: String) {
-            guard let handle = opendir(path) else { return }
-            defer { closedir(handle) }
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                guard !name.hasPrefix(".") else { continue }
-                let child = path + "/" + name
-                let rel = relative.isEmpty ? name : relative + "/" + name
-                var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
-                if Int32(entry.pointee.d_type) == Int32(DT_LNK) || Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
-                    var info = stat()
-                    guard stat(child, &info) == 0 else { continue }
-                    isFolder = (info.st_mode & S_IFMT) == S_IFDIR
-                }
-                if isFolder { visit(child, rel) } else { result.append(rel) }
-            }
-        }
-        visit(dir, "")
-        return result.sorted()
     }
 
     /// A file's bytes, read with plain system calls.
@@ -120,55 +93,26 @@ struct UnchangedInputs {
         let manifest = out.appendingPathComponent(SiteWriter.manifestFolder).appendingPathComponent("\(force).json")
         guard BuildCache.status(manifest.path) != nil,
               let bytes = contents(BuildCache.url(out: out, force: force).path) else { return nil }
-        let header = Array((BuildCache.header + "\n").utf8)
-        guard bytes.count > header.count, bytes.starts(with: header), bytes.last == 0x0A else { return nil }
         let folder = open(out.appendingPathComponent(force).path, O_RDONLY | O_DIRECTORY)
         guard folder >= 0 else { return nil }
         defer { close(folder) }
         var pages = 0
         var files = 0
         var path: [CChar] = []
-        var start = header.count
-        while start < bytes.count {
-            guard let end = bytes[start...].firstIndex(of: 0x0A) else { return nil }
-            // path \t digest \t size \t mtime \t sha256
-            var fields: [Range<Int>] = []
-            var fieldStart = start
-            for i in start...end where i == end || bytes[i] == 0x09 {
-                fields.append(fieldStart..<i)
-                fieldStart = i + 1
-            }
-            guard fields.count == 5, !fields[0].isEmpty, fields[4].count == 64,
-                  let size = number(bytes[fields[2]]), let mtime = number(bytes[fields[3]]) else { return nil }
+        let wellFormed = BuildCache.forEachLine(bytes) { line in
             path.removeAll(keepingCapacity: true)
-            for byte in bytes[fields[0]] { path.append(CChar(bitPattern: byte)) }
+            for byte in line.path { path.append(CChar(bitPattern: byte)) }
             path.append(0)
             var info = stat()
-            guard fstatat(folder, path, &info, 0) == 0 else { return nil }
+            guard fstatat(folder, path, &info, 0) == 0 else { return false }
             let now = BuildCache.FileStatus(info)
-            guard Int64(now.size) == size, now.mtime == mtime else { return nil }
+            guard Int64(now.size) == line.size, now.mtime == line.mtime else { return false }
             files += 1
-            if !(fields[1].count == 1 && bytes[fields[1].lowerBound] == UInt8(ascii: "-")) { pages += 1 }
-            start = end + 1
+            if !line.digest.elementsEqual("-".utf8) { pages += 1 }
+            return true
         }
+        guard wellFormed else { return nil }
         return (pages, files)
-    }
-
-    /// A decimal number (with an optional minus), or nil.
-    static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
-        var rest = digits[...]
-        let negative = rest.first == UInt8(ascii: "-")
-        if negative { rest = rest.dropFirst() }
-        guard !rest.isEmpty else { return nil }
-        var value: Int64 = 0
-        for byte in rest {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte - 0x30))
-            guard !overflow, !overflow2 else { return nil }
-            value = sum
-        }
-        return negative ? -value : value
     }
 
     /// What a complete build records: the inputs' digest, the forces it built and its warnings.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything read from a site's repository, checked, before anything is rendered.
 public struct LoadedSite: Sendable {
@@ -169,19 +172,32 @@ public enum SiteLoader {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    /// Every regular file below `dir`, as sorted relative paths; hidden files are skipped.
+    /// Every regular file below `dir`, as sorted relative paths; hidden files are skipped and
+    /// links followed. Read with `readdir`, which says which entries are folders: a build lists
+    /// its inputs on every run.
     public static func walk(_ dir: URL) -> [String] {
         var result: [String] = []
-        func visit(_ url: URL, _ relative: String) {
-            for name in listDirectory(url) {
-                let child = url.appendingPathComponent(name)
-                let rel = relative.isEmpty ? name : "\(relative)/\(name)"
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: child.path, isDirectory: &isDir) else { continue }
-                if isDir.boolValue { visit(child, rel) } else { result.append(rel) }
+        func visit(_ path: String, _ relative: String) {
+            guard let handle = opendir(path) else { return }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                guard !name.hasPrefix(".") else { continue }
+                let child = path + "/" + name
+                let rel = relative.isEmpty ? name : relative + "/" + name
+                let type = Int32(entry.pointee.d_type)
+                var isFolder = type == Int32(DT_DIR)
+                if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) {
+                    var info = stat()
+                    guard stat(child, &info) == 0 else { continue }
+                    isFolder = (info.st_mode & S_IFMT) == S_IFDIR
+                }
+                if isFolder { visit(child, rel) } else { result.append(rel) }
             }
         }
-        visit(dir, "")
+        visit(dir.path, "")
         return result.sorted()
     }
 }
