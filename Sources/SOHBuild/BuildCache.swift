@@ -13,7 +13,8 @@ import SOHModel
 /// - the force: its force file, its logo, its base URL and which pages it publishes (menus, the
 ///   language switch and service links depend on whether a page exists);
 /// - the layout: the template and every partial it includes, the interface strings and the assets;
-/// - the page's own source files (and the form definition for form pages);
+/// - the page's own source file (a form's pages: the form definition and their landing page's
+///   front matter; a service notice: the landing page's front matter, as neither shows its body);
 /// - the listing (address, title, description, order) of the pages it shows: breadcrumbs, its
 ///   section's pages, the home page's groups, everything for the sitemap page.
 ///
@@ -75,11 +76,24 @@ struct BuildKeys: Sendable {
 
     func parts(of page: PreparedPage) -> (own: String, listing: String) {
         if let known = pageParts[page.identity] { return known }
-        var own = KeyHasher()
-        own.add(page.urlPath, Self.describe(page.kind), page.layout, files[page.file] ?? "", page.derivedFrom.flatMap { files[$0] } ?? "")
+        // A service's notice and a form's pages show their landing page's front matter, never
+        // its body: editing the body leaves them as they are.
+        var front: String { PagePatch.frontDigest(yaml: page.front.text, bodyFirstLine: page.bodyFirstLine) }
+        let fileHash: String
+        if case .serviceNotice = page.kind { fileHash = front } else { fileHash = files[page.file] ?? "" }
+        let own = Self.ownPart(urlPath: page.urlPath, kind: page.kind, layout: page.layout, fileHash: fileHash,
+                               derivedHash: page.derivedFrom == nil ? "" : front)
         var listing = KeyHasher()
         listing.add(Self.listing(page))
-        return (own.finish(), listing.finish())
+        return (own, listing.finish())
+    }
+
+    /// What a page's output depends on of the page itself: its address, kind, layout and
+    /// source files (the form definition and landing page for a form's pages).
+    static func ownPart(urlPath: String, kind: PreparedPage.Kind, layout: String, fileHash: String, derivedHash: String) -> String {
+        var own = KeyHasher()
+        own.add(urlPath, describe(kind), layout, fileHash, derivedHash)
+        return String(own.finish().prefix(32))
     }
 
     /// The force's key: its files, base URL, and which pages it publishes (menus, the language
@@ -94,13 +108,14 @@ struct BuildKeys: Sendable {
         return h.finish()
     }
 
-    /// The digest of one page's output on one force's site.
+    /// The digest of one page's output on one force's site: 32 hex digits for everything around
+    /// the page (the build, the force, the layout, the pages it lists), then 32 for the page
+    /// itself (`ownPart`), so that a change to the page alone can be told apart (`PagePatch`).
     func digest(of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig) -> String {
         var h = KeyHasher()
         h.add(global, forceKey, layouts[force.id]?[page.layout] ?? layouts[""]?[page.layout] ?? "no-layout-\(page.layout)")
-        h.add(parts(of: page).own)
         for other in Self.listed(by: page, in: set, site: site) { h.add(parts(of: other).listing) }
-        return h.finish()
+        return h.finish().prefix(32) + parts(of: page).own
     }
 
     /// The digest of a force's not-found page in `language`: its layout, and the menus and
@@ -213,7 +228,8 @@ struct KeyHasher {
 }
 
 /// What the previous build wrote for one force, kept in `<out>/.soh-cache/<force>.tsv`: for each
-/// file its dependency digest (pages only), size, modification time and SHA-256.
+/// file its dependency digest (pages only), size, modification time, SHA-256 and, for a page,
+/// where its body is in the file (`start,length` in bytes, or `-`).
 ///
 /// A page is reused only when its digest matches *and* the file on disk still has the recorded
 /// size and modification time. A cache that cannot be read, has the wrong header or a malformed
@@ -224,10 +240,11 @@ struct BuildCache: Sendable {
         var size: Int
         var mtime: Int64
         var sha256: String
+        var body: BodyRange? = nil
     }
 
     static let folder = ".soh-cache"
-    static let header = "soh build cache 1"
+    static let header = "soh build cache 2"
 
     var entries: [String: Entry] = [:]
     /// True when a well-formed cache was read; only then can stale files be found from it.
@@ -249,7 +266,7 @@ struct BuildCache: Sendable {
         let wellFormed = forEachLine(bytes) { line in
             cache.entries[String(decoding: line.path, as: UTF8.self)] = Entry(
                 digest: String(decoding: line.digest, as: UTF8.self), size: Int(line.size), mtime: line.mtime,
-                sha256: String(decoding: line.sha256, as: UTF8.self))
+                sha256: String(decoding: line.sha256, as: UTF8.self), body: line.body)
             return true
         }
         guard wellFormed else { return nil }
@@ -264,6 +281,9 @@ struct BuildCache: Sendable {
         var size: Int64
         var mtime: Int64
         var sha256: ArraySlice<UInt8>
+        var body: BodyRange?
+        /// The whole line in the file, its line break included.
+        var bytes: Range<Int>
     }
 
     /// Calls `body` with each line of a cache file (after its header) until it returns false.
@@ -273,16 +293,26 @@ struct BuildCache: Sendable {
         guard bytes.count >= headerBytes.count, bytes.starts(with: headerBytes), bytes.last == 10 else { return false }
         var fields: [ArraySlice<UInt8>] = []
         var start = headerBytes.count
+        var lineStart = start
         for i in start..<bytes.count {
             let byte = bytes[i]
             guard byte == 9 || byte == 10 else { continue }
             fields.append(bytes[start..<i])
             start = i + 1
             guard byte == 10 else { continue }
-            guard fields.count == 5, !fields[0].isEmpty, fields[4].count == 64,
+            guard fields.count == 6, !fields[0].isEmpty, fields[4].count == 64,
                   let size = number(fields[2]), let mtime = number(fields[3]) else { return false }
-            guard body(Line(path: fields[0], digest: fields[1], size: size, mtime: mtime, sha256: fields[4])) else { return false }
+            var range: BodyRange?
+            if !fields[5].elementsEqual("-".utf8) {
+                guard let comma = fields[5].firstIndex(of: 0x2C), let start = number(fields[5][..<comma]),
+                      let length = number(fields[5][(comma + 1)...]), start >= 0, length >= 0, start + length <= size
+                else { return false }
+                range = BodyRange(start: Int(start), length: Int(length))
+            }
+            guard body(Line(path: fields[0], digest: fields[1], size: size, mtime: mtime, sha256: fields[4], body: range,
+                            bytes: lineStart..<(i + 1))) else { return false }
             fields.removeAll(keepingCapacity: true)
+            lineStart = i + 1
         }
         return true
     }
@@ -356,7 +386,15 @@ struct BuildCache: Sendable {
             text.append(e.mtime)
             text.append("\t")
             text.append(e.sha256)
-            text.append("\n")
+            if let body = e.body {
+                text.append("\t")
+                text.append(body.start)
+                text.append(",")
+                text.append(body.length)
+                text.append("\n")
+            } else {
+                text.append("\t-\n")
+            }
         }
         _ = try SiteWriter.writeIfChanged(text.data, to: url(out: out, force: force))
     }

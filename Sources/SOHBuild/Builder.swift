@@ -60,6 +60,9 @@ public enum Builder {
         /// No input changed since the last complete build and its output was intact, so
         /// nothing was loaded, rendered or written (`load` is then the time the check took).
         public var upToDate = false
+        /// Pages whose body alone changed, put in place in their outputs without loading the
+        /// rest of the site (`PagePatch`; `load` is then the time the whole build took).
+        public var bodiesPatched = 0
     }
 
     public struct Report: Sendable {
@@ -74,9 +77,12 @@ public enum Builder {
         let start = clock.now
         var timings = Timings()
 
-        // Nothing changed since the last complete build: nothing to do.
+        // Nothing changed since the last complete build: nothing to do. Only page bodies
+        // changed: put them in place.
         let inputs = UnchangedInputs(options)
-        if let report = inputs.unchangedReport(options, started: start) { return report }
+        let record = options.forces.isEmpty ? UnchangedInputs.Record.load(out: options.out) : nil
+        if let report = inputs.unchangedReport(options, record: record, started: start) { return report }
+        if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
 
         let loaded = try SiteLoader.load(root: options.root)
         timings.load = seconds(clock.now - start)
@@ -152,7 +158,7 @@ public enum Builder {
         if options.forces.isEmpty {
             // Only a build of every force vouches for the whole output. Without the record the
             // next build is an ordinary one, so a failure to write it is not an error.
-            try? UnchangedInputs.Record(digest: inputs.digest, forces: selected.map(\.id), warnings: prepared.warnings).save(out: out)
+            try? PagePatch.record(prepared: prepared, keys: keys, inputs: inputs, forces: selected).save(out: out)
         }
 
         let summary = Summary(

@@ -10,6 +10,8 @@ struct OutputFile: Sendable {
     var digest: String? = nil
     /// Set when the previous build's file is still right: nothing was rendered, nothing is written.
     var reused: BuildCache.Entry? = nil
+    /// Where a page's body is in `data`, when the template put it in once, unescaped.
+    var body: BodyRange? = nil
     /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
     var sha256: String? = nil
 }
@@ -104,11 +106,12 @@ struct ForceRenderer {
             if let entry = item.reused {
                 files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
             } else if let text = shared?.pages[page.urlPath] {
-                files.append(OutputFile(path: item.path, data: text.filled(&filler), digest: item.digest))
+                let (data, body) = text.filled(&filler)
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body))
             } else {
                 let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
-                let html = renderer.renderPage(page, shared: context)
-                files.append(OutputFile(path: item.path, data: Data(html.utf8), digest: item.digest))
+                let (data, body) = MarkedText.unmarked(renderer.renderPage(page, shared: context))
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body))
             }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
@@ -226,7 +229,7 @@ struct ForceRenderer {
             "title": fillRaw(page.title),
             "url": page.urlPath,
             "canonical": baseURL + page.urlPath,
-            "content": fillHTML(page.body),
+            "content": BodyMarks.wrap(fillHTML(page.body)),
             "quickExit": page.front.quickExit,
             "isHome": page.key == "/",
             "layout": page.layout,
@@ -364,6 +367,7 @@ struct ForceRenderer {
         return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
     }
 
+    /// The page's HTML, its body between `BodyMarks` (`MarkedText` takes them out).
     func renderPage(_ page: PreparedPage, shared: [String: Any]) -> String {
         var context = shared
         context["lang"] = page.language

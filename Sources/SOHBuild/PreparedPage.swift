@@ -36,6 +36,8 @@ struct PreparedPage: Sendable {
         var placeholderUses: [String: SourceLocation]
         /// The page this one was made from (a form's landing page), whose front matter it shares.
         var derivedFrom: String? = nil
+        /// The line of its file on which the body starts.
+        var bodyFirstLine = 1
     }
 
     private final class Box: Sendable {
@@ -85,16 +87,38 @@ enum PagePreparer {
             for o in occurrences where uses[o.name] == nil { uses[o.name] = o.location }
         }
 
-        let start = SourceLocation(file: page.file, line: page.bodyFirstLine, column: 1)
-        let occurrences = Placeholder.scan(page.body, start: start, sink: sink)
+        let body = prepareBody(page.body, file: page.file, firstLine: page.bodyFirstLine, allowRawHTML: allowRawHTML, sink: sink)
+        for (name, at) in body.placeholderUses where uses[name] == nil { uses[name] = at }
+
+        let layout = chooseLayout(page, layouts: layouts, site: site, sink: sink)
+        return PreparedPage(.init(
+            file: page.file, key: page.key, language: page.language, urlPath: page.urlPath, layout: layout,
+            title: title, description: description, body: body.html, headings: body.headings, links: body.links, front: page.front,
+            origin: page.origin, isSectionIndex: page.isSectionIndex, placeholderUses: uses, bodyFirstLine: page.bodyFirstLine))
+    }
+
+    struct Body {
+        var html: SlottedText
+        var headings: [Markdown.Heading]
+        var links: [Markdown.Link]
+        /// First place each placeholder is used in the body.
+        var placeholderUses: [String: SourceLocation]
+    }
+
+    /// A page's Markdown body as HTML with slots for force values: what a build that changes only
+    /// the body (`PagePatch`) prepares again, the same way.
+    static func prepareBody(_ markdown: String, file: String, firstLine: Int, allowRawHTML: Bool, sink: DiagnosticSink) -> Body {
+        let start = SourceLocation(file: file, line: firstLine, column: 1)
+        let occurrences = Placeholder.scan(markdown, start: start, sink: sink)
+        var uses: [String: SourceLocation] = [:]
         for o in occurrences where uses[o.name] == nil { uses[o.name] = o.location }
-        let markers = SlotMarkers(avoiding: page.body)
-        let marked = markers.mark(page.body, occurrences)
+        let markers = SlotMarkers(avoiding: markdown)
+        let marked = markers.mark(markdown, occurrences)
         let rendered = Markdown.render(marked, options: .init(allowRawHTML: allowRawHTML, headingTextFilter: { markers.strip($0) }))
-        let body = markers.slots(in: rendered.html, names: occurrences.map(\.name))
-        let lineShift = page.bodyFirstLine - 1
+        let html = markers.slots(in: rendered.html, names: occurrences.map(\.name))
+        let lineShift = firstLine - 1
         for line in Set(rendered.omittedHTMLLines).sorted() {
-            sink.warning(SourceLocation(file: page.file, line: line + lineShift, column: 1), "raw HTML is left out of the page",
+            sink.warning(SourceLocation(file: file, line: line + lineShift, column: 1), "raw HTML is left out of the page",
                 hint: "Write it in Markdown instead, or set 'markdown: {allowRawHTML: true}' in site.yml.")
         }
         let headings = rendered.headings.map { h -> Markdown.Heading in
@@ -108,12 +132,7 @@ enum PagePreparer {
             l.line += lineShift
             return l
         }
-
-        let layout = chooseLayout(page, layouts: layouts, site: site, sink: sink)
-        return PreparedPage(.init(
-            file: page.file, key: page.key, language: page.language, urlPath: page.urlPath, layout: layout,
-            title: title, description: description, body: body, headings: headings, links: links, front: page.front,
-            origin: page.origin, isSectionIndex: page.isSectionIndex, placeholderUses: uses))
+        return Body(html: html, headings: headings, links: links, placeholderUses: uses)
     }
 
     /// Front matter `layout`, else `home` for `/`, a layout named after the section, `service`

@@ -12,7 +12,9 @@ enum Preview {
             guard file.path.hasSuffix(".html"), file.reused == nil else { return file }
             var decorated = file
             decorated.sha256 = nil
-            decorated.data = Data(String(decoding: file.data, as: UTF8.self).replacingOccurrences(of: "</body>", with: script).utf8)
+            decorated.data = withScript(file.data)
+            // The script goes in after the body, which therefore stays where it was.
+            if let body = file.body, let at = lastBodyEnd(file.data), at < body.end { decorated.body = nil }
             return decorated
         }
         files.append(OutputFile(path: "_soh/branding/index.html", data: Data(brandingPage(prepared: prepared, force: force).utf8)))
@@ -31,8 +33,33 @@ enum Preview {
         page.front.quickExit = false
         page.body = SlottedText(literal: body(renderer))
         let (_, urls) = renderer.assets()
-        let html = renderer.renderPage(page, shared: renderer.sharedContext(assetURLs: urls))
-        return html.replacingOccurrences(of: "</body>", with: script)
+        let html = MarkedText.unmarked(renderer.renderPage(page, shared: renderer.sharedContext(assetURLs: urls))).data
+        return String(decoding: withScript(html), as: UTF8.self)
+    }
+
+    static let bodyEnd = Array("</body>".utf8)
+
+    /// Where the page's last `</body>` is, in bytes.
+    static func lastBodyEnd(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        guard bytes.count >= bodyEnd.count else { return nil }
+        var i = bytes.count - bodyEnd.count
+        while i >= 0 {
+            if bytes[i] == 0x3C, bytes[i..<(i + bodyEnd.count)].elementsEqual(bodyEnd) { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// The page with the live-reload script just before its last `</body>` (the document's own;
+    /// an earlier one could only be text in the body).
+    static func withScript(_ data: Data) -> Data {
+        guard let at = lastBodyEnd(data) else { return data }
+        let base = data.startIndex
+        var out = Data(data[..<(base + at)])
+        out.append(contentsOf: script.utf8)
+        out.append(data[(base + at + bodyEnd.count)...])
+        return out
     }
 
     static func body(_ r: ForceRenderer) -> String {

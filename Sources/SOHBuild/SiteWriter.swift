@@ -50,11 +50,11 @@ enum SiteWriter {
                    let now = BuildCache.status(path), now.size == old.size, now.mtime == old.mtime {
                     // Same bytes as last time and the file is untouched: no need to read it back.
                     counts.unchanged += 1
-                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
+                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha, body: file.body)
                 } else {
                     let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders, new: freshFolder)
                     if written { counts.written += 1 } else { counts.unchanged += 1 }
-                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha)
+                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha, body: file.body)
                 }
             }
             entries.append((file.path, entry))
@@ -80,19 +80,9 @@ enum SiteWriter {
 
     /// Every file's path, size and SHA-256, so publishing can upload only what changed.
     static func manifest(force: String, entries: [(String, BuildCache.Entry)]) -> Data {
-        var text = TextBytes(capacity: 128 * entries.count)
-        text.append("{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n")
-        for (i, (path, entry)) in entries.enumerated() {
-            text.append("    {\"path\": \"")
-            text.append(Escape.json(path))
-            text.append("\", \"size\": ")
-            text.append(entry.size)
-            text.append(", \"sha256\": \"")
-            text.append(entry.sha256)
-            text.append(i == entries.count - 1 ? "\"}\n" : "\"},\n")
-        }
-        text.append("  ]\n}\n")
-        return text.data
+        var text = ManifestText(force: force, capacity: entries.count)
+        for (path, entry) in entries { text.add(path: Array(path.utf8)[...], size: entry.size, sha256: Array(entry.sha256.utf8)[...]) }
+        return text.finish()
     }
 
     /// Removes the files at `paths` below `dir`, and each folder left empty above them.
@@ -226,6 +216,69 @@ enum SiteWriter {
     }
 }
 
+/// A force's manifest, written entry by entry from bytes (a build that puts a page's new body in
+/// place writes it from the build cache's lines).
+struct ManifestText {
+    private var text: TextBytes
+    private var count = 0
+
+    init(force: String, capacity: Int) {
+        text = TextBytes(capacity: 128 * capacity + 64)
+        text.append("{\n  \"force\": \"\(Escape.json(force))\",\n  \"files\": [\n")
+    }
+
+    mutating func add<N: BinaryInteger>(path: ArraySlice<UInt8>, size: N, sha256: ArraySlice<UInt8>) {
+        text.append(count == 0 ? "    " : ",\n    ")
+        text.append(bytes: Self.entry(path: path, size: size, sha256: sha256)[...])
+        count += 1
+    }
+
+    /// One file's entry: `{"path": "…", "size": …, "sha256": "…"}`.
+    static func entry<N: BinaryInteger>(path: ArraySlice<UInt8>, size: N, sha256: ArraySlice<UInt8>) -> [UInt8] {
+        var text = TextBytes(capacity: path.count + 110)
+        text.append("{\"path\": \"")
+        text.append(bytes: escaped(path))
+        text.append("\", \"size\": ")
+        text.append(size)
+        text.append(", \"sha256\": \"")
+        text.append(bytes: sha256)
+        text.append("\"}")
+        return text.bytes
+    }
+
+    /// A path as a JSON string's content. Paths are plain ASCII but for rare exceptions, which go
+    /// through the JSON escaper.
+    static func escaped(_ path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard path.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 >= 0x80 }) else {
+            return path
+        }
+        return Array(Escape.json(String(decoding: path, as: UTF8.self)).utf8)[...]
+    }
+
+    /// Where the entry of `path` starts in a manifest's bytes.
+    static func find(path: ArraySlice<UInt8>, in manifest: [UInt8]) -> Int? {
+        let needle = Array("{\"path\": \"".utf8) + escaped(path) + Array("\",".utf8)
+        return manifest.withUnsafeBufferPointer { hay -> Int? in
+            guard let base = hay.baseAddress else { return nil }
+            var i = 0
+            while i + needle.count <= hay.count {
+                // Each entry starts with "{"; memchr skips to the next one.
+                guard let found = memchr(base + i, 0x7B, hay.count - i) else { return nil }
+                i = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if i + needle.count <= hay.count, hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    func finish() -> Data {
+        var done = text
+        done.append(count == 0 ? "  ]\n}\n" : "\n  ]\n}\n")
+        return done.data
+    }
+}
+
 /// UTF-8 text built by appending, for files of thousands of lines (manifests, build caches).
 struct TextBytes {
     private(set) var bytes: [UInt8] = []
@@ -233,6 +286,8 @@ struct TextBytes {
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
     mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func append(bytes more: ArraySlice<UInt8>) { bytes.append(contentsOf: more) }
 
     mutating func append<N: BinaryInteger>(_ number: N) {
         if number < 0 { bytes.append(0x2D) }

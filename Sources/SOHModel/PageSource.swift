@@ -47,6 +47,9 @@ public struct FrontMatter: Sendable {
     /// publishes `/cy/…/bwrgleriaeth/`); the English file name otherwise.
     public var slug: String? = nil
     public var slugLocation: SourceLocation? = nil
+    /// The YAML as written, from which all the above was read: a build that finds it unchanged
+    /// knows that only the body changed.
+    public var text = ""
 
     static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview", "slug"]
 
@@ -84,6 +87,7 @@ public struct FrontMatter: Sendable {
             order: map.int("order") ?? 0, draft: map.bool("draft") ?? false, aliases: aliases,
             service: service, serviceLocation: service == nil ? nil : map.valueLocation("service"),
             quickExit: map.bool("quickExit") ?? false)
+        front.text = split.yaml
         front.translatedFrom = translatedFrom
         front.translatedFromLocation = translatedFrom == nil ? nil : map.valueLocation("translatedFrom")
         front.needsReview = map.bool("needsReview") ?? false
