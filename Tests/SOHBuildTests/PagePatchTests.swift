@@ -119,6 +119,7 @@ struct PagePatchTests {
         ("front matter comment", "content/contact.md", contact.replacingOccurrences(of: "---\n\n", with: "# note\n---\n\n") + "Text.\n"),
         ("raw HTML, which warns", "content/contact.md", contact + "<div>raw</div>\n"),
         ("an empty body", "content/contact.md", contact),
+        ("a private-use character that markers use", "content/contact.md", contact + "Odd \u{E000}1&\u{E001} text.\n"),
         ("a new page", "content/new.md", "---\ntitle: New\n---\n\nNew.\n"),
         ("a theme string", "themes/national/i18n/en.yml", nil),
     ] as [(String, String, String?)])
