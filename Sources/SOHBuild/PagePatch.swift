@@ -20,8 +20,8 @@ struct PatchablePage: Sendable, Equatable {
 
 /// The quick rebuild after editing the text of pages, the commonest change of all.
 ///
-/// When the only inputs that changed since the last complete build are Markdown pages whose
-/// front matter is exactly as it was, nothing but those pages' bodies changed: no other page
+/// When the only inputs that changed since the last build of the same forces are Markdown pages
+/// whose front matter is exactly as it was, nothing but those pages' bodies changed: no other page
 /// shows a page's body, and its title, description, address, layout and order (everything other
 /// pages list) are in the front matter. Each such page's body is prepared again (Markdown to
 /// HTML, once) and, in each of its output files, put where the last build recorded the old body
@@ -103,7 +103,7 @@ enum PagePatch {
     static func attempt(
         _ options: Builder.Options, inputs: UnchangedInputs, record: UnchangedInputs.Record?, started: ContinuousClock.Instant
     ) -> Builder.Report? {
-        guard options.forces.isEmpty, var record, record.settings == inputs.settings, !record.forces.isEmpty,
+        guard var record, record.settings == inputs.settings, !record.forces.isEmpty,
               record.files.count == inputs.hashes.count else { return nil }
         var edits: [Edit] = []
         for (file, hash) in inputs.hashes.sorted(by: { $0.key < $1.key }) where record.files[file] != hash {

@@ -5,15 +5,15 @@ import Glibc
 #endif
 import SOHModel
 
-/// The quickest rebuild: when no input changed since the last complete build and every output
-/// file is still as that build left it, there is nothing to load, render or write.
+/// The quickest rebuild: when no input changed since the last build of the same forces and
+/// every output file is still as that build left it, there is nothing to load, render or write.
 ///
 /// "No input changed" is decided by content, never by dates: a digest of every file the build
 /// reads (`site.yml`, `content/`, `forces/`, `themes/`), of this `soh` executable and of the
-/// build's options, recorded in `<out>/.soh-cache/inputs` after a build of all forces. "As the
-/// build left it" is each output file's size and modification time against the force's build
-/// cache. Anything unreadable, missing or different means an ordinary build, which decides
-/// page by page (`BuildKeys`).
+/// build's options (the forces it builds among them), recorded in `<out>/.soh-cache/inputs`
+/// after each build that succeeds. "As the build left it" is each output file's size and
+/// modification time against the force's build cache. Anything unreadable, missing or different
+/// means an ordinary build, which decides page by page (`BuildKeys`).
 struct UnchangedInputs {
     static let header = "soh inputs 2"
 
@@ -40,8 +40,10 @@ struct UnchangedInputs {
             return Fingerprint.hex(SHA256.hash(data: bytes))
         }
         var s = KeyHasher()
+        // The forces built are a setting too: a record of some forces says nothing of the others.
         s.add(Self.header, BuildKeys.executableIdentity, options.environment, options.apiOverride ?? "-",
-              options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct")
+              options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct",
+              options.forces.isEmpty ? "all forces" : Set(options.forces).sorted().joined(separator: " "))
         settings = s.finish()
         var h = KeyHasher()
         h.add(settings)
@@ -71,7 +73,7 @@ struct UnchangedInputs {
 
     /// The report of the last build when nothing changed since, else nil.
     func unchangedReport(_ options: Builder.Options, record: Record?, started: ContinuousClock.Instant) -> Builder.Report? {
-        guard options.forces.isEmpty, let record, record.digest == digest else { return nil }
+        guard let record, record.digest == digest else { return nil }
         let out = options.out
         let checked = Parallel.map(record.forces) { force in Self.intactOutputs(out: out, force: force) }
         var pages = 0
@@ -124,7 +126,7 @@ struct UnchangedInputs {
         return (pages, files)
     }
 
-    /// What a complete build records: the inputs' digest, the forces it built and its warnings;
+    /// What a build that succeeded records: the inputs' digest, the forces it built and its warnings;
     /// and for a later build that finds only page bodies changed (`PagePatch`): each input's
     /// hash, the pages whose body can be put in place, and each force's placeholder values.
     struct Record {

@@ -136,6 +136,26 @@ struct PagePatchTests {
         #expect(!outcome.report.summary.timings.upToDate, "\(what)")
     }
 
+    /// A build of some forces (a force previewing its site) records what it built, so the next
+    /// build of the same forces is as quick; a build of all forces after it is an ordinary one.
+    @Test func buildingSomeForces() async throws {
+        let site = try Fixture()
+        try await site.build()
+        try await site.build(forces: ["cymru", "alpha"])
+        #expect(try await site.build(forces: ["alpha", "cymru"]).summary.timings.upToDate)
+        try site.write("content/contact.md", Self.contact + "Edited for two forces.\n")
+        let patched = try await site.build(forces: ["alpha", "cymru"])
+        #expect(patched.summary.timings.bodiesPatched == 1)
+        #expect(patched.summary.forces == 2)
+        #expect(patched.summary.rendered == 2)
+        #expect(try await site.build(forces: ["alpha"]).summary.timings.upToDate == false)
+        let all = try await site.build()
+        #expect(!all.summary.timings.upToDate && all.summary.timings.bodiesPatched == 0)
+        let cleanOut = site.root.appendingPathComponent("clean")
+        try await site.build(out: cleanOut)
+        try expectSame(site.out, cleanOut)
+    }
+
     @Test func aPlaceholderAForceDoesNotSetIsAnError() async throws {
         let site = try Fixture()
         try await site.build()

@@ -79,6 +79,13 @@ def test_saving_a_file_reloads_and_a_broken_build_is_shown(browser, preview):
         f.write(original)
     assert wait_for(lambda: browser.find_element(By.TAG_NAME, "h1").text == "Personal safety")
 
+    # Only the text changed: the preview puts it in place and reloads.
+    time.sleep(1)
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(original + "\nA paragraph added while the preview is open.\n")
+    assert wait_for(lambda: "A paragraph added while the preview is open." in browser.find_element(By.TAG_NAME, "main").text)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Personal safety"
+
 
 def test_a_form_posted_from_the_preview_is_found_through_the_api(browser_without_js, preview):
     b = browser_without_js
