@@ -114,8 +114,8 @@ enum PagePatch {
         }
         guard !edits.isEmpty else { return nil }
 
-        // Every force checked (its outputs intact, the edited pages' outputs found and filled)
-        // before any file is written.
+        // Every force's part found (its cache read, the edited pages' outputs found and their
+        // new bodies filled in) before any file is written.
         let out = options.out
         let values = record.values
         let prepared = edits
