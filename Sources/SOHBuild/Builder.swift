@@ -80,7 +80,7 @@ public enum Builder {
         // Nothing changed since the last complete build: nothing to do. Only page bodies
         // changed: put them in place.
         let inputs = UnchangedInputs(options)
-        let record = UnchangedInputs.Record.load(out: options.out)
+        let record = BuildRecord.load(out: options.out)
         if let report = inputs.unchangedReport(options, record: record, started: start) { return report }
         if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
 
@@ -157,7 +157,7 @@ public enum Builder {
         timings.renderAndWrite = seconds(clock.now - renderStart)
         // The record vouches for the forces built (a later build of other forces does not match
         // it). Without it the next build is an ordinary one, so a failure to write it is not an error.
-        try? PagePatch.record(prepared: prepared, keys: keys, inputs: inputs, forces: selected).save(out: out)
+        try? BuildRecord(prepared: prepared, keys: keys, inputs: inputs, forces: selected).save(out: out)
 
         let summary = Summary(
             forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,

@@ -43,34 +43,6 @@ enum PagePatch {
         return h.finish()
     }
 
-    /// What a complete build records for the next one (see `UnchangedInputs.Record`).
-    static func record(prepared: PreparedSite, keys: BuildKeys, inputs: UnchangedInputs, forces: [ForceIdentity]) -> UnchangedInputs.Record {
-        var record = UnchangedInputs.Record(digest: inputs.digest, forces: forces.map(\.id), warnings: prepared.warnings)
-        record.settings = inputs.settings
-        record.allowRawHTML = prepared.config.allowRawHTML
-        record.files = inputs.hashes
-        // A page with a warning of its own keeps it in the record; only an ordinary build can
-        // say whether an edit removed it.
-        let warned = Set(prepared.warnings.map(\.file))
-        var pages: [PreparedPage] = prepared.national
-        for force in forces { pages += prepared.pageSets[force.id]?.pages.filter { $0.origin == .force(force.id) } ?? [] }
-        for page in pages where page.kind == .content && page.derivedFrom == nil && !warned.contains(page.file) {
-            record.pages[page.file] = PatchablePage(
-                urlPath: page.urlPath, layout: page.layout, language: page.language,
-                front: frontDigest(yaml: page.front.text, bodyFirstLine: page.bodyFirstLine), own: keys.parts(of: page).own)
-        }
-        for force in forces {
-            let renderer = ForceRenderer(prepared: prepared, force: force)
-            for language in force.languages {
-                let speaker = renderer.speaking(language)
-                record.values["\(force.id)|\(language)"] = Placeholder.names.map {
-                    Placeholder.value($0, force: speaker.force, site: prepared.config, baseURL: speaker.baseURL)
-                }
-            }
-        }
-        return record
-    }
-
     /// An edited page, its body prepared again.
     struct Edit: Sendable {
         var file: String
@@ -101,7 +73,7 @@ enum PagePatch {
     /// The build's report when only page bodies changed and they were put in place; nil when an
     /// ordinary build is needed (then nothing was changed, or what was is still consistent).
     static func attempt(
-        _ options: Builder.Options, inputs: UnchangedInputs, record: UnchangedInputs.Record?, started: ContinuousClock.Instant
+        _ options: Builder.Options, inputs: UnchangedInputs, record: BuildRecord?, started: ContinuousClock.Instant
     ) -> Builder.Report? {
         guard var record, record.settings == inputs.settings, !record.forces.isEmpty,
               record.files.count == inputs.hashes.count else { return nil }

@@ -15,18 +15,12 @@ import SOHModel
 /// modification time against the force's build cache. Anything unreadable, missing or different
 /// means an ordinary build, which decides page by page (`BuildKeys`).
 struct UnchangedInputs {
-    static let header = "soh inputs 2"
-
     /// The digest of everything the build reads.
     var digest: String
     /// The digest of the build's settings alone: the executable and the options.
     var settings: String
     /// Each input file's SHA-256 (hex) by path relative to the root, for the build keys.
     var hashes: [String: String]
-
-    static func url(out: URL) -> URL {
-        out.appendingPathComponent(BuildCache.folder).appendingPathComponent("inputs")
-    }
 
     /// Reads and hashes the inputs on every core; paths and bytes both count.
     init(_ options: Builder.Options) {
@@ -41,7 +35,7 @@ struct UnchangedInputs {
         }
         var s = KeyHasher()
         // The forces built are a setting too: a record of some forces says nothing of the others.
-        s.add(Self.header, BuildKeys.executableIdentity, options.environment, options.apiOverride ?? "-",
+        s.add(BuildRecord.header, BuildKeys.executableIdentity, options.environment, options.apiOverride ?? "-",
               options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct",
               options.forces.isEmpty ? "all forces" : Set(options.forces).sorted().joined(separator: " "))
         settings = s.finish()
@@ -72,7 +66,7 @@ struct UnchangedInputs {
     }
 
     /// The report of the last build when nothing changed since, else nil.
-    func unchangedReport(_ options: Builder.Options, record: Record?, started: ContinuousClock.Instant) -> Builder.Report? {
+    func unchangedReport(_ options: Builder.Options, record: BuildRecord?, started: ContinuousClock.Instant) -> Builder.Report? {
         guard let record, record.digest == digest else { return nil }
         let out = options.out
         let checked = Parallel.map(record.forces) { force in Self.intactOutputs(out: out, force: force) }
@@ -126,99 +120,9 @@ struct UnchangedInputs {
         return (pages, files)
     }
 
-    /// What a build that succeeded records: the inputs' digest, the forces it built and its warnings;
-    /// and for a later build that finds only page bodies changed (`PagePatch`): each input's
-    /// hash, the pages whose body can be put in place, and each force's placeholder values.
-    struct Record {
-        var digest: String
-        var forces: [String]
-        var warnings: [Diagnostic]
-        var settings = ""
-        var allowRawHTML = false
-        /// Input file → SHA-256, as `hashes`.
-        var files: [String: String] = [:]
-        /// Source file → what a body-only change to it needs.
-        var pages: [String: PatchablePage] = [:]
-        /// "force|language" → the value of each of `Placeholder.names` (nil where not set).
-        var values: [String: [String?]] = [:]
-
-        static func load(out: URL) -> Record? {
-            guard let data = UnchangedInputs.contents(UnchangedInputs.url(out: out).path) else { return nil }
-            // Split as bytes: the record has a line for every input file.
-            let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            guard lines.count >= 6, lines[0] == UnchangedInputs.header, lines.last == "" else { return nil }
-            var record = Record(digest: String(lines[1]), forces: [], warnings: [])
-            record.settings = String(lines[2])
-            guard record.digest.count == 64, record.settings.count == 64, lines[4] == "raw 0" || lines[4] == "raw 1" else { return nil }
-            record.forces = lines[3].split(separator: " ").map(String.init)
-            record.allowRawHTML = lines[4] == "raw 1"
-            for line in lines[5..<(lines.count - 1)] {
-                let fields = line.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map { unescape(String(Substring($0))) }
-                switch (fields.first, fields.count) {
-                case ("W", 7):
-                    guard let severity = Diagnostic.Severity(rawValue: fields[1]), let lineNumber = Int(fields[3]),
-                          let column = Int(fields[4]) else { return nil }
-                    record.warnings.append(Diagnostic(severity, fields[2], line: lineNumber, column: column, fields[5],
-                                                      hint: fields[6].isEmpty ? nil : String(fields[6].dropFirst())))
-                case ("F", 3):
-                    record.files[fields[1]] = fields[2]
-                case ("P", 7):
-                    record.pages[fields[1]] = PatchablePage(urlPath: fields[2], layout: fields[3], language: fields[4],
-                                                            front: fields[5], own: fields[6])
-                case ("V", Placeholder.names.count + 3):
-                    record.values["\(fields[1])|\(fields[2])"] = fields[3...].map { $0.isEmpty ? nil : String($0.dropFirst()) }
-                default:
-                    return nil
-                }
-            }
-            return record
-        }
-
-        func save(out: URL) throws {
-            var text = "\(UnchangedInputs.header)\n\(digest)\n\(settings)\n\(forces.joined(separator: " "))\nraw \(allowRawHTML ? 1 : 0)\n"
-            func line(_ fields: [String]) { text += fields.map(Self.escape).joined(separator: "\t") + "\n" }
-            for w in warnings {
-                line(["W", w.severity.rawValue, w.file, String(w.line), String(w.column), w.message, w.hint.map { "+" + $0 } ?? ""])
-            }
-            for (path, hash) in files.sorted(by: { $0.key < $1.key }) { line(["F", path, hash]) }
-            for (file, p) in pages.sorted(by: { $0.key < $1.key }) { line(["P", file, p.urlPath, p.layout, p.language, p.front, p.own]) }
-            for (key, values) in values.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { continue }
-                line(["V"] + parts + values.map { $0.map { "+" + $0 } ?? "" })
-            }
-            _ = try SiteWriter.writeIfChanged(Data(text.utf8), to: UnchangedInputs.url(out: out))
-        }
-
-    /// Tabs, line breaks and backslashes in a field, written so that a line stays one record.
-        static func escape(_ field: String) -> String {
-            // Hashes and paths, most of the record, have nothing to escape.
-            guard field.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A }) else { return field }
-            return field.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
-                .replacingOccurrences(of: "\n", with: "\\n")
-        }
-
-        static func unescape(_ field: String) -> String {
-            guard field.utf8.contains(0x5C) else { return field }
-            var result = ""
-            var escaped = false
-            for c in field {
-                if escaped {
-                    result.append(c == "t" ? "\t" : c == "n" ? "\n" : c)
-                    escaped = false
-                } else if c == "\\" {
-                    escaped = true
-                } else {
-                    result.append(c)
-                }
-            }
-            return result
-        }
-    }
-
     /// Forgets the record before outputs change, so that a build that stops half-way is never
     /// mistaken for a complete one.
     static func forget(out: URL) {
-        unlink(url(out: out).path)
+        unlink(BuildRecord.url(out: out).path)
     }
 }

@@ -94,14 +94,14 @@ struct IncrementalBuildTests {
             Diagnostic(.warning, "content/a b.md", line: 3, column: 4, "a tab\there, a line\nbreak, a back\\slash\\t", hint: ""),
             Diagnostic(.warning, "forces/kent.yml", line: 1, column: 1, "no hint", hint: nil),
         ]
-        var record = UnchangedInputs.Record(digest: String(repeating: "b", count: 64), forces: ["alpha", "beta"], warnings: warnings)
+        var record = BuildRecord(digest: String(repeating: "b", count: 64), forces: ["alpha", "beta"], warnings: warnings)
         record.settings = String(repeating: "c", count: 64)
         record.allowRawHTML = true
         record.files = ["content/a\tb.md": "1", "site.yml": "2"]
         record.pages = ["content/a\tb.md": PatchablePage(urlPath: "/a\tb/", layout: "page", language: "en", front: "f", own: "o")]
         record.values = ["alpha|en": ["Alpha\\Police", nil, "", "two\nlines"] + Array(repeating: nil, count: Placeholder.names.count - 4)]
         try record.save(out: out)
-        let back = try #require(UnchangedInputs.Record.load(out: out))
+        let back = try #require(BuildRecord.load(out: out))
         #expect(back.digest == record.digest)
         #expect(back.settings == record.settings)
         #expect(back.allowRawHTML)

@@ -218,7 +218,7 @@ struct PagePatchTests {
     @Test func theRecordNamesEveryPatchablePage() async throws {
         let site = try Fixture()
         try await site.build()
-        let record = try #require(UnchangedInputs.Record.load(out: site.out))
+        let record = try #require(BuildRecord.load(out: site.out))
         #expect(record.pages.keys.sorted() == [
             "content/contact.md", "content/events.md", "content/index.cy.md", "content/index.md", "content/report/crime.md",
             "content/report/index.md", "forces/beta/content/about.md", "forces/beta/content/contact.md",
