@@ -287,38 +287,66 @@ struct BuildCache: Sendable {
     }
 
     /// Calls `body` with each line of a cache file (after its header) until it returns false.
-    /// False when the header or a line is malformed, or `body` stopped.
+    /// False when the header or a line is malformed, or `body` stopped. Fields are found by
+    /// position, without collecting them: a build reads 17,000 lines this way.
     static func forEachLine(_ bytes: [UInt8], _ body: (Line) -> Bool) -> Bool {
         let headerBytes = Array((header + "\n").utf8)
         guard bytes.count >= headerBytes.count, bytes.starts(with: headerBytes), bytes.last == 10 else { return false }
-        var fields: [ArraySlice<UInt8>] = []
-        var start = headerBytes.count
-        var lineStart = start
-        for i in start..<bytes.count {
-            let byte = bytes[i]
-            guard byte == 9 || byte == 10 else { continue }
-            fields.append(bytes[start..<i])
-            start = i + 1
-            guard byte == 10 else { continue }
-            guard fields.count == 6, !fields[0].isEmpty, fields[4].count == 64,
-                  let size = number(fields[2]), let mtime = number(fields[3]) else { return false }
-            var range: BodyRange?
-            if !fields[5].elementsEqual("-".utf8) {
-                guard let comma = fields[5].firstIndex(of: 0x2C), let start = number(fields[5][..<comma]),
-                      let length = number(fields[5][(comma + 1)...]), start >= 0, length >= 0, start + length <= size
-                else { return false }
-                range = BodyRange(start: Int(start), length: Int(length))
+        return bytes.withUnsafeBufferPointer { buffer -> Bool in
+            // Where each of the line's six fields starts and ends (the last ends at the line
+            // break), and how many fields the line has so far.
+            var starts = (0, 0, 0, 0, 0, 0)
+            var count = 0
+            var lineStart = headerBytes.count
+            var i = lineStart
+            starts.0 = i
+            count = 1
+            var ends = (0, 0, 0, 0, 0)
+            while i < buffer.count {
+                let byte = buffer[i]
+                if byte == 9 {
+                    switch count {
+                    case 1: ends.0 = i; starts.1 = i + 1
+                    case 2: ends.1 = i; starts.2 = i + 1
+                    case 3: ends.2 = i; starts.3 = i + 1
+                    case 4: ends.3 = i; starts.4 = i + 1
+                    case 5: ends.4 = i; starts.5 = i + 1
+                    default: return false
+                    }
+                    count += 1
+                } else if byte == 10 {
+                    guard count == 6 else { return false }
+                    let path = starts.0..<ends.0, digest = starts.1..<ends.1, sha = starts.4..<ends.4, last = starts.5..<i
+                    guard !path.isEmpty, sha.count == 64,
+                          let size = number(buffer, starts.2..<ends.2), let mtime = number(buffer, starts.3..<ends.3)
+                    else { return false }
+                    var range: BodyRange?
+                    if !(last.count == 1 && buffer[last.lowerBound] == 0x2D) {  // "-"
+                        guard let comma = last.first(where: { buffer[$0] == 0x2C }),
+                              let from = number(buffer, last.lowerBound..<comma), let length = number(buffer, (comma + 1)..<last.upperBound),
+                              from >= 0, length >= 0, from + length <= size
+                        else { return false }
+                        range = BodyRange(start: Int(from), length: Int(length))
+                    }
+                    guard body(Line(path: bytes[path], digest: bytes[digest], size: size, mtime: mtime, sha256: bytes[sha], body: range,
+                                    bytes: lineStart..<(i + 1))) else { return false }
+                    lineStart = i + 1
+                    starts.0 = i + 1
+                    count = 1
+                }
+                i += 1
             }
-            guard body(Line(path: fields[0], digest: fields[1], size: size, mtime: mtime, sha256: fields[4], body: range,
-                            bytes: lineStart..<(i + 1))) else { return false }
-            fields.removeAll(keepingCapacity: true)
-            lineStart = i + 1
+            return true
         }
-        return true
+    }
+
+    /// The decimal number in `range` of `buffer`.
+    static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        number(UnsafeBufferPointer(rebasing: buffer[range]))
     }
 
     /// A decimal number (with an optional minus), or nil.
-    static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
+    static func number<Digits: Collection<UInt8>>(_ digits: Digits) -> Int64? {
         var rest = digits[...]
         let negative = rest.first == UInt8(ascii: "-")
         if negative { rest = rest.dropFirst() }
