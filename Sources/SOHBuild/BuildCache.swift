@@ -111,10 +111,13 @@ struct BuildKeys: Sendable {
     /// The digest of one page's output on one force's site: 32 hex digits for everything around
     /// the page (the build, the force, the layout, the pages it lists), then 32 for the page
     /// itself (`ownPart`), so that a change to the page alone can be told apart (`PagePatch`).
-    func digest(of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig) -> String {
+    /// `listed` is `listed(by: page, …)` when already known.
+    func digest(
+        of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig, listed: [PreparedPage]? = nil
+    ) -> String {
         var h = KeyHasher()
         h.add(global, forceKey, layouts[force.id]?[page.layout] ?? layouts[""]?[page.layout] ?? "no-layout-\(page.layout)")
-        for other in Self.listed(by: page, in: set, site: site) { h.add(parts(of: other).listing) }
+        for other in listed ?? Self.listed(by: page, in: set, site: site) { h.add(parts(of: other).listing) }
         return h.finish().prefix(32) + parts(of: page).own
     }
 

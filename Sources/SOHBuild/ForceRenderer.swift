@@ -75,13 +75,15 @@ struct ForceRenderer {
         return set.pages.indices.map { i in
             let page = set.pages[i]
             let path = outputPath(page.urlPath)
-            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config) }
+            // The pages it lists count for its digest and for its shape alike.
+            let listed = BuildKeys.listed(by: page, in: set, site: config)
+            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config, listed: listed) }
             var item = PagePlan(index: i, urlPath: page.urlPath, path: path, digest: digest, reused: digest.flatMap { reuse(path, $0) })
             if item.reused == nil {
                 // Worked out here, on every core, for sharing the render with other forces.
                 let known = navigation ?? navigationShape()
                 navigation = known
-                item.shape = pageShape(page, navigation: known)
+                item.shape = pageShape(page, navigation: known, listed: listed)
             }
             return item
         }

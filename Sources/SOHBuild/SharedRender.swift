@@ -242,10 +242,10 @@ extension ForceRenderer {
     /// links and header links lead to. Two forces of one class with the same shape for a page
     /// get the same page once their values are filled in. Mirrors what `pageContext`,
     /// `menus`, `services`, `serviceGroups` and `sitemapSections` read.
-    func pageShape(_ page: PreparedPage, navigation: [String: String]) -> String {
+    func pageShape(_ page: PreparedPage, navigation: [String: String], listed: [PreparedPage]? = nil) -> String {
         var h = KeyHasher()
         h.add(page.urlPath, page.key, page.file, page.derivedFrom ?? "-", BuildKeys.describe(page.kind), page.layout, page.language)
-        for other in BuildKeys.listed(by: page, in: set, site: config) {
+        for other in listed ?? BuildKeys.listed(by: page, in: set, site: config) {
             h.add(other.urlPath, other.key, other.file, BuildKeys.describe(other.kind), other.language)
         }
         for other in force.languages where other != page.language {
