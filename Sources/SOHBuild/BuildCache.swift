@@ -408,25 +408,30 @@ struct BuildCache: Sendable {
         var text = TextBytes(capacity: 200 * entries.count)
         text.append(header + "\n")
         for (path, e) in entries where !path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) {
-            text.append(path)
-            text.append("\t")
-            text.append(e.digest)
-            text.append("\t")
-            text.append(e.size)
-            text.append("\t")
-            text.append(e.mtime)
-            text.append("\t")
-            text.append(e.sha256)
-            if let body = e.body {
-                text.append("\t")
-                text.append(body.start)
-                text.append(",")
-                text.append(body.length)
-                text.append("\n")
-            } else {
-                text.append("\t-\n")
-            }
+            appendLine(&text, path: Array(path.utf8)[...], e)
         }
         _ = try SiteWriter.writeIfChanged(text.data, to: url(out: out, force: force))
+    }
+
+    /// One file's line: path, digest, size, time, SHA-256 and body range, tab-separated.
+    static func appendLine(_ text: inout TextBytes, path: ArraySlice<UInt8>, _ e: Entry) {
+        text.append(bytes: path)
+        text.append("\t")
+        text.append(e.digest)
+        text.append("\t")
+        text.append(e.size)
+        text.append("\t")
+        text.append(e.mtime)
+        text.append("\t")
+        text.append(e.sha256)
+        if let body = e.body {
+            text.append("\t")
+            text.append(body.start)
+            text.append(",")
+            text.append(body.length)
+            text.append("\n")
+        } else {
+            text.append("\t-\n")
+        }
     }
 }

@@ -197,8 +197,8 @@ enum PagePatch {
         for change in work.changes {
             let line = change.line
             let path = dir + "/" + String(decoding: line.path, as: UTF8.self)
-            guard let body = line.body, let (old, status) = contents(path), old.count == line.size, status.mtime == line.mtime,
-                  body.end <= old.count
+            guard let body = line.body, let (old, status) = UnchangedInputs.contentsAndStatus(path), old.count == line.size,
+                  status.mtime == line.mtime, body.end <= old.count
             else { return nil }
             var new = [UInt8]()
             new.reserveCapacity(old.count - body.length + change.body.count)
@@ -210,16 +210,9 @@ enum PagePatch {
             if wrote { written += 1 }
             let sha = Fingerprint.sha256(data)
             var text = TextBytes(capacity: line.bytes.count + 64)
-            text.append(bytes: line.path)
-            text.append("\t" + change.digest + "\t")
-            text.append(now.size)
-            text.append("\t")
-            text.append(now.mtime)
-            text.append("\t" + sha + "\t")
-            text.append(body.start)
-            text.append(",")
-            text.append(change.body.count)
-            text.append("\n")
+            BuildCache.appendLine(&text, path: line.path, BuildCache.Entry(
+                digest: change.digest, size: now.size, mtime: now.mtime, sha256: sha,
+                body: BodyRange(start: body.start, length: change.body.count)))
             lines.append((line.bytes, text.bytes))
             entries.append((line.path, ManifestText.entry(path: line.path, size: now.size, sha256: Array(sha.utf8)[...])))
         }
@@ -241,7 +234,7 @@ enum PagePatch {
         // or changes length.
         let manifestURL = out.appendingPathComponent(SiteWriter.manifestFolder).appendingPathComponent("\(work.force).json")
         var placed = false
-        if let (manifest, _) = contents(manifestURL.path) {
+        if let manifest = UnchangedInputs.contents(manifestURL.path) {
             var patches: [(Int, [UInt8])] = []
             for (path, entry) in entries {
                 guard let at = ManifestText.find(path: path, in: manifest),
@@ -262,14 +255,6 @@ enum PagePatch {
             guard (try? SiteWriter.writeIfChanged(Data(cache), to: cacheURL)) != nil else { return nil }
         }
         return written
-    }
-
-    /// A file's bytes with its size and modification time.
-    static func contents(_ path: String) -> ([UInt8], BuildCache.FileStatus)? {
-        guard let bytes = UnchangedInputs.contents(path) else { return nil }
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return (bytes, BuildCache.FileStatus(info))
     }
 
     /// Writes each run of bytes at its offset in an existing file, which keeps its length.

@@ -47,7 +47,10 @@ struct UnchangedInputs {
     }
 
     /// A file's bytes, read with plain system calls.
-    static func contents(_ path: String) -> [UInt8]? {
+    static func contents(_ path: String) -> [UInt8]? { contentsAndStatus(path)?.bytes }
+
+    /// A file's bytes, with its size and modification time as read.
+    static func contentsAndStatus(_ path: String) -> (bytes: [UInt8], status: BuildCache.FileStatus)? {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -62,7 +65,7 @@ struct UnchangedInputs {
             done += n
         }
         // A file that grew while being read is read again by the ordinary build anyway.
-        return done == bytes.count ? bytes : nil
+        return done == bytes.count ? (bytes, BuildCache.FileStatus(info)) : nil
     }
 
     /// The report of the last build when nothing changed since, else nil.

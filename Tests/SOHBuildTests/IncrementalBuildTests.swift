@@ -255,7 +255,10 @@ struct IncrementalBuildTests {
     }
 
     @Test func aCorruptCacheIsIgnored() async throws {
-        for garbage in ["", "not a cache\n", BuildCache.header + "\nindex.html\tabc\t12\n", BuildCache.header + "\nindex.html\tabc\tx\t1\t\(String(repeating: "0", count: 64))\n"] {
+        let sha = String(repeating: "0", count: 64)
+        for garbage in ["", "not a cache\n", BuildCache.header + "\nindex.html\tabc\t12\n", BuildCache.header + "\nindex.html\tabc\tx\t1\t\(sha)\t-\n",
+                        // A body that would end past the file, and one with no length.
+                        BuildCache.header + "\nindex.html\tabc\t12\t1\t\(sha)\t5,8\n", BuildCache.header + "\nindex.html\tabc\t12\t1\t\(sha)\t5\n"] {
             var alphaPages = 0
             let outcome = try await rebuild { site in
                 alphaPages = pages("alpha", in: site)
