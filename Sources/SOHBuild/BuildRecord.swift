@@ -46,12 +46,19 @@ struct BuildRecord {
         // A page with a warning of its own keeps it in the record; only an ordinary build can
         // say whether an edit removed it.
         let warned = Set(prepared.warnings.map(\.file))
-        var candidates: [PreparedPage] = prepared.national
-        for force in forces { candidates += prepared.pageSets[force.id]?.pages.filter { $0.origin == .force(force.id) } ?? [] }
-        for page in candidates where page.kind == .content && page.derivedFrom == nil && !warned.contains(page.file) {
+        // Each page with the number of forces that publish it (the same page, not a notice or
+        // a force's own page in its place).
+        var published: [ObjectIdentifier: (page: PreparedPage, forces: Int)] = [:]
+        for force in forces {
+            for page in prepared.pageSets[force.id]?.pages ?? [] where page.kind == .content && page.derivedFrom == nil {
+                published[page.identity, default: (page, 0)].forces += 1
+            }
+        }
+        for (page, count) in published.values where !warned.contains(page.file) {
             pages[page.file] = PatchablePage(
                 urlPath: page.urlPath, layout: page.layout, language: page.language,
-                front: PagePatch.frontDigest(yaml: page.front.text, bodyFirstLine: page.bodyFirstLine), own: keys.parts(of: page).own)
+                front: PagePatch.frontDigest(yaml: page.front.text, bodyFirstLine: page.bodyFirstLine), own: keys.parts(of: page).own,
+                outputs: count)
         }
         for force in forces {
             let renderer = ForceRenderer(prepared: prepared, force: force)
@@ -84,9 +91,10 @@ struct BuildRecord {
                                                   hint: fields[6].isEmpty ? nil : String(fields[6].dropFirst())))
             case ("F", 3):
                 record.files[fields[1]] = fields[2]
-            case ("P", 7):
+            case ("P", 8):
+                guard let outputs = Int(fields[7]) else { return nil }
                 record.pages[fields[1]] = PatchablePage(urlPath: fields[2], layout: fields[3], language: fields[4],
-                                                        front: fields[5], own: fields[6])
+                                                        front: fields[5], own: fields[6], outputs: outputs)
             case ("V", Placeholder.names.count + 3):
                 record.values["\(fields[1])|\(fields[2])"] = fields[3...].map { $0.isEmpty ? nil : String($0.dropFirst()) }
             default:
@@ -103,7 +111,7 @@ struct BuildRecord {
             line(["W", w.severity.rawValue, w.file, String(w.line), String(w.column), w.message, w.hint.map { "+" + $0 } ?? ""])
         }
         for (path, hash) in files.sorted(by: { $0.key < $1.key }) { line(["F", path, hash]) }
-        for (file, p) in pages.sorted(by: { $0.key < $1.key }) { line(["P", file, p.urlPath, p.layout, p.language, p.front, p.own]) }
+        for (file, p) in pages.sorted(by: { $0.key < $1.key }) { line(["P", file, p.urlPath, p.layout, p.language, p.front, p.own, String(p.outputs)]) }
         for (key, values) in values.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }

@@ -16,6 +16,8 @@ struct PatchablePage: Sendable, Equatable {
     /// `BuildKeys.ownPart` of the page as last built: how its outputs are told apart in the
     /// build caches (the second half of their digest).
     var own: String
+    /// How many forces publish it: each has one output file of it.
+    var outputs: Int
 }
 
 /// The quick rebuild after editing the text of pages, the commonest change of all.
@@ -56,6 +58,8 @@ enum PagePatch {
 
     /// One output file to change: the cache line that describes it, and its new body and digest.
     struct Change: Sendable {
+        /// Which of the edits.
+        var edit: Int
         var line: BuildCache.Line
         var body: [UInt8]
         var digest: String
@@ -96,6 +100,11 @@ enum PagePatch {
         for item in found {
             guard let item else { return nil }
             work.append(item)
+        }
+        // Each page's outputs all found: as many as the forces that published it.
+        for (k, edit) in edits.enumerated() {
+            let outputs = work.reduce(0) { sum, item in sum + item.changes.filter { $0.edit == k }.count }
+            guard outputs == edit.page.outputs else { return nil }
         }
 
         // From here a build that stops is an ordinary one next time: each output is replaced
@@ -153,6 +162,7 @@ enum PagePatch {
         var lines: [(Int, BuildCache.Line)] = []
         var pages = 0
         var files = 0
+        // Every line read, so that a cache out of shape is never taken for one without the page.
         let wellFormed = BuildCache.forEachLine(cache) { line in
             files += 1
             guard line.digest.count == 64 else { return true }
@@ -178,7 +188,7 @@ enum PagePatch {
             // (U+E000, private use) is read as one there.
             guard !missing, !filled.isEmpty, !filled.utf8.contains(0xEE) || !filled.unicodeScalars.contains("\u{E000}") else { return nil }
             let digest = String(decoding: line.digest.prefix(32), as: UTF8.self) + edit.own
-            changes.append(Change(line: line, body: Array(filled.utf8), digest: digest))
+            changes.append(Change(edit: k, line: line, body: Array(filled.utf8), digest: digest))
         }
         return ForceWork(force: force, cache: cache, changes: changes.sorted { $0.line.bytes.lowerBound < $1.line.bytes.lowerBound },
                          pages: pages, files: files)

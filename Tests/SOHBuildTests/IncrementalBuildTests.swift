@@ -98,7 +98,7 @@ struct IncrementalBuildTests {
         record.settings = String(repeating: "c", count: 64)
         record.allowRawHTML = true
         record.files = ["content/a\tb.md": "1", "site.yml": "2"]
-        record.pages = ["content/a\tb.md": PatchablePage(urlPath: "/a\tb/", layout: "page", language: "en", front: "f", own: "o")]
+        record.pages = ["content/a\tb.md": PatchablePage(urlPath: "/a\tb/", layout: "page", language: "en", front: "f", own: "o", outputs: 3)]
         record.values = ["alpha|en": ["Alpha\\Police", nil, "", "two\nlines"] + Array(repeating: nil, count: Placeholder.names.count - 4)]
         try record.save(out: out)
         let back = try #require(BuildRecord.load(out: out))
@@ -131,7 +131,11 @@ struct IncrementalBuildTests {
         #expect(try await site.build().summary.timings.upToDate)
         #expect(try await site.build(env: "staging").summary.timings.upToDate == false)
         try await site.build()
-        for garbage in ["", "soh inputs 1\nshort\n\n", "soh inputs 1\n\(String(repeating: "a", count: 64))\nalpha\nwarning\tonly three\tfields\n"] {
+        let a = String(repeating: "a", count: 64), b = String(repeating: "b", count: 64)
+        for garbage in ["", "soh inputs 1\nshort\n\n", "soh inputs 1\n\(a)\nalpha\nwarning\tonly three\tfields\n",
+                        "soh inputs 2\n\(a)\n\(b)\nalpha beta cymru\nraw 0\nP\tcontent/contact.md\ttoo few\n",
+                        "soh inputs 2\n\(a)\n\(b)\nalpha beta cymru\nraw 2\n",
+                        "soh inputs 2\n\(a)\n\(b)\nalpha beta cymru\nraw 0\nV\talpha\ten\t+Alpha\n"] {
             try site.write("public/.soh-cache/inputs", garbage)
             let report = try await site.build()
             #expect(!report.summary.timings.upToDate)

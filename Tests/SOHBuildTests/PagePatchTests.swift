@@ -167,6 +167,21 @@ struct PagePatchTests {
         #expect(Fixture.tree(site.out) == before)
     }
 
+    /// A cache that no longer lists a page's output (well formed, or not) is not taken to say
+    /// that the force does not publish the page.
+    @Test(arguments: [true, false])
+    func aCacheWithoutThePagesLineMeansAnOrdinaryBuild(_ wellFormed: Bool) async throws {
+        let outcome = try await rebuild { site in
+            let cache = try #require(site.read("public/.soh-cache/alpha.tsv"))
+            let lines = cache.split(separator: "\n", omittingEmptySubsequences: false)
+            let kept = lines.filter { !$0.hasPrefix("contact/index.html\t") } + (wellFormed ? [] : ["garbage"])
+            #expect(kept.count == lines.count - (wellFormed ? 1 : 0))
+            try site.write("public/.soh-cache/alpha.tsv", kept.joined(separator: "\n"))
+            try site.write("content/contact.md", Self.contact + "Edited.\n")
+        }
+        #expect(outcome.patched == 0)
+    }
+
     @Test func anEditedPagesOutputChangedByHandIsRenderedAgain() async throws {
         let outcome = try await rebuild { site in
             try site.write("public/alpha/contact/index.html", "tampered")
