@@ -9,8 +9,9 @@ import SOHModel
 /// that finds only page bodies changed (`PagePatch`), each input's hash, the pages whose body
 /// can be put in place, and each force's placeholder values in each of its languages.
 ///
-/// A text file: a header, the digest, the settings' digest, the forces, `raw 0|1`, then one
-/// tab-separated line per warning (`W`), input (`F`), page (`P`) and force language (`V`).
+/// A text file: a header, the digest, the settings' digest, the forces, `raw 0|1 <when the
+/// inputs were hashed>`, then one tab-separated line per warning (`W`), input (`F`: path, hash
+/// and stamp), page (`P`) and force language (`V`).
 /// Anything out of place makes the whole record unreadable, and the next build an ordinary one.
 struct BuildRecord {
     var digest: String
@@ -18,8 +19,11 @@ struct BuildRecord {
     var warnings: [Diagnostic]
     var settings = ""
     var allowRawHTML = false
-    /// Input file → SHA-256, as `hashes`.
+    /// Input file → SHA-256, as `hashes`, and its stamp when that was taken.
     var files: [String: String] = [:]
+    var stamps: [String: InputStamp] = [:]
+    /// When the build that recorded it began to look at its inputs.
+    var hashedAt: Int64 = 0
     /// Source file → what a body-only change to it needs.
     var pages: [String: PatchablePage] = [:]
     /// "force|language" → the value of each of `Placeholder.names` (nil where not set).
@@ -43,6 +47,8 @@ struct BuildRecord {
         settings = inputs.settings
         allowRawHTML = prepared.config.allowRawHTML
         files = inputs.hashes
+        stamps = inputs.stamps
+        hashedAt = inputs.hashedAt
         // A page with a warning of its own keeps it in the record; only an ordinary build can
         // say whether an edit removed it.
         let warned = Set(prepared.warnings.map(\.file))
@@ -78,9 +84,12 @@ struct BuildRecord {
         guard lines.count >= 6, lines[0] == header, lines.last == "" else { return nil }
         var record = BuildRecord(digest: String(lines[1]), forces: [], warnings: [])
         record.settings = String(lines[2])
-        guard record.digest.count == 64, record.settings.count == 64, lines[4] == "raw 0" || lines[4] == "raw 1" else { return nil }
+        let flags = lines[4].split(separator: " ")
+        guard record.digest.count == 64, record.settings.count == 64, flags.count == 3, flags[0] == "raw",
+              flags[1] == "0" || flags[1] == "1", let hashedAt = Int64(flags[2]) else { return nil }
         record.forces = lines[3].split(separator: " ").map(String.init)
-        record.allowRawHTML = lines[4] == "raw 1"
+        record.allowRawHTML = flags[1] == "1"
+        record.hashedAt = hashedAt
         for line in lines[5..<(lines.count - 1)] {
             let fields = line.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map { unescape(String(Substring($0))) }
             switch (fields.first, fields.count) {
@@ -91,6 +100,11 @@ struct BuildRecord {
                                                   hint: fields[6].isEmpty ? nil : String(fields[6].dropFirst())))
             case ("F", 3):
                 record.files[fields[1]] = fields[2]
+            case ("F", 7):
+                record.files[fields[1]] = fields[2]
+                guard let size = Int64(fields[3]), let mtime = Int64(fields[4]), let ctime = Int64(fields[5]),
+                      let inode = UInt64(fields[6]) else { return nil }
+                record.stamps[fields[1]] = InputStamp(size: size, mtime: mtime, ctime: ctime, inode: inode)
             case ("P", 8):
                 guard let outputs = Int(fields[7]) else { return nil }
                 record.pages[fields[1]] = PatchablePage(urlPath: fields[2], layout: fields[3], language: fields[4],
@@ -105,12 +119,18 @@ struct BuildRecord {
     }
 
     func save(out: URL) throws {
-        var text = "\(Self.header)\n\(digest)\n\(settings)\n\(forces.joined(separator: " "))\nraw \(allowRawHTML ? 1 : 0)\n"
+        var text = "\(Self.header)\n\(digest)\n\(settings)\n\(forces.joined(separator: " "))\nraw \(allowRawHTML ? 1 : 0) \(hashedAt)\n"
         func line(_ fields: [String]) { text += fields.map(Self.escape).joined(separator: "\t") + "\n" }
         for w in warnings {
             line(["W", w.severity.rawValue, w.file, String(w.line), String(w.column), w.message, w.hint.map { "+" + $0 } ?? ""])
         }
-        for (path, hash) in files.sorted(by: { $0.key < $1.key }) { line(["F", path, hash]) }
+        for (path, hash) in files.sorted(by: { $0.key < $1.key }) {
+            if let t = stamps[path] {
+                line(["F", path, hash, String(t.size), String(t.mtime), String(t.ctime), String(t.inode)])
+            } else {
+                line(["F", path, hash])
+            }
+        }
         for (file, p) in pages.sorted(by: { $0.key < $1.key }) { line(["P", file, p.urlPath, p.layout, p.language, p.front, p.own, String(p.outputs)]) }
         for (key, values) in values.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "|", maxSplits: 1).map(String.init)

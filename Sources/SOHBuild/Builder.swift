@@ -79,8 +79,8 @@ public enum Builder {
 
         // Nothing changed since the last complete build: nothing to do. Only page bodies
         // changed: put them in place.
-        let inputs = UnchangedInputs(options)
         let record = BuildRecord.load(out: options.out)
+        let inputs = UnchangedInputs(options, known: record)
         if let report = inputs.unchangedReport(options, record: record, started: start) { return report }
         if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
 

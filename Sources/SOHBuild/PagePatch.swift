@@ -116,10 +116,10 @@ enum PagePatch {
             guard let result else { return nil }
             written += result
         }
-        for edit in edits {
-            record.files[edit.file] = edit.hash
-            record.pages[edit.file]?.own = edit.own
-        }
+        for edit in edits { record.pages[edit.file]?.own = edit.own }
+        record.files = inputs.hashes
+        record.stamps = inputs.stamps
+        record.hashedAt = inputs.hashedAt
         record.digest = inputs.digest
         try? record.save(out: out)
 

@@ -21,17 +21,29 @@ struct UnchangedInputs {
     var settings: String
     /// Each input file's SHA-256 (hex) by path relative to the root, for the build keys.
     var hashes: [String: String]
+    /// Each readable input's size, times and inode as it was when its hash was taken.
+    var stamps: [String: InputStamp] = [:]
+    /// When this build began to look at its inputs (nanoseconds since 1970).
+    var hashedAt: Int64
 
-    /// Reads and hashes the inputs on every core; paths and bytes both count.
-    init(_ options: Builder.Options) {
+    /// Hashes the inputs on every core; paths and bytes both count. A file is read unless the
+    /// last build's record has its hash with the same stamp, taken well after the file last
+    /// changed (see `InputStamp`).
+    init(_ options: Builder.Options, known: BuildRecord? = nil) {
+        hashedAt = InputStamp.now()
         let root = options.root.path
         var paths = ["site.yml"]
         for folder in ["content", "forces", "themes"] {
             paths += SiteLoader.walk(options.root.appendingPathComponent(folder)).map { "\(folder)/\($0)" }
         }
-        let contentHashes = Parallel.map(paths) { path -> String in
-            guard let bytes = Self.contents(root + "/" + path) else { return "unreadable" }
-            return Fingerprint.hex(SHA256.hash(data: bytes))
+        let found = Parallel.map(paths) { path -> (hash: String, stamp: InputStamp?) in
+            let full = root + "/" + path
+            if let known, let old = known.stamps[path], let hash = known.files[path], old.isSettled(before: known.hashedAt) {
+                var info = stat()
+                if stat(full, &info) == 0, InputStamp(info) == old { return (hash, old) }
+            }
+            guard let (bytes, info) = Self.contentsAndInfo(full) else { return ("unreadable", nil) }
+            return (Fingerprint.hex(SHA256.hash(data: bytes)), InputStamp(info))
         }
         var s = KeyHasher()
         // The forces built are a setting too: a record of some forces says nothing of the others.
@@ -41,16 +53,22 @@ struct UnchangedInputs {
         settings = s.finish()
         var h = KeyHasher()
         h.add(settings)
-        for (path, hash) in zip(paths, contentHashes) { h.add(path, hash) }
+        for (path, item) in zip(paths, found) { h.add(path, item.hash) }
         digest = h.finish()
-        hashes = Dictionary(zip(paths, contentHashes)) { first, _ in first }
+        hashes = Dictionary(zip(paths, found.map(\.hash))) { first, _ in first }
+        for (path, item) in zip(paths, found) { stamps[path] = item.stamp }
     }
 
     /// A file's bytes, read with plain system calls.
-    static func contents(_ path: String) -> [UInt8]? { contentsAndStatus(path)?.bytes }
+    static func contents(_ path: String) -> [UInt8]? { contentsAndInfo(path)?.bytes }
 
     /// A file's bytes, with its size and modification time as read.
     static func contentsAndStatus(_ path: String) -> (bytes: [UInt8], status: BuildCache.FileStatus)? {
+        contentsAndInfo(path).map { ($0.bytes, BuildCache.FileStatus($0.info)) }
+    }
+
+    /// A file's bytes, with what `fstat` said of it before they were read.
+    static func contentsAndInfo(_ path: String) -> (bytes: [UInt8], info: stat)? {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -65,7 +83,7 @@ struct UnchangedInputs {
             done += n
         }
         // A file that grew while being read is read again by the ordinary build anyway.
-        return done == bytes.count ? (bytes, BuildCache.FileStatus(info)) : nil
+        return done == bytes.count ? (bytes, info) : nil
     }
 
     /// The report of the last build when nothing changed since, else nil.
@@ -127,5 +145,41 @@ struct UnchangedInputs {
     /// mistaken for a complete one.
     static func forget(out: URL) {
         unlink(BuildRecord.url(out: out).path)
+    }
+}
+
+/// What `stat` says of an input file: its size, modification and change times and inode. The
+/// change time cannot be set by hand and moves with every write, so a file with the stamp it had
+/// when it was hashed still has those bytes, unless it was written within the same tick of the
+/// filesystem's clock as it was read. So a stamp is trusted only when the file had last changed
+/// two seconds or more before the build that hashed it began (`isSettled`); younger files are
+/// read again, as `git` treats "racily clean" files.
+struct InputStamp: Sendable, Equatable {
+    var size: Int64
+    var mtime: Int64
+    var ctime: Int64
+    var inode: UInt64
+
+    init(size: Int64, mtime: Int64, ctime: Int64, inode: UInt64) {
+        self.size = size
+        self.mtime = mtime
+        self.ctime = ctime
+        self.inode = inode
+    }
+
+    init(_ info: stat) {
+        size = Int64(info.st_size)
+        mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        ctime = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        inode = UInt64(info.st_ino)
+    }
+
+    func isSettled(before hashedAt: Int64) -> Bool { ctime < hashedAt - 2_000_000_000 && mtime < hashedAt - 2_000_000_000 }
+
+    /// The wall clock, which file times follow, in nanoseconds since 1970.
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

@@ -61,6 +61,31 @@ struct IncrementalBuildTests {
         #expect(outcome.summary.timings.upToDate)
     }
 
+    /// A file whose stamp (size, times, inode) is the one recorded is not read again, but a file
+    /// rewritten with the same size and its old modification time is: its change time moved.
+    @Test func aFileChangedBehindItsTimesIsStillSeen() async throws {
+        let site = try Fixture()
+        try await site.build()
+        // As if the last build had begun a minute later: every input counts as settled.
+        var record = try #require(BuildRecord.load(out: site.out))
+        #expect(record.stamps["content/contact.md"] != nil)
+        record.hashedAt = InputStamp.now() + 60_000_000_000
+        try record.save(out: site.out)
+        #expect(try await site.build().summary.timings.upToDate)
+
+        let file = site.root.appendingPathComponent("content/contact.md")
+        let old = try #require(site.read("content/contact.md"))
+        let time = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date)
+        try site.write("content/contact.md", old.replacingOccurrences(of: "Call", with: "Ring"))
+        try FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: file.path)
+        let report = try await site.build()
+        #expect(!report.summary.timings.upToDate)
+        #expect(report.summary.written == 2)
+        #expect(try #require(site.read("public/alpha/contact/index.html")).contains("Ring Alpha Police"))
+        #expect(InputStamp(size: 1, mtime: 0, ctime: 0, inode: 1).isSettled(before: 2_000_000_001))
+        #expect(!InputStamp(size: 1, mtime: 0, ctime: 1, inode: 1).isSettled(before: 2_000_000_001))
+    }
+
     @Test func anUpToDateBuildReportsTheLastBuildsWarnings() async throws {
         let site = try Fixture()
         try site.write("content/contact.md", "---\ntitle: Contact\n---\n\n<div class=\"x\">raw\tHTML</div>\n\nText.\n")
