@@ -78,39 +78,48 @@ struct BuildRecord {
     }
 
     static func load(out: URL) -> BuildRecord? {
-        guard let data = UnchangedInputs.contents(url(out: out).path) else { return nil }
-        // Split as bytes: the record has a line for every input file.
-        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        guard lines.count >= 6, lines[0] == header, lines.last == "" else { return nil }
-        var record = BuildRecord(digest: String(lines[1]), forces: [], warnings: [])
-        record.settings = String(lines[2])
-        let flags = lines[4].split(separator: " ")
+        // Read as bytes, strings made only of fields: the record has a line for every input file.
+        guard let data = UnchangedInputs.contents(url(out: out).path), data.last == 0x0A else { return nil }
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        lines.removeLast()
+        func text(_ bytes: ArraySlice<UInt8>) -> String {
+            let field = String(decoding: bytes, as: UTF8.self)
+            return bytes.contains(0x5C) ? unescape(field) : field
+        }
+        guard lines.count >= 5, text(lines[0]) == header else { return nil }
+        var record = BuildRecord(digest: text(lines[1]), forces: [], warnings: [])
+        record.settings = text(lines[2])
+        let flags = text(lines[4]).split(separator: " ")
         guard record.digest.count == 64, record.settings.count == 64, flags.count == 3, flags[0] == "raw",
               flags[1] == "0" || flags[1] == "1", let hashedAt = Int64(flags[2]) else { return nil }
-        record.forces = lines[3].split(separator: " ").map(String.init)
+        record.forces = text(lines[3]).split(separator: " ").map(String.init)
         record.allowRawHTML = flags[1] == "1"
         record.hashedAt = hashedAt
-        for line in lines[5..<(lines.count - 1)] {
-            let fields = line.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map { unescape(String(Substring($0))) }
-            switch (fields.first, fields.count) {
-            case ("W", 7):
-                guard let severity = Diagnostic.Severity(rawValue: fields[1]), let lineNumber = Int(fields[3]),
-                      let column = Int(fields[4]) else { return nil }
-                record.warnings.append(Diagnostic(severity, fields[2], line: lineNumber, column: column, fields[5],
-                                                  hint: fields[6].isEmpty ? nil : String(fields[6].dropFirst())))
-            case ("F", 3):
-                record.files[fields[1]] = fields[2]
-            case ("F", 7):
-                record.files[fields[1]] = fields[2]
-                guard let size = Int64(fields[3]), let mtime = Int64(fields[4]), let ctime = Int64(fields[5]),
-                      let inode = UInt64(fields[6]) else { return nil }
-                record.stamps[fields[1]] = InputStamp(size: size, mtime: mtime, ctime: ctime, inode: inode)
-            case ("P", 8):
-                guard let outputs = Int(fields[7]) else { return nil }
-                record.pages[fields[1]] = PatchablePage(urlPath: fields[2], layout: fields[3], language: fields[4],
-                                                        front: fields[5], own: fields[6], outputs: outputs)
-            case ("V", Placeholder.names.count + 3):
-                record.values["\(fields[1])|\(fields[2])"] = fields[3...].map { $0.isEmpty ? nil : String($0.dropFirst()) }
+        for line in lines[5...] {
+            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard fields[0].count == 1 else { return nil }
+            switch (fields[0].first, fields.count) {
+            case (UInt8(ascii: "W"), 7):
+                guard let severity = Diagnostic.Severity(rawValue: text(fields[1])), let lineNumber = BuildCache.number(fields[3]),
+                      let column = BuildCache.number(fields[4]) else { return nil }
+                let hint = text(fields[6])
+                record.warnings.append(Diagnostic(severity, text(fields[2]), line: Int(lineNumber), column: Int(column), text(fields[5]),
+                                                  hint: hint.isEmpty ? nil : String(hint.dropFirst())))
+            case (UInt8(ascii: "F"), 3):
+                record.files[text(fields[1])] = text(fields[2])
+            case (UInt8(ascii: "F"), 7):
+                let path = text(fields[1])
+                record.files[path] = text(fields[2])
+                guard let size = BuildCache.number(fields[3]), let mtime = BuildCache.number(fields[4]),
+                      let ctime = BuildCache.number(fields[5]), let inode = BuildCache.number(fields[6]), inode >= 0 else { return nil }
+                record.stamps[path] = InputStamp(size: size, mtime: mtime, ctime: ctime, inode: UInt64(inode))
+            case (UInt8(ascii: "P"), 8):
+                guard let outputs = BuildCache.number(fields[7]) else { return nil }
+                record.pages[text(fields[1])] = PatchablePage(
+                    urlPath: text(fields[2]), layout: text(fields[3]), language: text(fields[4]), front: text(fields[5]),
+                    own: text(fields[6]), outputs: Int(outputs))
+            case (UInt8(ascii: "V"), Placeholder.names.count + 3):
+                record.values["\(text(fields[1]))|\(text(fields[2]))"] = fields[3...].map { $0.isEmpty ? nil : String(text($0).dropFirst()) }
             default:
                 return nil
             }
@@ -119,8 +128,15 @@ struct BuildRecord {
     }
 
     func save(out: URL) throws {
-        var text = "\(Self.header)\n\(digest)\n\(settings)\n\(forces.joined(separator: " "))\nraw \(allowRawHTML ? 1 : 0) \(hashedAt)\n"
-        func line(_ fields: [String]) { text += fields.map(Self.escape).joined(separator: "\t") + "\n" }
+        var text = TextBytes(capacity: 160 * (files.count + pages.count) + 4096)
+        text.append("\(Self.header)\n\(digest)\n\(settings)\n\(forces.joined(separator: " "))\nraw \(allowRawHTML ? 1 : 0) \(hashedAt)\n")
+        func line(_ fields: [String]) {
+            for (i, field) in fields.enumerated() {
+                if i > 0 { text.append("\t") }
+                text.append(Self.escape(field))
+            }
+            text.append("\n")
+        }
         for w in warnings {
             line(["W", w.severity.rawValue, w.file, String(w.line), String(w.column), w.message, w.hint.map { "+" + $0 } ?? ""])
         }
@@ -137,10 +153,10 @@ struct BuildRecord {
             guard parts.count == 2 else { continue }
             line(["V"] + parts + values.map { $0.map { "+" + $0 } ?? "" })
         }
-        _ = try SiteWriter.writeIfChanged(Data(text.utf8), to: Self.url(out: out))
+        _ = try SiteWriter.writeIfChanged(text.data, to: Self.url(out: out))
     }
 
-/// Tabs, line breaks and backslashes in a field, written so that a line stays one record.
+    /// Tabs, line breaks and backslashes in a field, written so that a line stays one record.
     static func escape(_ field: String) -> String {
         // Hashes and paths, most of the record, have nothing to escape.
         guard field.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A }) else { return field }
