@@ -8,10 +8,11 @@ import SOHModel
 /// The quickest rebuild: when no input changed since the last build of the same forces and
 /// every output file is still as that build left it, there is nothing to load, render or write.
 ///
-/// "No input changed" is decided by content, never by dates: a digest of every file the build
+/// "No input changed" is decided by content: a digest of the SHA-256 of every file the build
 /// reads (`site.yml`, `content/`, `forces/`, `themes/`), of this `soh` executable and of the
 /// build's options (the forces it builds among them), recorded in `<out>/.soh-cache/inputs`
-/// after each build that succeeds. "As the build left it" is each output file's size and
+/// after each build that succeeds. A file is hashed again unless its stamp shows it untouched
+/// since its recorded hash was taken (`InputStamp`). "As the build left it" is each output file's size and
 /// modification time against the force's build cache. Anything unreadable, missing or different
 /// means an ordinary build, which decides page by page (`BuildKeys`).
 struct UnchangedInputs {
