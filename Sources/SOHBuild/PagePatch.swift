@@ -48,7 +48,6 @@ enum PagePatch {
     /// An edited page, its body prepared again.
     struct Edit: Sendable {
         var file: String
-        var hash: String
         var page: PatchablePage
         var body: SlottedText
         /// Its output file's path below a force's folder, as bytes.
@@ -149,7 +148,7 @@ enum PagePatch {
         guard sink.bag.all.isEmpty else { return nil }
         let own = BuildKeys.ownPart(urlPath: page.urlPath, kind: .content, layout: page.layout, fileHash: hash, derivedHash: "")
         let output = Array((String(page.urlPath.dropFirst()) + "index.html").utf8)
-        return Edit(file: file, hash: hash, page: page, body: body.html, output: output, own: own)
+        return Edit(file: file, page: page, body: body.html, output: output, own: own)
     }
 
     /// The edited pages' outputs on the force's site (the cache lines with their path and their

@@ -12,9 +12,10 @@ enum Preview {
             guard file.path.hasSuffix(".html"), file.reused == nil else { return file }
             var decorated = file
             decorated.sha256 = nil
-            decorated.data = withScript(file.data)
+            let at = lastBodyEnd(file.data)
+            decorated.data = withScript(file.data, at: at)
             // The script goes in after the body, which therefore stays where it was.
-            if let body = file.body, let at = lastBodyEnd(file.data), at < body.end { decorated.body = nil }
+            if let body = file.body, let at, at < body.end { decorated.body = nil }
             return decorated
         }
         files.append(OutputFile(path: "_soh/branding/index.html", data: Data(brandingPage(prepared: prepared, force: force).utf8)))
@@ -34,27 +35,28 @@ enum Preview {
         page.body = SlottedText(literal: body(renderer))
         let (_, urls) = renderer.assets()
         let html = MarkedText.unmarked(renderer.renderPage(page, shared: renderer.sharedContext(assetURLs: urls))).data
-        return String(decoding: withScript(html), as: UTF8.self)
+        return String(decoding: withScript(html, at: lastBodyEnd(html)), as: UTF8.self)
     }
 
     static let bodyEnd = Array("</body>".utf8)
 
     /// Where the page's last `</body>` is, in bytes.
     static func lastBodyEnd(_ data: Data) -> Int? {
-        let bytes = [UInt8](data)
-        guard bytes.count >= bodyEnd.count else { return nil }
-        var i = bytes.count - bodyEnd.count
-        while i >= 0 {
-            if bytes[i] == 0x3C, bytes[i..<(i + bodyEnd.count)].elementsEqual(bodyEnd) { return i }
-            i -= 1
+        data.withUnsafeBytes { bytes -> Int? in
+            guard bytes.count >= bodyEnd.count else { return nil }
+            var i = bytes.count - bodyEnd.count
+            while i >= 0 {
+                if bytes[i] == 0x3C, bytes[i..<(i + bodyEnd.count)].elementsEqual(bodyEnd) { return i }
+                i -= 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// The page with the live-reload script just before its last `</body>` (the document's own;
-    /// an earlier one could only be text in the body).
-    static func withScript(_ data: Data) -> Data {
-        guard let at = lastBodyEnd(data) else { return data }
+    /// an earlier one could only be text in the body), which is at `at`.
+    static func withScript(_ data: Data, at: Int?) -> Data {
+        guard let at else { return data }
         let base = data.startIndex
         var out = Data(data[..<(base + at)])
         out.append(contentsOf: script.utf8)
