@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(name: "SOHServerTests", dependencies: [
             "SOHServer", "SOHForms", "SOHModel",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SOHBuildTests", dependencies: [
             "SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer",

@@ -14,6 +14,9 @@ struct OutputFile: Sendable {
     var body: BodyRange? = nil
     /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
     var sha256: String? = nil
+    /// For a page left with markers the build could not fill, the file it came from: such a
+    /// page is never written (`Builder`).
+    var unfilledFrom: String? = nil
 }
 
 /// What a build does with one page of one force: its output path, digest and, when the
@@ -108,12 +111,12 @@ struct ForceRenderer {
             if let entry = item.reused {
                 files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
             } else if let text = shared?.pages[page.urlPath] {
-                let (data, body) = text.filled(&filler)
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body))
+                let (data, body, unfilled) = text.filled(&filler)
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body, unfilledFrom: unfilled > 0 ? page.file : nil))
             } else {
                 let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
-                let (data, body) = MarkedText.unmarked(renderer.renderPage(page, shared: context))
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body))
+                let (data, body, unfilled) = MarkedText.unmarked(renderer.renderPage(page, shared: context))
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body, unfilledFrom: unfilled > 0 ? page.file : nil))
             }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
@@ -165,11 +168,8 @@ struct ForceRenderer {
             urls[Self.assetKey(name)] = "/" + path
         }
         add("brand.css", Data(palette.css.utf8))
-        if let logo = force.logo {
-            let url = prepared.loaded.root.appendingPathComponent("forces/\(force.id)/\(logo)")
-            if let data = FileManager.default.contents(atPath: url.path) {
-                add("logo" + (force.logoSuffix ?? ""), data)
-            }
+        if let logo = prepared.logos[force.id] {
+            add("logo" + (force.logoSuffix ?? ""), logo)
         }
         return (files, urls)
     }
@@ -364,7 +364,8 @@ struct ForceRenderer {
     func runtimeStrings(_ language: String) -> String {
         let keys = ["formContinue", "formBack", "formChange", "formSend", "formSending", "formRetrying", "formRetryNow",
                     "formDraftRestored", "formServerError", "errorPrefix", "characterCountRemaining", "characterCountOver",
-                    "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain", "monthNames"]
+                    "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain", "monthNames",
+                    "formKeepLabel", "formKeepHint", "formKeepWarning"]
         let t = strings(language)
         return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
     }

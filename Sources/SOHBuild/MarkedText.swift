@@ -49,13 +49,15 @@ struct MarkedText: Sendable {
 
     /// The text with each value marker replaced by the filler's value and the body marks taken
     /// out, and where the body is in it: known only when the template put the body in once,
-    /// unescaped.
-    func filled(_ filler: inout Filler) -> (data: Data, body: BodyRange?) {
+    /// unescaped. `unfilled` counts markers the filler had no value for; they are left in the
+    /// text, which must then not be published (`Builder` refuses it).
+    func filled(_ filler: inout Filler) -> (data: Data, body: BodyRange?, unfilled: Int) {
         var out = Data()
         out.reserveCapacity(bytes.count + 64 * markers.count)
         var opened: Int?
         var body: BodyRange?
         var bodyKnown = true
+        var unfilled = 0
         bytes.withUnsafeBufferPointer { input in
             var copied = 0
             for marker in markers {
@@ -65,7 +67,8 @@ struct MarkedText: Sendable {
                 } else if let known = filler.value(marker.field, depth: marker.depth) {
                     value = known
                 } else {
-                    // A marker for a field the force has no value for is left as it is.
+                    // A marker for a field the force has no value for: counted, never filled with a guess.
+                    unfilled += 1
                     continue
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: input[copied..<marker.end]))
@@ -85,11 +88,12 @@ struct MarkedText: Sendable {
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: input[copied...]))
         }
-        return (out, bodyKnown && opened == nil ? body : nil)
+        return (out, bodyKnown && opened == nil ? body : nil, unfilled)
     }
 
-    /// A page rendered for one force directly: its body marks taken out, values left alone.
-    static func unmarked(_ html: String) -> (data: Data, body: BodyRange?) {
+    /// A page rendered for one force directly: its body marks taken out; a value marker in it
+    /// (there should be none) is counted in `unfilled`.
+    static func unmarked(_ html: String) -> (data: Data, body: BodyRange?, unfilled: Int) {
         var none = Filler(values: [])
         return MarkedText(html).filled(&none)
     }

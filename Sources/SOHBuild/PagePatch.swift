@@ -183,9 +183,9 @@ enum PagePatch {
                 guard let i = Placeholder.names.firstIndex(of: name), let value = forceValues[i] else { missing = true; return "" }
                 return Escape.html(value)
             }
-            // An empty body has no marks in an ordinary build, and text that looks like a marker
-            // (U+E000, private use) is read as one there.
-            guard !missing, !filled.isEmpty, !filled.utf8.contains(0xEE) || !filled.unicodeScalars.contains("\u{E000}") else { return nil }
+            // An empty body has no marks in an ordinary build. (No input holds a marker's
+            // characters: `SourceText` refuses them.)
+            guard !missing, !filled.isEmpty else { return nil }
             let digest = String(decoding: line.digest.prefix(32), as: UTF8.self) + edit.own
             changes.append(Change(edit: k, line: line, body: Array(filled.utf8), digest: digest))
         }

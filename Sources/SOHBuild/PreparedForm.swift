@@ -20,7 +20,7 @@ struct PreparedForm: Sendable {
         for name in SiteLoader.listDirectory(dir) where name.hasSuffix(".yml") {
             let id = String(name.dropLast(4))
             let file = "content/forms/\(name)"
-            guard let text = SourceText.read(dir.appendingPathComponent(name), as: file, sink: sink),
+            guard let text = SourceText.read(file, in: root, sink: sink),
                   let definition = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, sink: sink)
             else { continue }
             let json = FormLoader.json(definition)

@@ -16,6 +16,8 @@ struct PreparedSite: Sendable {
     var baseURLs: [String: String]
     /// Files under `content/` that are not pages (images, PDFs), copied as they are.
     var contentFiles: [String: Data]
+    /// Each force's logo, read and checked once.
+    var logos: [String: Data]
     var forms: [String: PreparedForm]
     /// Published theme assets by theme owner: `""` for the national theme, else a force id.
     var themeAssets: [String: ThemeAssets]
@@ -46,9 +48,8 @@ struct PreparedSite: Sendable {
         var forceThemes: [String: Theme] = [:]
         for force in forces {
             let relative = "forces/\(force.id)/theme"
-            let dir = loaded.root.appendingPathComponent(relative)
-            if FileManager.default.fileExists(atPath: dir.path) {
-                forceThemes[force.id] = theme.layered(forceTheme: dir, relative: relative, sink: sink)
+            if FileManager.default.fileExists(atPath: loaded.root.appendingPathComponent(relative).path) {
+                forceThemes[force.id] = theme.layered(root: loaded.root, forceTheme: relative, sink: sink)
             }
         }
 
@@ -63,7 +64,7 @@ struct PreparedSite: Sendable {
         let nationalPages = national
         let themes = forceThemes
         let environmentNow = environment
-        let perForce = Parallel.map(forces, sink: sink) { force, sink -> (ForcePageSet, BrandPalette, String?) in
+        let perForce = Parallel.map(forces, sink: sink) { force, sink -> (ForcePageSet, BrandPalette, String?, Data?) in
             let forceTheme = themes[force.id] ?? theme
             let local = (loaded.localPages[force.id] ?? []).map {
                 PagePreparer.prepare($0, layouts: forceTheme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
@@ -81,34 +82,42 @@ struct PreparedSite: Sendable {
                     hint: "Add 'baseURL: https://…' (the force's own site) to the force file.")
             }
             checkPlaceholders(set, force: force, site: config, sink: sink)
-            checkAliases(set, sink: sink)
+            checkAliases(set, site: config, sink: sink)
             // Pages the build makes (notices, forms) need layouts of their own.
             for layout in Set(set.pages.map(\.layout)).subtracting(forceTheme.layouts).subtracting(forceTheme.templateFiles).sorted() {
                 sink.error(.start(of: "themes/\(config.theme)/layouts"), "the theme has no '\(layout)' layout, needed by pages of force '\(force.id)'",
                     hint: "Add themes/\(config.theme)/layouts/\(layout).mustache.")
             }
-            return (set, palette, baseURL)
+            let logo = force.logo.flatMap { name -> Data? in
+                let file = "forces/\(force.id)/\(name)"
+                guard let data = RepositoryFile.read(file, in: loaded.root, sink: sink), SVGSafety.check(data, file: file, sink: sink) else { return nil }
+                return data
+            }
+            return (set, palette, baseURL, logo)
         }
         var pageSets: [String: ForcePageSet] = [:]
         var palettes: [String: BrandPalette] = [:]
         var baseURLs: [String: String] = [:]
-        for (force, (set, palette, baseURL)) in zip(forces, perForce) {
+        var logos: [String: Data] = [:]
+        for (force, (set, palette, baseURL, logo)) in zip(forces, perForce) {
             pageSets[force.id] = set
             palettes[force.id] = palette
             baseURLs[force.id] = baseURL
+            logos[force.id] = logo
         }
         checkServices(config, national: national, sink: sink)
 
         var contentFiles: [String: Data] = [:]
         for file in loaded.contentFiles {
-            let url = loaded.root.appendingPathComponent("content").appendingPathComponent(file)
-            if let data = FileManager.default.contents(atPath: url.path) { contentFiles[file] = data }
+            if let data = RepositoryFile.read("content/\(file)", in: loaded.root, sink: sink), SVGSafety.check(data, file: "content/\(file)", sink: sink) {
+                contentFiles[file] = data
+            }
         }
 
         if sink.bag.hasErrors { throw DiagnosticsError(sink.bag.sorted) }
         return PreparedSite(
             loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
-            pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, forms: forms,
+            pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, logos: logos, forms: forms,
             themeAssets: forceThemes.mapValues(ThemeAssets.init).merging(["": ThemeAssets(theme)]) { a, _ in a },
             warnings: loaded.warnings + sink.bag.sorted)
     }
@@ -136,16 +145,23 @@ struct PreparedSite: Sendable {
         }
     }
 
-    static func checkAliases(_ set: ForcePageSet, sink: DiagnosticSink) {
+    /// An alias (normalised when read) writes a redirect at its address, so it must not be any
+    /// page's address (forms and their confirmations included), a locked path or another
+    /// page's alias, compared without regard to case.
+    static func checkAliases(_ set: ForcePageSet, site: SiteConfig, sink: DiagnosticSink) {
+        let pages = Set(set.pages.map { $0.urlPath.lowercased() })
         var seen: [String: String] = [:]
         for page in set.pages {
             for (alias, at) in page.front.aliases {
-                if set.page(at: alias) != nil {
+                let key = alias.lowercased()
+                if pages.contains(key) {
                     sink.error(at, "alias '\(alias)' is the address of a page", hint: "Remove the alias; that address already shows a page.")
-                } else if let other = seen[alias], other != page.file {
+                } else if site.isLocked(alias) {
+                    sink.error(at, "alias '\(alias)' is a path site.yml locks", hint: "Remove the alias: locked paths are the national pages'.")
+                } else if let other = seen[key], other != page.file {
                     sink.error(at, "alias '\(alias)' is also an alias of \(other)", hint: "An old address can redirect to one page only.")
                 }
-                seen[alias] = page.file
+                seen[key] = page.file
             }
         }
     }

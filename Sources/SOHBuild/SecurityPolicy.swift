@@ -37,6 +37,8 @@ struct SecurityPolicy {
           X-Frame-Options: DENY
         /assets/*
           Cache-Control: public, max-age=31536000, immutable
+        /*.svg
+          Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox
 
         """
     }

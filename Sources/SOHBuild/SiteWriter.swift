@@ -122,6 +122,9 @@ enum SiteWriter {
         let slash = path.lastIndex(of: "/") ?? path.startIndex
         let folder = String(path[..<slash])
         if !exists {
+            // A dangling link left in the output is replaced, never written through.
+            var link = stat()
+            if !new, lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK { unlink(path) }
             if !knownFolders.contains(folder) {
                 try makeFolder(folder)
                 knownFolders.insert(folder)
@@ -151,8 +154,9 @@ enum SiteWriter {
     /// Plain POSIX write: Foundation's `Data.write` syncs every file to disk, which makes writing
     /// tens of thousands of generated files several times slower than copying them. Output can
     /// always be rebuilt, so it is not synced.
+    /// A link at `path` is never followed (writing through it could change a file anywhere).
     static func writeFile(_ data: Data, to path: String) throws -> BuildCache.FileStatus {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         defer { close(fd) }
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
@@ -174,7 +178,7 @@ enum SiteWriter {
     /// Removes files below `dir` that are not in `keep`, then empty folders.
     static func removeStale(in dir: URL, keeping keep: Set<String>) throws -> Int {
         var removed = 0
-        for file in SiteLoader.walk(dir) where !keep.contains(file) {
+        for file in SiteLoader.walk(dir, within: dir) where !keep.contains(file) {
             try FileManager.default.removeItem(at: dir.appendingPathComponent(file))
             removed += 1
         }
@@ -207,7 +211,7 @@ enum SiteWriter {
             let id = String(name.dropLast(5))
             guard !current.contains(id) else { continue }
             let dir = out.appendingPathComponent(id)
-            removed += SiteLoader.walk(dir).count
+            removed += SiteLoader.walk(dir, within: dir).count
             try? FileManager.default.removeItem(at: dir)
             try FileManager.default.removeItem(at: manifests.appendingPathComponent(name))
             try? FileManager.default.removeItem(at: BuildCache.url(out: out, force: id))

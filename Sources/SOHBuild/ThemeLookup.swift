@@ -45,24 +45,25 @@ struct Theme: Sendable {
             return nil
         }
         var theme = Theme(layouts: [], library: MustacheLibrary(), assets: [:], strings: [:])
-        theme.addTemplates(from: dir, relative: relative, sink: sink)
-        theme.addAssets(from: dir)
+        theme.addTemplates(root: root, relative: relative, sink: sink)
+        theme.addAssets(root: root, relative: relative, sink: sink)
         for required in ["page", "base"] where theme.library.getTemplate(named: required) == nil
             && !FileManager.default.fileExists(atPath: dir.appendingPathComponent(required == "base" ? "partials/base.mustache" : "layouts/page.mustache").path) {
             sink.error(.start(of: relative), "the theme has no '\(required)' template",
                 hint: "Add \(relative)/\(required == "base" ? "partials" : "layouts")/\(required).mustache.")
         }
-        theme.loadStrings(from: dir.appendingPathComponent("i18n"), relative: "\(relative)/i18n", languages: languages, sink: sink)
+        theme.loadStrings(root: root, relative: "\(relative)/i18n", languages: languages, sink: sink)
         theme.compile()
         return theme
     }
 
     /// The theme as seen by one force: its own templates and assets first.
-    func layered(forceTheme dir: URL, relative: String, sink: DiagnosticSink) -> Theme {
+    func layered(root: URL, forceTheme relative: String, sink: DiagnosticSink) -> Theme {
+        let dir = root.appendingPathComponent(relative)
         guard FileManager.default.fileExists(atPath: dir.path) else { return self }
         var theme = self
-        theme.addTemplates(from: dir, relative: relative, sink: sink)
-        theme.addAssets(from: dir)
+        theme.addTemplates(root: root, relative: relative, sink: sink)
+        theme.addAssets(root: root, relative: relative, sink: sink)
         for key in SiteLoader.listDirectory(dir) where !["layouts", "partials", "assets"].contains(key) {
             sink.error(.start(of: "\(relative)/\(key)"), "a force theme may only hold layouts/, partials/ and assets/",
                 hint: "Interface strings are national; move or remove '\(key)'.")
@@ -71,9 +72,10 @@ struct Theme: Sendable {
         return theme
     }
 
-    mutating func addTemplates(from dir: URL, relative: String, sink: DiagnosticSink) {
+    mutating func addTemplates(root: URL, relative: String, sink: DiagnosticSink) {
+        let dir = root.appendingPathComponent(relative)
         for folder in Self.templateFolders {
-            for file in SiteLoader.walk(dir.appendingPathComponent(folder)) where file.hasSuffix(".mustache") {
+            for file in SiteLoader.walk(dir.appendingPathComponent(folder), within: root) where file.hasSuffix(".mustache") {
                 let name = String(file.dropLast(".mustache".count))
                 let path = "\(relative)/\(folder)/\(file)"
                 templateFiles.insert(name)
@@ -83,7 +85,7 @@ struct Theme: Sendable {
                         hint: "Rename one of them; layouts and partials share one set of names.")
                     continue
                 }
-                guard let text = SourceText.read(dir.appendingPathComponent("\(folder)/\(file)"), as: path, sink: sink) else { continue }
+                guard let text = SourceText.read(path, in: root, sink: sink) else { continue }
                 do {
                     let template = try MustacheTemplate(string: text)
                     library.register(template, named: name)
@@ -101,26 +103,26 @@ struct Theme: Sendable {
         }
     }
 
-    mutating func addAssets(from dir: URL) {
-        let assetsDir = dir.appendingPathComponent("assets")
-        for file in SiteLoader.walk(assetsDir) {
-            if let data = FileManager.default.contents(atPath: assetsDir.appendingPathComponent(file).path) {
-                assets[file] = data
-                overridden.insert("assets/\(file)")
-            }
+    mutating func addAssets(root: URL, relative: String, sink: DiagnosticSink) {
+        let folder = "\(relative)/assets"
+        for file in SiteLoader.walk(root.appendingPathComponent(folder), within: root) {
+            guard let data = RepositoryFile.read("\(folder)/\(file)", in: root, sink: sink),
+                  SVGSafety.check(data, file: "\(folder)/\(file)", sink: sink) else { continue }
+            assets[file] = data
+            overridden.insert("assets/\(file)")
         }
     }
 
-    mutating func loadStrings(from dir: URL, relative: String, languages: [String], sink: DiagnosticSink) {
+    mutating func loadStrings(root: URL, relative: String, languages: [String], sink: DiagnosticSink) {
         for language in languages {
             let file = "\(relative)/\(language).yml"
-            let url = dir.appendingPathComponent("\(language).yml")
+            let url = root.appendingPathComponent(file)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 sink.error(.start(of: file), "interface strings for '\(language)' are missing",
                     hint: "Add \(file) with the same keys as \(relative)/en.yml.")
                 continue
             }
-            guard let text = SourceText.read(url, as: file, sink: sink) else { continue }
+            guard let text = SourceText.read(file, in: root, sink: sink) else { continue }
             var bag = DiagnosticBag()
             let node = YAMLParser.parse(text, file: file, into: &bag)
             sink.bag.add(contentsOf: bag.all)

@@ -35,7 +35,7 @@ struct UnchangedInputs {
         let root = options.root.path
         var paths = ["site.yml"]
         for folder in ["content", "forces", "themes"] {
-            paths += SiteLoader.walk(options.root.appendingPathComponent(folder)).map { "\(folder)/\($0)" }
+            paths += SiteLoader.walk(options.root.appendingPathComponent(folder), within: options.root).map { "\(folder)/\($0)" }
         }
         let found = Parallel.map(paths) { path -> (hash: String, stamp: InputStamp?) in
             let full = root + "/" + path

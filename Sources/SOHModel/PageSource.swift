@@ -64,10 +64,10 @@ public struct FrontMatter: Sendable {
         }
         var aliases: [(String, SourceLocation)] = []
         for (alias, at) in map.texts("aliases") ?? [] {
-            if URLPath.isCanonical(alias) {
-                aliases.append((alias, at))
+            if let normal = URLPath.normalised(alias) {
+                aliases.append((normal, at))
             } else {
-                sink.error(at, "alias '\(alias)' should be a site path that starts and ends with '/'", hint: "Write it like '/old/page/'.")
+                sink.error(at, "alias '\(alias)' is not a site path", hint: "Write it like '/old/page/': it starts with '/', has no '?', '#', '%', spaces or '..' above the site's root.")
             }
         }
         let service = map.text("service")
@@ -126,9 +126,9 @@ extension PageSource {
 extension PageSource {
     /// Reads a page. `relative` is the path below its content folder, e.g. `advice/burglary.cy.md`.
     static func load(
-        _ url: URL, file: String, relative: String, origin: Origin, site: SiteConfig?, sink: DiagnosticSink
+        _ file: String, in root: URL, relative: String, origin: Origin, site: SiteConfig?, sink: DiagnosticSink
     ) -> PageSource? {
-        guard let text = SourceText.read(url, as: file, sink: sink),
+        guard let text = SourceText.read(file, in: root, sink: sink),
               let split = FrontMatterSplit.split(text, file: file, sink: sink),
               let front = FrontMatter.read(split, file: file, site: site, sink: sink)
         else { return nil }

@@ -196,10 +196,28 @@ public enum Identifier {
 
 /// Site paths as the build uses them: `/`, `/advice/`, `/cy/advice/burglary/`.
 public enum URLPath {
-    public static func isCanonical(_ path: String) -> Bool {
-        path.hasPrefix("/") && path.hasSuffix("/") && !path.contains("//") && !path.contains("..")
-            && !path.contains(" ") && !path.contains("?") && !path.contains("#")
+    /// The site path a browser would ask for: `.` and empty segments dropped, `..` applied,
+    /// a last `index.html` taken off, and a `/` at each end (`/a/./b//index.html` → `/a/b/`).
+    /// Nil for what is not a plain site path: no leading `/`, a `..` above the root, or `?`,
+    /// `#`, `%`, `\`, white space or control characters (which could hide any of these).
+    /// Compare normalised paths case-insensitively: some hosts and file systems do.
+    public static func normalised(_ path: String) -> String? {
+        guard path.hasPrefix("/"), !path.unicodeScalars.contains(where: { "?#%\\".unicodeScalars.contains($0) || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..": guard segments.popLast() != nil else { return nil }
+            default: segments.append(segment)
+            }
+        }
+        if let last = segments.last, ["index.html", "index.htm"].contains(last.lowercased()) { segments.removeLast() }
+        return segments.isEmpty ? "/" : "/" + segments.joined(separator: "/") + "/"
     }
+
+    /// Whether `path` is a site path written as `normalised` would write it.
+    public static func isCanonical(_ path: String) -> Bool { normalised(path) == path }
 }
 
 enum URLRules {

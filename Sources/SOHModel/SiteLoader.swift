@@ -30,7 +30,7 @@ public enum SiteLoader {
         var config: SiteConfig?
         let siteURL = root.appendingPathComponent("site.yml")
         if fm.fileExists(atPath: siteURL.path) {
-            if let text = SourceText.read(siteURL, as: "site.yml", sink: sink) {
+            if let text = SourceText.read("site.yml", in: root, sink: sink) {
                 config = SiteConfig.load(text, sink: sink)
             }
         } else {
@@ -52,7 +52,7 @@ public enum SiteLoader {
                 sink.error(.start(of: file), "force files end in '.yml'", hint: "Rename it to '\(id).yml'.")
                 continue
             }
-            guard let text = SourceText.read(forcesDir.appendingPathComponent(name), as: file, sink: sink) else { continue }
+            guard let text = SourceText.read(file, in: root, sink: sink) else { continue }
             if let force = ForceIdentity.load(text, file: file, expectedID: id, site: config,
                                               forceDirectory: forcesDir.appendingPathComponent(id), sink: sink) {
                 forces.append(force)
@@ -65,7 +65,7 @@ public enum SiteLoader {
 
         var contentFiles: [String] = []
         var pages = loadPages(
-            in: root.appendingPathComponent("content"), prefix: "content", origin: .national, site: config,
+            root: root, prefix: "content", origin: .national, site: config,
             sink: sink, otherFiles: &contentFiles)
         let defaultLanguage = config?.defaultLanguage ?? "en"
         let nationalSlugs = applySlugs(&pages, inherited: [:], defaultLanguage: defaultLanguage, sink: sink)
@@ -75,8 +75,7 @@ public enum SiteLoader {
         for force in forces {
             var ignored: [String] = []
             var local = loadPages(
-                in: forcesDir.appendingPathComponent(force.id).appendingPathComponent("content"),
-                prefix: "forces/\(force.id)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
+                root: root, prefix: "forces/\(force.id)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
             applySlugs(&local, inherited: nationalSlugs, defaultLanguage: defaultLanguage, sink: sink)
             checkDuplicateURLs(local, sink: sink)
             if let config {
@@ -95,15 +94,23 @@ public enum SiteLoader {
             contentFiles: contentFiles, warnings: all.sorted)
     }
 
+    /// The pages below `prefix` (a folder of the repository at `root`); other files go to `otherFiles`.
     static func loadPages(
-        in dir: URL, prefix: String, origin: PageSource.Origin, site: SiteConfig?, sink: DiagnosticSink, otherFiles: inout [String]
+        root: URL, prefix: String, origin: PageSource.Origin, site: SiteConfig?, sink: DiagnosticSink, otherFiles: inout [String]
     ) -> [PageSource] {
         var files: [String] = []
-        for relative in walk(dir) {
+        for relative in walk(root.appendingPathComponent(prefix), within: root) {
             if relative.hasPrefix("forms/") { continue }  // form definitions, read by the forms stage
             let file = "\(prefix)/\(relative)"
             guard relative.hasSuffix(".md") else {
-                otherFiles.append(relative)
+                guard RepositoryFile.resolve(file, in: root, sink: sink) != nil else { continue }
+                let type = relative.split(separator: "/").last.flatMap { $0.contains(".") ? $0.split(separator: ".").last : nil }
+                if let type, publishedFileTypes.contains(type.lowercased()) {
+                    otherFiles.append(relative)
+                } else {
+                    sink.error(.start(of: file), "'\(relative.split(separator: "/").last ?? "")' is not a kind of file the sites publish as it is",
+                        hint: "Write pages in Markdown (.md). Files copied as they are may be: \(publishedFileTypes.sorted().joined(separator: ", ")). Web pages and scripts are refused: they would run on every force's site.")
+                }
                 continue
             }
             let name = relative.split(separator: "/").map(String.init)
@@ -116,8 +123,7 @@ public enum SiteLoader {
         }
         // Read and split on every core: a site has hundreds of pages.
         let pages = Parallel.map(files, sink: sink) { relative, sink in
-            PageSource.load(dir.appendingPathComponent(relative), file: "\(prefix)/\(relative)", relative: relative,
-                            origin: origin, site: site, sink: sink)
+            PageSource.load("\(prefix)/\(relative)", in: root, relative: relative, origin: origin, site: site, sink: sink)
         }
         return pages.compactMap { $0 }.filter { !$0.front.draft }
     }
@@ -167,19 +173,34 @@ public enum SiteLoader {
         }
     }
 
+    /// The files besides pages that `content/` may hold, copied to every site as they are:
+    /// images, documents, media and captions; never web pages, scripts or style sheets.
+    public static let publishedFileTypes: Set<String> = [
+        "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico",
+        "pdf", "txt", "csv", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
+        "mp3", "mp4", "webm", "vtt",
+    ]
+
     /// Entries of a folder, sorted; empty when it does not exist.
     public static func listDirectory(_ dir: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    /// Every regular file below `dir`, as sorted relative paths; hidden files are skipped and
-    /// links followed. Read with `readdir`, which says which entries are folders: a build lists
-    /// its inputs on every run.
-    public static func walk(_ dir: URL) -> [String] {
+    /// Every file below `dir`, as sorted relative paths; hidden files are skipped. Links are
+    /// followed while they stay inside `root`; a link that leads outside it is listed but not
+    /// entered (reading it reports it, see `RepositoryFile`), and a link back to a folder being
+    /// listed is not followed again. Read with `readdir`, which says which entries are folders:
+    /// a build lists its inputs on every run.
+    public static func walk(_ dir: URL, within root: URL) -> [String] {
         var result: [String] = []
-        func visit(_ path: String, _ relative: String) {
+        let top = RepositoryFile.realPath(root.path) ?? root.path
+        // The real folders being listed, outermost first: a link to one of them is a loop.
+        var chain: Set<String> = []
+        func visit(_ path: String, _ relative: String, real: String) {
             guard let handle = opendir(path) else { return }
             defer { closedir(handle) }
+            chain.insert(real)
+            defer { chain.remove(real) }
             while let entry = readdir(handle) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
@@ -189,15 +210,23 @@ public enum SiteLoader {
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let type = Int32(entry.pointee.d_type)
                 var isFolder = type == Int32(DT_DIR)
+                var childReal = real + "/" + name
                 if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) {
                     var info = stat()
-                    guard stat(child, &info) == 0 else { continue }
+                    // A broken link, or one that leads out of the repository: listed, so reading it says so.
+                    guard stat(child, &info) == 0, let resolved = RepositoryFile.realPath(child),
+                          RepositoryFile.isInside(resolved, root: top) else { result.append(rel); continue }
                     isFolder = (info.st_mode & S_IFMT) == S_IFDIR
+                    childReal = resolved
                 }
-                if isFolder { visit(child, rel) } else { result.append(rel) }
+                if isFolder {
+                    if !chain.contains(childReal) { visit(child, rel, real: childReal) }
+                } else {
+                    result.append(rel)
+                }
             }
         }
-        visit(dir.path, "")
+        visit(dir.path, "", real: RepositoryFile.realPath(dir.path) ?? dir.path)
         return result.sorted()
     }
 }

@@ -2,25 +2,45 @@ import Foundation
 
 /// Reading user files as text: UTF-8 only, with the position of the first bad byte when not.
 public enum SourceText {
-    /// The file's text, or nil with a diagnostic when it cannot be read or is not UTF-8.
-    public static func read(_ url: URL, as relativePath: String, sink: DiagnosticSink) -> String? {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            sink.error(.start(of: relativePath), "cannot read the file", hint: "Check that it exists and is readable.")
-            return nil
-        }
-        return decode(data, as: relativePath, sink: sink)
+    /// The text of `file` (a path below `root`), or nil with a diagnostic when it cannot be
+    /// read, is outside the repository, is not UTF-8 or holds a character the build reserves.
+    public static func read(_ file: String, in root: URL, sink: DiagnosticSink) -> String? {
+        guard let data = RepositoryFile.read(file, in: root, sink: sink) else { return nil }
+        return decode(data, as: file, sink: sink)
     }
+
+    /// Characters the build uses as markers inside rendered pages (U+E000 and U+E001, the first
+    /// two of Unicode's private use area). Text is refused where it holds one, so that no input
+    /// can be taken for a marker.
+    public static let reservedScalars: ClosedRange<Unicode.Scalar> = "\u{E000}"..."\u{E001}"
 
     public static func decode(_ data: Data, as relativePath: String, sink: DiagnosticSink) -> String? {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let text = String(validating: bytes, as: UTF8.self) {
+            // U+E000 and U+E001 are EE 80 80 and EE 80 81 in UTF-8.
+            if bytes.contains(0xEE), let (line, column) = firstReserved(text) {
+                sink.error(SourceLocation(file: relativePath, line: line, column: column),
+                    "the text holds U+E000 or U+E001, private-use characters the build keeps for its own markers",
+                    hint: "Delete the character (it shows as a box or nothing in most editors); it often comes from copying out of a PDF or a symbol font.")
+                return nil
+            }
             return text.containsBytes("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
         }
         let (line, column) = firstInvalidPosition(bytes)
         sink.error(SourceLocation(file: relativePath, line: line, column: column),
             "the file is not valid UTF-8 text",
             hint: "Save it as UTF-8 in your editor (this byte is not UTF-8; the file may be in Windows-1252 or Latin-1).")
+        return nil
+    }
+
+    /// Line and column (in characters) of the first reserved character, if any.
+    static func firstReserved(_ text: String) -> (Int, Int)? {
+        var line = 1, column = 1
+        for scalar in text.unicodeScalars {
+            if reservedScalars.contains(scalar) { return (line, column) }
+            if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+        }
         return nil
     }
 

@@ -11,7 +11,9 @@ enum OpenAPIDocument {
                         "required": ["reference", "receivedAt"]],
             "Invalid": ["type": "object", "properties": ["errors": ["type": "array", "items": [
                 "type": "object", "properties": ["question": ["type": "string"], "code": ["type": "string"], "message": ["type": "string"]],
-                "required": ["question", "code", "message"]]]]],
+                "required": ["question", "code", "message"]]]], "required": ["errors"]],
+            "KeyReused": ["type": "object", "properties": ["code": ["const": "idempotencyKeyReused"], "error": ["type": "string"]],
+                          "required": ["code", "error"]],
         ]
         var oneOf: [[String: Any]] = []
         for (id, form) in catalog.forms.sorted(by: { $0.key < $1.key }) {
@@ -60,7 +62,10 @@ enum OpenAPIDocument {
                         "400": response("Malformed", "Error"), "404": response("Unknown force or form", "Error"),
                         "409": response("The form changed", "Error"), "413": response("Too large", "Error"),
                         "415": response("Unsupported content type", "Error"),
-                        "422": response("Invalid answers", "Invalid"), "429": response("Rate limited", "Error"),
+                        "422": ["description": "Invalid answers, or an Idempotency-Key already used for other content (nothing stored)",
+                                "content": ["application/json": ["schema": ["oneOf": [["$ref": "#/components/schemas/Invalid"],
+                                                                                      ["$ref": "#/components/schemas/KeyReused"]]]]]],
+                        "429": response("Rate limited", "Error"),
                     ],
                 ]],
                 "/v1/forces/{force}/submissions": ["get": [

@@ -141,12 +141,23 @@ public struct SubmissionAPI: Sendable {
             return Self.encode(.unprocessableContent, ["errors": errors], headers: cors)
         }
         do {
-            let (stored, created) = try await store.store(.init(
+            let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: Self.canonicalJSON(payload.answers), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
+                answers: try Self.canonicalJSON(payload.answers), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
                 idempotencyKey: key))
-            log(.info, created ? "submission stored" : "idempotent replay", force.id, form.id, status: 201, reference: stored.reference)
-            return Self.encode(.created, ["reference": stored.reference, "receivedAt": stored.receivedAt], headers: cors)
+            switch outcome {
+            case .created(let stored), .replayed(let stored):
+                let created = if case .created = outcome { true } else { false }
+                log(.info, created ? "submission stored" : "idempotent replay", force.id, form.id, status: 201, reference: stored.reference)
+                return Self.encode(.created, ["reference": stored.reference, "receivedAt": stored.receivedAt], headers: cors)
+            case .keyReused:
+                // As the IETF Idempotency-Key draft advises: 422, and nothing stored or acknowledged.
+                log(.notice, "idempotency key reused for other content", force.id, form.id, status: 422)
+                return Self.encode(.unprocessableContent, [
+                    "code": "idempotencyKeyReused",
+                    "error": "this Idempotency-Key was already used for a different submission; send it again with a new key",
+                ], headers: cors)
+            }
         } catch {
             log(.error, "storage failed: \(error)", force.id, form.id, status: 503)
             var headers = cors
@@ -180,9 +191,11 @@ public struct SubmissionAPI: Sendable {
             return ErrorPage.response(.unprocessableContent, language: language, form: form, messages: errors.map(\.message), back: formURL)
         }
         do {
-            let (stored, _) = try await store.store(.init(
+            // A form post has no idempotency key, so it is always stored anew.
+            let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: Self.canonicalJSON(answers)))
+                answers: try Self.canonicalJSON(answers)))
+            guard case .created(let stored) = outcome else { throw SubmissionStore.StoreError.notStored }
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
             return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
         } catch {
@@ -214,8 +227,9 @@ public struct SubmissionAPI: Sendable {
         do {
             let rows = try store.list(force: force, since: since, after: after, limit: limit)
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
-            return Self.encode(.ok, SubmissionPage(submissions: rows.map(SubmissionOut.init), next: next))
+            return Self.encode(.ok, SubmissionPage(submissions: try rows.map(SubmissionOut.init), next: next))
         } catch {
+            logger.error("reading submissions failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read submissions")
         }
     }
@@ -224,8 +238,14 @@ public struct SubmissionAPI: Sendable {
         let force = context.parameters.get("force") ?? "", reference = context.parameters.get("reference") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
         guard authorised(request, force: force) else { return Self.unauthorised() }
-        guard let row = try? store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
-        return Self.encode(.ok, SubmissionOut(row))
+        do {
+            // A database that cannot be read is not "no such submission".
+            guard let row = try store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
+            return Self.encode(.ok, try SubmissionOut(row))
+        } catch {
+            logger.error("reading a submission failed: \(error)", metadata: ["force": .string(force)])
+            return Self.error(.serviceUnavailable, "could not read the submission")
+        }
     }
 
     struct SubmissionPage: Encodable {
@@ -233,14 +253,16 @@ public struct SubmissionAPI: Sendable {
         var next: String?
     }
 
-    struct SubmissionOut: Encodable {
+    /// A submission as a force reads it back (the API and `soh submissions export`).
+    public struct SubmissionOut: Encodable, Sendable {
         var reference: String, form: String, version: Int, language: String, receivedAt: String
         var startedAt: String?, submittedAt: String?
         var answers: [String: Answer]
-        init(_ s: StoredSubmission) {
+        /// Throws when the stored answers cannot be read: never shown as an empty set.
+        public init(_ s: StoredSubmission) throws {
             reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
             startedAt = s.startedAt; submittedAt = s.submittedAt
-            answers = (try? JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))) ?? [:]
+            answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
         }
     }
 
@@ -257,10 +279,11 @@ public struct SubmissionAPI: Sendable {
         [.accessControlAllowOrigin: origin, .vary: "Origin"]
     }
 
-    static func canonicalJSON(_ answers: [String: Answer]) -> String {
+    /// The answers as stored: sorted keys, so the same answers give the same text (and digest).
+    static func canonicalJSON(_ answers: [String: Answer]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(answers)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return String(decoding: try encoder.encode(answers), as: UTF8.self)
     }
 
     static func encode(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 
@@ -54,6 +55,16 @@ public final class SubmissionStore: Sendable {
                 CREATE INDEX submission_force ON submission (force, id);
                 """)
         }
+        migrator.registerMigration("v2: request digests") { db in
+            // The digest of what was sent with an idempotency key: the same key with other
+            // content is refused instead of answered with the first report's reference.
+            try db.execute(sql: "ALTER TABLE submission ADD COLUMN request_digest TEXT")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, form, form_version, language, answers FROM submission WHERE idempotency_key IS NOT NULL")
+            for row in rows {
+                let digest = NewSubmission.digest(form: row["form"], version: row["form_version"], language: row["language"], answers: row["answers"])
+                try db.execute(sql: "UPDATE submission SET request_digest = ? WHERE id = ?", arguments: [digest, row["id"] as Int64])
+            }
+        }
         return migrator
     }
 
@@ -85,28 +96,55 @@ public final class SubmissionStore: Sendable {
             self.submittedAt = submittedAt
             self.idempotencyKey = idempotencyKey
         }
+
+        /// SHA-256 of what the person sent (form, version, language and the canonical answers),
+        /// which a replay under the same idempotency key must match.
+        public var requestDigest: String { Self.digest(form: form, version: version, language: language, answers: answers) }
+
+        static func digest(form: String, version: Int, language: String, answers: String) -> String {
+            let canonical = "\(form)\n\(version)\n\(language)\n\(answers)"
+            return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
     }
 
-    /// Stores a submission, or returns the one already stored with the same idempotency key.
-    public func store(_ new: NewSubmission) async throws -> (submission: StoredSubmission, created: Bool) {
-        try await pool.write { db in
+    /// What storing a submission did.
+    public enum Outcome: Sendable, Equatable {
+        /// Stored now.
+        case created(StoredSubmission)
+        /// Already stored under the same idempotency key with the same content: stored once.
+        case replayed(StoredSubmission)
+        /// The idempotency key was used before for other content; nothing was stored.
+        case keyReused
+    }
+
+    public enum StoreError: Error { case notStored }
+
+    /// Stores a submission; with an idempotency key already used by this force, returns the
+    /// stored one when the content is the same and refuses it when it is not.
+    public func store(_ new: NewSubmission) async throws -> Outcome {
+        let digest = new.requestDigest
+        return try await pool.write { db in
             if let key = new.idempotencyKey,
-               let existing = try Self.fetch(db, "WHERE force = ? AND idempotency_key = ?", [new.force, key]).first {
-                return (existing, false)
+               let row = try Row.fetchOne(db, sql: "SELECT id, request_digest FROM submission WHERE force = ? AND idempotency_key = ?",
+                                          arguments: [new.force, key]) {
+                guard row["request_digest"] as String? == digest,
+                      let existing = try Self.fetch(db, "WHERE id = ?", [row["id"] as Int64]).first else { return .keyReused }
+                return .replayed(existing)
             }
             let receivedAt = Self.timestamp()
             for _ in 0..<10 {
                 let reference = Reference.make(code: new.code)
                 do {
                     try db.execute(sql: """
-                        INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at, idempotency_key)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at,
+                                                idempotency_key, request_digest)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [reference, new.force, new.form, new.version, new.language, new.answers, receivedAt,
-                                         new.startedAt, new.submittedAt, new.idempotencyKey])
+                                         new.startedAt, new.submittedAt, new.idempotencyKey, digest])
                     let stored = StoredSubmission(id: db.lastInsertedRowID, reference: reference, force: new.force, form: new.form,
                                                   version: new.version, language: new.language, answers: new.answers,
                                                   receivedAt: receivedAt, startedAt: new.startedAt, submittedAt: new.submittedAt)
-                    return (stored, true)
+                    return .created(stored)
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("reference") == true {
                     continue  // a reference collision: draw again
                 }

@@ -93,16 +93,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
             while true {
                 let page = try store.list(force: force, since: since, after: after, limit: 500)
                 for row in page {
-                    struct Line: Encodable {
-                        var reference, form, language, receivedAt: String
-                        var version: Int
-                        var startedAt, submittedAt: String?
-                        var answers: [String: SOHForms.Answer]
-                    }
-                    let answers = (try? JSONDecoder().decode([String: SOHForms.Answer].self, from: Data(row.answers.utf8))) ?? [:]
-                    let line = Line(reference: row.reference, form: row.form, language: row.language, receivedAt: row.receivedAt,
-                                    version: row.version, startedAt: row.startedAt, submittedAt: row.submittedAt, answers: answers)
-                    print(String(decoding: try encoder.encode(line), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row)), as: UTF8.self))
                 }
                 guard page.count == 500, let last = page.last else { break }
                 after = last.id

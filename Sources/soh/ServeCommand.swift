@@ -103,7 +103,7 @@ struct Watcher: Service {
         var result: [String: String] = [:]
         for folder in ["site.yml", "content", "forces", "themes"] {
             let url = root.appendingPathComponent(folder)
-            let files = folder == "site.yml" ? [""] : SiteLoader.walk(url)
+            let files = folder == "site.yml" ? [""] : SiteLoader.walk(url, within: root)
             for file in files {
                 let path = file.isEmpty ? url.path : url.appendingPathComponent(file).path
                 guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { continue }

@@ -53,7 +53,7 @@ struct Fixture {
     /// Every file below a folder with its bytes, for comparing whole trees.
     static func tree(_ dir: URL) -> [String: Data] {
         var result: [String: Data] = [:]
-        for file in SiteLoader.walk(dir) {
+        for file in SiteLoader.walk(dir, within: dir) {
             result[file] = FileManager.default.contents(atPath: dir.appendingPathComponent(file).path)
         }
         return result

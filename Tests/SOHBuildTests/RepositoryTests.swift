@@ -64,7 +64,7 @@ struct RepositoryTests {
     }
 
     @Test func adviceHasAtLeast25Pages() throws {
-        let advice = SiteLoader.walk(Self.root.appendingPathComponent("content/advice"))
+        let advice = SiteLoader.walk(Self.root.appendingPathComponent("content/advice"), within: Self.root)
             .filter { $0.hasSuffix(".md") && !$0.hasSuffix("index.md") && !$0.contains(".cy.") }
         #expect(advice.count >= 25)
     }
@@ -100,7 +100,7 @@ enum LinkChecker {
             idsCache[file] = found
             return found
         }
-        for file in SiteLoader.walk(site) where file.hasSuffix(".html") {
+        for file in SiteLoader.walk(site, within: site) where file.hasSuffix(".html") {
             guard let data = FileManager.default.contents(atPath: site.appendingPathComponent(file).path) else { continue }
             let html = String(decoding: data, as: UTF8.self)
             for link in matches(of: #"\b(?:href|src)="([^"]*)""#, in: html) {

@@ -1,4 +1,5 @@
 import Crypto
+import GRDB
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -222,6 +223,78 @@ struct APITests {
         #expect(try h.store.count() == 1)
     }
 
+    @Test func aReusedKeyWithOtherContentIsRefusedAndNothingIsLost() async throws {
+        let h = try Harness()
+        let lost = try #require(h.catalog.forms["lost-property"]), found = try #require(h.catalog.forms["found-property"])
+        var headers = jsonHeaders
+        headers[HTTPField.Name("Idempotency-Key")!] = "k1"
+        let keyed = headers
+        var corrected = sampleAnswers(lost)
+        corrected["item-description"] = .text("A blue umbrella, not a black one")
+        let first = sampleAnswers(lost), second = corrected
+        #expect(first != second)
+        try await h.app().test(.live) { client in
+            var reference = ""
+            try await client.execute(uri: "/v1/forces/kent/forms/lost-property/submissions", method: .post, headers: keyed, body: body(lost, first)) {
+                #expect($0.status == .created)
+                reference = json($0.body)["reference"] as? String ?? ""
+            }
+            // Other answers, another language or another form under the same key: refused, not acknowledged.
+            for (form, answers, language) in [(lost, second, "en"), (found, sampleAnswers(found), "en")] {
+                try await client.execute(uri: "/v1/forces/kent/forms/\(form.id)/submissions", method: .post, headers: keyed,
+                                         body: body(form, answers, language: language)) {
+                    #expect($0.status == .unprocessableContent, "\(form.id)")
+                    #expect(json($0.body)["code"] as? String == "idempotencyKeyReused")
+                    #expect(json($0.body)["reference"] == nil)
+                }
+            }
+            // The same content again: the same reference.
+            try await client.execute(uri: "/v1/forces/kent/forms/lost-property/submissions", method: .post, headers: keyed, body: body(lost, first)) {
+                #expect($0.status == .created)
+                #expect(json($0.body)["reference"] as? String == reference)
+            }
+            // A key is the force's own: another force may use the same one.
+            var gwent = keyed
+            gwent[.origin] = nil
+            try await client.execute(uri: "/v1/forces/gwent/forms/lost-property/submissions", method: .post, headers: gwent, body: body(lost, second)) {
+                #expect($0.status == .created)
+            }
+        }
+        #expect(try h.store.count() == 2)
+    }
+
+    @Test func keysStoredBeforeDigestsStillReplay() async throws {
+        // A database made by the first schema, with a keyed submission in it.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("soh-v1-\(UUID().uuidString).sqlite").path
+        let answers = #"{"item-type":"keys"}"#
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('v1: submissions');
+                CREATE TABLE submission (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL UNIQUE, force TEXT NOT NULL, form TEXT NOT NULL,
+                  form_version INTEGER NOT NULL, language TEXT NOT NULL, answers TEXT NOT NULL, received_at TEXT NOT NULL,
+                  started_at TEXT, submitted_at TEXT, idempotency_key TEXT, UNIQUE (force, idempotency_key));
+                """)
+            try db.execute(sql: """
+                INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, idempotency_key)
+                VALUES ('KEN-7K4M-QX9C', 'kent', 'lost-property', 1, 'en', ?, '2026-11-01T10:00:00Z', 'old-key')
+                """, arguments: [answers])
+        }
+        try queue.close()
+        let store = try SubmissionStore(path: path)
+        #expect(try store.appliedMigrations() == ["v1: submissions", "v2: request digests"])
+        let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
+                                               answers: answers, idempotencyKey: "old-key"))
+        guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }
+        #expect(stored.reference == "KEN-7K4M-QX9C")
+        let other = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
+                                               answers: #"{"item-type":"bag"}"#, idempotencyKey: "old-key"))
+        #expect(other == .keyReused)
+        #expect(try store.count() == 1)
+    }
+
     @Test func formPostsRedirectOrExplain() async throws {
         let h = try Harness()
         try await h.app().test(.live) { client in
@@ -323,7 +396,7 @@ struct APITests {
 
     @Test func healthAndOpenAPI() async throws {
         let h = try Harness()
-        #expect(try h.store.appliedMigrations() == ["v1: submissions"])
+        #expect(try h.store.appliedMigrations() == ["v1: submissions", "v2: request digests"])
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/v1/openapi.json", method: .get) { response in
