@@ -1,7 +1,8 @@
 """A stand-in for the submission API, for browser tests of the form runtime.
 
 Records every request; answers JSON posts with 201 and a reference (the same reference for a
-repeated Idempotency-Key), form posts with a 303 to the confirmation page, and can be told to
+repeated Idempotency-Key with the same content, 422 idempotencyKeyReused for other content, as
+docs/api.md says), form posts with a 303 to the confirmation page, and can be told to
 fail the next N requests with 503.
 """
 import http.server
@@ -70,8 +71,16 @@ class StubAPI:
                 if kind == "application/json":
                     record["body"] = json.loads(raw)
                     key = record["key"] or str(len(stub.requests))
+                    content = {k: record["body"].get(k) for k in ("form", "version", "language", "answers")}
+                    if key in stub.stored and stub.stored[key]["content"] != content:
+                        self.send_response(422)
+                        self.cors()
+                        self.send_header("Content-Type", "application/json")
+                        self.end_headers()
+                        self.wfile.write(json.dumps({"code": "idempotencyKeyReused", "error": "key reused"}).encode())
+                        return
                     if key not in stub.stored:
-                        stub.stored[key] = {"reference": f"TST-{len(stub.stored) + 1:04d}", "body": record["body"]}
+                        stub.stored[key] = {"reference": f"TST-{len(stub.stored) + 1:04d}", "body": record["body"], "content": content}
                     payload = json.dumps({"reference": stub.stored[key]["reference"], "receivedAt": "2026-01-01T00:00:00Z"})
                     self.send_response(201)
                     self.cors()

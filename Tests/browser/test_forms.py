@@ -157,8 +157,10 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert answers["crime-type"] == "damage" and answers["damaged-property"] == "Car window"
     assert [s.get("suspect-name") for s in answers["suspects"]] == [None, "Alex"]
     assert "stolen-items" not in answers and "other-type" not in answers
-    # The draft is cleared once sent.
-    assert browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('soh-draft')).length") == 0
+    # The draft is cleared once sent, wherever it was kept, and the confirmation shows no answers.
+    assert browser.execute_script(
+        "return [sessionStorage, localStorage].flatMap(s => Object.keys(s)).filter(k => k.startsWith('soh-')).length") == 0
+    assert "Car window" not in browser.page_source and "Alex" not in browser.page_source
 
 
 def test_crime_form_in_welsh(browser, form_site, api):
@@ -325,6 +327,54 @@ def test_failed_send_is_kept_and_retried_with_the_same_key(browser, form_site, a
     posts = [r for r in api.requests[before:] if r["type"] == "application/json"]
     assert len(posts) == 2
     assert posts[0]["key"] == posts[1]["key"]
+
+
+def test_answers_changed_after_a_failed_send_go_with_a_new_key(browser, form_site, api):
+    browser.get(form_site("kent") + "/report/found-property/form/")
+    go_to_page(browser, "Could it be dangerous?")
+    choose(browser, "q-dangerous-2")
+    cont(browser)
+    go_to_page(browser, "What you found")
+    fill(browser, "q-item-description", "A set of keys")
+    date(browser, "q-found-date", "2", "3", "2026")
+    fill(browser, "q-found-place", "Bus stop on Week Street")
+    choose(browser, "q-still-have-1")
+    cont(browser)
+    about_you(browser)
+    go_to_page(browser, "Check your answers")
+    cont(browser)
+    go_to_page(browser, "Send your report")
+    choose(browser, "q-confirm")
+    before = len(api.requests)
+    api.fail_next = 1000
+    try:
+        cont(browser)
+        status = browser.find_element(By.CSS_SELECTOR, "[data-form-status]")
+        assert wait_for(lambda: "We could not send your answers" in status.text)
+        # The person corrects an answer and sends again while the first send is still failing.
+        go_to_page(browser, "Send your report")
+        browser.find_element(By.CSS_SELECTOR, ".back-link").click()
+        go_to_page(browser, "Check your answers")
+        browser.find_element(By.CSS_SELECTOR, "a[href='?step=item']").click()
+        go_to_page(browser, "What you found")
+        fill(browser, "q-item-description", "A set of car keys on a red ring")
+        cont(browser)
+        go_to_page(browser, "Check your answers")
+        cont(browser)
+        go_to_page(browser, "Send your report")
+        cont(browser)
+        assert wait_for(lambda: [r for r in api.requests[before:] if r["type"] == "application/json"][-1]["raw"].count("red ring") == 1)
+    finally:
+        api.fail_next = 0
+    assert wait_for(lambda: "/confirmation/" in browser.current_url, timeout=15)
+    posts = [r for r in api.requests[before:] if r["type"] == "application/json"]
+    bodies = {}
+    for post in posts:
+        bodies.setdefault(post["key"], set()).add(json.dumps(json.loads(post["raw"])["answers"], sort_keys=True))
+    # One key per set of answers, and the corrected answers went with a key of their own.
+    assert all(len(b) == 1 for b in bodies.values()), bodies
+    assert posts[0]["key"] != posts[-1]["key"]
+    assert "red ring" in posts[-1]["raw"] and "red ring" not in posts[0]["raw"]
 
 
 def test_crime_form_without_javascript(browser_without_js, form_site, api):

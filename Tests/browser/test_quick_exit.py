@@ -59,3 +59,77 @@ def test_only_sensitive_pages_have_it(browser, site_url):
     base = site_url("kent")
     browser.get(base + "/advice/bicycle-theft/")
     assert browser.find_elements(By.CSS_SELECTOR, "[data-quick-exit]") == []
+
+
+# ----- What a form leaves on a shared phone -----
+
+CRIME_FORM = "/report/crime/form/"
+KEPT = """
+return ['sessionStorage', 'localStorage'].flatMap(name =>
+  Object.keys(window[name]).filter(k => k.startsWith('soh-')).map(k => name + ':' + k + '=' + window[name].getItem(k)));
+"""
+
+
+def start_crime_report(b, base, words):
+    b.get(base + CRIME_FORM)
+    assert wait_for(lambda: b.find_element(By.ID, "q-in-danger-2").is_displayed())
+    b.find_element(By.ID, "q-in-danger-2").click()
+    b.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    assert wait_for(lambda: b.find_element(By.ID, "q-description").is_displayed())
+    b.find_element(By.ID, "q-description").send_keys(words)
+
+
+def test_a_draft_lives_in_this_tab_only_and_quick_exit_forgets_it(browser, form_site):
+    base = form_site("kent")
+    start_crime_report(browser, base, "My partner took my phone")
+    kept = browser.execute_script(KEPT)
+    assert any(k.startswith("sessionStorage:soh-draft") and "My partner" in k for k in kept), kept
+    assert not any(k.startswith("localStorage:") for k in kept), kept
+    # A sensitive form says plainly who could read a draft kept on the device.
+    warning = browser.find_element(By.ID, "soh-keep-draft-warning")
+    assert "Anyone who uses this device could read" in warning.text
+    assert not browser.find_element(By.ID, "soh-keep-draft").is_selected()
+
+    # A new tab (as after closing the browser) starts empty: nothing was kept on the device.
+    first = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    browser.get(base + CRIME_FORM)
+    assert wait_for(lambda: browser.find_element(By.ID, "q-in-danger-2").is_displayed())
+    assert "My partner" not in browser.page_source
+    assert browser.execute_script(KEPT) == []
+    browser.close()
+    browser.switch_to.window(first)
+
+    browser.find_element(By.CSS_SELECTOR, "[data-quick-exit]").click()
+    assert wait_for(lambda: browser.current_url.startswith(EXIT)), browser.current_url
+    browser.get(base + "/")
+    assert browser.execute_script(KEPT) == []
+
+
+def test_kept_on_the_device_only_when_chosen_and_quick_exit_still_forgets_it(browser, form_site):
+    base = form_site("kent")
+    start_crime_report(browser, base, "He follows me home")
+    browser.find_element(By.ID, "soh-keep-draft").click()
+    assert wait_for(lambda: any(k.startswith("localStorage:soh-draft") and "follows me" in k for k in browser.execute_script(KEPT)))
+    assert not any(k.startswith("sessionStorage:") for k in browser.execute_script(KEPT))
+    # Kept: a new tab restores it.
+    browser.switch_to.new_window("tab")
+    browser.get(base + CRIME_FORM)
+    assert wait_for(lambda: "restored" in browser.find_element(By.CSS_SELECTOR, "[data-form-status]").text)
+    assert browser.find_element(By.ID, "soh-keep-draft").is_selected()
+    # Shift three times from the form itself: everything this site kept is gone.
+    actions = ActionChains(browser)
+    for _ in range(3):
+        actions.key_down(Keys.SHIFT).key_up(Keys.SHIFT)
+    actions.perform()
+    assert wait_for(lambda: browser.current_url.startswith(EXIT)), browser.current_url
+    browser.get(base + CRIME_FORM)
+    assert wait_for(lambda: browser.find_element(By.ID, "q-in-danger-2").is_displayed())
+    assert browser.execute_script(KEPT) == []
+    assert "follows me" not in browser.page_source
+
+
+def test_a_form_without_quick_exit_offers_the_choice_without_the_warning(browser, form_site):
+    browser.get(form_site("kent") + "/report/lost-property/form/")
+    assert wait_for(lambda: browser.find_element(By.ID, "soh-keep-draft").is_displayed())
+    assert browser.find_elements(By.ID, "soh-keep-draft-warning") == []

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { validate, payloadAnswers, nextPage, previousPage, askedPages, rules } from "../../themes/national/assets/js/forms-logic.js";
+import { validate, payloadAnswers, nextPage, previousPage, askedPages, rules, pendingSend } from "../../themes/national/assets/js/forms-logic.js";
 
 const here = new URL("../vectors/", import.meta.url);
 const { cases } = JSON.parse(readFileSync(new URL("cases.json", here), "utf8"));
@@ -45,4 +45,21 @@ test("rules match the documented examples", () => {
   assert.ok(rules.postcode("SW1A 2AA"));
   assert.ok(rules.phone("07700 900 982"));
   assert.ok(!rules.registration("ABCDEFG"));
+});
+
+test("a pending send keeps its key while the answers are the same and gets a new one when they change", () => {
+  let n = 0;
+  const newKey = () => `key-${++n}`;
+  const first = pendingSend(undefined, { item: "keys" }, "2026-12-01T10:00:00Z", newKey);
+  assert.deepEqual(first, { key: "key-1", at: "2026-12-01T10:00:00Z", answers: { item: "keys" } });
+  // Sent again with the same answers (a retry, or Send pressed twice): same key, same time.
+  assert.equal(pendingSend(first, { item: "keys" }, "2026-12-01T10:05:00Z", newKey), first);
+  // Restored from storage (a copy, not the same object): still the same send.
+  assert.equal(pendingSend(JSON.parse(JSON.stringify(first)), { item: "keys" }, "later", newKey).key, "key-1");
+  // Corrected after a failed send: a new key, so the API never sees one key with two answer sets.
+  const second = pendingSend(first, { item: "car keys" }, "2026-12-01T10:06:00Z", newKey);
+  assert.equal(second.key, "key-2");
+  assert.deepEqual(second.answers, { item: "car keys" });
+  // A pending send from before keys were tied to answers has none: a new one.
+  assert.equal(pendingSend({ key: "old", at: "x" }, { item: "keys" }, "now", newKey).key, "key-3");
 });

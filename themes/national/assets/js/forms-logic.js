@@ -313,3 +313,13 @@ export function previousPage(form, answers, currentId, today) {
   const i = asked.findIndex((p) => p.id === currentId);
   return i > 0 ? asked[i - 1] : null;
 }
+
+/**
+ * The send to keep until it is acknowledged: the previous one (same idempotency key, same
+ * time) while the answers are the same, a new one with a new key as soon as they differ, so
+ * the API never sees one key with two sets of answers.
+ */
+export function pendingSend(previous, answers, now, newKey) {
+  if (previous && previous.key && JSON.stringify(previous.answers) === JSON.stringify(answers)) return previous;
+  return { key: newKey(), at: now, answers };
+}

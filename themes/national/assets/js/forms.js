@@ -1,7 +1,8 @@
 // The form runtime: one page at a time over the static form, with history, error summaries,
-// check answers, a draft kept on this device and a submission that is never lost.
+// check answers, a draft kept for this browser session (on the device only when the person
+// asks) and a submission that is never lost.
 // All rules live in forms-logic.js (shared with the server through the vectors).
-import { askedPages, askedQuestions, validate, validatePage, payloadAnswers, isAnswered } from "./forms-logic.js";
+import { askedPages, askedQuestions, validate, validatePage, payloadAnswers, isAnswered, pendingSend } from "./forms-logic.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -39,6 +40,9 @@ class FormRuntime {
     this.formTitle = this.heading ? this.heading.textContent : document.title;
     this.returnToCheck = false;
     this.sending = false;
+    // Kept on the device (localStorage) only when the person chose it; otherwise for this
+    // browser session only (sessionStorage), so a shared phone does not keep a half-written report.
+    this.keep = false;
     this.draft = this.loadDraft();
   }
 
@@ -46,6 +50,7 @@ class FormRuntime {
     this.form.classList.add("soh-form--js");
     $$("[data-no-js]", this.form).forEach((el) => { el.hidden = true; });
     this.setUpActions();
+    this.setUpKeepChoice();
     this.setUpReveals();
     this.setUpRepeats();
     this.setUpCharacterCounts();
@@ -136,19 +141,74 @@ class FormRuntime {
     this.updateCharacterCounts();
   }
 
-  // ----- draft kept on this device -----
+  // ----- draft: this browser session, or this device when the person asks -----
+  storages() {
+    const found = [];
+    for (const name of ["sessionStorage", "localStorage"]) { try { found.push(window[name]); } catch { /* blocked */ } }
+    return found;
+  }
+
   loadDraft() {
-    try { return JSON.parse(localStorage.getItem(this.key)) || {}; } catch { return {}; }
+    for (const storage of this.storages()) {
+      try {
+        const draft = JSON.parse(storage.getItem(this.key));
+        if (draft) { this.keep = storage === window.localStorage; return draft; }
+      } catch { /* unreadable: try the next */ }
+    }
+    return {};
   }
 
   saveDraft(extra = {}) {
     this.draft = { ...this.draft, answers: this.answers(), startedAt: this.draft.startedAt || new Date().toISOString(), ...extra };
-    try { localStorage.setItem(this.key, JSON.stringify(this.draft)); } catch { /* storage full or blocked: keep going */ }
+    for (const storage of this.storages()) {
+      try {
+        if ((storage === window.localStorage) === this.keep) storage.setItem(this.key, JSON.stringify(this.draft));
+        else storage.removeItem(this.key);
+      } catch { /* storage full or blocked: keep going */ }
+    }
   }
 
   clearDraft() {
-    try { localStorage.removeItem(this.key); } catch { /* ignore */ }
+    for (const storage of this.storages()) { try { storage.removeItem(this.key); } catch { /* ignore */ } }
     this.draft = {};
+  }
+
+  setUpKeepChoice() {
+    const box = document.createElement("div");
+    box.className = "form-group keep-draft";
+    const item = document.createElement("div");
+    item.className = "choices__item";
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.className = "choices__input";
+    input.id = "soh-keep-draft";
+    input.checked = this.keep;
+    const label = document.createElement("label");
+    label.className = "label choices__label";
+    label.htmlFor = input.id;
+    label.textContent = this.t.formKeepLabel;
+    const hint = document.createElement("div");
+    hint.className = "hint choices__hint";
+    hint.id = "soh-keep-draft-hint";
+    hint.textContent = this.t.formKeepHint;
+    input.setAttribute("aria-describedby", hint.id);
+    item.append(input, label, hint);
+    // A page with a quick exit is about something the person may need to hide: say plainly who could read it.
+    if (document.querySelector("[data-quick-exit]")) {
+      const warning = document.createElement("div");
+      warning.className = "warning-text keep-draft__warning";
+      warning.id = "soh-keep-draft-warning";
+      warning.textContent = this.t.formKeepWarning;
+      item.append(warning);
+      input.setAttribute("aria-describedby", `${warning.id} ${hint.id}`);
+    }
+    box.append(item);
+    input.addEventListener("change", (e) => {
+      e.stopPropagation();
+      this.keep = input.checked;
+      this.saveDraft();
+    });
+    this.actions.after(box);
   }
 
   // ----- pages -----
@@ -420,7 +480,7 @@ class FormRuntime {
       if (page && page.id !== this.current) this.show(page.id);
       return this.showErrors(errors.filter((e) => !page || this.sections.get(page.id).contains(this.groupFor(e.question) || null)));
     }
-    this.saveDraft({ pending: { key: this.draft.pending?.key || uuid(), at: new Date().toISOString() } });
+    this.saveDraft({ pending: pendingSend(this.draft.pending, payloadAnswers(this.def, answers, todayISO()), new Date().toISOString(), uuid) });
     this.send();
   }
 
@@ -430,16 +490,17 @@ class FormRuntime {
     this.submitButton.disabled = true;
     this.submitButton.setAttribute("aria-disabled", "true");
     this.say(this.t.formSending);
-    const answers = payloadAnswers(this.def, this.draft.answers || this.answers(), todayISO());
+    // Exactly the answers the key was made for: a key is never sent with other answers.
+    const pending = this.draft.pending;
     const body = JSON.stringify({
-      form: this.def.id, version: this.def.version, language: this.language, answers,
-      startedAt: this.draft.startedAt, submittedAt: this.draft.pending.at,
+      form: this.def.id, version: this.def.version, language: this.language, answers: pending.answers,
+      startedAt: this.draft.startedAt, submittedAt: pending.at,
     });
     let response;
     try {
       response = await fetch(this.form.action, {
         method: "POST", body, credentials: "omit",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": this.draft.pending.key },
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": pending.key },
       });
     } catch {
       return this.retryLater(attempt);
@@ -456,6 +517,11 @@ class FormRuntime {
     this.enableSubmit();
     if (response.status === 422) {
       const result = await response.json().catch(() => ({ errors: [] }));
+      if (result.code === "idempotencyKeyReused" && attempt < 3) {
+        // The key was used before for other answers: these answers are a send of their own.
+        this.saveDraft({ pending: { ...pending, key: uuid() } });
+        return this.send(attempt + 1);
+      }
       this.saveDraft({ pending: undefined });
       return this.showErrors(result.errors || []);
     }

@@ -1,7 +1,18 @@
 // Progressive enhancement for every page. Without JavaScript the quick exit is a plain link.
 const QUICK_EXIT_URL = "https://www.bbc.co.uk/weather";
 
+/** Forgets every form draft and unsent report this site kept, in this tab and on the device. */
+export function forgetDrafts() {
+  for (const name of ["sessionStorage", "localStorage"]) {
+    try {
+      const storage = window[name];
+      for (const key of Object.keys(storage)) if (key.startsWith("soh-")) storage.removeItem(key);
+    } catch { /* storage blocked: nothing was kept there */ }
+  }
+}
+
 function leave() {
+  forgetDrafts();
   // replace() so that Back does not return to the page that was left.
   window.location.replace(QUICK_EXIT_URL);
 }
