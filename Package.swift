@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SOHBuildTests", dependencies: [
-            "SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer",
+            "SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer", "SOHMarkdown",
             .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["Golden"]),
     ],

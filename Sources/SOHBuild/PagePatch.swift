@@ -144,7 +144,8 @@ enum PagePatch {
               let split = FrontMatterSplit.split(text, file: file, sink: sink),
               frontDigest(yaml: split.yaml, bodyFirstLine: split.bodyFirstLine) == page.front
         else { return nil }
-        let body = PagePreparer.prepareBody(split.body, file: file, firstLine: split.bodyFirstLine, allowRawHTML: allowRawHTML, sink: sink)
+        let body = PagePreparer.prepareBody(split.body, file: file, firstLine: split.bodyFirstLine, language: page.language,
+                                            allowRawHTML: allowRawHTML, sink: sink)
         guard sink.bag.all.isEmpty else { return nil }
         let own = BuildKeys.ownPart(urlPath: page.urlPath, kind: .content, layout: page.layout, fileHash: hash, derivedHash: "")
         let output = Array((String(page.urlPath.dropFirst()) + "index.html").utf8)

@@ -87,7 +87,7 @@ enum PagePreparer {
             for o in occurrences where uses[o.name] == nil { uses[o.name] = o.location }
         }
 
-        let body = prepareBody(page.body, file: page.file, firstLine: page.bodyFirstLine, allowRawHTML: allowRawHTML, sink: sink)
+        let body = prepareBody(page.body, file: page.file, firstLine: page.bodyFirstLine, language: page.language, allowRawHTML: allowRawHTML, sink: sink)
         for (name, at) in body.placeholderUses where uses[name] == nil { uses[name] = at }
 
         let layout = chooseLayout(page, layouts: layouts, site: site, sink: sink)
@@ -107,14 +107,15 @@ enum PagePreparer {
 
     /// A page's Markdown body as HTML with slots for force values: what a build that changes only
     /// the body (`PagePatch`) prepares again, the same way.
-    static func prepareBody(_ markdown: String, file: String, firstLine: Int, allowRawHTML: Bool, sink: DiagnosticSink) -> Body {
+    static func prepareBody(_ markdown: String, file: String, firstLine: Int, language: String, allowRawHTML: Bool, sink: DiagnosticSink) -> Body {
         let start = SourceLocation(file: file, line: firstLine, column: 1)
         let occurrences = Placeholder.scan(markdown, start: start, sink: sink)
         var uses: [String: SourceLocation] = [:]
         for o in occurrences where uses[o.name] == nil { uses[o.name] = o.location }
         let markers = SlotMarkers(avoiding: markdown)
         let marked = markers.mark(markdown, occurrences)
-        let rendered = Markdown.render(marked, options: .init(allowRawHTML: allowRawHTML, headingTextFilter: { markers.strip($0) }))
+        let rendered = Markdown.render(marked, options: .init(
+            allowRawHTML: allowRawHTML, taskStates: .language(language), headingTextFilter: { markers.strip($0) }))
         let html = markers.slots(in: rendered.html, names: occurrences.map(\.name))
         let lineShift = firstLine - 1
         for line in Set(rendered.omittedHTMLLines).sorted() {

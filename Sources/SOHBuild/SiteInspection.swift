@@ -50,7 +50,7 @@ public struct SiteInspection: Sendable {
     /// Translations by file.
     public var translations: [String: Translation] = [:]
     /// Ids the theme's layouts give every page (skip link target, …).
-    public var layoutIDs: Set<String> = ["main"]
+    public var layoutIDs: Set<String> = Markdown.reservedIDs
 }
 
 extension Builder {

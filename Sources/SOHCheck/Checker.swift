@@ -23,6 +23,7 @@ public enum Checker {
     public static let rules = [
         "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
         "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "i18n/stale-translation", "i18n/form-welsh", "i18n/force-name", "budget/page-weight",
+        "html/duplicate-id",
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
@@ -45,6 +46,7 @@ public enum Checker {
             let dir = out.appendingPathComponent(force.identity.id)
             weight(force, out: dir, budgets: site.config.budgets, into: &collector)
             assets(force, out: dir, into: &collector)
+            duplicateIDs(force, out: dir, into: &collector)
         }
         return collector.findings
     }
@@ -276,6 +278,42 @@ public enum Checker {
                 }
             }
         }
+    }
+
+    // MARK: Ids
+
+    /// No id is given twice on a built page: a duplicate breaks anchors, `aria-describedby`
+    /// and the skip link (a heading called "Main" must not take `main`).
+    static func duplicateIDs(_ force: SiteInspection.Force, out: URL, into c: inout Collector) {
+        for page in force.pages {
+            let file = out.appendingPathComponent(String(page.urlPath.dropFirst()) + "index.html")
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            var seen = Set<String>(), reported = Set<String>()
+            for id in ids(in: data) where !seen.insert(id).inserted && reported.insert(id).inserted {
+                c.add("html/duplicate-id", .error(.start(of: page.file), "the page '\(page.urlPath)' has more than one element with the id '\(id)'",
+                    hint: "Give headings and elements different names; ids the theme uses (\(Markdown.reservedIDs.sorted().joined(separator: ", "))) are never given to headings."),
+                    force: force.identity.id)
+            }
+        }
+    }
+
+    /// The values of every ` id="…"` attribute in an HTML file, in order.
+    static func ids(in data: Data) -> [String] {
+        let needle = Array(" id=\"".utf8)
+        var result: [String] = []
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            let b = bytes.bindMemory(to: UInt8.self)
+            var i = 0
+            while i + needle.count < b.count {
+                guard b[i] == 0x20, b[i + 1] == 0x69, b[i + 2] == 0x64, b[i + 3] == 0x3D, b[i + 4] == 0x22 else { i += 1; continue }
+                let start = i + needle.count
+                var end = start
+                while end < b.count, b[end] != 0x22 { end += 1 }
+                result.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+                i = end
+            }
+        }
+        return result
     }
 
     // MARK: Page weight

@@ -46,7 +46,9 @@ public enum FormLoader {
         func html(_ node: YAMLNode?, key: String) -> LocalizedText? {
             guard let node, let text = LocalizedText.read(node, key: key, languages: languages, sink: sink) else { return nil }
             var values: [String: String] = [:]
-            for (language, markdown) in text.values { values[language] = Markdown.render(markdown).html }
+            for (language, markdown) in text.values {
+                values[language] = Markdown.render(markdown, options: .init(taskStates: .language(language))).html
+            }
             return LocalizedText(values)
         }
 

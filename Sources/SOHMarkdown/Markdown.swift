@@ -12,11 +12,38 @@ public enum Markdown {
         /// anchors are the same on every site.
         public var headingTextFilter: @Sendable (String) -> String
 
-        public init(allowRawHTML: Bool = false, headingTextFilter: @escaping @Sendable (String) -> String = { $0 }) {
+        /// What a task list item's box says to someone who cannot see it, in the page's language.
+        public var taskStates: TaskStates
+
+        public init(allowRawHTML: Bool = false, taskStates: TaskStates = .english,
+                    headingTextFilter: @escaping @Sendable (String) -> String = { $0 }) {
             self.allowRawHTML = allowRawHTML
+            self.taskStates = taskStates
             self.headingTextFilter = headingTextFilter
         }
     }
+
+    /// The words for a task list item's state (`- [x] Done item`).
+    public struct TaskStates: Sendable, Equatable {
+        public var done: String
+        public var toDo: String
+        public init(done: String, toDo: String) {
+            self.done = done
+            self.toDo = toDo
+        }
+        public static let english = TaskStates(done: "Done", toDo: "To do")
+        public static let welsh = TaskStates(done: "Wedi'i wneud", toDo: "I'w wneud")
+
+        /// The words in `language` (`en`, `cy`); English for any other.
+        public static func language(_ language: String) -> TaskStates { language == "cy" ? .welsh : .english }
+    }
+
+    /// Ids the theme and the form runtime give their own elements (the skip link's target
+    /// `main` above all). A heading never takes one: `## Main` gets `main-1`. The theme test
+    /// checks that every id the shipped theme writes is here.
+    public static let reservedIDs: Set<String> = [
+        "main", "soh-keep-draft", "soh-keep-draft-hint", "soh-keep-draft-warning",
+    ]
 
     public struct Heading: Sendable, Hashable {
         public var level: Int
@@ -74,8 +101,9 @@ public enum Markdown {
         var headings: [Heading] = []
         var links: [Link] = []
         var omitted: [Int] = []
-        var usedIDs: [String: Int] = [:]
+        var usedIDs = Dictionary(uniqueKeysWithValues: reservedIDs.map { ($0, 1) })
         var headingNodes: [OpaquePointer] = []
+        var hasTasks = false
 
         let iterator = cmark_iter_new(document)
         defer { cmark_iter_free(iterator) }
@@ -101,6 +129,8 @@ public enum Markdown {
                 let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
                 links.append(Link(url: url, text: plainText(node), isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE,
                                   line: line, column: column))
+            case CMARK_NODE_ITEM:
+                if let type = cmark_node_get_type_string(node), String(cString: type) == "tasklist" { hasTasks = true }
             case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
                 if !options.allowRawHTML { omitted.append(line) }
             default:
@@ -129,6 +159,16 @@ public enum Markdown {
         }
         defer { free(raw) }
         var html = String(cString: raw)
+        if hasTasks {
+            // cmark-gfm's task boxes are unlabelled form controls (axe: 'label', WCAG 4.1.2). The
+            // state is said in words instead, and the box drawn by the theme.
+            let state = { (done: Bool) in
+                "<span class=\"task-list-item__state\(done ? " task-list-item__state--done" : "")\"><span class=\"visually-hidden\">"
+                    + escape(done ? options.taskStates.done : options.taskStates.toDo) + ": </span></span>"
+            }
+            html = html.replacingAll("<input type=\"checkbox\" checked=\"\" disabled=\"\" /> ", with: state(true))
+            html = html.replacingAll("<input type=\"checkbox\" disabled=\"\" /> ", with: state(false))
+        }
         if !headings.isEmpty {
             // cmark puts custom blocks' open and close tags on lines of their own; keep headings on one line.
             for heading in headings {
@@ -139,6 +179,10 @@ public enum Markdown {
             }
         }
         return Rendered(html: html, headings: headings, links: links, omittedHTMLLines: omitted)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;").replacingAll("\"", with: "&quot;")
     }
 
     /// The text of a node's inline children, as a reader would see it.

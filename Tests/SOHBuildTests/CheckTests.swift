@@ -27,6 +27,24 @@ struct CheckTests {
         #expect(all.contains("i18n/stale-translation content/index.cy.md:2:8 warning: the Welsh page does not say which version of content/index.md it translates [cymru]"))
     }
 
+    @Test func duplicateIDsAreFoundAndHeadingsNeverTakeTheThemes() async throws {
+        // A heading called "Main" gets its own id: the skip link's target stays unique.
+        let heading = try await findings(["content/events.md": page("## Main\n\nText.")])
+        #expect(!heading.contains { $0.hasPrefix("html/duplicate-id") }, "\(heading)")
+        let site = try Fixture()
+        try site.write("content/events.md", page("## Main\n\nText."))
+        try await site.build()
+        #expect(site.read("public/alpha/events/index.html")?.contains("<h2 id=\"main-1\">Main</h2>") == true)
+        // Raw HTML (when a site allows it) can still repeat an id: reported at the page.
+        var withHTML = Fixture.baseFiles
+        withHTML["site.yml"] = (withHTML["site.yml"] ?? "") + "markdown: {allowRawHTML: true}\n"
+        let other = try Fixture(withHTML)
+        try other.write("content/events.md", page("<p id=\"main\">Raw</p>"))
+        let found = try await Checker.check(.init(root: other.root)).filter { $0.rule == "html/duplicate-id" }
+        #expect(found.map { "\($0.diagnostic.file):\($0.diagnostic.line) \($0.diagnostic.message) [\($0.forces.joined(separator: ","))]" }
+                == ["content/events.md:1 the page '/events/' has more than one element with the id 'main' [alpha,cymru]"])
+    }
+
     @Test func aTranslationGoesStaleWhenTheEnglishChanges() async throws {
         let site = try Fixture()
         let loaded = try SiteLoader.load(root: site.root)

@@ -1,5 +1,6 @@
 import Foundation
 import SOHBuild
+import SOHMarkdown
 import SOHModel
 import Testing
 
@@ -61,6 +62,23 @@ struct RepositoryTests {
                 #expect(FileManager.default.fileExists(atPath: page.path), "\(force)\(service.page)")
             }
         }
+    }
+
+    /// Every id the shipped theme writes itself is one no heading may take.
+    @Test func theThemesOwnIDsAreReserved() throws {
+        let theme = Self.root.appendingPathComponent("themes/national")
+        var ids = Set<String>()
+        for file in SiteLoader.walk(theme, within: Self.root) where file.hasSuffix(".mustache") || file.hasSuffix(".js") {
+            let text = try String(contentsOf: theme.appendingPathComponent(file), encoding: .utf8)
+            for pattern in [#"id="([a-z0-9-]+)""#, #"\.id = "([a-z0-9-]+)""#] {
+                let regex = try NSRegularExpression(pattern: pattern)
+                for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    ids.insert((text as NSString).substring(with: match.range(at: 1)))
+                }
+            }
+        }
+        #expect(ids.contains("main"))
+        #expect(ids.subtracting(Markdown.reservedIDs).isEmpty, "add these to Markdown.reservedIDs: \(ids.subtracting(Markdown.reservedIDs).sorted())")
     }
 
     @Test func adviceHasAtLeast25Pages() throws {

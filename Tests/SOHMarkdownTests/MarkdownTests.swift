@@ -17,7 +17,24 @@ struct MarkdownTests {
         #expect(r.html.contains("<th>a</th>"))
         #expect(r.html.contains("<del>gone</del>"))
         #expect(r.html.contains("<a href=\"https://www.police.uk\">https://www.police.uk</a>"))
-        #expect(r.html.contains("type=\"checkbox\" checked=\"\" disabled=\"\""))
+        // Task boxes are not unlabelled form controls: the state is said in words.
+        #expect(!r.html.contains("<input"))
+        #expect(r.html.contains("<li><span class=\"task-list-item__state task-list-item__state--done\"><span class=\"visually-hidden\">Done: </span></span>done</li>"))
+        #expect(r.html.contains("<li><span class=\"task-list-item__state\"><span class=\"visually-hidden\">To do: </span></span>to do</li>"))
+    }
+
+    @Test func taskStatesInThePagesLanguage() {
+        let welsh = Markdown.TaskStates(done: "Wedi'i wneud", toDo: "I'w wneud <&>")
+        let r = Markdown.render("1. [x] un\n\n   mwy\n2. [ ] dau\n", options: .init(taskStates: welsh))
+        #expect(!r.html.contains("<input"))
+        // In a loose list the state comes before the item's first paragraph.
+        #expect(r.html.contains("Wedi'i wneud: </span></span>\n<p>un</p>"), "\(r.html)")
+        #expect(r.html.contains("I'w wneud &lt;&amp;&gt;: </span></span>\n<p>dau</p>"), "\(r.html)")
+    }
+
+    @Test func headingsNeverTakeTheThemesIDs() {
+        let r = Markdown.render("## Main\n\n## Main\n\n## Soh keep draft\n")
+        #expect(r.headings.map(\.id) == ["main-1", "main-2", "soh-keep-draft-1"])
     }
 
     @Test func rawHTMLIsOmittedUnlessAllowed() {

@@ -133,3 +133,11 @@ def test_a_form_without_quick_exit_offers_the_choice_without_the_warning(browser
     browser.get(form_site("kent") + "/report/lost-property/form/")
     assert wait_for(lambda: browser.find_element(By.ID, "soh-keep-draft").is_displayed())
     assert browser.find_elements(By.ID, "soh-keep-draft-warning") == []
+
+
+def test_typing_capitals_in_a_form_does_not_leave(browser, form_site):
+    base = form_site("kent")
+    start_crime_report(browser, base, "A B C D E F: TN23 1AA, ASHFORD")
+    time.sleep(0.3)
+    assert browser.current_url.startswith(base), browser.current_url
+    assert "TN23 1AA, ASHFORD" in browser.find_element(By.ID, "q-description").get_attribute("value")

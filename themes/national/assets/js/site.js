@@ -27,8 +27,16 @@ function setUpQuickExit() {
   });
   let presses = 0;
   let timer;
+  // Only Shift pressed on its own counts: typing capitals ("TN23 1AA") presses Shift with other
+  // keys, and must never throw someone out of the form they are filling in.
+  let combined = false;
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Shift" && event.shiftKey) combined = true;
+    if (event.key !== "Shift") presses = 0;
+  });
   document.addEventListener("keyup", (event) => {
     if (event.key !== "Shift") return;
+    if (combined) { combined = false; presses = 0; return; }
     presses += 1;
     clearTimeout(timer);
     timer = setTimeout(() => { presses = 0; }, 1000);
