@@ -140,26 +140,27 @@ public enum Builder {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)
                 return .success((counts, files.filter { $0.digest != nil }.count))
             } catch {
-                return .failure(DiagnosticsError([Diagnostic(.error, out.path, line: 1, column: 1,
+                return .failure(DiagnosticsError([.general(.error,
                     "could not write the site of '\(force.id)': \(error.localizedDescription)",
-                    hint: "Check that the output folder is writable and the disk is not full.")]))
+                    hint: "Check that the output folder is writable and the disk is not full.", file: out.path)]))
             }
         }
         var counts = SiteWriter.Counts()
         var pages = 0
         var failures: [Diagnostic] = []
-        for outcome in outcomes {
+        var written: [String] = []
+        for (force, outcome) in zip(selected, outcomes) {
             switch outcome {
-            case .success(let (c, p)): counts = counts + c; pages += p
+            case .success(let (c, p)): counts = counts + c; pages += p; written.append(force.id)
             case .failure(let e): failures += e.diagnostics
             }
         }
-        if !failures.isEmpty { throw DiagnosticsError(failures) }
+        if !failures.isEmpty { throw DiagnosticsError(failures, writtenForces: written) }
         if options.forces.isEmpty {
             do {
                 counts.removed += try SiteWriter.removeRetiredForces(out: out, current: Set(loaded.forces.map(\.id)))
             } catch {
-                throw DiagnosticsError([Diagnostic(.error, out.path, line: 1, column: 1, "could not remove a retired force's site: \(error.localizedDescription)")])
+                throw DiagnosticsError([.general(.error, "could not remove a retired force's site: \(error.localizedDescription)", file: out.path)], writtenForces: selected.map(\.id))
             }
         }
         timings.renderAndWrite = seconds(clock.now - renderStart)
@@ -177,7 +178,7 @@ public enum Builder {
     static func selectForces(_ loaded: LoadedSite, _ ids: [String]) throws(DiagnosticsError) -> [ForceIdentity] {
         guard !ids.isEmpty else { return loaded.forces }
         let unknown = ids.filter { loaded.force($0) == nil }.map { id in
-            Diagnostic(.error, "forces", line: 1, column: 1, "unknown force '\(id)' given to --force",
+            Diagnostic.general(.error, "unknown force '\(id)' given to --force",
                 hint: Suggestion.hint(for: id, allowed: loaded.forces.map(\.id), noun: "forces"))
         }
         if !unknown.isEmpty { throw DiagnosticsError(unknown) }

@@ -31,13 +31,13 @@ struct PreparedSite: Sendable {
         let sink = DiagnosticSink()
         let config = loaded.config
         guard var environment = config.environments[name] else {
-            throw DiagnosticsError([.error(.start(of: "site.yml"), "unknown environment '\(name)'",
+            throw DiagnosticsError([.general(.error, "unknown environment '\(name)' given to --env",
                 hint: Suggestion.hint(for: name, allowed: config.environments.keys.sorted(), noun: "environments"))])
         }
 
         if let api = apiOverride {
             guard let url = URL(string: api), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw DiagnosticsError([.error(.start(of: "site.yml"), "--api '\(api)' is not an http:// or https:// address",
+                throw DiagnosticsError([.general(.error, "--api '\(api)' is not an http:// or https:// address",
                     hint: "Give the submission API's base URL, like http://127.0.0.1:8081.")])
             }
             environment.api = api.hasSuffix("/") ? String(api.dropLast()) : api
@@ -64,7 +64,7 @@ struct PreparedSite: Sendable {
         let nationalPages = national
         let themes = forceThemes
         let environmentNow = environment
-        let perForce = Parallel.map(forces, sink: sink) { force, sink -> (ForcePageSet, BrandPalette, String?, Data?) in
+        let perForce = Parallel.map(forces, sink: sink) { force, sink -> (ForcePageSet, BrandPalette, String?, Data?, [UnsetPlaceholder]) in
             let forceTheme = themes[force.id] ?? theme
             let local = (loaded.localPages[force.id] ?? []).map {
                 PagePreparer.prepare($0, layouts: forceTheme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
@@ -81,7 +81,7 @@ struct PreparedSite: Sendable {
                 sink.error(.start(of: force.file), "force '\(force.id)' has no 'baseURL', and environment '\(name)' sets no base URL pattern",
                     hint: "Add 'baseURL: https://…' (the force's own site) to the force file.")
             }
-            checkPlaceholders(set, force: force, site: config, sink: sink)
+            let unset = unsetPlaceholders(set, force: force, site: config)
             checkAliases(set, site: config, sink: sink)
             // Pages the build makes (notices, forms) need layouts of their own.
             for layout in Set(set.pages.map(\.layout)).subtracting(forceTheme.layouts).subtracting(forceTheme.templateFiles).sorted() {
@@ -93,18 +93,21 @@ struct PreparedSite: Sendable {
                 guard let data = RepositoryFile.read(file, in: loaded.root, sink: sink), SVGSafety.check(data, file: file, sink: sink) else { return nil }
                 return data
             }
-            return (set, palette, baseURL, logo)
+            return (set, palette, baseURL, logo, unset)
         }
         var pageSets: [String: ForcePageSet] = [:]
         var palettes: [String: BrandPalette] = [:]
         var baseURLs: [String: String] = [:]
         var logos: [String: Data] = [:]
-        for (force, (set, palette, baseURL, logo)) in zip(forces, perForce) {
+        var unset: [UnsetPlaceholder] = []
+        for (force, (set, palette, baseURL, logo, missing)) in zip(forces, perForce) {
             pageSets[force.id] = set
             palettes[force.id] = palette
             baseURLs[force.id] = baseURL
             logos[force.id] = logo
+            unset += missing
         }
+        reportUnset(unset, sink: sink)
         checkServices(config, national: national, sink: sink)
 
         var contentFiles: [String: Data] = [:]
@@ -132,15 +135,43 @@ struct PreparedSite: Sendable {
         }
     }
 
+    /// A placeholder used where a force's file leaves its field out.
+    struct UnsetPlaceholder: Sendable {
+        var at: SourceLocation
+        var name: String
+        var force: ForceIdentity
+    }
+
     /// A placeholder whose field a force leaves out cannot be filled on that force's site.
-    static func checkPlaceholders(_ set: ForcePageSet, force: ForceIdentity, site: SiteConfig, sink: DiagnosticSink) {
+    static func unsetPlaceholders(_ set: ForcePageSet, force: ForceIdentity, site: SiteConfig) -> [UnsetPlaceholder] {
+        var unset: [UnsetPlaceholder] = []
         for page in set.pages {
-            for (name, at) in page.placeholderUses.sorted(by: { $0.key < $1.key }) {
-                if Placeholder.value(name, force: force, site: site, baseURL: "") == nil {
-                    let field = name.split(separator: ".").dropFirst().joined(separator: ".")
-                    sink.error(at, "'{{\(name)}}' has no value for force '\(force.id)': \(force.file) does not set '\(field)'",
-                        hint: "Set '\(field)' in \(force.file), or use a field every force sets.")
-                }
+            for (name, at) in page.placeholderUses.sorted(by: { $0.key < $1.key })
+            where Placeholder.value(name, force: force, site: site, baseURL: "") == nil {
+                unset.append(UnsetPlaceholder(at: at, name: name, force: force))
+            }
+        }
+        return unset
+    }
+
+    /// One error for each use of a placeholder, naming every force that leaves it unset.
+    static func reportUnset(_ unset: [UnsetPlaceholder], sink: DiagnosticSink) {
+        var order: [String] = []
+        var groups: [String: [UnsetPlaceholder]] = [:]
+        for u in unset {
+            let key = "\(u.at.file):\(u.at.line):\(u.at.column)|\(u.name)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(u)
+        }
+        for key in order {
+            guard let group = groups[key], let first = group.first else { continue }
+            let field = first.name.split(separator: ".").dropFirst().joined(separator: ".")
+            if group.count == 1 {
+                sink.error(first.at, "'{{\(first.name)}}' has no value for force '\(first.force.id)': \(first.force.file) does not set '\(field)'",
+                    hint: "Set '\(field)' in \(first.force.file), or use a field every force sets.")
+            } else {
+                sink.error(first.at, "'{{\(first.name)}}' has no value \(ForceList.text(group.map(\.force.id))): their force files do not set '\(field)'",
+                    hint: "Set '\(field)' in each of those force files, or use a field every force sets.")
             }
         }
     }

@@ -31,9 +31,17 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
         Diagnostic(.warning, location.file, line: location.line, column: location.column, message, hint: hint)
     }
 
-    /// `file:line:col: error: message`, the shape compilers use so editors can jump to it.
+    /// A problem with no place in a file (a command-line option, a missing database): its
+    /// description has no location rather than a made-up one.
+    public static func general(_ severity: Severity, _ message: String, hint: String? = nil, file: String = "") -> Diagnostic {
+        Diagnostic(severity, file, line: 0, column: 0, message, hint: hint)
+    }
+
+    /// `file:line:col: error: message`, the shape compilers use so editors can jump to it;
+    /// `file: error: …` for a whole file, `error: …` for no file at all.
     public var description: String {
-        var text = "\(file):\(line):\(column): \(severity.rawValue): \(message)"
+        let place = file.isEmpty ? "" : line > 0 ? "\(file):\(line):\(column): " : "\(file): "
+        var text = "\(place)\(severity.rawValue): \(message)"
         if let hint { text += "\n  hint: \(hint)" }
         return text
     }
@@ -53,6 +61,11 @@ public struct SourceLocation: Sendable, Hashable {
         self.file = file
         self.line = line
         self.column = column
+    }
+
+    /// A whole file or folder, with no line: a file that is missing, or a folder.
+    public static func whole(_ file: String) -> SourceLocation {
+        SourceLocation(file: file, line: 0, column: 0)
     }
 
     /// The start of a file, for problems that concern the whole file.
@@ -87,6 +100,25 @@ public struct DiagnosticBag: Sendable {
 /// Thrown when loading or building cannot go on; carries everything found so far.
 public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    /// The forces whose output was written before the failure (a build that fails while
+    /// writing); empty when it failed before writing anything.
+    public var writtenForces: [String] = []
+    public init(_ diagnostics: [Diagnostic], writtenForces: [String] = []) {
+        self.diagnostics = diagnostics
+        self.writtenForces = writtenForces
+    }
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Names a set of forces in a message: every name when there are few, else a count, the first
+/// names and how many more (`on 43 forces: avon-and-somerset, bedfordshire, … and 40 more`).
+public enum ForceList {
+    public static func text(_ forces: [String]) -> String {
+        switch forces.count {
+        case 0: ""
+        case 1: "on \(forces[0])"
+        case 2...6: "on \(forces.count) forces: \(forces.joined(separator: ", "))"
+        default: "on \(forces.count) forces: \(forces.prefix(3).joined(separator: ", ")) and \(forces.count - 3) more"
+        }
+    }
 }

@@ -34,7 +34,7 @@ public enum SiteLoader {
                 config = SiteConfig.load(text, sink: sink)
             }
         } else {
-            sink.error(.start(of: "site.yml"), "site.yml is missing",
+            sink.error(.whole("site.yml"), "site.yml is missing",
                 hint: "Run soh in the repository's top folder, or pass --root DIR.")
         }
 
@@ -59,7 +59,7 @@ public enum SiteLoader {
             }
         }
         if forces.isEmpty, !sink.bag.hasErrors {
-            sink.error(.start(of: "forces"), "no force files found in forces/", hint: "Add forces/<id>.yml, or run 'soh new-force ID'.")
+            sink.error(.whole("forces/"), "no force files found in forces/", hint: "Add forces/<id>.yml, or run 'soh new-force ID'.")
         }
         forces.sort { $0.id < $1.id }
 

@@ -36,7 +36,8 @@ public struct APICatalog: Sendable {
         let site = try SiteLoader.load(root: root)
         let config = site.config
         guard let env = config.environments[environment] else {
-            throw DiagnosticsError([.error(.start(of: "site.yml"), "unknown environment '\(environment)'")])
+            throw DiagnosticsError([.general(.error, "unknown environment '\(environment)' given to --env",
+                hint: Suggestion.hint(for: environment, allowed: config.environments.keys.sorted(), noun: "environments"))])
         }
         let sink = DiagnosticSink()
         var forms: [String: FormDefinition] = [:]

@@ -49,7 +49,7 @@ struct APICommand: AsyncParsableCommand {
         do {
             store = try SubmissionStore(path: db)
         } catch {
-            print("\(db):1:1: error: cannot open the submissions database: \(error)", to: &err)
+            print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: db).description, to: &err)
             throw ExitCode(1)
         }
         var options = SubmissionAPI.Options()
@@ -83,7 +83,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
         func run() throws {
             guard FileManager.default.fileExists(atPath: db) else {
                 var err = StandardError()
-                print("\(db):1:1: error: no database at this path\n  hint: Pass --db with the API's database file.", to: &err)
+                print(Diagnostic.general(.error, "no submissions database at \(db)", hint: "Pass --db with the API's database file.").description, to: &err)
                 throw ExitCode(1)
             }
             let store = try SubmissionStore(path: db)

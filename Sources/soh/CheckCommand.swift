@@ -41,8 +41,10 @@ struct CheckCommand: AsyncParsableCommand {
         case .text:
             for f in findings {
                 let d = f.diagnostic
-                var line = "\(d.file):\(d.line):\(d.column): \(d.severity.rawValue): \(d.message) [\(f.rule)]"
-                if !f.forces.isEmpty { line += " (\(Self.forcesText(f.forces)))" }
+                var plain = d
+                plain.hint = nil
+                var line = "\(plain.description) [\(f.rule)]"
+                if !f.forces.isEmpty { line += " (\(ForceList.text(f.forces)))" }
                 print(line)
                 if let hint = d.hint { print("  hint: \(hint)") }
             }
@@ -50,29 +52,28 @@ struct CheckCommand: AsyncParsableCommand {
         case .github:
             for f in findings {
                 let d = f.diagnostic
-                let message = (d.message + (d.hint.map { ". \($0)" } ?? "") + (f.forces.isEmpty ? "" : " (\(Self.forcesText(f.forces)))"))
+                let message = (d.message + (d.hint.map { ". \($0)" } ?? "") + (f.forces.isEmpty ? "" : " (\(ForceList.text(f.forces)))"))
                     .replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
-                print("::\(d.severity == .error ? "error" : "warning") file=\(d.file),line=\(d.line),col=\(d.column),title=\(f.rule)::\(message)")
+                let place = d.file.isEmpty ? "" : d.line > 0 ? "file=\(d.file),line=\(d.line),col=\(d.column)," : "file=\(d.file),"
+                print("::\(d.severity == .error ? "error" : "warning") \(place)title=\(f.rule)::\(message)")
             }
         case .json:
             struct Item: Encodable {
-                var rule, severity, file, message: String
-                var line, column: Int
+                var rule, severity, message: String
+                var file: String?
+                var line, column: Int?
                 var hint: String?
                 var forces: [String]
             }
-            let items = findings.map {
-                Item(rule: $0.rule, severity: $0.diagnostic.severity.rawValue, file: $0.diagnostic.file, message: $0.diagnostic.message,
-                     line: $0.diagnostic.line, column: $0.diagnostic.column, hint: $0.diagnostic.hint, forces: $0.forces)
+            let items = findings.map { f in
+                let d = f.diagnostic
+                return Item(rule: f.rule, severity: d.severity.rawValue, message: d.message, file: d.file.isEmpty ? nil : d.file,
+                            line: d.line > 0 ? d.line : nil, column: d.line > 0 ? d.column : nil, hint: d.hint, forces: f.forces)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(items), as: UTF8.self))
         }
         if errors > 0 || (strict && warnings > 0) { throw ExitCode(1) }
-    }
-
-    static func forcesText(_ forces: [String]) -> String {
-        forces.count > 3 ? "on \(forces.count) forces: \(forces.prefix(3).joined(separator: ", ")), …" : "on \(forces.joined(separator: ", "))"
     }
 }

@@ -18,7 +18,7 @@ struct NewForceCommand: ParsableCommand {
         let listURL = rootURL.appendingPathComponent("data/forces.csv")
         var err = StandardError()
         guard let data = FileManager.default.contents(atPath: listURL.path) else {
-            print("data/forces.csv:1:1: error: the forces list is missing\n  hint: Run soh in the repository's top folder, or pass --root DIR.", to: &err)
+            print(Diagnostic.general(.error, "the forces list is missing", hint: "Run soh in the repository's top folder, or pass --root DIR.", file: "data/forces.csv").description, to: &err)
             throw ExitCode(1)
         }
         let entries = ForceScaffold.readForcesList(String(decoding: data, as: UTF8.self))
@@ -29,7 +29,7 @@ struct NewForceCommand: ParsableCommand {
         }
         let forceFile = rootURL.appendingPathComponent("forces/\(id).yml")
         if FileManager.default.fileExists(atPath: forceFile.path) {
-            print("forces/\(id).yml:1:1: error: force '\(id)' already exists\n  hint: Edit forces/\(id).yml instead; new-force never overwrites a force.", to: &err)
+            print(Diagnostic.general(.error, "force '\(id)' already exists", hint: "Edit forces/\(id).yml instead; new-force never overwrites a force.", file: "forces/\(id).yml").description, to: &err)
             throw ExitCode(1)
         }
         let files = ForceScaffold.files(for: entry)

@@ -55,50 +55,89 @@ struct BuildCommand: AsyncParsableCommand {
             environment: env, apiOverride: api)
         do {
             let report = try await Builder.build(options)
-            Report.print(summary: report.summary, diagnostics: report.warnings, format: format, timings: timings)
+            Report.print(.built(report.summary), diagnostics: report.warnings, format: format, timings: timings)
         } catch {
-            Report.print(summary: nil, diagnostics: error.diagnostics, format: format, timings: false)
+            Report.print(.failed(writtenForces: error.writtenForces), diagnostics: error.diagnostics, format: format, timings: false)
             throw ExitCode(1)
         }
     }
 }
 
-/// Prints a build's outcome for people (text) or for CI (JSON).
+/// Prints a build's outcome for people (text) or for CI (JSON); both say what was written.
 enum Report {
-    static func print(summary: Builder.Summary?, diagnostics: [Diagnostic], format: OutputFormat, timings: Bool) {
+    enum Outcome {
+        case built(Builder.Summary)
+        /// The build stopped; `writtenForces` are the forces whose sites were written before it did.
+        case failed(writtenForces: [String])
+    }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+    /// One sentence on what happened to the output.
+    static func sentence(_ outcome: Outcome, errors: Int) -> String {
+        switch outcome {
+        case .built(let s):
+            String(format: "Built %@, %@ (%d rendered): %@ written, %d unchanged, %d removed in %.2fs",
+                   plural(s.forces, "force"), plural(s.pages, "page"), s.rendered, plural(s.written, "file"), s.unchanged, s.removed, s.seconds)
+        case .failed(let written) where written.isEmpty:
+            "Build failed: \(plural(errors, "error")). Nothing was written; the previous output is unchanged."
+        case .failed(let written):
+            "Build failed: \(plural(errors, "error")). The sites of \(written.joined(separator: ", ")) were written; the others are as the previous build left them."
+        }
+    }
+
+    static func print(_ outcome: Outcome, diagnostics: [Diagnostic], format: OutputFormat, timings: Bool) {
+        let errors = diagnostics.filter { $0.severity == .error }.count
         switch format {
         case .text:
             var err = StandardError()
             for d in diagnostics { Swift.print(d.description, to: &err) }
-            let errors = diagnostics.filter { $0.severity == .error }.count
-            if let s = summary {
-                Swift.print(String(format: "Built %d forces, %d pages (%d rendered): %d files written, %d unchanged, %d removed in %.2fs",
-                                   s.forces, s.pages, s.rendered, s.written, s.unchanged, s.removed, s.seconds))
-                if timings && s.timings.upToDate {
-                    Swift.print(String(format: "  nothing changed since the last build: inputs and outputs checked in %.3fs", s.timings.load))
-                } else if timings && s.timings.bodiesPatched > 0 {
-                    Swift.print(String(format: "  only the text of %d page%@ changed: put in place in %d files without loading the site",
-                                       s.timings.bodiesPatched, s.timings.bodiesPatched == 1 ? "" : "s", s.rendered))
-                } else if timings {
-                    let t = s.timings
-                    Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs (plan %.3fs, shared renders %.3fs, fill and write %.3fs) · %d forces in %d classes rendered once per page",
-                                       t.load, t.prepare, t.renderAndWrite, t.plan, t.sharedRender, t.renderAndWrite - t.plan - t.sharedRender,
-                                       t.sharedForces, t.sharedClasses))
-                }
-            } else {
-                Swift.print("Build failed: \(errors) error\(errors == 1 ? "" : "s"). Nothing was written; the previous output is unchanged.", to: &err)
+            guard case .built(let s) = outcome else {
+                Swift.print(sentence(outcome, errors: errors), to: &err)
+                return
+            }
+            Swift.print(sentence(outcome, errors: errors))
+            if timings && s.timings.upToDate {
+                Swift.print(String(format: "  nothing changed since the last build: inputs and outputs checked in %.3fs", s.timings.load))
+            } else if timings && s.timings.bodiesPatched > 0 {
+                Swift.print(String(format: "  only the text of %@ changed: put in place in %d files without loading the site",
+                                   plural(s.timings.bodiesPatched, "page"), s.rendered))
+            } else if timings {
+                let t = s.timings
+                Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs (plan %.3fs, shared renders %.3fs, fill and write %.3fs) · %d forces in %d classes rendered once per page",
+                                   t.load, t.prepare, t.renderAndWrite, t.plan, t.sharedRender, t.renderAndWrite - t.plan - t.sharedRender,
+                                   t.sharedForces, t.sharedClasses))
             }
         case .json:
             struct Payload: Encodable {
                 var ok: Bool
-                var summary: Builder.Summary?
+                var summary: Summary
                 var diagnostics: [Item]
+                /// The build's counts (on success), a sentence on what was written, and on a failure
+                /// the forces whose sites were written before it (none: the output is as it was).
+                struct Summary: Encodable {
+                    var message: String
+                    var forcesWritten: [String]?
+                    var counts: Builder.Summary?
+                    enum Key: String, CodingKey { case message, forcesWritten }
+                    func encode(to encoder: any Encoder) throws {
+                        try counts?.encode(to: encoder)
+                        var c = encoder.container(keyedBy: Key.self)
+                        try c.encode(message, forKey: .message)
+                        try c.encodeIfPresent(forcesWritten, forKey: .forcesWritten)
+                    }
+                }
                 struct Item: Encodable {
-                    var severity: String, file: String, line: Int, column: Int, message: String, hint: String?
+                    var severity: String, file: String?, line: Int?, column: Int?, message: String, hint: String?
                 }
             }
-            let payload = Payload(ok: summary != nil, summary: summary, diagnostics: diagnostics.map {
-                .init(severity: $0.severity.rawValue, file: $0.file, line: $0.line, column: $0.column, message: $0.message, hint: $0.hint)
+            let summary: Payload.Summary = switch outcome {
+            case .built(let s): .init(message: sentence(outcome, errors: errors), forcesWritten: nil, counts: s)
+            case .failed(let written): .init(message: sentence(outcome, errors: errors), forcesWritten: written, counts: nil)
+            }
+            let payload = Payload(ok: summary.counts != nil, summary: summary, diagnostics: diagnostics.map {
+                .init(severity: $0.severity.rawValue, file: $0.file.isEmpty ? nil : $0.file, line: $0.line > 0 ? $0.line : nil,
+                      column: $0.column > 0 ? $0.column : nil, message: $0.message, hint: $0.hint)
             })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

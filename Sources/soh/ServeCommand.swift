@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let report = try await Builder.build(options)
                 var err = StandardError()
                 for d in report.warnings { print(d.description, to: &err) }
-                print(String(format: "Built %d forces in %.2fs", report.summary.forces, report.summary.seconds))
+                print(String(format: "Built %@ in %.2fs", Report.plural(report.summary.forces, "force"), report.summary.seconds))
                 await state.built()
             } catch {
                 let text = error.diagnostics.map { $0.description }.joined(separator: "\n")

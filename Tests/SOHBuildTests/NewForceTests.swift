@@ -43,7 +43,7 @@ struct NewForceTests {
         let before = site.read("forces/alpha.yml")
         let (status, _, stderr) = try run(["new-force", "alpha"], in: site.root)
         #expect(status == 1)
-        #expect(stderr.hasPrefix("forces/alpha.yml:1:1: error: force 'alpha' already exists"))
+        #expect(stderr.hasPrefix("forces/alpha.yml: error: force 'alpha' already exists"))
         #expect(site.read("forces/alpha.yml") == before)
     }
 

@@ -161,7 +161,7 @@ struct PagePatchTests {
         let before = Fixture.tree(site.out)
         try site.write("content/contact.md", Self.contact + "Email {{force.contacts.email}}.\n")
         let errors = await site.failures()
-        #expect(errors.map(\.description).contains { $0.contains("content/contact.md:6:7: error: '{{force.contacts.email}}' has no value for force 'alpha'") })
+        #expect(errors.map(\.description).contains { $0.contains("content/contact.md:6:7: error: '{{force.contacts.email}}' has no value on 2 forces: alpha, cymru") })
         // Nothing was written.
         #expect(Fixture.tree(site.out) == before)
     }

@@ -30,3 +30,17 @@ struct TextTests {
         #expect(found.map(\.location.column) == [9, 6, 45])
     }
 }
+
+@Suite("Naming forces in messages")
+struct ForceListTests {
+    @Test func fewForcesAreAllNamedAndManyAreCounted() {
+        #expect(ForceList.text(["kent"]) == "on kent")
+        #expect(ForceList.text(["a", "b", "c", "d"]) == "on 4 forces: a, b, c, d")
+        #expect(ForceList.text((1...43).map { "f\($0)" }) == "on 43 forces: f1, f2, f3 and 40 more")
+    }
+
+    @Test func diagnosticsWithoutAPlaceHaveNone() {
+        #expect(Diagnostic.general(.error, "unknown force 'x'").description == "error: unknown force 'x'")
+        #expect(Diagnostic.general(.error, "missing", file: "site.yml").description == "site.yml: error: missing")
+    }
+}
