@@ -121,7 +121,7 @@ public enum StrictValue {
             default: break
             }
         }
-        sink.error(node.location, "'\(key)' should be true or false", hint: "Write '\(key): true' or '\(key): false'.")
+        sink.error(node.location, "'\(key)' should be true or false, found \(node.kindName)", hint: "Write '\(key): true' or '\(key): false'.")
         return nil
     }
 

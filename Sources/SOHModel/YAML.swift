@@ -23,7 +23,10 @@ public struct YAMLNode: Sendable {
     /// What the node is, in the words a diagnostic uses.
     public var kindName: String {
         switch value {
-        case .scalar(let text, let plain): plain && Self.isNull(text) ? "nothing" : "a single value"
+        case .scalar(let text, let plain):
+            // The value itself, so the message shows what was written (a long one shortened).
+            plain && Self.isNull(text) ? "nothing"
+                : (plain ? "" : "the quoted text ") + "'" + (text.count > 40 ? text.prefix(40) + "…" : text) + "'"
         case .sequence: "a list"
         case .mapping: "a set of keys"
         }
@@ -85,6 +88,9 @@ public enum YAMLParser {
             case mapping([YAMLPair], pendingKey: (String, SourceLocation)?, SourceLocation)
         }
         var stack: [Open] = []
+        /// The last value read, when it was quoted text over several lines: a quote left open
+        /// swallows the lines after it, and libyaml then complains somewhere below.
+        var lastMultilineQuote: (start: SourceLocation, endLine: Int)?
 
         init(file: String, lineOffset: Int) {
             self.file = file
@@ -100,8 +106,22 @@ public enum YAMLParser {
             var where_ = location(parser.problem_mark)
             // libyaml reports a zero mark for some reader errors; point at the file start then.
             if where_.line < 1 + lineOffset { where_ = SourceLocation(file: file, line: 1 + lineOffset, column: 1) }
+            let context = parser.context.map { String(cString: $0) }
+            let quoteHint = "Add the closing quote at the end of the text; a quote inside text in double quotes is written \\\", and inside single quotes ''."
+            // Where the quote opened, not where libyaml gave up (often lines later).
+            if context == "while scanning a quoted scalar" {
+                let end = location(parser.problem_mark)
+                diagnostics.append(.error(location(parser.context_mark), "YAML syntax error: the quoted text that starts here is not closed (\(problem) at line \(end.line))",
+                    hint: quoteHint))
+                return
+            }
+            if let quote = lastMultilineQuote {
+                diagnostics.append(.error(quote.start, "YAML syntax error: the quoted text that starts here runs on to line \(quote.endLine); is its closing quote missing? (\(problem) at line \(where_.line))",
+                    hint: quoteHint))
+                return
+            }
             var message = "YAML syntax error: \(problem)"
-            if let context = parser.context.map({ String(cString: $0) }) { message += " (\(context))" }
+            if let context { message += " (\(context))" }
             diagnostics.append(.error(where_, message,
                 hint: "Check the indentation and that text containing ':' or '#' is in quotes."))
         }
@@ -127,6 +147,9 @@ public enum YAMLParser {
                 if let tag = s.tag, !isPlainTag(tag) { return refuseTag(tag, at) }
                 let text = s.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: s.length), as: UTF8.self) } ?? ""
                 let plain = s.style == YAML_PLAIN_SCALAR_STYLE
+                let quoted = s.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || s.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                lastMultilineQuote = quoted && event.end_mark.line > event.start_mark.line
+                    ? (at, location(event.end_mark).line) : nil
                 return add(YAMLNode(.scalar(text, plain: plain), at: at))
             case YAML_SEQUENCE_START_EVENT:
                 let s = event.data.sequence_start

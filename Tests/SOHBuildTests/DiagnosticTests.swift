@@ -54,6 +54,12 @@ let badInputs: [BadInput] = [
              expected: [
                 "content/events.md:6:7: error: '{{force.contacts.email}}' has no value for force 'alpha': forces/alpha.yml does not set 'contacts.email'\n  hint: Set 'contacts.email' in forces/alpha.yml, or use a field every force sets.",
              ]),
+    BadInput(name: "quote never closed", files: ["forces/alpha.yml": "id: alpha\nname: \"Alpha\nbaseURL: https://a.example\n\(alphaColours)\n"],
+             expected: ["forces/alpha.yml:2:7: error: YAML syntax error: the quoted text that starts here runs on to line 5; is its closing quote missing? (did not find expected key at line 6)\n  hint: Add the closing quote at the end of the text; a quote inside text in double quotes is written \\\", and inside single quotes ''."]),
+    BadInput(name: "quote left open to the end", files: ["content/contact.md": "---\ntitle: Contact\ndescription: 'Call us\n---\n\nText.\n"],
+             expected: ["content/contact.md:3:14: error: YAML syntax error: the quoted text that starts here is not closed (found unexpected end of stream at line 3)\n  hint: Add the closing quote at the end of the text; a quote inside text in double quotes is written \\\", and inside single quotes ''."]),
+    BadInput(name: "a word where a number belongs", files: ["content/contact.md": "---\ntitle: Contact\norder: first\n---\n\nText.\n"],
+             expected: ["content/contact.md:3:8: error: 'order' should be a whole number, found 'first'\n  hint: Write digits only, like 'order: 10'."]),
     BadInput(name: "Mustache syntax error", files: ["themes/national/layouts/page.mustache": "{{<base}}\n{{$main}}\n<h1>{{page.title}</h1>\n{{/main}}\n{{/base}}\n"],
              expected: ["themes/national/layouts/page.mustache:3:17: error: template syntax error: a tag is not finished\n  hint: Check that every {{#section}} has a matching {{/section}} and every tag is closed with '}}'."]),
     BadInput(name: "unterminated front matter", files: ["content/contact.md": "---\ntitle: Contact\n\nNo closing line.\n"],
