@@ -27,7 +27,7 @@ public enum Checker {
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
-        let (site, _) = try await Builder.inspect(options)
+        let (site, warnings) = try await Builder.inspect(options)
         var collector = Collector()
         for force in site.forces {
             links(force, site: site, into: &collector)
@@ -48,6 +48,12 @@ public enum Checker {
             assets(force, out: dir, into: &collector)
             duplicateIDs(force, out: dir, into: &collector)
         }
+        // What the build warns about (raw HTML left out, a page in a language the force does not
+        // publish) is a finding too, so CI annotations show it; unless a rule reported that place.
+        let placed = Set(collector.findings.map { "\($0.diagnostic.file):\($0.diagnostic.line):\($0.diagnostic.column)" })
+        for warning in warnings where !placed.contains("\(warning.file):\(warning.line):\(warning.column)") {
+            collector.add("build", warning, force: nil)
+        }
         return collector.findings
     }
 
@@ -55,13 +61,14 @@ public enum Checker {
         var order: [String] = []
         var byKey: [String: Finding] = [:]
 
-        mutating func add(_ rule: String, _ diagnostic: Diagnostic, force: String) {
+        /// `force` is nil for a problem of the national sources as a whole.
+        mutating func add(_ rule: String, _ diagnostic: Diagnostic, force: String?) {
             let key = "\(rule)|\(diagnostic.file)|\(diagnostic.line)|\(diagnostic.column)|\(diagnostic.message)"
             if byKey[key] == nil {
                 order.append(key)
                 byKey[key] = Finding(rule: rule, diagnostic: diagnostic, forces: [])
             }
-            if byKey[key]?.forces.contains(force) == false { byKey[key]?.forces.append(force) }
+            if let force, byKey[key]?.forces.contains(force) == false { byKey[key]?.forces.append(force) }
         }
 
         var findings: [Finding] {

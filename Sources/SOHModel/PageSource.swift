@@ -129,9 +129,11 @@ extension PageSource {
         _ file: String, in root: URL, relative: String, origin: Origin, site: SiteConfig?, sink: DiagnosticSink
     ) -> PageSource? {
         guard let text = SourceText.read(file, in: root, sink: sink),
-              let split = FrontMatterSplit.split(text, file: file, sink: sink),
-              let front = FrontMatter.read(split, file: file, site: site, sink: sink)
-        else { return nil }
+              let split = FrontMatterSplit.split(text, file: file, sink: sink) else { return nil }
+        // The body's placeholders are checked while loading, so that a problem in the front
+        // matter (or in another file) does not hide them: every problem in one run.
+        _ = Placeholder.scan(split.body, start: SourceLocation(file: file, line: split.bodyFirstLine, column: 1), sink: sink)
+        guard let front = FrontMatter.read(split, file: file, site: site, sink: sink) else { return nil }
         let (key, language) = keyAndLanguage(relative, languages: site?.languages ?? ["en", "cy"])
         let urlPath = language == (site?.defaultLanguage ?? "en") ? key : "/\(language)\(key)"
         return PageSource(

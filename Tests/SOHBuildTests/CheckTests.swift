@@ -27,6 +27,11 @@ struct CheckTests {
         #expect(all.contains("i18n/stale-translation content/index.cy.md:2:8 warning: the Welsh page does not say which version of content/index.md it translates [cymru]"))
     }
 
+    @Test func rawHTMLLeftOutIsAFindingToo() async throws {
+        let all = try await findings(["content/events.md": page("Before.\n\n<div>raw</div>\n\nAfter.")])
+        #expect(all.contains("build content/events.md:9:1 warning: raw HTML is left out of the page []"), "\(all)")
+    }
+
     @Test func duplicateIDsAreFoundAndHeadingsNeverTakeTheThemes() async throws {
         // A heading called "Main" gets its own id: the skip link's target stays unique.
         let heading = try await findings(["content/events.md": page("## Main\n\nText.")])

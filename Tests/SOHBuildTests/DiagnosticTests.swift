@@ -58,6 +58,11 @@ let badInputs: [BadInput] = [
              expected: ["forces/alpha.yml:2:7: error: YAML syntax error: the quoted text that starts here runs on to line 5; is its closing quote missing? (did not find expected key at line 6)\n  hint: Add the closing quote at the end of the text; a quote inside text in double quotes is written \\\", and inside single quotes ''."]),
     BadInput(name: "quote left open to the end", files: ["content/contact.md": "---\ntitle: Contact\ndescription: 'Call us\n---\n\nText.\n"],
              expected: ["content/contact.md:3:14: error: YAML syntax error: the quoted text that starts here is not closed (found unexpected end of stream at line 3)\n  hint: Add the closing quote at the end of the text; a quote inside text in double quotes is written \\\", and inside single quotes ''."]),
+    BadInput(name: "errors in front matter and body at once", files: ["content/contact.md": "---\ntitle: Contact\nordr: 2\n---\n\nCall {{force.nmae}}.\n"],
+             expected: [
+                "content/contact.md:3:1: error: unknown key 'ordr' in front matter\n  hint: Allowed keys: title, description, layout, order, draft, aliases, service, quickExit, translatedFrom, needsReview, slug. Did you mean 'order'?",
+                "content/contact.md:6:6: error: unknown placeholder '{{force.nmae}}'\n  hint: Allowed placeholders: force.id, force.name, force.shortName, force.baseURL, force.contacts.emergency, force.contacts.nonEmergency, force.contacts.textphone, force.contacts.email, force.contacts.address, force.contacts.openingHours, site.name. Did you mean 'force.name'?",
+             ]),
     BadInput(name: "a word where a number belongs", files: ["content/contact.md": "---\ntitle: Contact\norder: first\n---\n\nText.\n"],
              expected: ["content/contact.md:3:8: error: 'order' should be a whole number, found 'first'\n  hint: Write digits only, like 'order: 10'."]),
     BadInput(name: "Mustache syntax error", files: ["themes/national/layouts/page.mustache": "{{<base}}\n{{$main}}\n<h1>{{page.title}</h1>\n{{/main}}\n{{/base}}\n"],
