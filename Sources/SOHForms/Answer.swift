@@ -29,6 +29,25 @@ public indirect enum Answer: Sendable, Equatable, Codable {
 
     public var text: String? { if case .text(let s) = self { s } else { nil } }
 
+    /// The answer as it is stored and delivered, the same whichever way it came: parts left
+    /// empty (an address's `line2`) are dropped, and an answer with nothing in it is nil.
+    public var stored: Answer? {
+        switch self {
+        case .parts(let p):
+            let kept = p.filter { !$0.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            return kept.isEmpty ? nil : .parts(kept)
+        case .items(let items):
+            return .items(items.map { Answer.stored($0) })
+        default:
+            return isAnswered ? self : nil
+        }
+    }
+
+    /// Every answer `stored`, those with nothing in them left out.
+    public static func stored(_ answers: [String: Answer]) -> [String: Answer] {
+        answers.compactMapValues(\.stored)
+    }
+
     /// Whether the person gave anything (spaces alone do not count).
     public var isAnswered: Bool {
         switch self {

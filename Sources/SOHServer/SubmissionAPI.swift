@@ -143,7 +143,7 @@ public struct SubmissionAPI: Sendable {
         do {
             let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: try Self.canonicalJSON(payload.answers), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
+                answers: try Self.canonicalJSON(Answer.stored(payload.answers)), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
                 idempotencyKey: key))
             switch outcome {
             case .created(let stored), .replayed(let stored):
@@ -194,7 +194,7 @@ public struct SubmissionAPI: Sendable {
             // A form post has no idempotency key, so it is always stored anew.
             let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: try Self.canonicalJSON(answers)))
+                answers: try Self.canonicalJSON(Answer.stored(answers))))
             guard case .created(let stored) = outcome else { throw SubmissionStore.StoreError.notStored }
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
             return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
