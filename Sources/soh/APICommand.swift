@@ -20,11 +20,11 @@ struct APICommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
 
-    @Option(help: "Port to listen on (0 picks a free one).")
-    var port: Int = 8081
+    @Option(help: "Port to listen on (0 picks a free one). soh serve's own API uses 8081.")
+    var port: Int = 8090
 
-    @Option(help: "The SQLite database file (created if missing).")
-    var db: String = "soh-submissions.sqlite"
+    @Option(help: "The SQLite database file, created if missing (default: $XDG_STATE_HOME/soh/submissions.sqlite, else ~/.local/state/soh/submissions.sqlite).")
+    var db: String?
 
     @Option(help: "A file of 'force sha256-of-token' lines for reading submissions back (or set SOH_API_TOKENS).")
     var tokens: String?
@@ -45,8 +45,14 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         catalog.previewOrigins = Set(allowOrigins)
+        if let busy = ServerPlaces.cannotListen(host: host, port: port, option: "--port") {
+            print(Diagnostic.general(.error, busy).description, to: &err)
+            throw ExitCode(1)
+        }
+        let db = self.db ?? ServerPlaces.defaultDatabase()
         let store: SubmissionStore
         do {
+            try ServerPlaces.prepareFolder(for: db)
             store = try SubmissionStore(path: db)
         } catch {
             print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: db).description, to: &err)
@@ -58,7 +64,7 @@ struct APICommand: AsyncParsableCommand {
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: tokens), options: options, logger: logger)
         let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in
             // Written straight to the file descriptor so scripts waiting for it see it at once.
-            FileHandle.standardOutput.write(Data("Submission API listening on http://\(host):\(port)\n".utf8))
+            FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
         }
         try await app.runService()
     }
@@ -74,13 +80,14 @@ struct SubmissionsCommand: AsyncParsableCommand {
         @Option(help: "The force whose submissions to export.")
         var force: String
 
-        @Option(help: "The SQLite database file.")
-        var db: String = "soh-submissions.sqlite"
+        @Option(help: "The SQLite database file (default: the one soh api uses by default).")
+        var db: String?
 
         @Option(help: "Only submissions received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).")
         var since: String?
 
         func run() throws {
+            let db = self.db ?? ServerPlaces.defaultDatabase()
             guard FileManager.default.fileExists(atPath: db) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no submissions database at \(db)", hint: "Pass --db with the API's database file.").description, to: &err)

@@ -27,16 +27,33 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The environment from site.yml.")
     var env: String = "production"
 
-    @Option(help: "The preview's submissions database (default: ROOT/.build/preview/submissions.sqlite).")
+    @Option(help: "The preview's submissions database (default: ROOT/.build/preview/PORT/submissions.sqlite).")
     var db: String?
 
     func run() async throws {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
-        let previewDir = rootURL.appendingPathComponent(".build/preview")
-        try FileManager.default.createDirectory(at: previewDir, withIntermediateDirectories: true)
-        let out = previewDir.appendingPathComponent("public")
-        let apiPort = self.apiPort ?? port + 1
+        // Port 0: free ports chosen now, as the pages carry the API's address.
+        let port = self.port == 0 ? ServerPlaces.freePort() ?? 0 : self.port
+        let apiPort = self.apiPort.map { $0 == 0 ? ServerPlaces.freePort() ?? 0 : $0 }
+            ?? (self.port == 0 ? ServerPlaces.freePort() ?? 0 : port + 1)
         var err = StandardError()
+        // Both ports first: a preview that cannot listen stops before it builds anything.
+        for (host, port, option) in [("127.0.0.1", port, "--port"), ("127.0.0.1", apiPort, "--api-port")] {
+            if let busy = ServerPlaces.cannotListen(host: host, port: port, option: option) {
+                print(Diagnostic.general(.error, busy).description, to: &err)
+                throw ExitCode(1)
+            }
+        }
+        // Each preview has its own folder (by port), so two previews never write each other's pages.
+        let previewDir = rootURL.appendingPathComponent(".build/preview/\(port)")
+        try FileManager.default.createDirectory(at: previewDir, withIntermediateDirectories: true)
+        let lock = open(previewDir.appendingPathComponent(".lock").path, O_RDWR | O_CREAT, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            print(Diagnostic.general(.error, "another soh serve is using \(previewDir.path)", hint: "Stop it, or preview on another port with --port.").description, to: &err)
+            throw ExitCode(1)
+        }
+        defer { close(lock) }
+        let out = previewDir.appendingPathComponent("public")
         let loaded: LoadedSite
         do {
             loaded = try SiteLoader.load(root: rootURL)
@@ -58,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
                 let report = try await Builder.build(options)
                 var err = StandardError()
                 for d in report.warnings { print(d.description, to: &err) }
-                print(String(format: "Built %@ in %.2fs", Report.plural(report.summary.forces, "force"), report.summary.seconds))
+                // Written at once, even into a pipe or a log file (print would hold it back).
+                FileHandle.standardOutput.write(Data(String(format: "Built %@ in %.2fs\n", Report.plural(report.summary.forces, "force"), report.summary.seconds).utf8))
                 await state.built()
             } catch {
                 let text = error.diagnostics.map { $0.description }.joined(separator: "\n")

@@ -125,3 +125,108 @@ struct ServerCommandInputTests {
         }
     }
 }
+
+/// A `soh api` or `soh serve` process, started in a folder, its output collected as it comes.
+final class RunningCommand: @unchecked Sendable {
+    let process = Process()
+    private let out = Pipe(), err = Pipe()
+    private let lock = NSLock()
+    private var collected = ""
+
+    /// Everything it has written to standard output so far.
+    var stdout: String { lock.withLock { collected } }
+
+    init(_ arguments: [String], in dir: URL, environment: [String: String] = [:]) throws {
+        process.executableURL = CommandLineTests.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = dir
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            guard let self, !chunk.isEmpty else { return }
+            self.lock.withLock { self.collected += String(decoding: chunk, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    /// Waits until standard output holds `text` `times` times (true), or `seconds` pass or the
+    /// process ends (false).
+    func waitFor(_ text: String, times: Int = 1, seconds: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if count(text) >= times { return true }
+            if !process.isRunning { Thread.sleep(forTimeInterval: 0.2); return count(text) >= times }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return count(text) >= times
+    }
+
+    func count(_ text: String) -> Int { stdout.components(separatedBy: text).count - 1 }
+
+    /// Asks it to stop (SIGTERM) and waits; returns what it wrote to standard error.
+    @discardableResult
+    func stop() -> String {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        return String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
+@Suite("soh api and serve in use", .serialized)
+struct ServerCommandTests {
+    @Test func theAPIKeepsReportsOutOfTheFolderItRunsIn() throws {
+        let site = try Fixture()
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("soh-state-\(UUID().uuidString)")
+        let api = try RunningCommand(["api", "--port", "0"], in: site.root, environment: ["XDG_STATE_HOME": state.path])
+        defer { api.stop() }
+        #expect(api.waitFor("listening on http://"), "\(api.stdout)")
+        #expect(api.stdout.contains("Submissions are stored in \(state.path)/soh/submissions.sqlite"))
+        let here = try FileManager.default.contentsOfDirectory(atPath: site.root.path)
+        #expect(!here.contains { $0.contains("sqlite") }, "\(here)")
+        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("soh/submissions.sqlite").path))
+        let mode = try FileManager.default.attributesOfItem(atPath: state.appendingPathComponent("soh").path)[.posixPermissions] as? Int
+        #expect(mode == 0o700, "only its owner may read the reports")
+        // And git would not offer one that was put there on purpose.
+        let ignore = try String(contentsOf: Fixture.repositoryRoot.appendingPathComponent(".gitignore"), encoding: .utf8)
+        #expect(ignore.contains("*.sqlite*"))
+    }
+
+    @Test func aBusyPortIsNamedBeforeAnythingIsBuilt() throws {
+        let site = try Fixture()
+        let first = try RunningCommand(["api", "--port", "0", "--db", site.root.appendingPathComponent("a.sqlite").path], in: site.root)
+        defer { first.stop() }
+        #expect(first.waitFor("listening on http://127.0.0.1:"))
+        let port = try #require(first.stdout.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let api = try CommandLineTests.run(["api", "--port", String(port), "--db", site.root.appendingPathComponent("b.sqlite").path], in: site.root)
+        #expect(api.status == 1)
+        #expect(api.stderr.contains("error: port \(port) on 127.0.0.1 is already in use (another soh serve or soh api?); choose another with --port"), "\(api.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("b.sqlite").path))
+        let serve = try CommandLineTests.run(["serve", "--port", String(port)], in: site.root)
+        #expect(serve.status == 1)
+        #expect(serve.stderr.contains("port \(port) on 127.0.0.1 is already in use"), "\(serve.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent(".build/preview").path), "nothing built")
+    }
+
+    @Test func twoPreviewsKeepTheirOwnPagesAndReportEachRebuildAtOnce() throws {
+        let site = try Fixture()
+        let one = try RunningCommand(["serve", "--port", "0", "--force", "alpha"], in: site.root)
+        defer { one.stop() }
+        #expect(one.waitFor("Preview on http://localhost:"), "\(one.stdout)")
+        let two = try RunningCommand(["serve", "--port", "0", "--force", "beta"], in: site.root)
+        defer { two.stop() }
+        #expect(two.waitFor("Preview on http://localhost:"), "\(two.stdout)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: site.root.appendingPathComponent(".build/preview").path)
+        #expect(folders.count == 2, "\(folders)")
+        for folder in folders {
+            let forces = try FileManager.default.contentsOfDirectory(atPath: site.root.appendingPathComponent(".build/preview/\(folder)/public").path)
+            #expect(forces.filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.count == 1, "\(folder): \(forces)")
+        }
+        // A save is rebuilt and said on the spot, though the output is a pipe.
+        let before = one.count("Built 1 force in")
+        try site.write("content/contact.md", "---\ntitle: Contact {{force.name}}\n---\n\nChanged.\n")
+        #expect(one.waitFor("Built 1 force in", times: before + 1, seconds: 30), "\(one.stdout)")
+    }
+}
