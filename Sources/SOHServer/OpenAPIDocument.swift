@@ -12,6 +12,14 @@ enum OpenAPIDocument {
             "Invalid": ["type": "object", "properties": ["errors": ["type": "array", "items": [
                 "type": "object", "properties": ["question": ["type": "string"], "code": ["type": "string"], "message": ["type": "string"]],
                 "required": ["question", "code", "message"]]]], "required": ["errors"]],
+            "Submission": ["type": "object", "properties": [
+                "reference": ["type": "string"], "form": ["type": "string"], "version": ["type": "integer"], "language": ["type": "string"],
+                "receivedAt": ["type": "string", "format": "date-time"], "startedAt": ["type": "string"], "submittedAt": ["type": "string"],
+                "answers": ["type": "object"]], "required": ["reference", "form", "version", "language", "receivedAt", "answers"]],
+            "SubmissionPage": ["type": "object", "properties": [
+                "submissions": ["type": "array", "items": ["$ref": "#/components/schemas/Submission"]],
+                "next": ["type": ["string", "null"], "description": "The cursor of the next page (the after parameter); null at the end"]],
+                "required": ["submissions", "next"]],
             "KeyReused": ["type": "object", "properties": ["code": ["const": "idempotencyKeyReused"], "error": ["type": "string"]],
                           "required": ["code", "error"]],
         ]
@@ -40,7 +48,6 @@ enum OpenAPIDocument {
             ]
             oneOf.append(["$ref": "#/components/schemas/\(name)"])
         }
-        let json = ["$ref": "#/components/schemas/Error"]
         func response(_ description: String, _ schema: String) -> [String: Any] {
             ["description": description, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
         }
@@ -48,8 +55,14 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": ["title": "Single Online Home submission API", "version": "1"],
             "paths": [
-                "/healthz": ["get": ["responses": ["200": ["description": "The API is up"]]]],
-                "/v1/forces/{force}/forms/{form}/submissions": ["post": [
+                "/healthz": ["get": ["responses": ["200": ["description": "The API is up", "content": ["application/json": ["schema": [
+                    "type": "object", "properties": ["status": ["const": "ok"]], "required": ["status"]]]]]]]],
+                "/v1/openapi.json": ["get": ["responses": ["200": ["description": "This document"]]]],
+                "/v1/forces/{force}/forms/{form}/submissions": ["options": [
+                    "summary": "CORS preflight",
+                    "responses": ["204": ["description": "The force's own origin (or a preview) may post"],
+                                  "403": response("Another origin", "Error"), "404": response("Unknown force", "Error")],
+                ], "post": [
                     "summary": "Send a form",
                     "parameters": [["name": "force", "in": "path", "required": true, "schema": ["enum": catalog.forces.keys.sorted()]],
                                    ["name": "form", "in": "path", "required": true, "schema": ["enum": catalog.forms.keys.sorted()]],
@@ -59,13 +72,15 @@ enum OpenAPIDocument {
                     "responses": [
                         "201": response("Stored; the same Idempotency-Key returns the same result", "Created"),
                         "303": ["description": "Form post stored: redirect to the force's confirmation page"],
-                        "400": response("Malformed", "Error"), "404": response("Unknown force or form", "Error"),
+                        "400": response("Malformed", "Error"), "403": response("The Origin is not the force's own site", "Error"),
+                        "404": response("Unknown force or form, or a service the force switched off", "Error"),
                         "409": response("The form changed", "Error"), "413": response("Too large", "Error"),
                         "415": response("Unsupported content type", "Error"),
-                        "422": ["description": "Invalid answers, or an Idempotency-Key already used for other content (nothing stored)",
+                        "422": ["description": "Invalid answers (codes such as required, invalid, notAsked, unknown, and exit when the answers lead to a page that ends the form), or an Idempotency-Key already used for other content (nothing stored)",
                                 "content": ["application/json": ["schema": ["oneOf": [["$ref": "#/components/schemas/Invalid"],
                                                                                       ["$ref": "#/components/schemas/KeyReused"]]]]]],
                         "429": response("Rate limited", "Error"),
+                        "503": response("Could not be stored; try again after Retry-After", "Error"),
                     ],
                 ]],
                 "/v1/forces/{force}/submissions": ["get": [
@@ -73,11 +88,15 @@ enum OpenAPIDocument {
                     "parameters": [["name": "since", "in": "query", "schema": ["type": "string", "format": "date-time"]],
                                    ["name": "after", "in": "query", "schema": ["type": "string"]],
                                    ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 200]]],
-                    "responses": ["200": ["description": "A page of submissions and the cursor of the next"], "401": ["content": ["application/json": ["schema": json]], "description": "No or wrong token"]],
+                    "responses": ["200": response("A page of submissions and the cursor of the next", "SubmissionPage"),
+                                  "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
+                                  "503": response("The database could not be read", "Error")],
                 ]],
                 "/v1/forces/{force}/submissions/{reference}": ["get": [
                     "summary": "One submission", "security": [["bearer": []]],
-                    "responses": ["200": ["description": "The submission"], "401": ["description": "No or wrong token"], "404": ["description": "Not found"]],
+                    "responses": ["200": response("The submission", "Submission"), "401": response("No token, or not this force's", "Error"),
+                                  "404": response("Unknown force, or no such submission for this force", "Error"),
+                                  "503": response("The database could not be read", "Error")],
                 ]],
             ],
             "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],

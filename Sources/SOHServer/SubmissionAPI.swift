@@ -250,7 +250,15 @@ public struct SubmissionAPI: Sendable {
 
     struct SubmissionPage: Encodable {
         var submissions: [SubmissionOut]
+        /// The cursor of the next page; `null` (written out, as documented) at the end.
         var next: String?
+
+        enum Key: String, CodingKey { case submissions, next }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(submissions, forKey: .submissions)
+            try c.encode(next, forKey: .next)
+        }
     }
 
     /// A submission as a force reads it back (the API and `soh submissions export`).

@@ -230,3 +230,34 @@ struct ServerCommandTests {
         #expect(one.waitFor("Built 1 force in", times: before + 1, seconds: 30), "\(one.stdout)")
     }
 }
+
+@Suite("What the binary needs")
+struct BinaryLibrariesTests {
+    /// The README names the shared libraries soh needs besides Swift's own; a new one must be added there.
+    @Test func theREADMENamesEverySharedLibrary() throws {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [CommandLineTests.binary.path]
+        let out = Pipe()
+        ldd.standardOutput = out
+        try ldd.run()
+        let listing = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        // The system's libraries (a debug build also links Swift's own, from the toolchain's folder).
+        let libraries = listing.split(separator: "\n").compactMap { line -> String? in
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count >= 3, parts[1] == "=>", parts[2].hasPrefix("/lib") || parts[2].hasPrefix("/usr/lib") else { return nil }
+            return parts[0].trimmingCharacters(in: .whitespaces)
+        }.filter { !["libc.so.6", "libm.so.6", "libgcc_s.so.1"].contains($0) }
+        let readme = try String(contentsOf: Fixture.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        // Package names as Debian gives them: libsqlite3.so.0 comes in libsqlite3-0, libstdc++.so.6 in libstdc++6.
+        let packages = ["libsqlite3.so.0": "libsqlite3-0", "libyaml-0.so.2": "libyaml-0-2", "libstdc++.so.6": "libstdc++6",
+                        "libcmark-gfm.so.0.29.0.gfm.6": "libcmark-gfm0.29.0.gfm.6",
+                        "libcmark-gfm-extensions.so.0.29.0.gfm.6": "libcmark-gfm-extensions0.29.0.gfm.6"]
+        #expect(!libraries.isEmpty)
+        for library in libraries {
+            let package = try #require(packages[library], "\(library) is new: name its package in the README")
+            #expect(readme.contains(package), "\(package)")
+        }
+    }
+}
