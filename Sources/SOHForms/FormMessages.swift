@@ -86,7 +86,10 @@ enum FormMessages {
                 }
                 let template = texts[key]?[language] ?? texts[key]?["en"] ?? code
                 let fallback = defaultName[key == "requiredSelect" ? "select" : "enter"]?[language] ?? "an answer"
-                let n = name.map { $0.values[language] ?? $0.text("en") } ?? fallback
+                var n = name.map { $0.values[language] ?? $0.text("en") } ?? fallback
+                // Every Welsh template puts the name after an imperative ("Rhowch …") or after
+                // "i" ("Rhaid i … fod"): both take the soft mutation.
+                if language == "cy" { n = softMutated(n) }
                 let filled = fill(template, [
                     "name": n, "Name": n.prefix(1).uppercased() + n.dropFirst(),
                     "maxLength": q.maxLength.map(String.init) ?? "", "minLength": q.minLength.map(String.init) ?? "",
@@ -98,6 +101,21 @@ enum FormMessages {
             result[code] = LocalizedText(values)
         }
         return result
+    }
+
+    /// The soft mutation of a Welsh phrase's first word (`disgrifiad` → `ddisgrifiad`,
+    /// `math` → `fath`, `gwerth` → `werth`). Question words (`pwy`, `pa`, `beth`, `ble` …),
+    /// which do not mutate, and the article and possessives, are left as they are.
+    static func softMutated(_ phrase: String) -> String {
+        let word = phrase.prefix { $0 != " " && $0 != "'" }.lowercased()
+        let unchanged: Set<String> = ["pwy", "pa", "pam", "paham", "pryd", "beth", "ble", "dim", "mai", "bod"]
+        // ch, th, ph and dd are letters of their own that do not change.
+        guard !unchanged.contains(word), !["ch", "th", "ph", "dd"].contains(where: { phrase.hasPrefix($0) }) else { return phrase }
+        let rules: [(String, String)] = [("ll", "l"), ("rh", "r"), ("p", "b"), ("t", "d"), ("c", "g"), ("b", "f"), ("d", "dd"), ("g", ""), ("m", "f")]
+        for (from, to) in rules where phrase.hasPrefix(from) {
+            return to + phrase.dropFirst(from.count)
+        }
+        return phrase
     }
 
     /// "Rhaid i y dyddiad" reads "Rhaid i'r dyddiad" in Welsh: the preposition *i* joins the

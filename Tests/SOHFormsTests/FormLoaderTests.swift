@@ -91,4 +91,24 @@ struct FormLoaderTests {
         let (dated, _) = load("  - id: a\n    title: A\n    questions:\n      - {id: d, type: date, label: D, name: {en: the date, cy: y dyddiad}}\n")
         #expect(try #require(dated?.question("d")).messages["invalid"]?.text("cy") == "Rhaid i'r dyddiad fod yn ddyddiad go iawn")
     }
+
+    /// The name follows an imperative or "i" in every Welsh message, so it takes the soft mutation.
+    @Test(arguments: [
+        ("disgrifiad", "Rhowch ddisgrifiad", "Rhaid i ddisgrifiad fod yn 5 nod neu lai"),
+        ("math o drosedd", "Rhowch fath o drosedd", "Rhaid i fath o drosedd fod yn 5 nod neu lai"),
+        ("gwerth", "Rhowch werth", "Rhaid i werth fod yn 5 nod neu lai"),
+        ("rhif cofrestru", "Rhowch rif cofrestru", "Rhaid i rif cofrestru fod yn 5 nod neu lai"),
+        ("llwybr", "Rhowch lwybr", "Rhaid i lwybr fod yn 5 nod neu lai"),
+        ("pwy gafodd ei anafu", "Rhowch pwy gafodd ei anafu", "Rhaid i pwy gafodd ei anafu fod yn 5 nod neu lai"),
+        ("beth ddigwyddodd", "Rhowch beth ddigwyddodd", "Rhaid i beth ddigwyddodd fod yn 5 nod neu lai"),
+        ("chwaraeon", "Rhowch chwaraeon", "Rhaid i chwaraeon fod yn 5 nod neu lai"),
+        ("y dyddiad", "Rhowch y dyddiad", "Rhaid i'r dyddiad fod yn 5 nod neu lai"),
+    ])
+    func welshNamesTakeTheSoftMutation(_ name: String, _ required: String, _ tooLong: String) throws {
+        let (form, errors) = load("  - id: a\n    title: A\n    questions:\n      - {id: q, type: text, label: Q, name: {en: it, cy: \(name)}, maxLength: 5}\n")
+        #expect(errors.isEmpty)
+        let q = try #require(form?.question("q"))
+        #expect(q.messages["required"]?.text("cy") == required)
+        #expect(q.messages["tooLong"]?.text("cy") == tooLong)
+    }
 }
