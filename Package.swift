@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -11,10 +11,15 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Without the ConfigurationSupport trait (swift-configuration): not used here, and with it
+        // a second release build recompiled Hummingbird with nothing changed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // System libraries, found by pkg-config (Debian: libyaml-dev, libcmark-gfm-dev).
@@ -36,10 +41,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "SOHCheck", dependencies: ["SOHBuild", "SOHModel", "SOHMarkdown"]),
+        // Getting reports to the forces: the outbox's workers, destinations and documents.
+        .target(
+            name: "SOHDelivery",
+            dependencies: [
+                "SOHModel", "SOHForms",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "SOHServer",
             dependencies: [
-                "SOHModel", "SOHForms",
+                "SOHModel", "SOHForms", "SOHDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -48,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "soh",
             dependencies: [
-                "SOHModel", "SOHBuild", "SOHServer", "SOHForms", "SOHCheck",
+                "SOHModel", "SOHBuild", "SOHServer", "SOHForms", "SOHCheck", "SOHDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,7 +78,7 @@ let package = Package(
         .testTarget(name: "SOHMarkdownTests", dependencies: ["SOHMarkdown"]),
         .testTarget(name: "SOHFormsTests", dependencies: ["SOHForms", "SOHModel"]),
         .testTarget(name: "SOHServerTests", dependencies: [
-            "SOHServer", "SOHForms", "SOHModel",
+            "SOHServer", "SOHForms", "SOHModel", "SOHDelivery",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

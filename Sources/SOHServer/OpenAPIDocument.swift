@@ -15,7 +15,12 @@ enum OpenAPIDocument {
             "Submission": ["type": "object", "properties": [
                 "reference": ["type": "string"], "form": ["type": "string"], "version": ["type": "integer"], "language": ["type": "string"],
                 "receivedAt": ["type": "string", "format": "date-time"], "startedAt": ["type": "string"], "submittedAt": ["type": "string"],
-                "answers": ["type": "object"]], "required": ["reference", "form", "version", "language", "receivedAt", "answers"]],
+                "answers": ["type": "object"],
+                "deliveries": ["type": "array", "description": "Where it is going in the force's own systems", "items": [
+                    "type": "object", "properties": ["destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
+                                                     "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"]],
+                    "required": ["destination", "state", "attempts"]]]],
+                "required": ["reference", "form", "version", "language", "receivedAt", "answers"]],
             "SubmissionPage": ["type": "object", "properties": [
                 "submissions": ["type": "array", "items": ["$ref": "#/components/schemas/Submission"]],
                 "next": ["type": ["string", "null"], "description": "The cursor of the next page (the after parameter); null at the end"]],

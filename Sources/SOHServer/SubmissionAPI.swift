@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import SOHDelivery
 import SOHForms
 
 /// The shared submission API (see DESIGN.md): forms post here from every force's site; each
@@ -25,15 +26,25 @@ public struct SubmissionAPI: Sendable {
     let options: Options
     let limiter: RateLimiter
     let logger: Logger
+    /// Where each force's reports are delivered; a delivery per destination is written with
+    /// each submission.
+    let deliveries: DeliveryConfig
+    /// Called after a submission with deliveries is stored, to wake the delivery worker.
+    let stored: @Sendable () -> Void
 
-    public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger) {
+    public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
+                deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {}) {
         self.catalog = catalog
         self.store = store
         self.tokens = tokenHashes.compactMapValues { Self.bytes(hex: $0) }
         self.options = options
         self.limiter = RateLimiter(perMinute: options.ratePerMinute, burst: options.burst)
         self.logger = logger
+        self.deliveries = deliveries
+        self.stored = onStored
     }
+
+    func destinations(_ force: String, _ form: String) -> [String] { deliveries.destinations(force: force, form: form).map(\.name) }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
@@ -144,10 +155,11 @@ public struct SubmissionAPI: Sendable {
             let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
                 answers: try Self.canonicalJSON(Answer.stored(payload.answers)), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
-                idempotencyKey: key))
+                idempotencyKey: key, destinations: destinations(force.id, form.id)))
             switch outcome {
             case .created(let stored), .replayed(let stored):
                 let created = if case .created = outcome { true } else { false }
+                if created { self.stored() }
                 log(.info, created ? "submission stored" : "idempotent replay", force.id, form.id, status: 201, reference: stored.reference)
                 return Self.encode(.created, ["reference": stored.reference, "receivedAt": stored.receivedAt], headers: cors)
             case .keyReused:
@@ -194,8 +206,9 @@ public struct SubmissionAPI: Sendable {
             // A form post has no idempotency key, so it is always stored anew.
             let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: try Self.canonicalJSON(Answer.stored(answers))))
+                answers: try Self.canonicalJSON(Answer.stored(answers)), destinations: destinations(force.id, form.id)))
             guard case .created(let stored) = outcome else { throw SubmissionStore.StoreError.notStored }
+            self.stored()
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
             return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
         } catch {
@@ -227,7 +240,8 @@ public struct SubmissionAPI: Sendable {
         do {
             let rows = try store.list(force: force, since: since, after: after, limit: limit)
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
-            return Self.encode(.ok, SubmissionPage(submissions: try rows.map(SubmissionOut.init), next: next))
+            let receipts = rows.isEmpty ? [] : try store.deliveries(force: force, since: rows[0].id)
+            return Self.encode(.ok, SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next))
         } catch {
             logger.error("reading submissions failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read submissions")
@@ -241,7 +255,7 @@ public struct SubmissionAPI: Sendable {
         do {
             // A database that cannot be read is not "no such submission".
             guard let row = try store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
-            return Self.encode(.ok, try SubmissionOut(row))
+            return Self.encode(.ok, try SubmissionOut(row, deliveries: try store.deliveries(reference: row.reference)))
         } catch {
             logger.error("reading a submission failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read the submission")
@@ -266,11 +280,23 @@ public struct SubmissionAPI: Sendable {
         var reference: String, form: String, version: Int, language: String, receivedAt: String
         var startedAt: String?, submittedAt: String?
         var answers: [String: Answer]
+        /// Where it was delivered: each destination's state, attempts and the force's own reference.
+        var deliveries: [Receipt]?
+
+        public struct Receipt: Encodable, Sendable {
+            var destination: String, state: String, attempts: Int
+            var forceReference: String?, lastError: String?
+        }
+
         /// Throws when the stored answers cannot be read: never shown as an empty set.
-        public init(_ s: StoredSubmission) throws {
+        public init(_ s: StoredSubmission, deliveries: [SubmissionStore.DeliveryStatus]? = nil) throws {
             reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
             startedAt = s.startedAt; submittedAt = s.submittedAt
             answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
+            self.deliveries = deliveries?.filter { $0.reference == s.reference }.sorted { $0.destination < $1.destination }.map {
+                Receipt(destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
+                        lastError: $0.state == "delivered" ? nil : $0.lastError)
+            }
         }
     }
 

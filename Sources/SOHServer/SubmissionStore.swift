@@ -65,6 +65,38 @@ public final class SubmissionStore: Sendable {
                 try db.execute(sql: "UPDATE submission SET request_digest = ? WHERE id = ?", arguments: [digest, row["id"] as Int64])
             }
         }
+        migrator.registerMigration("v3: delivery outbox") { db in
+            // One delivery per destination, written with its submission (a transactional
+            // outbox); every attempt kept. Times are milliseconds since 1970.
+            try db.execute(sql: """
+                CREATE TABLE delivery (
+                  id TEXT PRIMARY KEY,
+                  submission_id INTEGER NOT NULL REFERENCES submission (id),
+                  destination TEXT NOT NULL,
+                  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_attempt_at INTEGER NOT NULL,
+                  lease_until INTEGER,
+                  created_at INTEGER NOT NULL,
+                  finished_at INTEGER,
+                  force_reference TEXT,
+                  last_error TEXT,
+                  fallback_for TEXT REFERENCES delivery (id),
+                  UNIQUE (submission_id, destination)
+                );
+                CREATE INDEX delivery_due ON delivery (state, next_attempt_at);
+                CREATE TABLE delivery_attempt (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  delivery_id TEXT NOT NULL REFERENCES delivery (id),
+                  at INTEGER NOT NULL,
+                  outcome TEXT NOT NULL,
+                  http_status INTEGER,
+                  milliseconds INTEGER NOT NULL,
+                  detail TEXT NOT NULL
+                );
+                CREATE INDEX delivery_attempt_delivery ON delivery_attempt (delivery_id, id);
+                """)
+        }
         return migrator
     }
 
@@ -83,9 +115,12 @@ public final class SubmissionStore: Sendable {
         public var startedAt: String?
         public var submittedAt: String?
         public var idempotencyKey: String?
+        /// The destinations to deliver it to, each a delivery written in the same transaction.
+        public var destinations: [String]
 
         public init(force: String, code: String, form: String, version: Int, language: String, answers: String,
-                    startedAt: String? = nil, submittedAt: String? = nil, idempotencyKey: String? = nil) {
+                    startedAt: String? = nil, submittedAt: String? = nil, idempotencyKey: String? = nil, destinations: [String] = []) {
+            self.destinations = destinations
             self.force = force
             self.code = code
             self.form = form
@@ -141,7 +176,14 @@ public final class SubmissionStore: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [reference, new.force, new.form, new.version, new.language, new.answers, receivedAt,
                                          new.startedAt, new.submittedAt, new.idempotencyKey, digest])
-                    let stored = StoredSubmission(id: db.lastInsertedRowID, reference: reference, force: new.force, form: new.form,
+                    let id = db.lastInsertedRowID
+                    let now = Self.milliseconds(Date())
+                    for destination in new.destinations {
+                        try db.execute(sql: """
+                            INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
+                            """, arguments: [UUID().uuidString.lowercased(), id, destination, now, now])
+                    }
+                    let stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form,
                                                   version: new.version, language: new.language, answers: new.answers,
                                                   receivedAt: receivedAt, startedAt: new.startedAt, submittedAt: new.submittedAt)
                     return .created(stored)
@@ -182,6 +224,8 @@ public final class SubmissionStore: Sendable {
                              receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"])
         }
     }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     static func timestamp() -> String {
         let formatter = ISO8601DateFormatter()

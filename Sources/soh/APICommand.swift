@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import SOHDelivery
 import SOHModel
 import SOHForms
 import SOHServer
@@ -35,6 +37,12 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-origin"), help: "Another origin allowed to post (e.g. a local preview); repeatable.")
     var allowOrigins: [String] = []
 
+    @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES. Without it reports are only stored.")
+    var deliveries: String?
+
+    @Flag(name: .customLong("check-deliveries"), help: "Check the deliveries file and exit: 0 when it is right, 1 with every problem.")
+    var checkDeliveries = false
+
     func run() async throws {
         var catalog: APICatalog
         var err = StandardError()
@@ -45,6 +53,17 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         catalog.previewOrigins = Set(allowOrigins)
+        let deliveryFile = deliveries ?? ProcessInfo.processInfo.environment["SOH_DELIVERIES"]
+        let deliveryConfig = try Self.loadDeliveries(deliveryFile, catalog: catalog)
+        if checkDeliveries {
+            guard let deliveryFile, let deliveryConfig else {
+                print(Diagnostic.general(.error, "no deliveries file to check", hint: "Pass --deliveries FILE.").description, to: &err)
+                throw ExitCode(1)
+            }
+            let count = deliveryConfig.destinations.values.reduce(0) { $0 + $1.count }
+            print("\(deliveryFile): \(Report.plural(deliveryConfig.destinations.count, "force")), \(Report.plural(count, "destination")): no problems")
+            return
+        }
         if let busy = ServerPlaces.cannotListen(host: host, port: port, option: "--port") {
             print(Diagnostic.general(.error, busy).description, to: &err)
             throw ExitCode(1)
@@ -61,12 +80,47 @@ struct APICommand: AsyncParsableCommand {
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rateLimit
         let logger = Logger(label: "soh.api")
-        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: tokens), options: options, logger: logger)
+        let doorbell = Doorbell()
+        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: tokens), options: options, logger: logger,
+                                deliveries: deliveryConfig ?? DeliveryConfig(), onStored: { Task { await doorbell.ring() } })
         let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in
             // Written straight to the file descriptor so scripts waiting for it see it at once.
             FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
         }
-        try await app.runService()
+        guard let deliveryConfig else {
+            try await app.runService()
+            return
+        }
+        // The outbox's worker runs beside the API, sending what each submission left to deliver.
+        let sender = try DeliverySender(config: deliveryConfig)
+        let worker = DeliveryWorker(queue: store, config: deliveryConfig, sender: sender, forms: catalog.forms, logger: logger, doorbell: doorbell)
+        let group = ServiceGroup(services: [app, worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            await sender.shutdown()
+            throw error
+        }
+        await sender.shutdown()
+    }
+
+    /// The deliveries file, checked against the site's forces and forms; every problem printed
+    /// with its line and column, and the command stops.
+    static func loadDeliveries(_ file: String?, catalog: APICatalog) throws -> DeliveryConfig? {
+        guard let file else { return nil }
+        var err = StandardError()
+        let sink = DiagnosticSink()
+        guard let data = FileManager.default.contents(atPath: file) else {
+            print(Diagnostic.general(.error, "cannot read the deliveries file", file: file).description, to: &err)
+            throw ExitCode(1)
+        }
+        guard let text = SourceText.decode(data, as: file, sink: sink),
+              let config = DeliveryConfig.load(text, file: file, forces: Set(catalog.forces.keys), forms: Set(catalog.forms.keys), sink: sink) else {
+            for d in sink.bag.sorted { print(d.description, to: &err) }
+            print("The deliveries file has problems: nothing was started.", to: &err)
+            throw ExitCode(1)
+        }
+        return config
     }
 }
 

@@ -251,7 +251,7 @@ struct BinaryLibrariesTests {
         }.filter { !["libc.so.6", "libm.so.6", "libgcc_s.so.1"].contains($0) }
         let readme = try String(contentsOf: Fixture.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
         // Package names as Debian gives them: libsqlite3.so.0 comes in libsqlite3-0, libstdc++.so.6 in libstdc++6.
-        let packages = ["libsqlite3.so.0": "libsqlite3-0", "libyaml-0.so.2": "libyaml-0-2", "libstdc++.so.6": "libstdc++6",
+        let packages = ["libsqlite3.so.0": "libsqlite3-0", "libz.so.1": "zlib1g", "libyaml-0.so.2": "libyaml-0-2", "libstdc++.so.6": "libstdc++6",
                         "libcmark-gfm.so.0.29.0.gfm.6": "libcmark-gfm0.29.0.gfm.6",
                         "libcmark-gfm-extensions.so.0.29.0.gfm.6": "libcmark-gfm-extensions0.29.0.gfm.6"]
         #expect(!libraries.isEmpty)

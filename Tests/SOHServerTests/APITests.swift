@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import SOHDelivery
 import SOHForms
 import SOHModel
 import SOHServer
@@ -27,7 +28,7 @@ struct Harness {
         store = try SubmissionStore(path: dbPath)
     }
 
-    func app(rate: Int = 0, maxBody: Int = 64 * 1024) -> some ApplicationProtocol {
+    func app(rate: Int = 0, maxBody: Int = 64 * 1024, deliveries: DeliveryConfig = DeliveryConfig()) -> some ApplicationProtocol {
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rate
         options.burst = 2
@@ -35,7 +36,7 @@ struct Harness {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: ["kent": sha256("kent-secret"), "gwent": sha256("gwent-secret")],
-                                options: options, logger: logger)
+                                options: options, logger: logger, deliveries: deliveries)
         return APIServer.makeApplication(api, host: "127.0.0.1", port: 0, logger: logger) { _ in }
     }
 }
@@ -284,7 +285,7 @@ struct APITests {
         }
         try queue.close()
         let store = try SubmissionStore(path: path)
-        #expect(try store.appliedMigrations() == ["v1: submissions", "v2: request digests"])
+        #expect(try store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
         let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: answers, idempotencyKey: "old-key"))
         guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }
@@ -427,7 +428,7 @@ struct APITests {
 
     @Test func healthAndOpenAPI() async throws {
         let h = try Harness()
-        #expect(try h.store.appliedMigrations() == ["v1: submissions", "v2: request digests"])
+        #expect(try h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/v1/openapi.json", method: .get) { response in

@@ -1,0 +1,248 @@
+import Foundation
+import SOHModel
+
+/// Where each force's reports go: read from a file on the server (`soh api --deliveries FILE`),
+/// never from the public force files. Secrets are named (an environment variable or a file),
+/// never written in it.
+///
+/// ```yaml
+/// retry: {schedule: [1m, 5m, 30m, 2h, 6h, 12h, 24h], jitter: 0.2}
+/// forces:
+///   kent:
+///     - name: athena
+///       kind: standard-api
+///       url: https://integration.kent.police.example/sapi
+///       apiKey: {env: KENT_API_KEY}
+///       tls: {certificate: /etc/soh/kent.crt, key: /etc/soh/kent.key, ca: /etc/soh/kent-ca.pem}
+///       forms: [crime, road-traffic-collision]
+///       fallback: drop
+///     - name: drop
+///       kind: directory
+///       path: /var/spool/soh/kent
+/// ```
+public struct DeliveryConfig: Sendable {
+    public var destinations: [String: [Destination]]
+    public var retry: RetrySchedule
+    /// Plain http and addresses on this machine or a private network, for local testing only.
+    public var allowInsecure: Bool
+
+    public init(destinations: [String: [Destination]] = [:], retry: RetrySchedule = RetrySchedule(), allowInsecure: Bool = false) {
+        self.destinations = destinations
+        self.retry = retry
+        self.allowInsecure = allowInsecure
+    }
+
+    /// The destinations a new submission of `form` for `force` is delivered to (a fallback is
+    /// used only when another gives up).
+    public func destinations(force: String, form: String) -> [Destination] {
+        let all = destinations[force] ?? []
+        let fallbacks = Set(all.compactMap(\.fallback))
+        return all.filter { ($0.forms?.contains(form) ?? true) && !fallbacks.contains($0.name) }
+    }
+
+    public func destination(force: String, name: String) -> Destination? {
+        destinations[force]?.first { $0.name == name }
+    }
+
+    public struct Destination: Sendable, Equatable {
+        public var name: String
+        public var kind: Kind
+        /// Forms sent here; nil for every form.
+        public var forms: Set<String>?
+        /// Another destination of the same force that takes a delivery this one gave up on.
+        public var fallback: String?
+
+        public init(name: String, kind: Kind, forms: Set<String>? = nil, fallback: String? = nil) {
+            self.name = name
+            self.kind = kind
+            self.forms = forms
+            self.fallback = fallback
+        }
+    }
+
+    public enum Kind: Sendable, Equatable {
+        /// The force's Standard API: `POST {url}/incidents`, API key, optionally mutual TLS.
+        case standardAPI(url: String, apiKey: String?, apiKeyHeader: String, tls: ClientTLS?)
+        /// A signed webhook (Standard Webhooks): the secrets, newest first, all used to sign.
+        case webhook(url: String, secrets: [String])
+        /// Files written into a folder, one per delivery.
+        case directory(path: String)
+
+        public var name: String {
+            switch self {
+            case .standardAPI: "standard-api"
+            case .webhook: "webhook"
+            case .directory: "directory"
+            }
+        }
+    }
+
+    /// Files for mutual TLS: the client's certificate chain and key (PEM), and the CA bundle
+    /// that the force's server certificate must chain to.
+    public struct ClientTLS: Sendable, Equatable {
+        public var certificate: String
+        public var key: String
+        public var ca: String?
+    }
+
+    static let kinds = ["standard-api", "webhook", "directory"]
+    static let keys = ["retry", "forces", "allowInsecure"]
+    static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback"]
+
+    /// Reads and checks a deliveries file, every problem reported with its line and column.
+    /// `forces` and `forms` are the ids that exist; `environment` supplies the secrets.
+    public static func load(
+        _ text: String, file: String, forces: Set<String>, forms: Set<String>,
+        environment: [String: String] = ProcessInfo.processInfo.environment, sink: DiagnosticSink
+    ) -> DeliveryConfig? {
+        var bag = DiagnosticBag()
+        let parsed = YAMLParser.parse(text, file: file, into: &bag)
+        sink.bag.add(contentsOf: bag.all)
+        guard let root = parsed, let map = StrictMapping(root, what: "deliveries file", allowed: keys, sink: sink) else { return nil }
+        var config = DeliveryConfig()
+        config.allowInsecure = map.bool("allowInsecure") ?? false
+        if let retry = map.mapping("retry", allowed: ["schedule", "jitter"]) {
+            config.retry = RetrySchedule.load(retry, sink: sink) ?? RetrySchedule()
+        }
+        guard let forcesNode = map.value("forces") else {
+            sink.error(map.location, "missing required key 'forces' in deliveries file", hint: "Add 'forces:' with each force's destinations.")
+            return nil
+        }
+        guard case .mapping(let pairs) = forcesNode.value else {
+            sink.error(forcesNode.location, "'forces' should be a set of force ids, found \(forcesNode.kindName)")
+            return nil
+        }
+        for pair in pairs {
+            guard forces.contains(pair.key) else {
+                sink.error(pair.keyLocation, "unknown force '\(pair.key)'", hint: Suggestion.hint(for: pair.key, allowed: forces.sorted(), noun: "forces"))
+                continue
+            }
+            guard case .sequence(let items) = pair.value.value, !items.isEmpty else {
+                sink.error(pair.value.location, "force '\(pair.key)' should have a list of destinations",
+                    hint: "Write each destination as a '- name: …' item with its 'kind'.")
+                continue
+            }
+            var list: [Destination] = []
+            for item in items {
+                guard let d = StrictMapping(item, what: "destination", allowed: destinationKeys, sink: sink),
+                      let destination = loadDestination(d, force: pair.key, forms: forms, environment: environment, insecure: config.allowInsecure, sink: sink)
+                else { continue }
+                if list.contains(where: { $0.name == destination.name }) {
+                    sink.error(d.valueLocation("name"), "force '\(pair.key)' has two destinations called '\(destination.name)'")
+                }
+                list.append(destination)
+            }
+            for (i, destination) in list.enumerated() {
+                guard let fallback = destination.fallback, case .mapping = items[i].value,
+                      let d = StrictMapping(items[i], what: "destination", allowed: destinationKeys, sink: DiagnosticSink()) else { continue }
+                if fallback == destination.name || !list.contains(where: { $0.name == fallback }) {
+                    sink.error(d.valueLocation("fallback"), "fallback '\(fallback)' is not another destination of force '\(pair.key)'",
+                        hint: Suggestion.hint(for: fallback, allowed: list.map(\.name).filter { $0 != destination.name }, noun: "destinations"))
+                }
+            }
+            config.destinations[pair.key] = list
+        }
+        return sink.bag.hasErrors ? nil : config
+    }
+
+    static func loadDestination(
+        _ d: StrictMapping, force: String, forms: Set<String>, environment: [String: String], insecure: Bool, sink: DiagnosticSink
+    ) -> Destination? {
+        guard let name = d.text("name", required: true, example: "athena"), let kindName = d.text("kind", required: true, example: "standard-api") else { return nil }
+        if !Identifier.isValid(name) {
+            sink.error(d.valueLocation("name"), "destination name '\(name)' should be lower-case letters, digits and hyphens")
+        }
+        var selected: Set<String>?
+        if let listed = d.texts("forms") {
+            selected = []
+            for (form, at) in listed {
+                if forms.contains(form) { selected?.insert(form) } else {
+                    sink.error(at, "unknown form '\(form)'", hint: Suggestion.hint(for: form, allowed: forms.sorted(), noun: "forms"))
+                }
+            }
+        }
+        // Keys that belong to another kind are mistakes worth naming.
+        let own: [String: Set<String>] = [
+            "standard-api": ["url", "apiKey", "apiKeyHeader", "tls"], "webhook": ["url", "secrets"], "directory": ["path"],
+        ]
+        for key in ["url", "apiKey", "apiKeyHeader", "tls", "secrets", "path"] where d.has(key) && !(own[kindName]?.contains(key) ?? true) {
+            sink.error(d.keyLocation(key), "'\(key)' does not apply to a \(kindName) destination",
+                hint: "A \(kindName) destination takes: \((own[kindName] ?? []).sorted().joined(separator: ", ")).")
+        }
+        func address() -> String? {
+            guard let url = d.text("url", required: true, example: "https://integration.example.police.uk/sapi") else { return nil }
+            guard let parsed = URL(string: url), let scheme = parsed.scheme, parsed.host != nil,
+                  scheme == "https" || (scheme == "http" && insecure) else {
+                sink.error(d.valueLocation("url"), "'url' should be an https:// address, found '\(url)'",
+                    hint: insecure ? "Write the full address." : "Reports go over https only; 'allowInsecure: true' (local testing) allows http.")
+                return nil
+            }
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        let kind: Kind
+        switch kindName {
+        case "standard-api":
+            guard let url = address() else { return nil }
+            let key = d.value("apiKey").flatMap { Secret.read($0, key: "apiKey", environment: environment, sink: sink) }
+            var tls: ClientTLS?
+            if let t = d.mapping("tls", allowed: ["certificate", "key", "ca"]) {
+                let files = ["certificate", "key", "ca"].map { name -> String? in
+                    guard let path = t.text(name, required: name != "ca", example: "/etc/soh/\(force).pem") else { return nil }
+                    if !FileManager.default.isReadableFile(atPath: path) {
+                        sink.error(t.valueLocation(name), "cannot read '\(path)'", hint: "Give the path of a PEM file the API can read.")
+                    }
+                    return path
+                }
+                if let certificate = files[0], let key = files[1] { tls = ClientTLS(certificate: certificate, key: key, ca: files[2]) }
+            }
+            kind = .standardAPI(url: url, apiKey: key, apiKeyHeader: d.text("apiKeyHeader") ?? "x-api-key", tls: tls)
+        case "webhook":
+            guard let url = address() else { return nil }
+            guard let list = d.list("secrets", required: true, example: "[{env: KENT_WEBHOOK_SECRET}]") else { return nil }
+            let secrets = list.compactMap { Secret.read($0, key: "secrets", environment: environment, sink: sink) }
+            for (secret, node) in zip(secrets, list) where WebhookSignature.key(secret) == nil {
+                sink.error(node.location, "a webhook secret should be 'whsec_' and base64, as Standard Webhooks writes them",
+                    hint: "Make one with: printf 'whsec_%s' \"$(head -c 32 /dev/urandom | base64)\"")
+            }
+            if list.isEmpty { sink.error(d.valueLocation("secrets"), "a webhook needs at least one secret") }
+            kind = .webhook(url: url, secrets: secrets)
+        case "directory":
+            guard let path = d.text("path", required: true, example: "/var/spool/soh/\(force)") else { return nil }
+            guard path.hasPrefix("/") else {
+                sink.error(d.valueLocation("path"), "'path' should be an absolute folder path, found '\(path)'")
+                return nil
+            }
+            kind = .directory(path: path)
+        default:
+            sink.error(d.valueLocation("kind"), "unknown destination kind '\(kindName)'", hint: Suggestion.hint(for: kindName, allowed: kinds, noun: "kinds"))
+            return nil
+        }
+        return Destination(name: name, kind: kind, forms: selected, fallback: d.text("fallback"))
+    }
+}
+
+/// A secret named in the deliveries file: `{env: NAME}` or `{file: /path}`, never the value itself.
+enum Secret {
+    static func read(_ node: YAMLNode, key: String, environment: [String: String], sink: DiagnosticSink) -> String? {
+        guard let m = StrictMapping(node, what: "'\(key)'", allowed: ["env", "file"], sink: sink) else {
+            return nil
+        }
+        if let name = m.text("env") {
+            guard let value = environment[name], !value.isEmpty else {
+                sink.error(m.valueLocation("env"), "the environment variable '\(name)' is not set", hint: "Set it before starting soh api.")
+                return nil
+            }
+            return value
+        }
+        if let path = m.text("file") {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                sink.error(m.valueLocation("file"), "cannot read the secret file '\(path)'")
+                return nil
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        sink.error(m.location, "'\(key)' should name an environment variable or a file",
+            hint: "Write '{env: NAME}' or '{file: /path}': secrets are never written in this file.")
+        return nil
+    }
+}

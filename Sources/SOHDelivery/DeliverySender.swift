@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sends one delivery's document to one destination and says what came of it. Outbound calls
+/// follow no redirects, have connect and total timeouts, and read at most `replyLimit` bytes of
+/// a reply; https only unless the configuration allows plain http for local testing.
+public final class DeliverySender: Sendable {
+    let clients: [String: HTTPClient]
+    public static let replyLimit = 64 * 1024
+    public static let excerptLimit = 500
+    let timeout: TimeAmount
+
+    /// One HTTP client per TLS identity (mutual TLS needs the force's client certificate).
+    public init(config: DeliveryConfig, timeoutSeconds: Int64 = 30) throws {
+        timeout = .seconds(timeoutSeconds)
+        var clients: [String: HTTPClient] = [:]
+        func make(_ tls: TLSConfiguration) -> HTTPClient {
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
+                                                         timeout: .init(connect: .seconds(10), read: .seconds(timeoutSeconds)))
+            configuration.decompression = .disabled
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        clients[""] = make(.makeClientConfiguration())
+        for destination in config.destinations.values.flatMap({ $0 }) {
+            guard case .standardAPI(_, _, _, let tls?) = destination.kind else { continue }
+            let key = Self.identity(tls)
+            guard clients[key] == nil else { continue }
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))
+            if let ca = tls.ca { configuration.trustRoots = .file(ca) }
+            clients[key] = make(configuration)
+        }
+        self.clients = clients
+    }
+
+    static func identity(_ tls: DeliveryConfig.ClientTLS) -> String { "\(tls.certificate)|\(tls.key)|\(tls.ca ?? "")" }
+
+    public func shutdown() async {
+        for client in clients.values { try? await client.shutdown() }
+    }
+
+    public func send(_ body: Data, delivery: PendingDelivery, to destination: DeliveryConfig.Destination) async -> Attempt {
+        let started = ContinuousClock.now
+        var attempt: Attempt
+        switch destination.kind {
+        case .standardAPI(let url, let apiKey, let header, let tls):
+            var headers: HTTPHeaders = [:]
+            if let apiKey { headers.add(name: header, value: apiKey) }
+            attempt = await post(body, to: url + "/incidents", headers: headers, delivery: delivery,
+                                 client: clients[tls.map(Self.identity) ?? ""] ?? clients[""]!, success: { $0 == 201 })
+        case .webhook(let url, let secrets):
+            let timestamp = Int(Date().timeIntervalSince1970)
+            let headers: HTTPHeaders = [
+                "webhook-id": delivery.id, "webhook-timestamp": String(timestamp),
+                "webhook-signature": WebhookSignature.sign(id: delivery.id, timestamp: timestamp, body: body, secrets: secrets),
+            ]
+            attempt = await post(body, to: url, headers: headers, delivery: delivery, client: clients[""]!, success: { (200..<300).contains($0) })
+        case .directory(let path):
+            attempt = Self.write(body, into: path, name: delivery.id + ".json")
+        }
+        let elapsed = ContinuousClock.now - started
+        attempt.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        return attempt
+    }
+
+    func post(_ body: Data, to url: String, headers extra: HTTPHeaders, delivery: PendingDelivery, client: HTTPClient,
+              success: (Int) -> Bool) async -> Attempt {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/vnd.api+json")
+        request.headers.add(name: "Accept", value: "application/vnd.api+json, application/json")
+        request.headers.add(name: "Idempotency-Key", value: delivery.id)
+        request.headers.add(name: "User-Agent", value: "soh-delivery/1")
+        request.headers.add(contentsOf: extra)
+        request.body = .bytes(ByteBuffer(data: body))
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let status = Int(response.status.code)
+            let reply = (try? await response.body.collect(upTo: Self.replyLimit)).map { String(buffer: $0) } ?? "(reply larger than \(Self.replyLimit) bytes)"
+            let excerpt = String(reply.prefix(Self.excerptLimit))
+            if success(status) {
+                return Attempt(.delivered, status: status, detail: "stored: \(excerpt)", forceReference: Self.forceReference(reply))
+            }
+            let retryable = status >= 500 || status == 429 || status == 408
+            let wait = response.headers.first(name: "Retry-After").flatMap(Double.init)
+            if (200..<300).contains(status) {
+                // Not the status that means stored: the receiver is not following the contract.
+                return Attempt(.refused, status: status, detail: "answered \(status), not the 201 that means stored: \(excerpt)")
+            }
+            return Attempt(retryable ? .retry : .refused, status: status, detail: excerpt.isEmpty ? "status \(status)" : excerpt, retryAfter: retryable ? wait : nil)
+        } catch {
+            return Attempt(.retry, detail: "no reply: \(error)")
+        }
+    }
+
+    /// The force's own reference in a Standard API reply: `data.attributes.forceReference`,
+    /// `data.attributes.reference` or `data.id` of a JSON:API document, or a top-level `reference`.
+    static func forceReference(_ reply: String) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(reply.utf8))) as? [String: Any] else { return nil }
+        let data = object["data"] as? [String: Any]
+        let attributes = data?["attributes"] as? [String: Any]
+        let found = attributes?["forceReference"] ?? attributes?["reference"] ?? data?["id"] ?? object["reference"]
+        return (found as? String).map { String($0.prefix(100)) }
+    }
+
+    /// Written under a temporary name, synced and renamed: a reader never sees half a file.
+    static func write(_ body: Data, into folder: String, name: String) -> Attempt {
+        let final = folder + "/" + name, temporary = folder + "/." + name + ".part"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(fd) }
+            try body.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 { if errno == EINTR { continue }; throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                    done += n
+                }
+            }
+            guard fsync(fd) == 0, rename(temporary, final) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            return Attempt(.delivered, detail: "written to \(final)")
+        } catch {
+            unlink(temporary)
+            return Attempt(.retry, detail: "could not write \(final): \(error)")
+        }
+    }
+}

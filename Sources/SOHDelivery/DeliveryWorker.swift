@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SOHForms
+
+/// Sends what the outbox holds: leases due deliveries, attempts several at once, records each
+/// attempt, and schedules the next from the retry schedule (or `Retry-After`), until delivered
+/// or dead. Runs inside `soh api`; any number of workers may share one outbox.
+public struct DeliveryWorker: Service {
+    let queue: any DeliveryQueue
+    let config: DeliveryConfig
+    let sender: DeliverySender
+    let forms: [String: FormDefinition]
+    let logger: Logger
+    let doorbell: Doorbell
+    /// How many deliveries are attempted at once.
+    public var concurrency = 8
+    /// How long a leased delivery is kept from other workers: longer than any attempt can take.
+    public var leaseSeconds = 120.0
+    /// How often the outbox is looked at when nothing wakes the worker.
+    public var pollSeconds = 0.5
+
+    public init(queue: any DeliveryQueue, config: DeliveryConfig, sender: DeliverySender, forms: [String: FormDefinition],
+                logger: Logger, doorbell: Doorbell) {
+        self.queue = queue
+        self.config = config
+        self.sender = sender
+        self.forms = forms
+        self.logger = logger
+        self.doorbell = doorbell
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            let batch: [PendingDelivery]
+            do {
+                batch = try await queue.lease(limit: concurrency * 2, seconds: leaseSeconds, now: Date())
+            } catch {
+                logger.error("cannot read the outbox: \(error)")
+                try? await Task.sleep(for: .seconds(2))
+                continue
+            }
+            if batch.isEmpty {
+                // Until a new submission rings, or the next poll (retries fall due by time).
+                await doorbell.wait(seconds: pollSeconds)
+                continue
+            }
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                for delivery in batch {
+                    if running >= concurrency { await group.next(); running -= 1 }
+                    group.addTask { await self.attempt(delivery) }
+                    running += 1
+                }
+            }
+        }
+    }
+
+    /// One attempt and its record. Never throws: a failure to record leaves the lease to expire,
+    /// and the delivery is attempted again (receivers de-duplicate on its id).
+    func attempt(_ delivery: PendingDelivery) async {
+        guard let destination = config.destination(force: delivery.report.force, name: delivery.destination) else {
+            await record(delivery, Attempt(.refused, detail: "destination '\(delivery.destination)' is no longer configured for \(delivery.report.force)"))
+            return
+        }
+        let attempt: Attempt
+        do {
+            let body = try DeliveryDocument.make(delivery.report, definition: forms[delivery.report.form])
+            attempt = await sender.send(body, delivery: delivery, to: destination)
+        } catch {
+            attempt = Attempt(.refused, detail: "the report could not be made into a document: \(error)")
+        }
+        await record(delivery, attempt)
+    }
+
+    func record(_ delivery: PendingDelivery, _ attempt: Attempt) async {
+        let now = Date()
+        let tried = delivery.attempts + 1
+        let next: NextStep
+        switch attempt.outcome {
+        case .delivered:
+            next = .delivered(forceReference: attempt.forceReference)
+        case .retry:
+            // Retry-After is honoured, within the schedule: it never makes a delivery live longer.
+            if let scheduled = config.retry.delay(after: tried) {
+                next = .retry(at: now.addingTimeInterval(attempt.retryAfter.map { min(max($0, 0), 86400) } ?? scheduled))
+            } else {
+                next = .dead(reason: "gave up after \(tried) attempts: \(attempt.detail)", fallback: fallback(of: delivery))
+            }
+        case .refused:
+            next = .dead(reason: attempt.detail, fallback: fallback(of: delivery))
+        }
+        do {
+            try await queue.record(delivery, attempt: attempt, next: next, at: now)
+        } catch {
+            logger.error("cannot record an attempt of delivery \(delivery.id): \(error)")
+        }
+        // No personal data in the log: the reference, the destination and the outcome.
+        logger.log(level: attempt.outcome == .delivered ? .info : .warning, "delivery attempt",
+                   metadata: ["delivery": .string(delivery.id), "reference": .string(delivery.report.reference),
+                              "destination": .string("\(delivery.report.force)/\(delivery.destination)"),
+                              "outcome": .string(attempt.outcome.rawValue), "status": .string(attempt.status.map(String.init) ?? "-")])
+    }
+
+    func fallback(of delivery: PendingDelivery) -> String? {
+        config.destination(force: delivery.report.force, name: delivery.destination)?.fallback
+    }
+}
+
+/// Wakes a worker waiting for work: the API rings it after storing a submission with
+/// deliveries, so the first attempt follows at once instead of at the next poll.
+public actor Doorbell {
+    private var waiting: CheckedContinuation<Void, Never>?
+    private var rung = false
+
+    public init() {}
+
+    public func ring() {
+        if let waiting {
+            self.waiting = nil
+            waiting.resume()
+        } else {
+            rung = true
+        }
+    }
+
+    /// Returns when rung (or rung since the last wait), or after `seconds`.
+    public func wait(seconds: Double) async {
+        if rung {
+            rung = false
+            return
+        }
+        await withCheckedContinuation { continuation in
+            waiting = continuation
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(seconds))
+                await self?.ring()
+            }
+        }
+        rung = false
+    }
+}
