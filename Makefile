@@ -71,7 +71,7 @@ test: deps browser-deps
 	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
 	$(SOH_DEBUG) check > $(LOGS)/check.log || { cat $(LOGS)/check.log; exit 1; }
 	@tail -n 1 $(LOGS)/check.log
-	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser 2>&1 | tee $(LOGS)/browser.log
+	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser Tests/delivery 2>&1 | tee $(LOGS)/browser.log
 	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/node.log $(LOGS)/browser.log
 
 serve: release

@@ -182,7 +182,8 @@ public struct DeliveryConfig: Sendable {
         let kind: Kind
         switch kindName {
         case "standard-api":
-            guard let url = address() else { return nil }
+            // Every key is checked before giving up on the destination: all problems in one run.
+            let url = address()
             let key = d.value("apiKey").flatMap { Secret.read($0, key: "apiKey", environment: environment, sink: sink) }
             var tls: ClientTLS?
             if let t = d.mapping("tls", allowed: ["certificate", "key", "ca"]) {
@@ -195,10 +196,11 @@ public struct DeliveryConfig: Sendable {
                 }
                 if let certificate = files[0], let key = files[1] { tls = ClientTLS(certificate: certificate, key: key, ca: files[2]) }
             }
+            guard let url else { return nil }
             kind = .standardAPI(url: url, apiKey: key, apiKeyHeader: d.text("apiKeyHeader") ?? "x-api-key", tls: tls)
         case "webhook":
-            guard let url = address() else { return nil }
-            guard let list = d.list("secrets", required: true, example: "[{env: KENT_WEBHOOK_SECRET}]") else { return nil }
+            let url = address()
+            guard let list = d.list("secrets", required: true, example: "[{env: KENT_WEBHOOK_SECRET}]"), let url else { return nil }
             let secrets = list.compactMap { Secret.read($0, key: "secrets", environment: environment, sink: sink) }
             for (secret, node) in zip(secrets, list) where WebhookSignature.key(secret) == nil {
                 sink.error(node.location, "a webhook secret should be 'whsec_' and base64, as Standard Webhooks writes them",

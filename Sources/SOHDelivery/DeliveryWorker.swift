@@ -15,8 +15,9 @@ public struct DeliveryWorker: Service {
     let doorbell: Doorbell
     /// How many deliveries are attempted at once.
     public var concurrency = 8
-    /// How long a leased delivery is kept from other workers: longer than any attempt can take.
-    public var leaseSeconds = 120.0
+    /// How long a leased delivery is kept from other workers: longer than any attempt can take
+    /// (10 s to connect, 30 s for the reply); a crashed worker's deliveries are taken again after it.
+    public var leaseSeconds = 60.0
     /// How often the outbox is looked at when nothing wakes the worker.
     public var pollSeconds = 0.5
 
@@ -31,7 +32,9 @@ public struct DeliveryWorker: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled {
+        // On SIGTERM the loop stops between batches: attempts under way are finished and
+        // recorded (if the process dies first, their leases expire and they are tried again).
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let batch: [PendingDelivery]
             do {
                 batch = try await queue.lease(limit: concurrency * 2, seconds: leaseSeconds, now: Date())

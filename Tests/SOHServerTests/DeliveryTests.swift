@@ -1,0 +1,118 @@
+import Crypto
+import Foundation
+import SOHDelivery
+import SOHForms
+import SOHModel
+import SOHServer
+import Testing
+
+@Suite("Deliveries file")
+struct DeliveryConfigTests {
+    let forces: Set<String> = ["kent", "gwent"]
+    let forms: Set<String> = ["crime", "lost-property"]
+
+    func load(_ text: String, environment: [String: String] = ["KENT_KEY": "k", "HOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]) -> (DeliveryConfig?, [String]) {
+        let sink = DiagnosticSink()
+        let config = DeliveryConfig.load(text, file: "deliveries.yml", forces: forces, forms: forms, environment: environment, sink: sink)
+        return (config, sink.bag.sorted.map { $0.description.components(separatedBy: "\n")[0] })
+    }
+
+    @Test func aGoodFileGivesEachForceItsDestinations() throws {
+        let (config, errors) = load("""
+            retry: {schedule: [30s, 5m, 2h, 1d], jitter: 0.1}
+            forces:
+              kent:
+                - {name: athena, kind: standard-api, url: "https://kent.example/sapi/", apiKey: {env: KENT_KEY}, forms: [crime], fallback: drop}
+                - {name: hook, kind: webhook, url: "https://kent.example/hook", secrets: [{env: HOOK}]}
+                - {name: drop, kind: directory, path: /var/spool/soh/kent}
+            """)
+        #expect(errors == [])
+        let c = try #require(config)
+        #expect(c.retry.delays == [30, 300, 7200, 86400] && c.retry.jitter == 0.1)
+        // The fallback takes only what another gives up; forms limit where a report goes.
+        #expect(c.destinations(force: "kent", form: "crime").map(\.name) == ["athena", "hook"])
+        #expect(c.destinations(force: "kent", form: "lost-property").map(\.name) == ["hook"])
+        #expect(c.destinations(force: "gwent", form: "crime").isEmpty)
+        #expect(c.destination(force: "kent", name: "athena")?.kind == .standardAPI(url: "https://kent.example/sapi", apiKey: "k", apiKeyHeader: "x-api-key", tls: nil))
+    }
+
+    @Test func aFallbackMustBeAnotherDestination() {
+        let (_, errors) = load("forces:\n  kent:\n    - {name: drop, kind: directory, path: /x, fallback: elsewhere}\n")
+        #expect(errors == ["deliveries.yml:3:57: error: fallback 'elsewhere' is not another destination of force 'kent'"])
+    }
+
+    @Test func everyProblemIsNamedWithItsLine() {
+        let (config, errors) = load("""
+            retry: {schedule: [30s, soon]}
+            forces:
+              kent:
+                - name: athena
+                  kind: standard-api
+                  url: http://kent.example
+                  apiKey: in-clear
+                  fallback: nowhere
+                - {name: hook, kind: webhook, url: "https://k.example", secrets: [{env: MISSING}], path: /tmp}
+                - {name: drop, kind: dirctory, path: /x}
+                - {name: x, kind: directory, path: relative, forms: [crim]}
+              wiltshre: []
+            """)
+        #expect(config == nil)
+        // The fallback is not checked here: its destination (athena) had errors of its own.
+        #expect(errors == [
+            "deliveries.yml:1:25: error: 'soon' is not a duration",
+            "deliveries.yml:6:12: error: 'url' should be an https:// address, found 'http://kent.example'",
+            "deliveries.yml:7:15: error: 'apiKey' should be a set of keys, found 'in-clear'",
+            "deliveries.yml:9:77: error: the environment variable 'MISSING' is not set",
+            "deliveries.yml:9:88: error: 'path' does not apply to a webhook destination",
+            "deliveries.yml:10:26: error: unknown destination kind 'dirctory'",
+            "deliveries.yml:11:40: error: 'path' should be an absolute folder path, found 'relative'",
+            "deliveries.yml:11:58: error: unknown form 'crim'",
+            "deliveries.yml:12:3: error: unknown force 'wiltshre'",
+        ])
+    }
+}
+
+@Suite("What is sent")
+struct DeliverySendingTests {
+    @Test func retriesSpreadOverTwoDaysThenStop() {
+        let schedule = RetrySchedule()
+        #expect(schedule.total >= 48 * 3600)
+        #expect(schedule.delay(after: 1, random: 0) == 30)
+        #expect(schedule.delay(after: 1, random: 1) == 36)
+        #expect(schedule.delay(after: 1, random: -1) == 24)
+        #expect(schedule.delay(after: schedule.delays.count + 1) == nil)
+    }
+
+    /// The Standard Webhooks signature of a known message, computed here independently.
+    @Test func webhookSignaturesAreStandardWebhooks() throws {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let body = Data(#"{"test": 2432232314}"#.utf8)
+        let signature = WebhookSignature.sign(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330, body: body, secrets: [secret])
+        let key = try #require(Data(base64Encoded: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        let expected = HMAC<SHA256>.authenticationCode(for: Data("msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.".utf8) + body, using: SymmetricKey(data: key))
+        #expect(signature == "v1," + Data(expected).base64EncodedString())
+        // During a rotation both secrets sign.
+        #expect(WebhookSignature.sign(id: "a", timestamp: 1, body: body, secrets: [secret, secret]).split(separator: " ").count == 2)
+        #expect(WebhookSignature.key("not-a-secret") == nil)
+    }
+
+    @Test func theDocumentIsTheSameForEveryAttemptAndReadable() throws {
+        let form = try #require(APICatalog.load(root: repositoryRoot).forms["lost-property"])
+        let report = DeliveryDocument.Report(
+            reference: "KEN-7K4M-QX9C", force: "kent", form: "lost-property", version: 1, language: "cy",
+            answers: ["think-stolen": .text("no"), "item-type": .text("keys"), "lost-date": .parts(["day": "2", "month": "3", "year": "2026"]),
+                      "home-address": .parts(["line1": "1 High Street", "town": "Maidstone", "postcode": "ME14 1XX"]), "confirm": .text("yes")],
+            receivedAt: "2026-11-26T10:12:01.204Z", submittedAt: nil)
+        let a = try DeliveryDocument.make(report, definition: form), b = try DeliveryDocument.make(report, definition: form)
+        #expect(a == b)
+        let object = try #require(try JSONSerialization.jsonObject(with: a) as? [String: Any])
+        let submission = try #require((object["included"] as? [[String: Any]])?.first?["attributes"] as? [String: Any])
+        let text = try #require(submission["submissionContent"] as? String)
+        #expect(text.contains("Reference: KEN-7K4M-QX9C"))
+        #expect(text.contains("Language: Welsh"))
+        #expect(text.contains("What did you lose?: Keys"))
+        #expect(text.contains(": 2 March 2026"))
+        #expect(text.contains(": 1 High Street, Maidstone, ME14 1XX"))
+        #expect(submission["customerReferenceNumber"] as? String == "KEN-7K4M-QX9C")
+    }
+}

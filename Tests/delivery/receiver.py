@@ -1,0 +1,141 @@
+"""A force's side of delivery, written from the published contract and not from soh's code.
+
+- Standard API: `POST /incidents` with a JSON:API document, validated against
+  docs/schemas/skeleton-incident.schema.json; the API key header checked; 201 with the force's own
+  reference (`data.id`) only once the report is kept. Repeats are recognised by the
+  Idempotency-Key (the delivery id) and answered 201 with the same reference, stored once.
+- Webhook: `POST /hook`, signed the Standard Webhooks way; checked here with Python's own hmac,
+  against any of the receiver's secrets, and refused when older than five minutes.
+
+Faults are injected per test: a number of 503s (with Retry-After), connection resets, slow
+replies, and references answered with a 400 business error (by a word in their text, as a records system refuses a
+location code it does not know).
+"""
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import socket
+import threading
+import time
+
+import jsonschema
+
+SCHEMA = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "schemas", "skeleton-incident.schema.json")))
+
+
+class Receiver:
+    def __init__(self, api_key="test-api-key", webhook_secrets=()):
+        self.api_key = api_key
+        self.webhook_secrets = list(webhook_secrets)
+        self.lock = threading.RLock()
+        self.reports = {}          # delivery id -> document
+        self.by_reference = {}     # citizen's reference -> [delivery ids]
+        self.requests = []         # (path, status) of every request answered
+        self.problems = []         # what broke the contract
+        self.fail_next = 0         # this many 503s
+        self.reset_next = 0        # this many connections closed without a reply
+        self.slow = 0.0            # seconds before each reply
+        self.refuse = None         # reports whose text holds this are answered with a 400 business error
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def handle(self):
+                try:
+                    super().handle()
+                except (OSError, ValueError):
+                    pass  # a connection this receiver cut on purpose
+
+            def reply(self, status, body=None, headers=()):
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/vnd.api+json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                with receiver.lock:
+                    receiver.requests.append((self.path, status))
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.slow:
+                    time.sleep(receiver.slow)
+                with receiver.lock:
+                    if receiver.reset_next > 0:
+                        receiver.reset_next -= 1
+                        # The connection cut with no reply (linger 0: a reset when it closes).
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        return
+                    if receiver.fail_next > 0:
+                        receiver.fail_next -= 1
+                        return self.reply(503, {"errors": [{"status": "503", "title": "Records system unavailable"}]}, [("Retry-After", "1")])
+                if self.path == "/incidents":
+                    return self.incident(raw)
+                if self.path == "/hook":
+                    return self.hook(raw)
+                self.reply(404, {"errors": [{"status": "404"}]})
+
+            def incident(self, raw):
+                if self.headers.get("x-api-key") != receiver.api_key:
+                    return self.reply(401, {"errors": [{"status": "401", "title": "API key missing or wrong"}]})
+                return self.keep(raw, self.headers.get("Idempotency-Key"))
+
+            def hook(self, raw):
+                message_id, stamp, signatures = (self.headers.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+                if not (message_id and stamp and signatures) or abs(time.time() - int(stamp)) > 300:
+                    return self.reply(401, {"error": "missing or stale signature headers"})
+                signed = f"{message_id}.{stamp}.".encode() + raw
+                expected = [base64.b64encode(hmac.new(base64.b64decode(s[len("whsec_"):]), signed, hashlib.sha256).digest()).decode()
+                            for s in receiver.webhook_secrets]
+                given = [s.split(",", 1)[1] for s in signatures.split(" ") if s.startswith("v1,")]
+                if not any(hmac.compare_digest(g, e) for g in given for e in expected):
+                    with receiver.lock:
+                        receiver.problems.append(f"bad signature on {message_id}")
+                    return self.reply(401, {"error": "bad signature"})
+                return self.keep(raw, message_id)
+
+            def keep(self, raw, delivery_id):
+                try:
+                    document = json.loads(raw)
+                    jsonschema.validate(document, SCHEMA)
+                except (ValueError, jsonschema.ValidationError) as error:
+                    with receiver.lock:
+                        receiver.problems.append(f"invalid document: {str(error)[:300]}")
+                    return self.reply(400, {"errors": [{"status": "400", "title": "Invalid document", "detail": str(error)[:200]}]})
+                attributes = document["included"][0]["attributes"]
+                reference = attributes["customerReferenceNumber"]
+                if receiver.refuse and receiver.refuse in attributes["submissionContent"]:
+                    return self.reply(400, {"errors": [{"status": "400", "code": "BUSINESS", "title": "Unknown location code"}]})
+                if not delivery_id:
+                    with receiver.lock:
+                        receiver.problems.append("no delivery id")
+                with receiver.lock:
+                    if delivery_id not in receiver.reports:
+                        receiver.reports[delivery_id] = document
+                        receiver.by_reference.setdefault(reference, []).append(delivery_id)
+                    force_reference = "FR/" + hashlib.sha256(reference.encode()).hexdigest()[:8].upper()
+                self.reply(201, {"data": {"type": "incident", "id": force_reference}})
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def references(self):
+        with self.lock:
+            return {ref: len(ids) for ref, ids in self.by_reference.items()}
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

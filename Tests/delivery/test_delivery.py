@@ -1,0 +1,262 @@
+"""Reports reach the force's system: the real `soh api` with its delivery worker, sending to a
+reference receiver written from the contract (receiver.py), with faults injected.
+
+Each test starts its own API (its own database and deliveries file) on a free port.
+"""
+import glob
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from receiver import Receiver
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SOH = os.environ.get("SOH_BINARY", os.path.join(ROOT, ".build", "debug", "soh"))
+FORMS = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(ROOT, "content", "forms", "*.yml")))
+TOKEN = "kent-delivery-token"
+SECRET_OLD = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SECRET_NEW = "whsec_" + "QkVlT1pHTDh2c0lYeWp6S0RBRkxjQ0k5"
+
+
+def wait_for(condition, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class API:
+    """`soh api` with a deliveries file, on a free port; `restart` keeps the database."""
+
+    def __init__(self, deliveries, env=None):
+        self.dir = tempfile.mkdtemp(prefix="soh-delivery-")
+        self.db = os.path.join(self.dir, "submissions.sqlite")
+        self.file = os.path.join(self.dir, "deliveries.yml")
+        with open(self.file, "w") as f:
+            f.write(deliveries)
+        self.env = dict(os.environ, KENT_API_KEY="test-api-key", WEBHOOK_OLD=SECRET_OLD, WEBHOOK_NEW=SECRET_NEW,
+                        SOH_API_TOKENS="kent=" + hashlib.sha256(TOKEN.encode()).hexdigest(), **(env or {}))
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [SOH, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", self.file],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, text=True)
+        for line in self.process.stdout:
+            if "listening on http://" in line:
+                self.url = line.strip().split(" ")[-1]
+                return
+        raise AssertionError("soh api did not start: " + self.process.stderr.read())
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def restart(self):
+        self.kill()
+        self.start()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+    def post(self, form, answers, language="en", force="kent"):
+        body = json.dumps({"form": form, "version": 1, "language": language, "answers": answers}).encode()
+        request = urllib.request.Request(f"{self.url}/v1/forces/{force}/forms/{form}/submissions", data=body, method="POST",
+                                         headers={"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
+            return json.load(response)["reference"]
+
+    def submission(self, reference, force="kent"):
+        request = urllib.request.Request(f"{self.url}/v1/forces/{force}/submissions/{reference}",
+                                         headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    def soh(self, *arguments):
+        return subprocess.run([SOH, *arguments, "--db", self.db], capture_output=True, text=True, env=self.env)
+
+
+def sample(form):
+    definition = glob.glob(os.path.join(ROOT, ".build", "test-public", "kent", "assets", "forms", f"{form}.*.json"))
+    assert definition, "build the sites first (make test does)"
+    with open(definition[0]) as f:
+        out = subprocess.run(["node", os.path.join(os.path.dirname(__file__), "sample-answers.mjs")], stdin=f,
+                             capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def config(receiver, extra="", retry="[1s, 1s, 1s, 1s, 1s]"):
+    return f"""
+allowInsecure: true
+retry: {{schedule: {retry}, jitter: 0}}
+forces:
+  kent:
+    - name: athena
+      kind: standard-api
+      url: {receiver.url}
+      apiKey: {{env: KENT_API_KEY}}
+{extra}  south-wales:
+    - name: niche
+      kind: standard-api
+      url: {receiver.url}
+      apiKey: {{env: KENT_API_KEY}}
+"""
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver(webhook_secrets=[SECRET_OLD])
+    yield r
+    r.close()
+
+
+def test_every_form_in_english_and_welsh_reaches_the_force(receiver):
+    api = API(config(receiver))
+    try:
+        references = {}
+        for form in FORMS:
+            answers = sample(form)
+            # English to Kent; Welsh to South Wales, which publishes Welsh.
+            for language, force in (("en", "kent"), ("cy", "south-wales")):
+                references[api.post(form, answers, language=language, force=force)] = (form, language, force)
+        assert wait_for(lambda: len(receiver.references()) == len(references)), receiver.requests[-5:]
+        assert receiver.problems == []
+        assert all(count == 1 for count in receiver.references().values())
+        for document in receiver.reports.values():
+            attributes = document["included"][0]["attributes"]
+            form, language, force = references[attributes["customerReferenceNumber"]]
+            assert attributes["category"] == form and attributes["language"] == language
+            assert attributes["forceIdentifier"] == force
+            assert "Reference: " + attributes["customerReferenceNumber"] in attributes["submissionContent"]
+        # The force's own reference comes back to the force's read endpoint.
+        reference = next(r for r, (_, _, force) in references.items() if force == "kent")
+        assert wait_for(lambda: api.submission(reference)["deliveries"][0]["state"] == "delivered")
+        delivery = api.submission(reference)["deliveries"][0]
+        assert delivery["forceReference"].startswith("FR/") and delivery["attempts"] == 1
+    finally:
+        api.stop()
+
+
+def test_a_receiver_that_is_down_gets_everything_when_it_returns(receiver):
+    receiver.fail_next = 12
+    receiver.reset_next = 2
+    api = API(config(receiver, retry="[1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]"))
+    try:
+        answers = sample("lost-property")
+        references = [api.post("lost-property", answers) for _ in range(4)]
+        assert wait_for(lambda: len(receiver.references()) == 4, timeout=60), receiver.requests
+        assert all(count == 1 for count in receiver.references().values())
+        shown = api.soh("deliveries", "show", references[0])
+        assert shown.returncode == 0, shown.stderr
+        assert "delivered" in shown.stdout and ("retry  503" in shown.stdout or "retry  -" in shown.stdout), shown.stdout
+    finally:
+        api.stop()
+
+
+def test_a_business_error_is_dead_at_once_and_can_be_sent_again(receiver):
+    api = API(config(receiver))
+    try:
+        receiver.refuse = "UNKNOWN-PLACE"
+        answers = dict(sample("lost-property"), **{"lost-place": "UNKNOWN-PLACE near the bus station"})
+        second = api.post("lost-property", answers)
+        assert wait_for(lambda: "dead" in api.soh("deliveries", "dead").stdout and second in api.soh("deliveries", "dead").stdout)
+        dead = api.soh("deliveries", "dead").stdout
+        line = next(l for l in dead.splitlines() if second in l)
+        assert "1 attempt" in line, dead
+        assert "Unknown location code" in dead
+        attempts_400 = [r for r in receiver.requests if r == ("/incidents", 400)]
+        # Mended at the force: sent again by hand, delivered.
+        receiver.refuse = None
+        again = api.soh("deliveries", "retry", line.split()[0])
+        assert again.returncode == 0, again.stderr
+        assert wait_for(lambda: second in receiver.references())
+        assert len(attempts_400) >= 1
+    finally:
+        api.stop()
+
+
+def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(receiver, tmp_path):
+    drop = tmp_path / "drop"
+    extra = f"""      fallback: drop
+    - name: hook
+      kind: webhook
+      url: {receiver.url}/hook
+      secrets: [{{env: WEBHOOK_NEW}}, {{env: WEBHOOK_OLD}}]
+    - name: drop
+      kind: directory
+      path: {drop}
+"""
+    api = API(config(receiver, extra))
+    try:
+        answers = sample("lost-property")
+        reference = api.post("lost-property", answers)
+        # The webhook's signature was checked with Python's hmac against the receiver's older
+        # secret: the API signs with both during a rotation.
+        assert wait_for(lambda: len(receiver.reports) == 2)
+        assert receiver.problems == []
+        assert sorted(path for path, status in receiver.requests if status == 201) == ["/hook", "/incidents"]
+        # The Standard API refuses the next report: it goes to the directory instead.
+        receiver.refuse = "UNKNOWN-PLACE"
+        second = api.post("lost-property", dict(answers, **{"lost-place": "UNKNOWN-PLACE"}))
+        assert wait_for(lambda: any(drop.glob("*.json")))
+        written = json.loads(next(drop.glob("*.json")).read_text())
+        assert written["included"][0]["attributes"]["customerReferenceNumber"] == second
+        assert not any(p.name.startswith(".") for p in drop.iterdir()), "no half-written files left"
+    finally:
+        api.stop()
+
+
+def test_nothing_acknowledged_is_lost_when_the_api_is_killed(receiver):
+    receiver.fail_next = 10 ** 6
+    api = API(config(receiver, retry="[1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]"))
+    try:
+        answers = sample("lost-property")
+        references = [api.post("lost-property", answers) for _ in range(60)]
+        api.kill()
+        receiver.fail_next = 0
+        api.start()
+        # Those the killed worker had leased wait for their lease (60 s) to expire; none is lost.
+        assert wait_for(lambda: len(receiver.references()) == 60, timeout=150), len(receiver.references())
+        assert set(receiver.references()) == set(references)
+        assert all(count == 1 for count in receiver.references().values()), "one report per submission"
+    finally:
+        api.stop()
+
+
+def test_a_bad_deliveries_file_stops_the_api_with_its_lines(receiver):
+    bad = f"""forces:
+  kent:
+    - name: athena
+      kind: standard-api
+      url: http://{receiver.url[7:]}
+      apiKey: secret-in-clear
+  wiltshre:
+    - name: x
+      kind: directory
+      path: relative/path
+"""
+    api_dir = tempfile.mkdtemp()
+    path = os.path.join(api_dir, "deliveries.yml")
+    with open(path, "w") as f:
+        f.write(bad)
+    result = subprocess.run([SOH, "api", "--root", ROOT, "--port", "0", "--deliveries", path, "--check-deliveries"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{path}:5:12: error: 'url' should be an https:// address" in result.stderr, result.stderr
+    assert f"{path}:6:15: error: 'apiKey' should be a set of keys" in result.stderr, result.stderr
+    assert f"{path}:7:3: error: unknown force 'wiltshre'" in result.stderr, result.stderr
+    assert "nothing was started" in result.stderr
