@@ -115,7 +115,8 @@ public final class DeliverySender: Sendable {
     static func write(_ body: Data, into folder: String, name: String) -> Attempt {
         let final = folder + "/" + name, temporary = folder + "/." + name + ".part"
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            // Reports are personal data: the folder is the service's alone.
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             defer { close(fd) }
