@@ -302,8 +302,9 @@ def test_draft_survives_a_reload_and_start_again_clears_it(browser, form_site):
     assert browser.find_element(By.ID, "q-item-description").get_attribute("value") == ""
 
 
-def test_failed_send_is_kept_and_retried_with_the_same_key(browser, form_site, api):
-    browser.get(form_site("kent") + "/report/found-property/form/")
+def found_property_ready_to_send(browser, base):
+    """Fills in the found-property form up to its last page, the declaration ticked."""
+    browser.get(base + "/report/found-property/form/")
     go_to_page(browser, "Could it be dangerous?")
     choose(browser, "q-dangerous-2")
     cont(browser)
@@ -318,6 +319,10 @@ def test_failed_send_is_kept_and_retried_with_the_same_key(browser, form_site, a
     cont(browser)
     go_to_page(browser, "Send your report")
     choose(browser, "q-confirm")
+
+
+def test_failed_send_is_kept_and_retried_with_the_same_key(browser, form_site, api):
+    found_property_ready_to_send(browser, form_site("kent"))
     before = len(api.requests)
     api.fail_next = 1
     cont(browser)
@@ -330,21 +335,7 @@ def test_failed_send_is_kept_and_retried_with_the_same_key(browser, form_site, a
 
 
 def test_answers_changed_after_a_failed_send_go_with_a_new_key(browser, form_site, api):
-    browser.get(form_site("kent") + "/report/found-property/form/")
-    go_to_page(browser, "Could it be dangerous?")
-    choose(browser, "q-dangerous-2")
-    cont(browser)
-    go_to_page(browser, "What you found")
-    fill(browser, "q-item-description", "A set of keys")
-    date(browser, "q-found-date", "2", "3", "2026")
-    fill(browser, "q-found-place", "Bus stop on Week Street")
-    choose(browser, "q-still-have-1")
-    cont(browser)
-    about_you(browser)
-    go_to_page(browser, "Check your answers")
-    cont(browser)
-    go_to_page(browser, "Send your report")
-    choose(browser, "q-confirm")
+    found_property_ready_to_send(browser, form_site("kent"))
     before = len(api.requests)
     api.fail_next = 1000
     try:
