@@ -60,8 +60,13 @@ enum OpenAPIDocument {
             "openapi": "3.1.0",
             "info": ["title": "Single Online Home submission API", "version": "1"],
             "paths": [
-                "/healthz": ["get": ["responses": ["200": ["description": "The API is up", "content": ["application/json": ["schema": [
-                    "type": "object", "properties": ["status": ["const": "ok"]], "required": ["status"]]]]]]]],
+                "/healthz": ["get": ["responses": [
+                    "200": ["description": "The API and its database are up; how the delivery queue stands", "content": ["application/json": ["schema": [
+                        "type": "object", "properties": ["status": ["const": "ok"], "deliveries": [
+                            "type": "object", "properties": ["pending": ["type": "integer"], "dead": ["type": "integer"],
+                                                             "oldestPendingSeconds": ["type": "integer"]], "required": ["pending", "dead"]]],
+                        "required": ["status", "deliveries"]]]]],
+                    "503": response("The database does not answer", "Error")]]],
                 "/v1/openapi.json": ["get": ["responses": ["200": ["description": "This document"]]]],
                 "/v1/forces/{force}/forms/{form}/submissions": ["options": [
                     "summary": "CORS preflight",

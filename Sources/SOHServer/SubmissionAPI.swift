@@ -51,7 +51,7 @@ public struct SubmissionAPI: Sendable {
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.get("/healthz") { _, _ in
-            Self.json(.ok, ["status": "ok"])
+            self.health()
         }
         router.get("/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -70,6 +70,28 @@ public struct SubmissionAPI: Sendable {
             self.one(request, context)
         }
         return router
+    }
+
+    // MARK: Health
+
+    struct Health: Encodable {
+        var status: String
+        /// Deliveries waiting, dead, and how long the oldest waiting one has waited (seconds).
+        var deliveries: Queue
+        struct Queue: Encodable { var pending: Int, dead: Int, oldestPendingSeconds: Int? }
+    }
+
+    /// Up when the database answers; says how the delivery queue stands, so a monitor sees a
+    /// backlog growing or dead deliveries before anyone misses a report.
+    func health() -> Response {
+        do {
+            let queue = try store.queueDepth()
+            let oldest = queue.oldestPending.map { Int(Date().timeIntervalSince($0)) }
+            return Self.encode(.ok, Health(status: "ok", deliveries: .init(pending: queue.pending, dead: queue.dead, oldestPendingSeconds: oldest)))
+        } catch {
+            logger.error("health check: the database does not answer: \(error)")
+            return Self.error(.serviceUnavailable, "the database does not answer")
+        }
     }
 
     // MARK: Posting

@@ -430,7 +430,11 @@ struct APITests {
         let h = try Harness()
         #expect(try h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
         try await h.app().test(.live) { client in
-            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/healthz", method: .get) {
+                #expect($0.status == .ok)
+                let deliveries = json($0.body)["deliveries"] as? [String: Any]
+                #expect(deliveries?["pending"] as? Int == 0 && deliveries?["dead"] as? Int == 0)
+            }
             try await client.execute(uri: "/v1/openapi.json", method: .get) { response in
                 let doc = json(response.body)
                 #expect(doc["openapi"] as? String == "3.1.0")

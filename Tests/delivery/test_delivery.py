@@ -222,10 +222,14 @@ def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(r
 
 def test_nothing_acknowledged_is_lost_when_the_api_is_killed(receiver):
     receiver.fail_next = 10 ** 6
-    api = API(config(receiver, retry="[1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]"))
+    # Enough retries that none runs out while the receiver is down and the API restarts.
+    api = API(config(receiver, retry="[" + ", ".join(["2s"] * 60) + "]"))
     try:
         answers = sample("lost-property")
         references = [api.post("lost-property", answers) for _ in range(60)]
+        # The backlog is visible to a monitor while the force's system is down.
+        with urllib.request.urlopen(f"{api.url}/healthz", timeout=10) as response:
+            assert json.load(response)["deliveries"]["pending"] == 60
         api.kill()
         receiver.fail_next = 0
         api.start()
