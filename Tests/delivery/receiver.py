@@ -18,6 +18,7 @@ import http.server
 import json
 import os
 import socket
+import ssl
 import threading
 import time
 
@@ -27,7 +28,9 @@ SCHEMA = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "doc
 
 
 class Receiver:
-    def __init__(self, api_key="test-api-key", webhook_secrets=()):
+    def __init__(self, api_key="test-api-key", webhook_secrets=(), tls=None):
+        """`tls`: (certificate, key, client CA) for mutual TLS: only clients with a certificate
+        from that CA get past the handshake."""
         self.api_key = api_key
         self.webhook_secrets = list(webhook_secrets)
         self.lock = threading.RLock()
@@ -39,6 +42,7 @@ class Receiver:
         self.reset_next = 0        # this many connections closed without a reply
         self.slow = 0.0            # seconds before each reply
         self.refuse = None         # reports whose text holds this are answered with a 400 business error
+        self.clients = []          # subjects of the client certificates seen
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -87,6 +91,10 @@ class Receiver:
                 self.reply(404, {"errors": [{"status": "404"}]})
 
             def incident(self, raw):
+                if isinstance(self.connection, ssl.SSLSocket):
+                    subject = dict(pair[0] for pair in self.connection.getpeercert().get("subject", ()))
+                    with receiver.lock:
+                        receiver.clients.append(subject.get("commonName"))
                 if self.headers.get("x-api-key") != receiver.api_key:
                     return self.reply(401, {"errors": [{"status": "401", "title": "API key missing or wrong"}]})
                 return self.keep(raw, self.headers.get("Idempotency-Key"))
@@ -129,8 +137,17 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        scheme = "http"
+        if tls:
+            certificate, key, client_ca = tls
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certificate, key)
+            context.load_verify_locations(client_ca)
+            context.verify_mode = ssl.CERT_REQUIRED
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True, do_handshake_on_connect=False)
+            scheme = "https"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def references(self):
         with self.lock:

@@ -264,3 +264,57 @@ def test_a_bad_deliveries_file_stops_the_api_with_its_lines(receiver):
     assert f"{path}:6:15: error: 'apiKey' should be a set of keys" in result.stderr, result.stderr
     assert f"{path}:7:3: error: unknown force 'wiltshre'" in result.stderr, result.stderr
     assert "nothing was started" in result.stderr
+
+
+def make_certificates(folder):
+    """A CA the force trusts, its server certificate for 127.0.0.1 and our client certificate;
+    and a second CA nobody was told about. Made with openssl, as a force's PKI would."""
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+    for ca in ("ca", "other-ca"):
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key", "-out", f"{ca}.pem", "-days", "2", "-subj", f"/CN=Test {ca}")
+    for name, extension in (("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth"),
+                            ("client", "extendedKeyUsage=clientAuth")):
+        with open(os.path.join(folder, f"{name}.ext"), "w") as f:
+            f.write(extension + "\n")
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN=soh-{name}")
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
+    return lambda name: os.path.join(folder, name)
+
+
+def test_mutual_tls_reaches_the_force_and_a_wrong_ca_is_never_trusted(tmp_path):
+    files = make_certificates(str(tmp_path))
+    receiver = Receiver(tls=(files("server.pem"), files("server.key"), files("ca.pem")))
+    deliveries = f"""
+retry: {{schedule: [1s, 1s, 1s, 1s, 1s, 1s], jitter: 0}}
+forces:
+  kent:
+    - name: athena
+      kind: standard-api
+      url: {receiver.url}
+      apiKey: {{env: KENT_API_KEY}}
+      tls: {{certificate: {files("client.pem")}, key: {files("client.key")}, ca: {files("ca.pem")}}}
+  south-wales:
+    - name: niche
+      kind: standard-api
+      url: {receiver.url}
+      apiKey: {{env: KENT_API_KEY}}
+      tls: {{certificate: {files("client.pem")}, key: {files("client.key")}, ca: {files("other-ca.pem")}}}
+"""
+    api = API(deliveries)
+    try:
+        answers = sample("lost-property")
+        trusted = api.post("lost-property", answers)
+        untrusted = api.post("lost-property", answers, force="south-wales")
+        assert wait_for(lambda: trusted in receiver.references())
+        assert receiver.clients and set(receiver.clients) == {"soh-client"}, "the force saw our client certificate"
+        # A server whose certificate does not chain to the CA in the file is never sent a report:
+        # the attempt fails (the HTTP client keeps trying to connect until its 10 s connect
+        # timeout) and is retried, never delivered.
+        assert wait_for(lambda: "  retry  -" in api.soh("deliveries", "show", untrusted).stdout, timeout=60)
+        assert untrusted not in receiver.references()
+        assert "no reply" in api.soh("deliveries", "show", untrusted).stdout
+    finally:
+        api.stop()
+        receiver.close()
