@@ -116,6 +116,23 @@ extension SubmissionStore: DeliveryQueue {
         }
     }
 
+    /// Makes a force's deliveries of reports received from `since` up to `until` (ISO 8601) due
+    /// again, delivered or dead, with their ids unchanged; `destination` limits it to one.
+    /// Returns how many; with `dryRun`, only counts them.
+    public func redeliver(force: String, since: String, until: String, destination: String? = nil, dryRun: Bool, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            var filter = "submission_id IN (SELECT id FROM submission WHERE force = ? AND received_at >= ? AND received_at < ?) AND state != 'pending'"
+            var args: [any DatabaseValueConvertible] = [force, since, until]
+            if let destination { filter += " AND destination = ?"; args.append(destination) }
+            if dryRun {
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE \(filter)", arguments: StatementArguments(args)) ?? 0
+            }
+            try db.execute(sql: "UPDATE delivery SET state = 'pending', next_attempt_at = ?, lease_until = NULL, finished_at = NULL WHERE \(filter)",
+                           arguments: StatementArguments([Self.milliseconds(now)] + args))
+            return db.changesCount
+        }
+    }
+
     /// How many deliveries wait, and since when the oldest of them has.
     public func queueDepth() throws -> (pending: Int, dead: Int, oldestPending: Date?) {
         try pool.read { db in

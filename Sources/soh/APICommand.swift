@@ -43,6 +43,9 @@ struct APICommand: AsyncParsableCommand {
     @Flag(name: .customLong("check-deliveries"), help: "Check the deliveries file and exit: 0 when it is right, 1 with every problem.")
     var checkDeliveries = false
 
+    @Flag(name: .customLong("no-worker"), help: "Write deliveries with each report but leave sending them to 'soh deliver'.")
+    var noWorker = false
+
     func run() async throws {
         var catalog: APICatalog
         var err = StandardError()
@@ -87,7 +90,7 @@ struct APICommand: AsyncParsableCommand {
             // Written straight to the file descriptor so scripts waiting for it see it at once.
             FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
         }
-        guard let deliveryConfig else {
+        guard let deliveryConfig, !noWorker else {
             try await app.runService()
             return
         }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
+import SOHDelivery
 import SOHModel
 import SOHServer
 
@@ -8,7 +11,7 @@ import SOHServer
 struct DeliveriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliveries", abstract: "See and retry deliveries of reports to the forces' systems.",
-        subcommands: [List.self, Dead.self, Show.self, Retry.self])
+        subcommands: [List.self, Dead.self, Show.self, Retry.self, Redeliver.self])
 
     struct Place: ParsableArguments {
         @Option(help: "The submissions database (default: the one soh api uses by default).")
@@ -94,5 +97,69 @@ struct DeliveriesCommand: AsyncParsableCommand {
             }
             print("Delivery \(id) is due again.")
         }
+    }
+
+    struct Redeliver: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a period's reports again to a force (after the force lost them); the running API sends them.")
+        @OptionGroup var place: Place
+        @Option(help: "The force.") var force: String
+        @Option(help: "Reports received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).") var since: String
+        @Option(help: "Reports received before this time.") var until: String
+        @Option(help: "Only this destination of the force.") var destination: String?
+        @Flag(name: .customLong("dry-run"), help: "Say how many would be sent, send nothing.") var dryRun = false
+
+        func validate() throws {
+            let formatter = ISO8601DateFormatter()
+            for (name, value) in [("--since", since), ("--until", until)] where formatter.date(from: value) == nil {
+                throw ValidationError("\(name) should be a time like 2026-11-01T00:00:00Z, found '\(value)'")
+            }
+        }
+
+        func run() async throws {
+            let count = try await place.store().redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
+            let deliveries = count == 1 ? "1 delivery" : "\(count) deliveries"
+            print(dryRun ? "\(deliveries) would be sent again." : "\(deliveries) due again, with their ids unchanged (receivers de-duplicate on them).")
+        }
+    }
+}
+
+/// The delivery worker on its own, for deployments that keep sending apart from taking reports:
+/// it sends what the outbox of the database holds, as `soh api --deliveries` does beside the API.
+struct DeliverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliver", abstract: "Run only the delivery worker: send what the outbox holds to the forces' systems.")
+
+    @Option(help: "The repository folder (forms give the document its labels).") var root: String = "."
+    @Option(help: "The environment from site.yml.") var env: String = "production"
+    @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES.") var deliveries: String?
+    @OptionGroup var place: DeliveriesCommand.Place
+
+    func run() async throws {
+        var err = StandardError()
+        let catalog: APICatalog
+        do {
+            catalog = try APICatalog.load(root: URL(fileURLWithPath: root).standardizedFileURL, environment: env)
+        } catch {
+            for d in error.diagnostics { print(d.description, to: &err) }
+            throw ExitCode(1)
+        }
+        guard let config = try APICommand.loadDeliveries(deliveries ?? ProcessInfo.processInfo.environment["SOH_DELIVERIES"], catalog: catalog) else {
+            print(Diagnostic.general(.error, "no deliveries file", hint: "Pass --deliveries FILE or set SOH_DELIVERIES.").description, to: &err)
+            throw ExitCode(1)
+        }
+        let store = try place.store()
+        let logger = Logger(label: "soh.deliver")
+        let sender = try DeliverySender(config: config)
+        let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: catalog.forms, logger: logger, doorbell: Doorbell())
+        FileHandle.standardOutput.write(Data("Delivering from \(place.db ?? ServerPlaces.defaultDatabase())\n".utf8))
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            await sender.shutdown()
+            throw error
+        }
+        await sender.shutdown()
     }
 }

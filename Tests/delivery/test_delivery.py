@@ -49,9 +49,9 @@ class API:
                         SOH_API_TOKENS="kent=" + hashlib.sha256(TOKEN.encode()).hexdigest(), **(env or {}))
         self.start()
 
-    def start(self):
+    def start(self, *extra):
         self.process = subprocess.Popen(
-            [SOH, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", self.file],
+            [SOH, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", self.file, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, text=True)
         for line in self.process.stdout:
             if "listening on http://" in line:
@@ -163,6 +163,14 @@ def test_a_receiver_that_is_down_gets_everything_when_it_returns(receiver):
         shown = api.soh("deliveries", "show", references[0])
         assert shown.returncode == 0, shown.stderr
         assert "delivered" in shown.stdout and ("retry  503" in shown.stdout or "retry  -" in shown.stdout), shown.stdout
+        # The force lost a day's reports: sent again by hand, with the same delivery ids.
+        period = ["--force", "kent", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z"]
+        dry = api.soh("deliveries", "redeliver", *period, "--dry-run")
+        assert dry.stdout.strip() == "4 deliveries would be sent again.", dry.stdout + dry.stderr
+        before = len([r for r in receiver.requests if r == ("/incidents", 201)])
+        assert api.soh("deliveries", "redeliver", *period).returncode == 0
+        assert wait_for(lambda: len([r for r in receiver.requests if r == ("/incidents", 201)]) == before + 4)
+        assert all(count == 1 for count in receiver.references().values()), "the receiver recognised each delivery id"
     finally:
         api.stop()
 
@@ -318,3 +326,23 @@ forces:
     finally:
         api.stop()
         receiver.close()
+
+
+def test_a_separate_worker_sends_what_the_api_wrote(receiver):
+    api = API(config(receiver))
+    worker = None
+    try:
+        api.kill()
+        api.start("--no-worker")
+        answers = sample("lost-property")
+        references = [api.post("lost-property", answers) for _ in range(3)]
+        time.sleep(1.5)
+        assert receiver.references() == {}, "the API alone sends nothing"
+        worker = subprocess.Popen([SOH, "deliver", "--root", ROOT, "--deliveries", api.file, "--db", api.db], env=api.env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: set(receiver.references()) == set(references))
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=20)
+        api.stop()
