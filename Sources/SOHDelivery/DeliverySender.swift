@@ -13,6 +13,8 @@ import Glibc
 /// a reply; https only unless the configuration allows plain http for local testing.
 public final class DeliverySender: Sendable {
     let clients: [String: HTTPClient]
+    /// Whether destinations may be on this machine or a private network (local testing only).
+    let allowPrivate: Bool
     public static let replyLimit = 64 * 1024
     public static let excerptLimit = 500
     let timeout: TimeAmount
@@ -20,6 +22,7 @@ public final class DeliverySender: Sendable {
     /// One HTTP client per TLS identity (mutual TLS needs the force's client certificate).
     public init(config: DeliveryConfig, timeoutSeconds: Int64 = 30) throws {
         timeout = .seconds(timeoutSeconds)
+        allowPrivate = config.allowInsecure
         var clients: [String: HTTPClient] = [:]
         func make(_ tls: TLSConfiguration) -> HTTPClient {
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
@@ -73,6 +76,10 @@ public final class DeliverySender: Sendable {
 
     func post(_ body: Data, to url: String, headers extra: HTTPHeaders, delivery: PendingDelivery, client: HTTPClient,
               success: (Int) -> Bool) async -> Attempt {
+        if !allowPrivate, let host = URL(string: url)?.host, let address = AddressPolicy.privateAddress(of: host) {
+            // A mistake in the file or in DNS: a person must look, so no retries.
+            return Attempt(.refused, detail: "\(host) resolves to \(address), on this machine or a private network; reports go to the internet only (allowInsecure is for local testing)")
+        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/vnd.api+json")

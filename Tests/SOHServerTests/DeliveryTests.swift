@@ -116,3 +116,16 @@ struct DeliverySendingTests {
         #expect(submission["customerReferenceNumber"] as? String == "KEN-7K4M-QX9C")
     }
 }
+
+@Suite("Where reports may go")
+struct AddressPolicyTests {
+    @Test(arguments: ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "localhost"])
+    func thisMachineAndPrivateNetworksAreRefused(_ host: String) {
+        #expect(AddressPolicy.privateAddress(of: host) != nil, "\(host)")
+    }
+
+    @Test(arguments: ["8.8.8.8", "81.2.69.160", "2a00:1450:4009:81f::200e", "172.32.0.1", "100.128.0.1"])
+    func publicAddressesPass(_ host: String) {
+        #expect(AddressPolicy.privateAddress(of: host) == nil, "\(host)")
+    }
+}

@@ -295,6 +295,7 @@ def test_mutual_tls_reaches_the_force_and_a_wrong_ca_is_never_trusted(tmp_path):
     files = make_certificates(str(tmp_path))
     receiver = Receiver(tls=(files("server.pem"), files("server.key"), files("ca.pem")))
     deliveries = f"""
+allowInsecure: true
 retry: {{schedule: [1s, 1s, 1s, 1s, 1s, 1s], jitter: 0}}
 forces:
   kent:
@@ -345,4 +346,24 @@ def test_a_separate_worker_sends_what_the_api_wrote(receiver):
         if worker:
             worker.terminate()
             worker.wait(timeout=20)
+        api.stop()
+
+
+def test_a_destination_on_this_machine_is_refused_unless_allowed(receiver):
+    deliveries = f"""
+forces:
+  kent:
+    - name: athena
+      kind: standard-api
+      url: https://127.0.0.1:{receiver.url.rsplit(':', 1)[1]}
+      apiKey: {{env: KENT_API_KEY}}
+"""
+    api = API(deliveries)
+    try:
+        reference = api.post("lost-property", sample("lost-property"))
+        assert wait_for(lambda: "dead" in api.soh("deliveries", "show", reference).stdout)
+        shown = api.soh("deliveries", "show", reference).stdout
+        assert "resolves to 127.0.0.1, on this machine or a private network" in shown, shown
+        assert receiver.requests == [], "nothing was sent"
+    finally:
         api.stop()
