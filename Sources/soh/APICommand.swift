@@ -95,16 +95,7 @@ struct APICommand: AsyncParsableCommand {
             return
         }
         // The outbox's worker runs beside the API, sending what each submission left to deliver.
-        let sender = try DeliverySender(config: deliveryConfig)
-        let worker = DeliveryWorker(queue: store, config: deliveryConfig, sender: sender, forms: catalog.forms, logger: logger, doorbell: doorbell)
-        let group = ServiceGroup(services: [app, worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        do {
-            try await group.run()
-        } catch {
-            await sender.shutdown()
-            throw error
-        }
-        await sender.shutdown()
+        try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger, doorbell: doorbell)
     }
 
     /// The deliveries file, checked against the site's forces and forms; every problem printed

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SOHDelivery
+import SOHForms
 import SOHModel
 import SOHServer
 
@@ -149,11 +150,17 @@ struct DeliverCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let store = try place.store()
-        let logger = Logger(label: "soh.deliver")
-        let sender = try DeliverySender(config: config)
-        let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: catalog.forms, logger: logger, doorbell: Doorbell())
         FileHandle.standardOutput.write(Data("Delivering from \(place.db ?? ServerPlaces.defaultDatabase())\n".utf8))
-        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell())
+    }
+
+    /// Runs `services` and a delivery worker until SIGTERM or SIGINT, then closes the worker's
+    /// HTTP clients.
+    static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: SubmissionStore,
+                    forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell) async throws {
+        let sender = try DeliverySender(config: config)
+        let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: forms, logger: logger, doorbell: doorbell)
+        let group = ServiceGroup(services: services + [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch {
