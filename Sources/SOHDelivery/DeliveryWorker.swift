@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import SOHForms
 
@@ -95,6 +96,7 @@ public struct DeliveryWorker: Service {
         }
         do {
             try await queue.record(delivery, attempt: attempt, next: next, at: now)
+            DeliveryMetrics.attempted(attempt.outcome, receivedAt: delivery.report.receivedAt, now: now)
         } catch {
             logger.error("cannot record an attempt of delivery \(delivery.id): \(error)")
         }
@@ -141,5 +143,32 @@ public actor Doorbell {
             }
         }
         rung = false
+    }
+}
+
+/// What the delivery worker counts, through swift-metrics (`soh api` exports it at `/metrics` in
+/// the Prometheus text format).
+public enum DeliveryMetrics {
+    public static let attempts = "soh_delivery_attempts_total"
+    public static let submitToDelivered = "soh_delivery_submit_to_delivered_seconds"
+    public static let pending = "soh_delivery_pending"
+    public static let dead = "soh_delivery_dead"
+    public static let oldestPending = "soh_delivery_oldest_pending_seconds"
+
+    static func attempted(_ outcome: Attempt.Outcome, receivedAt: String, now: Date) {
+        Counter(label: attempts, dimensions: [("outcome", outcome.rawValue)]).increment()
+        guard outcome == .delivered else { return }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let received = formatter.date(from: receivedAt) {
+            Timer(label: submitToDelivered).recordNanoseconds(Int64(max(0, now.timeIntervalSince(received)) * 1e9))
+        }
+    }
+
+    /// The queue as it stands, set just before each scrape.
+    public static func queue(pending count: Int, dead deadCount: Int, oldestPendingSeconds: Int?) {
+        Gauge(label: pending).record(count)
+        Gauge(label: dead).record(deadCount)
+        Gauge(label: oldestPending).record(oldestPendingSeconds ?? 0)
     }
 }

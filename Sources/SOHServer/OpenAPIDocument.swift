@@ -68,6 +68,10 @@ enum OpenAPIDocument {
                         "required": ["status", "deliveries"]]]]],
                     "503": response("The database does not answer", "Error")]]],
                 "/v1/openapi.json": ["get": ["responses": ["200": ["description": "This document"]]]],
+                "/metrics": ["get": ["responses": [
+                    "200": ["description": "Prometheus text format: soh_delivery_attempts_total{outcome}, soh_delivery_pending, soh_delivery_dead, soh_delivery_oldest_pending_seconds, soh_delivery_submit_to_delivered_seconds", "content": ["text/plain": ["schema": ["type": "string"]]]],
+                    "404": response("Metrics are not exported by this server (tests embedding the API)", "Error"),
+                    "503": response("The database does not answer", "Error")]]],
                 "/v1/forces/{force}/forms/{form}/submissions": ["options": [
                     "summary": "CORS preflight",
                     "responses": ["204": ["description": "The force's own origin (or a preview) may post"],

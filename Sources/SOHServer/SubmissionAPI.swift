@@ -31,9 +31,13 @@ public struct SubmissionAPI: Sendable {
     let deliveries: DeliveryConfig
     /// Called after a submission with deliveries is stored, to wake the delivery worker.
     let stored: @Sendable () -> Void
+    /// The metrics in the Prometheus text format, for `/metrics`; nil when not exported.
+    let metrics: (@Sendable () -> String)?
 
     public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
-                deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {}) {
+                deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {},
+                metrics: (@Sendable () -> String)? = nil) {
+        self.metrics = metrics
         self.catalog = catalog
         self.store = store
         self.tokens = tokenHashes.compactMapValues { Self.bytes(hex: $0) }
@@ -52,6 +56,9 @@ public struct SubmissionAPI: Sendable {
         let router = Router(context: APIContext.self)
         router.get("/healthz") { _, _ in
             self.health()
+        }
+        router.get("/metrics") { _, _ in
+            self.exportMetrics()
         }
         router.get("/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -92,6 +99,21 @@ public struct SubmissionAPI: Sendable {
             logger.error("health check: the database does not answer: \(error)")
             return Self.error(.serviceUnavailable, "the database does not answer")
         }
+    }
+
+    /// The Prometheus text format: the delivery queue (read now), attempts by outcome and the
+    /// submit-to-delivered histogram.
+    func exportMetrics() -> Response {
+        guard let metrics else { return Self.error(.notFound, "metrics are not exported by this server") }
+        do {
+            let queue = try store.queueDepth()
+            DeliveryMetrics.queue(pending: queue.pending, dead: queue.dead,
+                                  oldestPendingSeconds: queue.oldestPending.map { Int(Date().timeIntervalSince($0)) })
+        } catch {
+            return Self.error(.serviceUnavailable, "the database does not answer")
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: metrics())))
     }
 
     // MARK: Posting

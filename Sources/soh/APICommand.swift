@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import SOHDelivery
 import SOHModel
@@ -84,8 +86,14 @@ struct APICommand: AsyncParsableCommand {
         options.ratePerMinute = rateLimit
         let logger = Logger(label: "soh.api")
         let doorbell = Doorbell()
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[DeliveryMetrics.submitToDelivered] =
+            [0.1, 0.25, 0.5, 1, 2, 5, 30, 60, 300, 3600, 21600, 86400].map { Duration.milliseconds(Int64($0 * 1000)) }
+        MetricsSystem.bootstrap(factory)
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: tokens), options: options, logger: logger,
-                                deliveries: deliveryConfig ?? DeliveryConfig(), onStored: { Task { await doorbell.ring() } })
+                                deliveries: deliveryConfig ?? DeliveryConfig(), onStored: { Task { await doorbell.ring() } },
+                                metrics: { registry.emitToString() })
         let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in
             // Written straight to the file descriptor so scripts waiting for it see it at once.
             FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
