@@ -7,8 +7,8 @@
 - Webhook: `POST /hook`, signed the Standard Webhooks way; checked here with Python's own hmac,
   against any of the receiver's secrets, and refused when older than five minutes.
 
-Faults are injected per test: a number of 503s (with Retry-After), connection resets, slow
-replies, and references answered with a 400 business error (by a word in their text, as a records system refuses a
+Faults are injected per test: a number of 503s (with Retry-After), connection resets, replies
+that are not HTTP, slow replies, and references answered with a 400 business error (by a word in their text, as a records system refuses a
 location code it does not know).
 """
 import base64
@@ -40,6 +40,7 @@ class Receiver:
         self.problems = []         # what broke the contract
         self.fail_next = 0         # this many 503s
         self.reset_next = 0        # this many connections closed without a reply
+        self.garbage_next = 0      # this many replies that are not HTTP at all
         self.slow = 0.0            # seconds before each reply
         self.refuse = None         # reports whose text holds this are answered with a 400 business error
         self.clients = []          # subjects of the client certificates seen
@@ -78,6 +79,13 @@ class Receiver:
                         receiver.reset_next -= 1
                         # The connection cut with no reply (linger 0: a reset when it closes).
                         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        return
+                    if receiver.garbage_next > 0:
+                        receiver.garbage_next -= 1
+                        self.wfile.write(b"\x00\xffNOT HTTP AT ALL\r\n\r\n<html>oops</html>")
+                        self.wfile.flush()
                         self.connection.shutdown(socket.SHUT_RDWR)
                         self.close_connection = True
                         return

@@ -374,3 +374,16 @@ forces:
         assert receiver.requests == [], "nothing was sent"
     finally:
         api.stop()
+
+
+def test_a_receiver_answering_garbage_is_retried_and_nothing_is_counted_twice(receiver):
+    receiver.garbage_next = 3
+    api = API(config(receiver))
+    try:
+        reference = api.post("lost-property", sample("lost-property"))
+        assert wait_for(lambda: reference in receiver.references())
+        shown = api.soh("deliveries", "show", reference).stdout
+        assert shown.count("  retry  -") == 3 and "delivered  201" in shown, shown
+        assert receiver.references()[reference] == 1
+    finally:
+        api.stop()
