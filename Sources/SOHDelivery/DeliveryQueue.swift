@@ -2,7 +2,7 @@ import Foundation
 
 /// A delivery taken from the outbox to be attempted: which report, where to, how many times
 /// it was tried before.
-public struct PendingDelivery: Sendable, Equatable {
+public struct PendingDelivery: Sendable {
     /// The same on every attempt (and sent with each), so a receiver can tell a repeat.
     public var id: String
     public var destination: String
@@ -15,10 +15,6 @@ public struct PendingDelivery: Sendable, Equatable {
         self.attempts = attempts
         self.report = report
     }
-}
-
-extension DeliveryDocument.Report: Equatable {
-    public static func == (a: Self, b: Self) -> Bool { a.reference == b.reference && a.force == b.force && a.form == b.form }
 }
 
 /// What one attempt gave.

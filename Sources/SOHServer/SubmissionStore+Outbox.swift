@@ -150,10 +150,4 @@ extension SubmissionStore: DeliveryQueue {
                        finishedAt: (row["finished_at"] as Int64?).map(iso), forceReference: row["force_reference"],
                        lastError: row["last_error"], fallbackFor: row["fallback_for"])
     }
-
-    static func iso(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-    }
 }

@@ -227,9 +227,12 @@ public final class SubmissionStore: Sendable {
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
-    static func timestamp() -> String {
+    static func timestamp() -> String { iso(milliseconds(Date())) }
+
+    /// A time in milliseconds as stored timestamps are written (ISO 8601, UTC, milliseconds).
+    static func iso(_ milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }
