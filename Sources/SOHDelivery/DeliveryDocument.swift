@@ -3,9 +3,12 @@ import Foundation
 import SOHForms
 
 /// What a force receives for one report: a JSON:API document in the shape of the national
-/// integration hub's *skeleton* Standard Data Model payload, an `incident` whose `submission`
-/// (in `included`) carries the force, the service, the citizen's reference, the time and the
-/// answers as readable text (`submissionContent`) and as data (`answers`).
+/// integration hub's Standard Data Model. Every report is an `incident` whose `submission` (in
+/// `included`) carries the force, the service, the citizen's reference, the time and the answers
+/// as readable text (`submissionContent`) and as data (`answers`): the hub's *skeleton*. A form
+/// that maps its questions to POLE entities (`entities:` and `fills:` in its definition) also
+/// gives the incident its attributes and the people, places, vehicles and property it names,
+/// each an entity in `included` linked by a relationship (`DeliveryDocument+POLE.swift`).
 ///
 /// The same report always gives the same bytes (ids derived from the reference, keys sorted),
 /// so a retry sends exactly what the first attempt sent and receivers can compare.
@@ -34,34 +37,84 @@ public enum DeliveryDocument {
         }
     }
 
+    struct Document: Encodable {
+        var data: Resource
+        var included: [Resource]
+    }
+
+    /// One JSON:API resource: an entity of the model.
+    struct Resource: Encodable {
+        var id: String
+        var type: String
+        var attributes: [String: Value]
+        /// Relationship name → the entities it links to; left out when there are none.
+        var relationships: [String: Linkage]?
+    }
+
+    struct Linkage: Encodable {
+        var data: [Identifier]
+    }
+
+    struct Identifier: Encodable, Hashable {
+        var id: String
+        var type: String
+    }
+
+    /// An attribute's value, as JSON.
+    enum Value: Encodable, Equatable {
+        case text(String)
+        case bool(Bool)
+        case int(Int)
+        case number(Double)
+        case texts([String])
+        case fields([String: String])
+        case answers([String: Answer])
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .text(let v): try c.encode(v)
+            case .bool(let v): try c.encode(v)
+            case .int(let v): try c.encode(v)
+            case .number(let v): try c.encode(v)
+            case .texts(let v): try c.encode(v)
+            case .fields(let v): try c.encode(v)
+            case .answers(let v): try c.encode(v)
+            }
+        }
+    }
+
     public static func make(_ report: Report, definition: FormDefinition?) throws -> Data {
-        let incident = uuid("incident", report.reference), submission = uuid("submission", report.reference)
+        let submission = Identifier(id: uuid("submission", report.reference), type: "submission")
         let title = definition?.title.text("en") ?? report.form
-        let document: [String: Any] = [
-            "data": [
-                "id": incident, "type": "incident",
-                "attributes": [
-                    "incidentDescription": "Online report \(report.reference) (\(title)). The answers are in the submissionContent of the submission.",
-                ],
-                "relationships": ["submission": ["data": [["id": submission, "type": "submission"]]]],
-            ] as [String: Any],
-            "included": [[
-                "id": submission, "type": "submission",
-                "attributes": [
-                    "externalReferenceId": "SingleOnlineHome",
-                    "forceIdentifier": report.force,
-                    "category": report.form,
-                    "formVersion": report.version,
-                    "language": report.language,
-                    "submissionId": submission,
-                    "customerReferenceNumber": report.reference,
-                    "submitTime": report.receivedAt,
-                    "submissionContent": content(report, definition: definition),
-                    "answers": try JSONSerialization.jsonObject(with: JSONEncoder().encode(report.answers)),
-                ] as [String: Any],
-            ] as [String: Any]],
-        ]
-        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+        var entities = Entities()
+        if let definition, let mapping = definition.pole {
+            entities = Self.entities(report, form: definition, mapping: mapping)
+        }
+        var incident = entities.incident
+        if incident["incidentDescription"] == nil {
+            incident["incidentDescription"] = .text("Online report \(report.reference) (\(title)). The answers are in the submissionContent of the submission.")
+        }
+        var links = entities.incidentLinks
+        links["submission"] = [submission]
+        let document = Document(
+            data: Resource(id: uuid("incident", report.reference), type: "incident", attributes: incident,
+                           relationships: links.mapValues { Linkage(data: $0) }),
+            included: [Resource(id: submission.id, type: submission.type, attributes: [
+                "externalReferenceId": .text("SingleOnlineHome"),
+                "forceIdentifier": .text(report.force),
+                "category": .text(report.form),
+                "formVersion": .int(report.version),
+                "language": .text(report.language),
+                "submissionId": .text(submission.id),
+                "customerReferenceNumber": .text(report.reference),
+                "submitTime": .text(report.receivedAt),
+                "submissionContent": .text(content(report, definition: definition)),
+                "answers": .answers(report.answers),
+            ])] + entities.included)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(document)
     }
 
     /// A UUID-shaped id that is always the same for a report, so retries and redeliveries carry it.

@@ -13,6 +13,10 @@ public struct FormDefinition: Sendable, Codable, Equatable {
     public var confirmation: Confirmation
     /// Form-level messages: `unknown` (an answer to no question), `malformed`, `notAsked`.
     public var messages: [String: LocalizedText]
+    /// The POLE mapping, when the form declares one. Not in the JSON: only delivery reads it.
+    public var pole: POLEMapping? = nil
+
+    enum CodingKeys: String, CodingKey { case id, version, title, pages, confirmation, messages }
 
     public struct Confirmation: Sendable, Codable, Equatable {
         public var title: LocalizedText

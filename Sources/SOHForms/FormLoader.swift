@@ -6,11 +6,11 @@ import SOHModel
 /// problem (unknown keys, duplicate ids, bad types, conditions on later or unknown questions,
 /// unreachable pages, an exit page with questions …) with its line and column.
 public enum FormLoader {
-    static let formKeys = ["id", "title", "version", "confirmation", "pages"]
+    static let formKeys = ["id", "title", "version", "confirmation", "entities", "pages"]
     static let pageKeys = ["id", "title", "kind", "body", "when", "repeat", "questions"]
     static let questionKeys = [
         "id", "type", "label", "hint", "body", "name", "required", "options", "minLength", "maxLength", "min", "max",
-        "wholeNumber", "past", "future", "minAge", "maxAge", "autocomplete", "messages",
+        "wholeNumber", "past", "future", "minAge", "maxAge", "autocomplete", "messages", "fills",
     ]
     static let optionKeys = ["value", "label", "hint", "reveal"]
     static let operators = ["equals", "notEquals", "in", "contains", "answered", "before", "after"]
@@ -36,6 +36,9 @@ public enum FormLoader {
         /// Every question id in the file, read ahead so a condition on a later question is named as such.
         var allIDs: Set<String> = []
         var questionNodes = 0
+        /// The page being read, and every question's `fills:` as written (checked once all is read).
+        var currentPage = (id: "", repeats: false)
+        var fillsWritten: [FillsWritten] = []
 
         init(file: String, languages: [String], sink: DiagnosticSink) {
             self.file = file
@@ -93,7 +96,8 @@ public enum FormLoader {
                 sink.error(map.location, "the form asks no questions", hint: "Add a page with questions.")
             }
             let messages = ["unknown", "malformed", "notAsked"].reduce(into: [String: LocalizedText]()) { $0[$1] = FormMessages.generic($1, languages: languages) }
-            return FormDefinition(id: id, version: version, title: title, pages: pages, confirmation: confirmation, messages: messages)
+            return FormDefinition(id: id, version: version, title: title, pages: pages, confirmation: confirmation, messages: messages,
+                                  pole: poleMapping(map, pages: pages))
         }
 
         mutating func page(_ p: StrictMapping) -> FormPage? {
@@ -118,6 +122,7 @@ public enum FormLoader {
                     messages: FormMessages.repeatMessages(min: min, max: max, item: item, languages: languages))
             }
             var questions: [Question] = []
+            currentPage = (id, rule != nil)
             let questionNodes = p.list("questions") ?? []
             self.questionNodes += questionNodes.count
             for node in questionNodes {
@@ -174,6 +179,9 @@ public enum FormLoader {
                 minLength: m.int("minLength", range: 0...100_000), maxLength: m.int("maxLength", range: 1...100_000),
                 min: nil, max: nil, wholeNumber: m.bool("wholeNumber"), dateRule: nil, autocomplete: m.text("autocomplete"), messages: [:])
             if type == .content, !m.has("body") { sink.error(m.location, "a content block needs a 'body'") }
+            fillsWritten.append(FillsWritten(question: id, type: type, text: m.text("fills"),
+                                             at: m.has("fills") ? m.valueLocation("fills") : m.location,
+                                             page: currentPage.id, repeats: currentPage.repeats))
             switch type {
             case .text: q.maxLength = q.maxLength ?? 500
             case .textarea: q.maxLength = q.maxLength ?? 5000

@@ -222,9 +222,8 @@ public enum FormValidator {
         case .time:
             if !Rules.isTime(value) { return error("invalid") }
         case .number:
-            let cleaned = value.replacingOccurrences(of: ",", with: "")
-            guard Rules.matches(cleaned, #"^-?[0-9]+(\.[0-9]+)?$"#), let number = Double(cleaned) else { return error("invalid") }
-            if q.wholeNumber == true, cleaned.contains(".") { return error("wholeNumber") }
+            guard let number = Rules.number(value) else { return error("invalid") }
+            if q.wholeNumber == true, value.contains(".") { return error("wholeNumber") }
             if let min = q.min, number < min { return error("tooSmall") }
             if let max = q.max, number > max { return error("tooLarge") }
         case .radios, .select:
@@ -266,26 +265,65 @@ public enum Rules {
 
     /// UK numbers: 10 or 11 digits starting with 0, or +44 / 0044 instead of the 0.
     public static func isPhone(_ s: String) -> Bool {
-        var digits = s.replacingOccurrences(of: #"[\s().-]"#, with: "", options: .regularExpression)
-        if digits.hasPrefix("+44") { digits = "0" + digits.dropFirst(3) }
-        else if digits.hasPrefix("0044") { digits = "0" + digits.dropFirst(4) }
-        return matches(digits, "^0[0-9]{9,10}$")
+        matches(phoneDigits(s), "^0[0-9]{9,10}$")
     }
 
     public static func isPostcode(_ s: String) -> Bool {
-        let compact = s.uppercased().replacingOccurrences(of: #"\s"#, with: "", options: .regularExpression)
+        let compact = compactRegistration(s)
         return compact == "GIR0AA" || matches(compact, "^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
     }
 
     /// Letters and digits, 2 to 8 of them, with at least one of each (covers current, prefix,
     /// suffix and dateless plates).
     public static func isRegistration(_ s: String) -> Bool {
-        let compact = s.uppercased().replacingOccurrences(of: #"\s"#, with: "", options: .regularExpression)
+        let compact = compactRegistration(s)
         return matches(compact, "^[A-Z0-9]{2,8}$") && matches(compact, "[A-Z]") && matches(compact, "[0-9]")
     }
 
     /// `14:30`, `9.05`, `2pm`, `2:30 pm`.
     public static func isTime(_ s: String) -> Bool {
         matches(s, "^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$") || matches(s, #"^(1[0-2]|0?[1-9])([:.][0-5][0-9])?\s?(am|pm)$"#, caseInsensitive: true)
+    }
+
+    // The same answers written one way, for systems that compare them (the delivered report).
+
+    /// `2:30 pm` → `14:30:00`; nil when `isTime` is false.
+    public static func time24(_ s: String) -> String? {
+        let text = s.trimmingCharacters(in: .whitespaces).lowercased()
+        guard isTime(text) else { return nil }
+        let pm = text.hasSuffix("pm"), am = text.hasSuffix("am")
+        let clock = (am || pm) ? text.dropLast(2).trimmingCharacters(in: .whitespaces) : text
+        let parts = clock.split(whereSeparator: { $0 == ":" || $0 == "." }).compactMap { Int($0) }
+        guard var hour = parts.first else { return nil }
+        if pm, hour < 12 { hour += 12 }
+        if am, hour == 12 { hour = 0 }
+        return String(format: "%02d:%02d:00", hour, parts.count > 1 ? parts[1] : 0)
+    }
+
+    /// `ab12 cde` → `AB12CDE`.
+    public static func compactRegistration(_ s: String) -> String {
+        s.uppercased().replacingOccurrences(of: #"\s"#, with: "", options: .regularExpression)
+    }
+
+    /// `sw1a2aa` → `SW1A 2AA`.
+    public static func formattedPostcode(_ s: String) -> String {
+        let compact = compactRegistration(s)
+        guard compact.count > 3 else { return compact }
+        return compact.dropLast(3) + " " + compact.suffix(3)
+    }
+
+    /// `+44 (0)7700 900-982` → `07700900982`.
+    public static func phoneDigits(_ s: String) -> String {
+        var digits = s.replacingOccurrences(of: #"[\s().-]"#, with: "", options: .regularExpression)
+        if digits.hasPrefix("+44") { digits = "0" + digits.dropFirst(3) }
+        else if digits.hasPrefix("0044") { digits = "0" + digits.dropFirst(4) }
+        return digits
+    }
+
+    /// `1,250.50` → 1250.5; nil when it is not a number as the validator takes one.
+    public static func number(_ s: String) -> Double? {
+        let cleaned = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        guard matches(cleaned, #"^-?[0-9]+(\.[0-9]+)?$"#) else { return nil }
+        return Double(cleaned)
     }
 }

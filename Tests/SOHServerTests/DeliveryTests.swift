@@ -117,6 +117,46 @@ struct DeliverySendingTests {
     }
 }
 
+@Suite("Answers written one way for the force's system")
+struct NormalisedAnswerTests {
+    @Test(arguments: [("14:30", "14:30:00"), ("9.05", "09:05:00"), ("2pm", "14:00:00"), ("2:30 PM", "14:30:00"),
+                      ("12am", "00:00:00"), ("12:15pm", "12:15:00"), ("0:00", "00:00:00")])
+    func times(_ given: String, _ expected: String) {
+        #expect(Rules.time24(given) == expected)
+    }
+
+    @Test func otherAnswers() {
+        #expect(Rules.time24("25:00") == nil && Rules.time24("13pm") == nil)
+        #expect(Rules.compactRegistration(" ab12  cde") == "AB12CDE")
+        #expect(Rules.formattedPostcode("sw1a2aa") == "SW1A 2AA" && Rules.formattedPostcode("M1 1AE") == "M1 1AE")
+        #expect(Rules.phoneDigits("+44 7700 900-982") == "07700900982" && Rules.phoneDigits("0044 7700 900982") == "07700900982")
+        #expect(Rules.number("1,250.50") == 1250.5 && Rules.number("1e5") == nil)
+    }
+
+    /// Each item of a repeated page is its own entity, with its own id, the same on every attempt.
+    @Test func itemsOfRepeatedPagesAreEntitiesWithStableIDs() throws {
+        let form = try #require(APICatalog.load(root: repositoryRoot).forms["road-traffic-collision"])
+        let report = DeliveryDocument.Report(
+            reference: "KEN-7K4M-QX9C", force: "kent", form: "road-traffic-collision", version: 1, language: "en",
+            answers: ["collision-description": .text("Into my car"),
+                      "vehicles": .items([["registration": .text("ab12cde"), "driver-name": .text("Sam Taylor")], ["registration": .text("XY70ABC")]])],
+            receivedAt: "2026-11-26T10:12:01.204Z", submittedAt: nil)
+        let a = try DeliveryDocument.make(report, definition: form)
+        #expect(a == (try DeliveryDocument.make(report, definition: form)))
+        let object = try #require(try JSONSerialization.jsonObject(with: a) as? [String: Any])
+        let included = try #require(object["included"] as? [[String: Any]])
+        #expect(included.map { $0["type"] as? String } == ["submission", "vehicle", "vehicle", "person"])
+        #expect(Set(included.compactMap { $0["id"] as? String }).count == 4)
+        let incident = try #require(object["data"] as? [String: Any])
+        #expect((incident["attributes"] as? [String: Any])?["incidentDescription"] as? String == "Into my car")
+        let vehicles = try #require(((incident["relationships"] as? [String: Any])?["vehicleInvolved"] as? [String: Any])?["data"] as? [[String: String]])
+        #expect(vehicles.map { $0["id"] } == [included[1]["id"] as? String, included[2]["id"] as? String])
+        let driver = ((included[1]["relationships"] as? [String: Any])?["driver"] as? [String: Any])?["data"] as? [[String: String]]
+        #expect(driver?.first?["id"] == included[3]["id"] as? String)
+        #expect(included[2]["relationships"] == nil)
+    }
+}
+
 @Suite("Where reports may go")
 struct AddressPolicyTests {
     @Test(arguments: ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "localhost"])

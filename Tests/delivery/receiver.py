@@ -1,7 +1,8 @@
 """A force's side of delivery, written from the published contract and not from soh's code.
 
 - Standard API: `POST /incidents` with a JSON:API document, validated against
-  docs/schemas/skeleton-incident.schema.json; the API key header checked; 201 with the force's own
+  docs/schemas/incident.schema.json, every relationship resolved to an entity
+  sent with it; the API key header checked; 201 with the force's own
   reference (`data.id`) only once the report is kept. Repeats are recognised by the
   Idempotency-Key (the delivery id) and answered 201 with the same reference, stored once.
 - Webhook: `POST /hook`, signed the Standard Webhooks way; checked here with Python's own hmac,
@@ -24,7 +25,31 @@ import time
 
 import jsonschema
 
-SCHEMA = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "schemas", "skeleton-incident.schema.json")))
+SCHEMA = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "schemas", "incident.schema.json")))
+
+
+def submission(document):
+    return next(e for e in document["included"] if e["type"] == "submission")
+
+
+def check_links(document):
+    """JSON:API's full linkage: every relationship names an entity in `included` by id and type,
+    every entity in `included` is reached from the incident, and no id is used twice."""
+    entities = {(e["id"], e["type"]): e for e in document["included"]}
+    if len(entities) != len(document["included"]):
+        raise ValueError("an id is used twice in included")
+    reached, queue = set(), [document["data"]]
+    while queue:
+        for relationship in queue.pop().get("relationships", {}).values():
+            for link in relationship["data"]:
+                key = (link["id"], link["type"])
+                if key not in entities:
+                    raise ValueError(f"relationship to {key} which is not included")
+                if key not in reached:
+                    reached.add(key)
+                    queue.append(entities[key])
+    if reached != set(entities):
+        raise ValueError(f"entities not linked from the incident: {set(entities) - reached}")
 
 
 class Receiver:
@@ -125,11 +150,12 @@ class Receiver:
                 try:
                     document = json.loads(raw)
                     jsonschema.validate(document, SCHEMA)
+                    check_links(document)
                 except (ValueError, jsonschema.ValidationError) as error:
                     with receiver.lock:
                         receiver.problems.append(f"invalid document: {str(error)[:300]}")
                     return self.reply(400, {"errors": [{"status": "400", "title": "Invalid document", "detail": str(error)[:200]}]})
-                attributes = document["included"][0]["attributes"]
+                attributes = submission(document)["attributes"]
                 reference = attributes["customerReferenceNumber"]
                 if receiver.refuse and receiver.refuse in attributes["submissionContent"]:
                     return self.reply(400, {"errors": [{"status": "400", "code": "BUSINESS", "title": "Unknown location code"}]})

@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from receiver import Receiver
+from receiver import Receiver, submission
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SOH = os.environ.get("SOH_BINARY", os.path.join(ROOT, ".build", "debug", "soh"))
@@ -137,7 +137,7 @@ def test_every_form_in_english_and_welsh_reaches_the_force(receiver):
         assert receiver.problems == []
         assert all(count == 1 for count in receiver.references().values())
         for document in receiver.reports.values():
-            attributes = document["included"][0]["attributes"]
+            attributes = submission(document)["attributes"]
             form, language, force = references[attributes["customerReferenceNumber"]]
             assert attributes["category"] == form and attributes["language"] == language
             assert attributes["forceIdentifier"] == force
@@ -147,6 +147,102 @@ def test_every_form_in_english_and_welsh_reaches_the_force(receiver):
         assert wait_for(lambda: api.submission(reference)["deliveries"][0]["state"] == "delivered")
         delivery = api.submission(reference)["deliveries"][0]
         assert delivery["forceReference"].startswith("FR/") and delivery["attempts"] == 1
+    finally:
+        api.stop()
+
+
+COLLISION = {
+    "urgent": "no",
+    "collision-date": {"day": "2", "month": "3", "year": "2026"}, "collision-time": "2:30pm",
+    "collision-location": "A20 London Road, West Malling, by the Tesco roundabout",
+    "collision-description": "A van pulled out of the junction into my car.",
+    "anyone-injured": "yes", "injured-who": ["me", "pedestrian"], "injury-description": "Whiplash; the cyclist cut a knee.",
+    "hospital": "no",
+    "vehicles": [{"registration": "ab12 cde", "make-model": "Ford Fiesta", "driver-name": "Sam Taylor"},
+                 {"registration": "XY70ABC", "make-model": "Vauxhall Vivaro"}],
+    "has-witnesses": "yes",
+    "witnesses": [{"witness-name": "Ana de la Cruz", "witness-phone": "+44 7700 900123"}, {"witness-name": "Jo Bloggs"}],
+    "full-name": "Sam Taylor", "driver-role": "driver", "email": "sam@example.com", "phone": "07700 900982",
+    "home-address": {"line1": "1 High Street", "town": "Maidstone", "postcode": "me14 1xx"}, "confirm": "yes",
+}
+
+CRIME = {
+    "in-danger": "no", "crime-type": "theft",
+    "happened-on": {"day": "1", "month": "11", "year": "2026"}, "happened-at": "09.05",
+    "description": "My bike was taken from outside the library.",
+    "location": {"line1": "Library, St Faith's Street", "town": "Maidstone", "postcode": "ME14 1LH"},
+    "stolen-items": "Blue Raleigh bike, frame number RA123", "stolen-value": "1,250",
+    "has-suspect": "yes", "suspects": [{"suspect-description": "Tall, grey hoodie"}, {"suspect-name": "Jay", "suspect-description": "Short, red cap"}],
+    "full-name": "Priya Shah", "email": "priya@example.com",
+    "home-address": {"line1": "2 Low Road", "line2": "Flat 3", "town": "Maidstone", "postcode": "ME15 6AA"}, "confirm": "yes",
+}
+
+
+def linked(document, entity, relationship):
+    """The entities `relationship` of `entity` links to, found in `included`."""
+    entities = {(e["id"], e["type"]): e for e in document["included"]}
+    links = entity.get("relationships", {}).get(relationship, {"data": []})["data"]
+    return [entities[(link["id"], link["type"])] for link in links]
+
+
+def test_crime_and_collision_reach_the_force_as_pole_entities(receiver):
+    api = API(config(receiver))
+    try:
+        collision = {api.post("road-traffic-collision", COLLISION, language=language, force=force): language
+                     for language, force in (("en", "kent"), ("cy", "south-wales"))}
+        crime = api.post("crime", CRIME)
+        assert wait_for(lambda: len(receiver.references()) == 3), receiver.requests[-5:]
+        assert receiver.problems == []
+        documents = {submission(d)["attributes"]["customerReferenceNumber"]: d for d in receiver.reports.values()}
+
+        for reference, language in collision.items():
+            document = documents[reference]
+            incident = document["data"]
+            # Coded values and data, not display text, whatever language the person used.
+            assert incident["attributes"] == {
+                "incidentDescription": "A van pulled out of the junction into my car.",
+                "incidentStartDateTime": {"dateFrom": "2026-03-02", "dateTo": "2026-03-02"}, "incidentStartTime": "14:30:00",
+                "anyInjuries": True, "injuredParties": ["me", "pedestrian"], "injuryDescription": "Whiplash; the cyclist cut a knee.",
+                "anyoneTakenToHospital": False, "incidentAnyWitnesses": True, "incidentInvolvement": "driver"}
+            [scene] = linked(document, incident, "incidentLocation")
+            assert scene["attributes"] == {"locationDescription": "A20 London Road, West Malling, by the Tesco roundabout"}
+            first, second = linked(document, incident, "vehicleInvolved")
+            assert first["attributes"] == {"vehicleRegistrationMark": "AB12CDE", "vehicleMakeModel": "Ford Fiesta"}
+            assert second["attributes"] == {"vehicleRegistrationMark": "XY70ABC", "vehicleMakeModel": "Vauxhall Vivaro"}
+            [driver] = linked(document, first, "driver")
+            assert driver["attributes"] == {"fullName": "Sam Taylor", "givenName": ["Sam"], "surname": "Taylor"}
+            assert linked(document, second, "driver") == []
+            ana, jo = linked(document, incident, "witness")
+            assert ana["attributes"]["fullName"] == "Ana de la Cruz" and jo["attributes"] == {"fullName": "Jo Bloggs", "givenName": ["Jo"], "surname": "Bloggs"}
+            assert [t["attributes"] for t in linked(document, ana, "personalTelephone")] == [{"telephoneNumber": "07700900123"}]
+            assert linked(document, jo, "personalTelephone") == []
+            [reporter] = linked(document, incident, "personReporting")
+            assert [e["attributes"] for e in linked(document, reporter, "personalEmail")] == [{"emailAddress": "sam@example.com"}]
+            assert [t["attributes"] for t in linked(document, reporter, "personalTelephone")] == [{"telephoneNumber": "07700900982"}]
+            assert [a["attributes"] for a in linked(document, reporter, "currentAddress")] == [
+                {"addressLine1": "1 High Street", "town": "Maidstone", "postcode": "ME14 1XX"}]
+            # Nothing is lost: the skeleton still carries every answer, as text and as data.
+            attributes = submission(document)["attributes"]
+            assert attributes["language"] == language and attributes["answers"]["vehicles"][1]["registration"] == "XY70ABC"
+            assert "Ana de la Cruz" in attributes["submissionContent"]
+
+        document = documents[crime]
+        incident = document["data"]
+        assert incident["attributes"] == {
+            "incidentCategory": "theft", "incidentDescription": "My bike was taken from outside the library.",
+            "incidentStartDateTime": {"dateFrom": "2026-11-01", "dateTo": "2026-11-01"}, "incidentStartTime": "09:05:00",
+            "offenderDetailsKnown": True}
+        [stolen] = linked(document, incident, "stolenProperty")
+        assert stolen["attributes"] == {"propertyDescription": "Blue Raleigh bike, frame number RA123", "propertyValue": 1250}
+        assert linked(document, incident, "damagedProperty") == []
+        first, second = linked(document, incident, "suspect")
+        assert first["attributes"] == {"physicalDescription": "Tall, grey hoodie"}
+        assert second["attributes"] == {"fullName": "Jay", "surname": "Jay", "physicalDescription": "Short, red cap"}
+        [scene] = linked(document, incident, "incidentLocation")
+        assert scene["attributes"] == {"addressLine1": "Library, St Faith's Street", "town": "Maidstone", "postcode": "ME14 1LH"}
+        [reporter] = linked(document, incident, "personReporting")
+        assert linked(document, reporter, "personalTelephone") == []  # not given
+        assert [a["attributes"]["addressLine2"] for a in linked(document, reporter, "currentAddress")] == ["Flat 3"]
     finally:
         api.stop()
 
@@ -229,7 +325,7 @@ def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(r
         second = api.post("lost-property", dict(answers, **{"lost-place": "UNKNOWN-PLACE"}))
         assert wait_for(lambda: any(drop.glob("*.json")))
         written = json.loads(next(drop.glob("*.json")).read_text())
-        assert written["included"][0]["attributes"]["customerReferenceNumber"] == second
+        assert submission(written)["attributes"]["customerReferenceNumber"] == second
         assert not any(p.name.startswith(".") for p in drop.iterdir()), "no half-written files left"
     finally:
         api.stop()
