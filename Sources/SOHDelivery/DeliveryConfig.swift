@@ -7,6 +7,7 @@ import SOHModel
 ///
 /// ```yaml
 /// retry: {schedule: [1m, 5m, 30m, 2h, 6h, 12h, 24h], jitter: 0.2}
+/// timeout: 30s
 /// forces:
 ///   kent:
 ///     - name: athena
@@ -25,11 +26,17 @@ public struct DeliveryConfig: Sendable {
     public var retry: RetrySchedule
     /// Plain http and addresses on this machine or a private network, for local testing only.
     public var allowInsecure: Bool
+    /// Seconds an attempt may take, from connecting to the last byte of the reply.
+    public var timeout: Double
 
-    public init(destinations: [String: [Destination]] = [:], retry: RetrySchedule = RetrySchedule(), allowInsecure: Bool = false) {
+    public static let timeouts: ClosedRange<Double> = 1...300
+
+    public init(destinations: [String: [Destination]] = [:], retry: RetrySchedule = RetrySchedule(), allowInsecure: Bool = false,
+                timeout: Double = 30) {
         self.destinations = destinations
         self.retry = retry
         self.allowInsecure = allowInsecure
+        self.timeout = timeout
     }
 
     /// The destinations a new submission of `form` for `force` is delivered to (a fallback is
@@ -86,7 +93,7 @@ public struct DeliveryConfig: Sendable {
     }
 
     static let kinds = ["standard-api", "webhook", "directory"]
-    static let keys = ["retry", "forces", "allowInsecure"]
+    static let keys = ["retry", "timeout", "forces", "allowInsecure"]
     static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback"]
 
     /// Reads and checks a deliveries file, every problem reported with its line and column.
@@ -103,6 +110,14 @@ public struct DeliveryConfig: Sendable {
         config.allowInsecure = map.bool("allowInsecure") ?? false
         if let retry = map.mapping("retry", allowed: ["schedule", "jitter"]) {
             config.retry = RetrySchedule.load(retry, sink: sink) ?? RetrySchedule()
+        }
+        if let text = map.text("timeout") {
+            if let seconds = RetrySchedule.duration(text), timeouts.contains(seconds) {
+                config.timeout = seconds
+            } else {
+                sink.error(map.valueLocation("timeout"), "'timeout' should be a duration from 1s to 5m, found '\(text)'",
+                    hint: "How long one attempt may take, reply included: 30s is the default.")
+            }
         }
         guard let forcesNode = map.value("forces") else {
             sink.error(map.location, "missing required key 'forces' in deliveries file", hint: "Add 'forces:' with each force's destinations.")

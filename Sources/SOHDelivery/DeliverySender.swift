@@ -9,24 +9,28 @@ import Glibc
 #endif
 
 /// Sends one delivery's document to one destination and says what came of it. Outbound calls
-/// follow no redirects, have connect and total timeouts, and read at most `replyLimit` bytes of
-/// a reply; https only unless the configuration allows plain http for local testing.
+/// follow no redirects, give up connecting after 10 s, give up on the whole exchange (reply
+/// included, however slowly it trickles in) after the configured timeout, and read at most
+/// `replyLimit` bytes of a reply; https only unless the configuration allows plain http for
+/// local testing.
 public final class DeliverySender: Sendable {
     let clients: [String: HTTPClient]
     /// Whether destinations may be on this machine or a private network (local testing only).
     let allowPrivate: Bool
     public static let replyLimit = 64 * 1024
     public static let excerptLimit = 500
-    let timeout: TimeAmount
+    /// Seconds for one whole attempt.
+    let timeout: Double
 
     /// One HTTP client per TLS identity (mutual TLS needs the force's client certificate).
-    public init(config: DeliveryConfig, timeoutSeconds: Int64 = 30) throws {
-        timeout = .seconds(timeoutSeconds)
+    public init(config: DeliveryConfig) throws {
+        timeout = config.timeout
         allowPrivate = config.allowInsecure
         var clients: [String: HTTPClient] = [:]
+        let connect = TimeAmount.milliseconds(Int64(min(10, config.timeout) * 1000))
         func make(_ tls: TLSConfiguration) -> HTTPClient {
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                                         timeout: .init(connect: .seconds(10), read: .seconds(timeoutSeconds)))
+                                                         timeout: .init(connect: connect, read: .milliseconds(Int64(config.timeout * 1000))))
             configuration.decompression = .disabled
             return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         }
@@ -88,23 +92,55 @@ public final class DeliverySender: Sendable {
         request.headers.add(name: "User-Agent", value: "soh-delivery/1")
         request.headers.add(contentsOf: extra)
         request.body = .bytes(ByteBuffer(data: body))
+        let reply: Reply
+        let prepared = request
         do {
-            let response = try await client.execute(request, timeout: timeout)
-            let status = Int(response.status.code)
-            let reply = (try? await response.body.collect(upTo: Self.replyLimit)).map { String(buffer: $0) } ?? "(reply larger than \(Self.replyLimit) bytes)"
-            let excerpt = String(reply.prefix(Self.excerptLimit))
-            if success(status) {
-                return Attempt(.delivered, status: status, detail: "stored: \(excerpt)", forceReference: Self.forceReference(reply))
+            reply = try await Self.within(timeout) {
+                let response = try await client.execute(prepared, timeout: .seconds(Int64(self.timeout.rounded(.up))))
+                let text = (try? await response.body.collect(upTo: Self.replyLimit)).map { String(buffer: $0) }
+                return Reply(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init),
+                             text: text ?? "(reply larger than \(Self.replyLimit) bytes)")
             }
-            let retryable = status >= 500 || status == 429 || status == 408
-            let wait = response.headers.first(name: "Retry-After").flatMap(Double.init)
-            if (200..<300).contains(status) {
-                // Not the status that means stored: the receiver is not following the contract.
-                return Attempt(.refused, status: status, detail: "answered \(status), not the 201 that means stored: \(excerpt)")
-            }
-            return Attempt(retryable ? .retry : .refused, status: status, detail: excerpt.isEmpty ? "status \(status)" : excerpt, retryAfter: retryable ? wait : nil)
         } catch {
             return Attempt(.retry, detail: "no reply: \(error)")
+        }
+        let status = reply.status
+        let excerpt = String(reply.text.prefix(Self.excerptLimit))
+        if success(status) {
+            return Attempt(.delivered, status: status, detail: "stored: \(excerpt)", forceReference: Self.forceReference(reply.text))
+        }
+        if (200..<300).contains(status) {
+            // Not the status that means stored: the receiver is not following the contract.
+            return Attempt(.refused, status: status, detail: "answered \(status), not the 201 that means stored: \(excerpt)")
+        }
+        let retryable = status >= 500 || status == 429 || status == 408
+        return Attempt(retryable ? .retry : .refused, status: status, detail: excerpt.isEmpty ? "status \(status)" : excerpt,
+                       retryAfter: retryable ? reply.retryAfter : nil)
+    }
+
+    struct Reply: Sendable {
+        var status: Int
+        var retryAfter: Double?
+        var text: String
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        var seconds: Double
+        var description: String { "no complete reply within \(seconds.formatted()) s" }
+    }
+
+    /// `operation`, cancelled when it takes longer than `seconds`: the HTTP client's own timeouts
+    /// bound each wait, this bounds the whole exchange (a reply sent a byte at a time included).
+    static func within<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                throw TimedOut(seconds: seconds)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw TimedOut(seconds: seconds) }
+            return first
         }
     }
 

@@ -16,9 +16,10 @@ public struct DeliveryWorker: Service {
     let doorbell: Doorbell
     /// How many deliveries are attempted at once.
     public var concurrency = 8
-    /// How long a leased delivery is kept from other workers: longer than any attempt can take
-    /// (10 s to connect, 30 s for the reply); a crashed worker's deliveries are taken again after it.
-    public var leaseSeconds = 60.0
+    /// How long a leased delivery is kept from other workers: longer than a batch can take (two
+    /// rounds of attempts, each bounded by the timeout); a crashed worker's deliveries are taken
+    /// again after it.
+    public var leaseSeconds: Double
     /// How often the outbox is looked at when nothing wakes the worker.
     public var pollSeconds = 0.5
 
@@ -30,6 +31,7 @@ public struct DeliveryWorker: Service {
         self.forms = forms
         self.logger = logger
         self.doorbell = doorbell
+        leaseSeconds = 2 * config.timeout + 30
     }
 
     public func run() async throws {

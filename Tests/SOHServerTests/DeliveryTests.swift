@@ -36,6 +36,16 @@ struct DeliveryConfigTests {
         #expect(c.destination(force: "kent", name: "athena")?.kind == .standardAPI(url: "https://kent.example/sapi", apiKey: "k", apiKeyHeader: "x-api-key", tls: nil))
     }
 
+    @Test func theTimeoutIsADurationWithinLimits() throws {
+        let (config, errors) = load("timeout: 5s\nforces:\n  kent:\n    - {name: drop, kind: directory, path: /x}\n")
+        #expect(errors == [] && config?.timeout == 5)
+        #expect(try #require(load("forces:\n  kent:\n    - {name: drop, kind: directory, path: /x}\n").0).timeout == 30)
+        for bad in ["0s", "10m", "soon"] {
+            let (_, errors) = load("timeout: \(bad)\nforces:\n  kent:\n    - {name: drop, kind: directory, path: /x}\n")
+            #expect(errors == ["deliveries.yml:1:10: error: 'timeout' should be a duration from 1s to 5m, found '\(bad)'"])
+        }
+    }
+
     @Test func aFallbackMustBeAnotherDestination() {
         let (_, errors) = load("forces:\n  kent:\n    - {name: drop, kind: directory, path: /x, fallback: elsewhere}\n")
         #expect(errors == ["deliveries.yml:3:57: error: fallback 'elsewhere' is not another destination of force 'kent'"])

@@ -9,7 +9,7 @@
   against any of the receiver's secrets, and refused when older than five minutes.
 
 Faults are injected per test: a number of 503s (with Retry-After), connection resets, replies
-that are not HTTP, slow replies, and references answered with a 400 business error (by a word in their text, as a records system refuses a
+that are not HTTP, slow replies (before looking, after storing, or a body sent a byte at a time), and references answered with a 400 business error (by a word in their text, as a records system refuses a
 location code it does not know).
 """
 import base64
@@ -66,7 +66,9 @@ class Receiver:
         self.fail_next = 0         # this many 503s
         self.reset_next = 0        # this many connections closed without a reply
         self.garbage_next = 0      # this many replies that are not HTTP at all
-        self.slow = 0.0            # seconds before each reply
+        self.slow = 0.0            # seconds before each request is looked at
+        self.late = 0.0            # seconds between storing a report and saying so
+        self.trickle = 0.0         # seconds between the bytes of each reply's body
         self.refuse = None         # reports whose text holds this are answered with a 400 business error
         self.clients = []          # subjects of the client certificates seen
         receiver = self
@@ -91,7 +93,14 @@ class Receiver:
                 self.send_header("Content-Type", "application/vnd.api+json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if receiver.trickle:
+                    self.wfile.flush()
+                    for i in range(len(data)):
+                        time.sleep(receiver.trickle)
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                else:
+                    self.wfile.write(data)
                 with receiver.lock:
                     receiver.requests.append((self.path, status))
 
@@ -167,6 +176,8 @@ class Receiver:
                         receiver.reports[delivery_id] = document
                         receiver.by_reference.setdefault(reference, []).append(delivery_id)
                     force_reference = "FR/" + hashlib.sha256(reference.encode()).hexdigest()[:8].upper()
+                if receiver.late:
+                    time.sleep(receiver.late)  # stored, but the answer is slow to come
                 self.reply(201, {"data": {"type": "incident", "id": force_reference}})
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -99,10 +99,11 @@ def sample(form):
     return json.loads(out.stdout)
 
 
-def config(receiver, extra="", retry="[1s, 1s, 1s, 1s, 1s]"):
+def config(receiver, extra="", retry="[1s, 1s, 1s, 1s, 1s]", timeout="30s"):
     return f"""
 allowInsecure: true
 retry: {{schedule: {retry}, jitter: 0}}
+timeout: {timeout}
 forces:
   kent:
     - name: athena
@@ -481,5 +482,28 @@ def test_a_receiver_answering_garbage_is_retried_and_nothing_is_counted_twice(re
         shown = api.soh("deliveries", "show", reference).stdout
         assert shown.count("  retry  -") == 3 and "delivered  201" in shown, shown
         assert receiver.references()[reference] == 1
+    finally:
+        api.stop()
+
+
+def test_slow_replies_are_cut_off_at_the_timeout_and_the_report_counted_once(receiver):
+    """The force stores the report but answers after the timeout (or sends its answer a byte at
+    a time): the attempt is given up and retried with the same delivery id, and the force, which
+    de-duplicates on it, has the report once."""
+    api = API(config(receiver, timeout="2s", retry="[1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]"))
+    try:
+        answers = sample("lost-property")
+        for fault, value in (("late", 3.0), ("trickle", 0.3)):
+            setattr(receiver, fault, value)
+            reference = api.post("lost-property", answers)
+            # Stored by the force on the first attempt, though soh never heard it say so.
+            assert wait_for(lambda: reference in receiver.references())
+            assert wait_for(lambda: "no complete reply within 2 s" in api.soh("deliveries", "show", reference).stdout), fault
+            setattr(receiver, fault, 0.0)
+            assert wait_for(lambda: api.submission(reference)["deliveries"][0]["state"] == "delivered"), fault
+            delivery = api.submission(reference)["deliveries"][0]
+            assert delivery["attempts"] >= 2 and delivery["forceReference"].startswith("FR/"), delivery
+            assert receiver.references()[reference] == 1, fault
+        assert receiver.problems == []
     finally:
         api.stop()
