@@ -15,7 +15,7 @@ LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
 APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
 
-.PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api
+.PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api bench-delivery
 
 help:
 	@echo "make build        install what is missing, build soh (release) and all force sites into public/"
@@ -23,6 +23,7 @@ help:
 	@echo "make serve        preview every force with live reload, and the submission API (soh serve)"
 	@echo "make bench        build speed as ratios: cold vs copy of the output vs Hugo x43, warm rebuild, memory"
 	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
+	@echo "make bench-delivery  deliveries/s and submit-to-delivered p99 to a local receiver; a receiver outage and its backlog"
 	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
 	@echo "make clean        remove build products and public/"
 
@@ -83,6 +84,9 @@ bench: release
 
 bench-api: release
 	python3 scripts/bench-api.py $(SOH_RELEASE)
+
+bench-delivery: release
+	python3 scripts/bench-delivery.py $(SOH_RELEASE) --runs $${RUNS:-3} --outage $${OUTAGE:-60}
 
 screenshots: deps browser-deps
 	$(SWIFT) build --product soh

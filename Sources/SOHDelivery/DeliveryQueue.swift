@@ -49,6 +49,21 @@ public struct Attempt: Sendable, Equatable {
     }
 }
 
+/// One attempt as it is recorded: the delivery, what the attempt gave, what follows, and when.
+public struct RecordedAttempt: Sendable {
+    public var delivery: PendingDelivery
+    public var attempt: Attempt
+    public var next: NextStep
+    public var at: Date
+
+    public init(delivery: PendingDelivery, attempt: Attempt, next: NextStep, at: Date) {
+        self.delivery = delivery
+        self.attempt = attempt
+        self.next = next
+        self.at = at
+    }
+}
+
 /// What happens to a delivery after an attempt.
 public enum NextStep: Sendable, Equatable {
     case delivered(forceReference: String?)
@@ -63,7 +78,7 @@ public enum NextStep: Sendable, Equatable {
 public protocol DeliveryQueue: Sendable {
     /// Up to `limit` deliveries due at `now`, leased for `seconds`.
     func lease(limit: Int, seconds: Double, now: Date) async throws -> [PendingDelivery]
-    /// Records an attempt and what follows, in one transaction; a dead delivery with a
+    /// Records attempts and what follows each, all in one transaction; a dead delivery with a
     /// fallback adds a delivery to that destination.
-    func record(_ delivery: PendingDelivery, attempt: Attempt, next: NextStep, at: Date) async throws
+    func record(_ attempts: [RecordedAttempt]) async throws
 }

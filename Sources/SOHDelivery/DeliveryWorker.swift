@@ -14,6 +14,7 @@ public struct DeliveryWorker: Service {
     let forms: [String: FormDefinition]
     let logger: Logger
     let doorbell: Doorbell
+    let log: AttemptLog
     /// How many deliveries are attempted at once.
     public var concurrency = 8
     /// How long a leased delivery is kept from other workers: longer than a batch can take (two
@@ -31,6 +32,7 @@ public struct DeliveryWorker: Service {
         self.forms = forms
         self.logger = logger
         self.doorbell = doorbell
+        log = AttemptLog(queue: queue)
         leaseSeconds = 2 * config.timeout + 30
     }
 
@@ -97,7 +99,7 @@ public struct DeliveryWorker: Service {
             next = .dead(reason: attempt.detail, fallback: fallback(of: delivery))
         }
         do {
-            try await queue.record(delivery, attempt: attempt, next: next, at: now)
+            try await log.record(RecordedAttempt(delivery: delivery, attempt: attempt, next: next, at: now))
             DeliveryMetrics.attempted(attempt.outcome, receivedAt: delivery.report.receivedAt, now: now)
         } catch {
             logger.error("cannot record an attempt of delivery \(delivery.id): \(error)")
@@ -111,6 +113,46 @@ public struct DeliveryWorker: Service {
 
     func fallback(of delivery: PendingDelivery) -> String? {
         config.destination(force: delivery.report.force, name: delivery.destination)?.fallback
+    }
+}
+
+/// Records attempts as they finish, several in one transaction: the first to finish is written
+/// at once, and those finishing while it is written go together in the next (a group commit).
+/// Under load, a worker needs one durable write for many attempts, not one each; each caller
+/// still returns only once its attempt is durable.
+actor AttemptLog {
+    let queue: any DeliveryQueue
+    private var waiting: [(RecordedAttempt, CheckedContinuation<String?, Never>)] = []
+    private var writing = false
+
+    init(queue: any DeliveryQueue) {
+        self.queue = queue
+    }
+
+    struct NotRecorded: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func record(_ attempt: RecordedAttempt) async throws {
+        let failure: String? = await withCheckedContinuation { continuation in
+            waiting.append((attempt, continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+        if let failure { throw NotRecorded(description: failure) }
+    }
+
+    private func drain() async {
+        while !waiting.isEmpty {
+            let group = waiting
+            waiting = []
+            var failure: String?
+            do { try await queue.record(group.map(\.0)) } catch { failure = "\(error)" }
+            for (_, continuation) in group { continuation.resume(returning: failure) }
+        }
+        writing = false
     }
 }
 

@@ -25,33 +25,38 @@ extension SubmissionStore: DeliveryQueue {
         }
     }
 
-    public func record(_ delivery: PendingDelivery, attempt: Attempt, next: NextStep, at: Date) async throws {
-        let now = Self.milliseconds(at)
+    public func record(_ attempts: [RecordedAttempt]) async throws {
         try await pool.write { db in
+            for recorded in attempts { try Self.record(recorded, in: db) }
+        }
+    }
+
+    static func record(_ recorded: RecordedAttempt, in db: Database) throws {
+        let (delivery, attempt) = (recorded.delivery, recorded.attempt)
+        let now = milliseconds(recorded.at)
+        try db.execute(sql: """
+            INSERT INTO delivery_attempt (delivery_id, at, outcome, http_status, milliseconds, detail) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [delivery.id, now, attempt.outcome.rawValue, attempt.status, attempt.milliseconds, String(attempt.detail.prefix(1000))])
+        switch recorded.next {
+        case .delivered(let reference):
             try db.execute(sql: """
-                INSERT INTO delivery_attempt (delivery_id, at, outcome, http_status, milliseconds, detail) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [delivery.id, now, attempt.outcome.rawValue, attempt.status, attempt.milliseconds, String(attempt.detail.prefix(1000))])
-            switch next {
-            case .delivered(let reference):
+                UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, finished_at = ?,
+                  force_reference = ?, last_error = NULL WHERE id = ?
+                """, arguments: [now, reference, delivery.id])
+        case .retry(let when):
+            try db.execute(sql: """
+                UPDATE delivery SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?
+                """, arguments: [milliseconds(when), attempt.detail, delivery.id])
+        case .dead(let reason, let fallback):
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'dead', attempts = attempts + 1, lease_until = NULL, finished_at = ?, last_error = ? WHERE id = ?
+                """, arguments: [now, reason, delivery.id])
+            if let fallback {
+                // The report goes to the fallback instead (once, however often this one dies).
                 try db.execute(sql: """
-                    UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, finished_at = ?,
-                      force_reference = ?, last_error = NULL WHERE id = ?
-                    """, arguments: [now, reference, delivery.id])
-            case .retry(let when):
-                try db.execute(sql: """
-                    UPDATE delivery SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?
-                    """, arguments: [Self.milliseconds(when), attempt.detail, delivery.id])
-            case .dead(let reason, let fallback):
-                try db.execute(sql: """
-                    UPDATE delivery SET state = 'dead', attempts = attempts + 1, lease_until = NULL, finished_at = ?, last_error = ? WHERE id = ?
-                    """, arguments: [now, reason, delivery.id])
-                if let fallback {
-                    // The report goes to the fallback instead (once, however often this one dies).
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO delivery (id, submission_id, destination, next_attempt_at, created_at, fallback_for)
-                        SELECT ?, submission_id, ?, ?, ?, id FROM delivery WHERE id = ?
-                        """, arguments: [UUID().uuidString.lowercased(), fallback, now, now, delivery.id])
-                }
+                    INSERT OR IGNORE INTO delivery (id, submission_id, destination, next_attempt_at, created_at, fallback_for)
+                    SELECT ?, submission_id, ?, ?, ?, id FROM delivery WHERE id = ?
+                    """, arguments: [UUID().uuidString.lowercased(), fallback, now, now, delivery.id])
             }
         }
     }
