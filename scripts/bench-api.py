@@ -53,6 +53,7 @@ def main():
     while "listening on" not in line:
         line = server.stdout.readline()
     port = int(line.rsplit(":", 1)[1])
+    threading.Thread(target=server.stdout.read, daemon=True).start()  # a full pipe would stop it
     body = json.dumps({"form": "lost-property", "version": 1, "language": "en", "answers": ANSWERS})
     latencies, failures, lock = [], [], threading.Lock()
     per_client = a.submissions // a.clients

@@ -82,6 +82,7 @@ class API:
                 raise SystemExit("soh api did not start")
             line = self.process.stdout.readline()
         self.port = int(line.rsplit(":", 1)[1])
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()  # a full pipe would stop it
 
     def stop(self):
         self.process.terminate()

@@ -32,12 +32,15 @@ def preview():
         (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(work, name))
     port, api_port = free_port(), free_port()
     env = dict(os.environ, SOH_API_TOKENS="kent=" + hashlib.sha256(b"preview-token").hexdigest())
+    # Its output goes to a file: a pipe nobody reads fills up and stops the server when it writes.
+    log = open(os.path.join(work, "serve.log"), "w")
     process = subprocess.Popen([SOH, "serve", "--root", work, "--port", str(port), "--api-port", str(api_port),
-                                "--force", "kent", "--force", "gwent"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+                                "--force", "kent", "--force", "gwent"], stdout=log, stderr=subprocess.STDOUT, env=env)
     assert wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).status == 200, 60)
     yield {"work": work, "port": port, "api": f"http://127.0.0.1:{api_port}"}
     process.terminate()
     process.wait(timeout=20)
+    log.close()
     shutil.rmtree(work, ignore_errors=True)
 
 

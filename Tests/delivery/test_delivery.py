@@ -3,6 +3,7 @@ reference receiver written from the contract (receiver.py), with faults injected
 
 Each test starts its own API (its own database and deliveries file) on a free port.
 """
+import concurrent.futures
 import glob
 import hashlib
 import json
@@ -10,6 +11,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -50,14 +52,19 @@ class API:
         self.start()
 
     def start(self, *extra):
-        self.process = subprocess.Popen(
-            [SOH, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", self.file, *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, text=True)
+        # Its log goes to a file: a pipe nobody reads fills up and stops the API when it logs.
+        self.log = os.path.join(self.dir, "api.log")
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(
+                [SOH, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", self.file, *extra],
+                stdout=subprocess.PIPE, stderr=log, env=self.env, text=True)
         for line in self.process.stdout:
             if "listening on http://" in line:
                 self.url = line.strip().split(" ")[-1]
+                threading.Thread(target=self.process.stdout.read, daemon=True).start()
                 return
-        raise AssertionError("soh api did not start: " + self.process.stderr.read())
+        with open(self.log) as log:
+            raise AssertionError("soh api did not start: " + log.read())
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -334,19 +341,26 @@ def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(r
 
 def test_nothing_acknowledged_is_lost_when_the_api_is_killed(receiver):
     receiver.fail_next = 10 ** 6
-    # Enough retries that none runs out while the receiver is down and the API restarts.
-    api = API(config(receiver, retry="[" + ", ".join(["2s"] * 60) + "]"))
+    # Enough retries that none runs out while the receiver is down and the API restarts; a 5 s
+    # timeout makes the leases of the killed worker expire after 40 s.
+    api = API(config(receiver, retry="[" + ", ".join(["2s"] * 60) + "]", timeout="5s"))
     try:
         answers = sample("lost-property")
-        references = [api.post("lost-property", answers) for _ in range(60)]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            references = list(pool.map(lambda _: api.post("lost-property", answers), range(300)))
         # The backlog is visible to a monitor while the force's system is down.
         with urllib.request.urlopen(f"{api.url}/healthz", timeout=10) as response:
-            assert json.load(response)["deliveries"]["pending"] == 60
-        api.kill()
+            assert json.load(response)["deliveries"]["pending"] == 300
+        # The force's system returns, a little slow; the API is killed while it is sending.
         receiver.fail_next = 0
+        receiver.late = 0.02
+        assert wait_for(lambda: len(receiver.references()) >= 40)
+        api.kill()
+        assert len(receiver.references()) < 300, "killed while deliveries were pending"
         api.start()
-        # Those the killed worker had leased wait for their lease (60 s) to expire; none is lost.
-        assert wait_for(lambda: len(receiver.references()) == 60, timeout=150), len(receiver.references())
+        # Those the killed worker had leased wait for their lease to expire; none is lost, and a
+        # report stored just before the kill is sent again with its delivery id and kept once.
+        assert wait_for(lambda: len(receiver.references()) == 300, timeout=150), len(receiver.references())
         assert set(receiver.references()) == set(references)
         assert all(count == 1 for count in receiver.references().values()), "one report per submission"
     finally:
