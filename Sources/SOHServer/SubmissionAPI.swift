@@ -20,7 +20,7 @@ public struct SubmissionAPI: Sendable {
     }
 
     let catalog: APICatalog
-    let store: SubmissionStore
+    let store: any SubmissionStore
     /// force id → SHA-256 of its bearer token.
     let tokens: [String: [UInt8]]
     let options: Options
@@ -34,7 +34,7 @@ public struct SubmissionAPI: Sendable {
     /// The metrics in the Prometheus text format, for `/metrics`; nil when not exported.
     let metrics: (@Sendable () -> String)?
 
-    public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
+    public init(catalog: APICatalog, store: any SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
                 deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {},
                 metrics: (@Sendable () -> String)? = nil) {
         self.metrics = metrics
@@ -55,10 +55,10 @@ public struct SubmissionAPI: Sendable {
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.get("/healthz") { _, _ in
-            self.health()
+            await self.health()
         }
         router.get("/metrics") { _, _ in
-            self.exportMetrics()
+            await self.exportMetrics()
         }
         router.get("/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -71,10 +71,10 @@ public struct SubmissionAPI: Sendable {
             await self.submit(request, context)
         }
         router.get("/v1/forces/:force/submissions") { request, context in
-            self.list(request, context)
+            await self.list(request, context)
         }
         router.get("/v1/forces/:force/submissions/:reference") { request, context in
-            self.one(request, context)
+            await self.one(request, context)
         }
         return router
     }
@@ -90,9 +90,9 @@ public struct SubmissionAPI: Sendable {
 
     /// Up when the database answers; says how the delivery queue stands, so a monitor sees a
     /// backlog growing or dead deliveries before anyone misses a report.
-    func health() -> Response {
+    func health() async -> Response {
         do {
-            let queue = try store.queueDepth()
+            let queue = try await store.queueDepth()
             let oldest = queue.oldestPending.map { Int(Date().timeIntervalSince($0)) }
             return Self.encode(.ok, Health(status: "ok", deliveries: .init(pending: queue.pending, dead: queue.dead, oldestPendingSeconds: oldest)))
         } catch {
@@ -103,10 +103,10 @@ public struct SubmissionAPI: Sendable {
 
     /// The Prometheus text format: the delivery queue (read now), attempts by outcome and the
     /// submit-to-delivered histogram.
-    func exportMetrics() -> Response {
+    func exportMetrics() async -> Response {
         guard let metrics else { return Self.error(.notFound, "metrics are not exported by this server") }
         do {
-            let queue = try store.queueDepth()
+            let queue = try await store.queueDepth()
             DeliveryMetrics.queue(pending: queue.pending, dead: queue.dead,
                                   oldestPendingSeconds: queue.oldestPending.map { Int(Date().timeIntervalSince($0)) })
         } catch {
@@ -251,7 +251,7 @@ public struct SubmissionAPI: Sendable {
             let outcome = try await store.store(.init(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
                 answers: try Self.canonicalJSON(Answer.stored(answers)), destinations: destinations(force.id, form.id)))
-            guard case .created(let stored) = outcome else { throw SubmissionStore.StoreError.notStored }
+            guard case .created(let stored) = outcome else { throw StoreError.notStored }
             self.stored()
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
             return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
@@ -273,7 +273,7 @@ public struct SubmissionAPI: Sendable {
         return given.count == expected.count && zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    func list(_ request: Request, _ context: APIContext) -> Response {
+    func list(_ request: Request, _ context: APIContext) async -> Response {
         let force = context.parameters.get("force") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
         guard authorised(request, force: force) else { return Self.unauthorised() }
@@ -282,9 +282,9 @@ public struct SubmissionAPI: Sendable {
         let after = query["after"].flatMap { Int64(String($0)) }
         let since = query["since"].map(String.init)
         do {
-            let rows = try store.list(force: force, since: since, after: after, limit: limit)
+            let rows = try await store.list(force: force, since: since, after: after, limit: limit)
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
-            let receipts = rows.isEmpty ? [] : try store.deliveries(force: force, since: rows[0].id)
+            let receipts = rows.isEmpty ? [] : try await store.deliveries(force: force, since: rows[0].id)
             return Self.encode(.ok, SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next))
         } catch {
             logger.error("reading submissions failed: \(error)", metadata: ["force": .string(force)])
@@ -292,14 +292,15 @@ public struct SubmissionAPI: Sendable {
         }
     }
 
-    func one(_ request: Request, _ context: APIContext) -> Response {
+    func one(_ request: Request, _ context: APIContext) async -> Response {
         let force = context.parameters.get("force") ?? "", reference = context.parameters.get("reference") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
         guard authorised(request, force: force) else { return Self.unauthorised() }
         do {
             // A database that cannot be read is not "no such submission".
-            guard let row = try store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
-            return Self.encode(.ok, try SubmissionOut(row, deliveries: try store.deliveries(reference: row.reference)))
+            guard let row = try await store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
+            let deliveries = try await store.deliveries(reference: row.reference)
+            return Self.encode(.ok, try SubmissionOut(row, deliveries: deliveries))
         } catch {
             logger.error("reading a submission failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read the submission")
@@ -333,7 +334,7 @@ public struct SubmissionAPI: Sendable {
         }
 
         /// Throws when the stored answers cannot be read: never shown as an empty set.
-        public init(_ s: StoredSubmission, deliveries: [SubmissionStore.DeliveryStatus]? = nil) throws {
+        public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil) throws {
             reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
             startedAt = s.startedAt; submittedAt = s.submittedAt
             answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))

@@ -74,10 +74,10 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let db = self.db ?? ServerPlaces.defaultDatabase()
-        let store: SubmissionStore
+        let store: any SubmissionStore
         do {
             try ServerPlaces.prepareFolder(for: db)
-            store = try SubmissionStore(path: db)
+            store = try SQLiteSubmissionStore(path: db)
         } catch {
             print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: db).description, to: &err)
             throw ExitCode(1)
@@ -130,7 +130,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submissions", abstract: "Work with stored submissions.", subcommands: [Export.self])
 
-    struct Export: ParsableCommand {
+    struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a force's submissions as JSON Lines, oldest first.")
 
         @Option(help: "The force whose submissions to export.")
@@ -142,19 +142,19 @@ struct SubmissionsCommand: AsyncParsableCommand {
         @Option(help: "Only submissions received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).")
         var since: String?
 
-        func run() throws {
+        func run() async throws {
             let db = self.db ?? ServerPlaces.defaultDatabase()
             guard FileManager.default.fileExists(atPath: db) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no submissions database at \(db)", hint: "Pass --db with the API's database file.").description, to: &err)
                 throw ExitCode(1)
             }
-            let store = try SubmissionStore(path: db)
+            let store = try SQLiteSubmissionStore(path: db)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var after: Int64?
             while true {
-                let page = try store.list(force: force, since: since, after: after, limit: 500)
+                let page = try await store.list(force: force, since: since, after: after, limit: 500)
                 for row in page {
                     print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row)), as: UTF8.self))
                 }

@@ -18,18 +18,18 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "The submissions database (default: the one soh api uses by default).")
         var db: String?
 
-        func store() throws -> SubmissionStore {
+        func store() throws -> any SubmissionStore {
             let db = self.db ?? ServerPlaces.defaultDatabase()
             guard FileManager.default.fileExists(atPath: db) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no submissions database at \(db)", hint: "Pass --db with the API's database file.").description, to: &err)
                 throw ExitCode(1)
             }
-            return try SubmissionStore(path: db)
+            return try SQLiteSubmissionStore(path: db)
         }
     }
 
-    static func line(_ d: SubmissionStore.DeliveryStatus) -> String {
+    static func line(_ d: DeliveryStatus) -> String {
         var text = "\(d.id)  \(d.reference)  \(d.force)/\(d.destination)  \(d.state)  \(Report.plural(d.attempts, "attempt"))"
         if let next = d.nextAttemptAt { text += "  next \(next)" }
         if let reference = d.forceReference { text += "  force reference \(reference)" }
@@ -37,40 +37,40 @@ struct DeliveriesCommand: AsyncParsableCommand {
         return text
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deliveries, newest first.")
         @OptionGroup var place: Place
         @Option(help: "Only this force's.") var force: String?
         @Option(help: "Only those in this state: pending, delivered or dead.") var state: String?
 
-        func run() throws {
+        func run() async throws {
             if let state, !["pending", "delivered", "dead"].contains(state) { throw ValidationError("--state is pending, delivered or dead") }
-            let list = try place.store().deliveries(force: force, state: state)
+            let list = try await place.store().deliveries(force: force, state: state)
             for d in list { print(DeliveriesCommand.line(d)) }
             print(Report.plural(list.count, "delivery").replacingOccurrences(of: "deliverys", with: "deliveries"))
         }
     }
 
-    struct Dead: ParsableCommand {
+    struct Dead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deliveries that were given up on: each needs a person to look at it.")
         @OptionGroup var place: Place
         @Option(help: "Only this force's.") var force: String?
 
-        func run() throws {
-            let list = try place.store().deliveries(force: force, state: "dead")
+        func run() async throws {
+            let list = try await place.store().deliveries(force: force, state: "dead")
             for d in list { print(DeliveriesCommand.line(d)) }
             print(list.isEmpty ? "No dead deliveries." : "\(list.count) dead: retry each with 'soh deliveries retry ID' once the cause is mended.")
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A report's deliveries with every attempt.")
         @OptionGroup var place: Place
         @Argument(help: "The report's reference, e.g. KEN-7K4M-QX9C.") var reference: String
 
-        func run() throws {
+        func run() async throws {
             let store = try place.store()
-            let list = try store.deliveries(reference: reference)
+            let list = try await store.deliveries(reference: reference)
             guard !list.isEmpty else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no deliveries for \(reference)").description, to: &err)
@@ -78,7 +78,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
             }
             for d in list {
                 print(DeliveriesCommand.line(d))
-                for a in try store.attempts(delivery: d.id) {
+                for a in try await store.attempts(delivery: d.id) {
                     print("    \(a.at)  \(a.outcome)  \(a.status.map(String.init) ?? "-")  \(a.milliseconds) ms  \(a.detail.prefix(160))")
                 }
             }
@@ -156,7 +156,7 @@ struct DeliverCommand: AsyncParsableCommand {
 
     /// Runs `services` and a delivery worker until SIGTERM or SIGINT, then closes the worker's
     /// HTTP clients.
-    static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: SubmissionStore,
+    static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: any SubmissionStore,
                     forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell) async throws {
         let sender = try DeliverySender(config: config)
         let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: forms, logger: logger, doorbell: doorbell)

@@ -91,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var catalog = try APICatalog.load(root: rootURL, environment: env)
         catalog.previewOrigins = Set(origins)
-        let store = try SubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path)
+        let store = try SQLiteSubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path)
         var apiOptions = SubmissionAPI.Options()
         apiOptions.ratePerMinute = 0
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: nil), options: apiOptions, logger: logger)

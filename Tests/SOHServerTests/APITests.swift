@@ -19,13 +19,13 @@ func sha256(_ s: String) -> String { SHA256.hash(data: Data(s.utf8)).map { Strin
 /// The API over the repository's real forms, a fresh database, and tokens for two forces.
 struct Harness {
     let catalog: APICatalog
-    let store: SubmissionStore
+    let store: SQLiteSubmissionStore
     let dbPath: String
 
     init() throws {
         catalog = try APICatalog.load(root: repositoryRoot)
         dbPath = FileManager.default.temporaryDirectory.appendingPathComponent("soh-api-\(UUID().uuidString).sqlite").path
-        store = try SubmissionStore(path: dbPath)
+        store = try SQLiteSubmissionStore(path: dbPath)
     }
 
     func app(rate: Int = 0, maxBody: Int = 64 * 1024, deliveries: DeliveryConfig = DeliveryConfig()) -> some ApplicationProtocol {
@@ -113,7 +113,7 @@ struct APITests {
                 }
             }
         }
-        #expect(try h.store.count() == 10)
+        #expect(try await h.store.count() == 10)
     }
 
     @Test func invalidAnswersGetTheValidatorsCodes() async throws {
@@ -139,7 +139,7 @@ struct APITests {
                 #expect(first?["message"] == "Dewiswch a oes unrhyw un mewn perygl nawr")
             }
         }
-        #expect(try h.store.count() == 0)
+        #expect(try await h.store.count() == 0)
     }
 
     @Test func refusalsHaveTheirStatus() async throws {
@@ -185,7 +185,7 @@ struct APITests {
                 #expect($0.status == .forbidden)
             }
         }
-        #expect(try h.store.count() == 0)
+        #expect(try await h.store.count() == 0)
     }
 
     @Test func tooManySubmissionsAreRateLimited() async throws {
@@ -221,7 +221,7 @@ struct APITests {
             }
             #expect(Set(references).count == 1)
         }
-        #expect(try h.store.count() == 1)
+        #expect(try await h.store.count() == 1)
     }
 
     @Test func aReusedKeyWithOtherContentIsRefusedAndNothingIsLost() async throws {
@@ -261,7 +261,7 @@ struct APITests {
                 #expect($0.status == .created)
             }
         }
-        #expect(try h.store.count() == 2)
+        #expect(try await h.store.count() == 2)
     }
 
     @Test func keysStoredBeforeDigestsStillReplay() async throws {
@@ -284,8 +284,8 @@ struct APITests {
                 """, arguments: [answers])
         }
         try queue.close()
-        let store = try SubmissionStore(path: path)
-        #expect(try store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+        let store = try SQLiteSubmissionStore(path: path)
+        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
         let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: answers, idempotencyKey: "old-key"))
         guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }
@@ -293,7 +293,7 @@ struct APITests {
         let other = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: #"{"item-type":"bag"}"#, idempotencyKey: "old-key"))
         #expect(other == .keyReused)
-        #expect(try store.count() == 1)
+        #expect(try await store.count() == 1)
     }
 
     @Test func formPostsRedirectOrExplain() async throws {
@@ -328,7 +328,7 @@ struct APITests {
                 #expect($0.status == .badRequest)
             }
         }
-        #expect(try h.store.count() == 1, "only the good post is stored")
+        #expect(try await h.store.count() == 1, "only the good post is stored")
     }
 
     @Test func answersAreStoredTheSameWhicheverWayTheyCame() async throws {
@@ -356,7 +356,7 @@ struct APITests {
                 #expect($0.status == .created, "\(String(buffer: $0.body))")
             }
         }
-        let stored = try h.store.list(force: "kent").map(\.answers)
+        let stored = try await h.store.list(force: "kent").map(\.answers)
         #expect(stored.count == 2)
         #expect(stored.first == stored.last, "\(stored)")
         #expect(stored.first?.contains("line2") == false && stored.first?.contains("county") == false && stored.first?.contains("phone") == false)
@@ -387,7 +387,7 @@ struct APITests {
                 #expect(location.hasPrefix("https://gwent.soh.example/cy/rhoi-gwybod/eiddo-a-ganfuwyd/form/confirmation/?reference=GWE-"), "\(location)")
             }
         }
-        #expect(try h.store.list(force: "gwent").map(\.language) == ["cy"])
+        #expect(try await h.store.list(force: "gwent").map(\.language) == ["cy"])
     }
 
     @Test func aForceReadsOnlyItsOwnSubmissions() async throws {
@@ -428,7 +428,7 @@ struct APITests {
 
     @Test func healthAndOpenAPI() async throws {
         let h = try Harness()
-        #expect(try h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+        #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {
                 #expect($0.status == .ok)

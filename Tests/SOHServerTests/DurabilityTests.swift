@@ -62,6 +62,6 @@ struct DurabilityTests {
         let (again, base2) = try start(db: db)
         defer { again.terminate(); again.waitUntilExit() }
         #expect(try await post(base2, payload) == 201)
-        #expect(try SubmissionStore(path: db).count() == acknowledged + 1)
+        #expect(try await SQLiteSubmissionStore(path: db).count() == acknowledged + 1)
     }
 }

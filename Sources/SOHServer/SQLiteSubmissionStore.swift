@@ -1,0 +1,160 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// The store in SQLite (through GRDB), the embedded default for one machine: write-ahead-log
+/// mode with full synchronisation, so a submission is acknowledged only after its transaction is
+/// on disk and survives a crash. Schema changes are versioned migrations.
+public final class SQLiteSubmissionStore: SubmissionStore {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL (GRDB's default for a pool) + FULL: each commit is fsynced before it returns.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: submissions") { db in
+            try db.execute(sql: """
+                CREATE TABLE submission (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  reference TEXT NOT NULL UNIQUE,
+                  force TEXT NOT NULL,
+                  form TEXT NOT NULL,
+                  form_version INTEGER NOT NULL,
+                  language TEXT NOT NULL,
+                  answers TEXT NOT NULL,
+                  received_at TEXT NOT NULL,
+                  started_at TEXT,
+                  submitted_at TEXT,
+                  idempotency_key TEXT,
+                  UNIQUE (force, idempotency_key)
+                );
+                CREATE INDEX submission_force ON submission (force, id);
+                """)
+        }
+        migrator.registerMigration("v2: request digests") { db in
+            // The digest of what was sent with an idempotency key: the same key with other
+            // content is refused instead of answered with the first report's reference.
+            try db.execute(sql: "ALTER TABLE submission ADD COLUMN request_digest TEXT")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, form, form_version, language, answers FROM submission WHERE idempotency_key IS NOT NULL")
+            for row in rows {
+                let digest = NewSubmission.digest(form: row["form"], version: row["form_version"], language: row["language"], answers: row["answers"])
+                try db.execute(sql: "UPDATE submission SET request_digest = ? WHERE id = ?", arguments: [digest, row["id"] as Int64])
+            }
+        }
+        migrator.registerMigration("v3: delivery outbox") { db in
+            // One delivery per destination, written with its submission (a transactional
+            // outbox); every attempt kept. Times are milliseconds since 1970.
+            try db.execute(sql: """
+                CREATE TABLE delivery (
+                  id TEXT PRIMARY KEY,
+                  submission_id INTEGER NOT NULL REFERENCES submission (id),
+                  destination TEXT NOT NULL,
+                  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_attempt_at INTEGER NOT NULL,
+                  lease_until INTEGER,
+                  created_at INTEGER NOT NULL,
+                  finished_at INTEGER,
+                  force_reference TEXT,
+                  last_error TEXT,
+                  fallback_for TEXT REFERENCES delivery (id),
+                  UNIQUE (submission_id, destination)
+                );
+                CREATE INDEX delivery_due ON delivery (state, next_attempt_at);
+                CREATE TABLE delivery_attempt (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  delivery_id TEXT NOT NULL REFERENCES delivery (id),
+                  at INTEGER NOT NULL,
+                  outcome TEXT NOT NULL,
+                  http_status INTEGER,
+                  milliseconds INTEGER NOT NULL,
+                  detail TEXT NOT NULL
+                );
+                CREATE INDEX delivery_attempt_delivery ON delivery_attempt (delivery_id, id);
+                """)
+        }
+        return migrator
+    }
+
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    public func store(_ new: NewSubmission) async throws -> StoreOutcome {
+        let digest = new.requestDigest
+        return try await pool.write { db in
+            if let key = new.idempotencyKey,
+               let row = try Row.fetchOne(db, sql: "SELECT id, request_digest FROM submission WHERE force = ? AND idempotency_key = ?",
+                                          arguments: [new.force, key]) {
+                guard row["request_digest"] as String? == digest,
+                      let existing = try Self.fetch(db, "WHERE id = ?", [row["id"] as Int64]).first else { return .keyReused }
+                return .replayed(existing)
+            }
+            let receivedAt = StoreTime.now()
+            for _ in 0..<10 {
+                let reference = Reference.make(code: new.code)
+                do {
+                    try db.execute(sql: """
+                        INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at,
+                                                idempotency_key, request_digest)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [reference, new.force, new.form, new.version, new.language, new.answers, receivedAt,
+                                         new.startedAt, new.submittedAt, new.idempotencyKey, digest])
+                    let id = db.lastInsertedRowID
+                    let now = StoreTime.milliseconds(Date())
+                    for destination in new.destinations {
+                        try db.execute(sql: """
+                            INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
+                            """, arguments: [UUID().uuidString.lowercased(), id, destination, now, now])
+                    }
+                    let stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form,
+                                                  version: new.version, language: new.language, answers: new.answers,
+                                                  receivedAt: receivedAt, startedAt: new.startedAt, submittedAt: new.submittedAt)
+                    return .created(stored)
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("reference") == true {
+                    continue  // a reference collision: draw again
+                }
+            }
+            throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "could not draw a unique reference")
+        }
+    }
+
+    public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
+        try await pool.read { db in
+            var sql = "WHERE force = ?"
+            var args: [any DatabaseValueConvertible] = [force]
+            if let since { sql += " AND received_at >= ?"; args.append(since) }
+            if let after { sql += " AND id > ?"; args.append(after) }
+            return try Self.fetch(db, sql + " ORDER BY id LIMIT ?", StatementArguments(args + [limit]))
+        }
+    }
+
+    public func get(force: String, reference: String) async throws -> StoredSubmission? {
+        try await pool.read { db in try Self.fetch(db, "WHERE force = ? AND reference = ?", [force, reference.uppercased()]).first }
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission") ?? 0 }
+    }
+
+    static func fetch(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws -> [StoredSubmission] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, reference, force, form, form_version, language, answers, received_at, started_at, submitted_at
+            FROM submission \(clause)
+            """, arguments: arguments).map { row in
+            StoredSubmission(id: row["id"], reference: row["reference"], force: row["force"], form: row["form"],
+                             version: row["form_version"], language: row["language"], answers: row["answers"],
+                             receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"])
+        }
+    }
+
+}
