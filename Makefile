@@ -14,6 +14,8 @@ TEST_PUBLIC := .build/test-public
 LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
 APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
+# A real PostgreSQL server for the store tests (started by the tests themselves, never as a service).
+APT_TEST := postgresql
 
 .PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api bench-delivery
 
@@ -65,6 +67,7 @@ build: release
 	$(SOH_RELEASE) build
 
 test: deps browser-deps
+	@$(call apt_install,$(APT_TEST))
 	@mkdir -p $(LOGS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee $(LOGS)/swift.log

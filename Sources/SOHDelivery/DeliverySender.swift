@@ -95,12 +95,14 @@ public final class DeliverySender: Sendable {
         let reply: Reply
         let prepared = request
         do {
-            reply = try await Self.within(timeout) {
+            reply = try await TimeLimit.within(timeout) {
                 let response = try await client.execute(prepared, timeout: .seconds(Int64(self.timeout.rounded(.up))))
                 let text = (try? await response.body.collect(upTo: Self.replyLimit)).map { String(buffer: $0) }
                 return Reply(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init),
                              text: text ?? "(reply larger than \(Self.replyLimit) bytes)")
             }
+        } catch let exceeded as TimeLimit.Exceeded {
+            return Attempt(.retry, detail: "no reply: no complete reply within \(exceeded.seconds.formatted()) s")
         } catch {
             return Attempt(.retry, detail: "no reply: \(error)")
         }
@@ -122,26 +124,6 @@ public final class DeliverySender: Sendable {
         var status: Int
         var retryAfter: Double?
         var text: String
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        var seconds: Double
-        var description: String { "no complete reply within \(seconds.formatted()) s" }
-    }
-
-    /// `operation`, cancelled when it takes longer than `seconds`: the HTTP client's own timeouts
-    /// bound each wait, this bounds the whole exchange (a reply sent a byte at a time included).
-    static func within<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                throw TimedOut(seconds: seconds)
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw TimedOut(seconds: seconds) }
-            return first
-        }
     }
 
     /// The force's own reference in a Standard API reply: `data.attributes.forceReference`,

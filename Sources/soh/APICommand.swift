@@ -30,6 +30,9 @@ struct APICommand: AsyncParsableCommand {
     @Option(help: "The SQLite database file, created if missing (default: $XDG_STATE_HOME/soh/submissions.sqlite, else ~/.local/state/soh/submissions.sqlite).")
     var db: String?
 
+    @Option(help: "A PostgreSQL database instead of SQLite, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require] (or set SOH_DATABASE_URL): for several API instances on one database.")
+    var database: String?
+
     @Option(help: "A file of 'force sha256-of-token' lines for reading submissions back (or set SOH_API_TOKENS).")
     var tokens: String?
 
@@ -73,18 +76,23 @@ struct APICommand: AsyncParsableCommand {
             print(Diagnostic.general(.error, busy).description, to: &err)
             throw ExitCode(1)
         }
-        let db = self.db ?? ServerPlaces.defaultDatabase()
+        let logger = Logger(label: "soh.api")
+        let url = database ?? ProcessInfo.processInfo.environment["SOH_DATABASE_URL"]
+        let db = url.map(PostgresSubmissionStore.redacted) ?? self.db ?? ServerPlaces.defaultDatabase()
         let store: any SubmissionStore
         do {
-            try ServerPlaces.prepareFolder(for: db)
-            store = try SQLiteSubmissionStore(path: db)
+            if let url {
+                store = try await PostgresSubmissionStore(url: url, logger: logger)
+            } else {
+                try ServerPlaces.prepareFolder(for: db)
+                store = try SQLiteSubmissionStore(path: db)
+            }
         } catch {
             print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: db).description, to: &err)
             throw ExitCode(1)
         }
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rateLimit
-        let logger = Logger(label: "soh.api")
         let doorbell = Doorbell()
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)

@@ -1,0 +1,140 @@
+import Foundation
+import PostgresNIO
+import SOHDelivery
+import SOHForms
+
+/// The delivery outbox in PostgreSQL. Workers in several instances lease with `FOR UPDATE SKIP
+/// LOCKED`: each due delivery goes to one of them, and one that dies lets its leases expire.
+extension PostgresSubmissionStore {
+    public func lease(limit: Int, seconds: Double, now: Date) async throws -> [PendingDelivery] {
+        let at = StoreTime.milliseconds(now), until = StoreTime.milliseconds(now.addingTimeInterval(seconds))
+        return try await client.withTransaction(logger: logger) { db in
+            let leased = try await db.query("""
+                UPDATE delivery SET lease_until = \(until)
+                WHERE id IN (SELECT id FROM delivery WHERE state = 'pending' AND next_attempt_at <= \(at)
+                             AND (lease_until IS NULL OR lease_until <= \(at)) ORDER BY next_attempt_at LIMIT \(limit)
+                             FOR UPDATE SKIP LOCKED)
+                RETURNING id, submission_id, destination, attempts
+                """, logger: logger).decode((String, Int64, String, Int).self).array()
+            guard !leased.isEmpty else { return [] }
+            var reports: [Int64: StoredSubmission] = [:]
+            for try await row in try await db.query("""
+                SELECT \(unescaped: Self.columns) FROM submission WHERE id = ANY(\(leased.map(\.1)))
+                """, logger: logger) {
+                let s = try Self.submission(row)
+                reports[s.id] = s
+            }
+            return try leased.compactMap { id, submission, destination, attempts -> PendingDelivery? in
+                guard let s = reports[submission] else { return nil }
+                let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
+                return PendingDelivery(id: id, destination: destination, attempts: attempts, report: .init(
+                    reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,
+                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt))
+            }
+        }
+    }
+
+    public func record(_ attempts: [RecordedAttempt]) async throws {
+        try await client.withTransaction(logger: logger) { db in
+            for recorded in attempts {
+                let (delivery, attempt) = (recorded.delivery, recorded.attempt)
+                let now = StoreTime.milliseconds(recorded.at)
+                try await db.query("""
+                    INSERT INTO delivery_attempt (delivery_id, at, outcome, http_status, milliseconds, detail)
+                    VALUES (\(delivery.id), \(now), \(attempt.outcome.rawValue), \(attempt.status), \(attempt.milliseconds), \(String(attempt.detail.prefix(1000))))
+                    """, logger: logger)
+                switch recorded.next {
+                case .delivered(let reference):
+                    try await db.query("""
+                        UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, finished_at = \(now),
+                          force_reference = \(reference), last_error = NULL WHERE id = \(delivery.id)
+                        """, logger: logger)
+                case .retry(let when):
+                    try await db.query("""
+                        UPDATE delivery SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = \(StoreTime.milliseconds(when)),
+                          last_error = \(attempt.detail) WHERE id = \(delivery.id)
+                        """, logger: logger)
+                case .dead(let reason, let fallback):
+                    try await db.query("""
+                        UPDATE delivery SET state = 'dead', attempts = attempts + 1, lease_until = NULL, finished_at = \(now),
+                          last_error = \(reason) WHERE id = \(delivery.id)
+                        """, logger: logger)
+                    if let fallback {
+                        // The report goes to the fallback instead (once, however often this one dies).
+                        try await db.query("""
+                            INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at, fallback_for)
+                            SELECT \(UUID().uuidString.lowercased()), submission_id, \(fallback), \(now), \(now), id FROM delivery WHERE id = \(delivery.id)
+                            ON CONFLICT DO NOTHING
+                            """, logger: logger)
+                    }
+                }
+            }
+        }
+    }
+
+    public func deliveries(force: String?, reference: String?, state: String?, since: Int64?, limit: Int) async throws -> [DeliveryStatus] {
+        var result: [DeliveryStatus] = []
+        let rows = try await client.query("""
+            SELECT d.id, s.reference, s.force, s.form, d.destination, d.state, d.attempts, d.next_attempt_at, d.finished_at,
+                   d.force_reference, d.last_error, d.fallback_for
+            FROM delivery d JOIN submission s ON s.id = d.submission_id
+            WHERE (\(force)::text IS NULL OR s.force = \(force)) AND (\(since)::bigint IS NULL OR s.id >= \(since))
+              AND (\(reference?.uppercased())::text IS NULL OR s.reference = \(reference?.uppercased()))
+              AND (\(state)::text IS NULL OR d.state = \(state))
+            ORDER BY d.created_at DESC, d.id LIMIT \(limit)
+            """, logger: logger)
+        for try await (id, ref, force, form, destination, state, attempts, next, finished, forceReference, lastError, fallbackFor)
+            in rows.decode((String, String, String, String, String, String, Int, Int64, Int64?, String?, String?, String?).self) {
+            result.append(DeliveryStatus(id: id, reference: ref, force: force, form: form, destination: destination, state: state,
+                                         attempts: attempts, nextAttemptAt: state == "pending" ? StoreTime.iso(next) : nil,
+                                         finishedAt: finished.map(StoreTime.iso), forceReference: forceReference,
+                                         lastError: lastError, fallbackFor: fallbackFor))
+        }
+        return result
+    }
+
+    public func attempts(delivery id: String) async throws -> [AttemptRecord] {
+        var result: [AttemptRecord] = []
+        let rows = try await client.query("""
+            SELECT at, outcome, http_status, milliseconds, detail FROM delivery_attempt WHERE delivery_id = \(id) ORDER BY id
+            """, logger: logger)
+        for try await (at, outcome, status, milliseconds, detail) in rows.decode((Int64, String, Int?, Int, String).self) {
+            result.append(AttemptRecord(at: StoreTime.iso(at), outcome: outcome, status: status, milliseconds: milliseconds, detail: detail))
+        }
+        return result
+    }
+
+    public func retry(delivery id: String, now: Date) async throws -> Bool {
+        let changed = try await client.query("""
+            UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
+            WHERE id = \(id.lowercased()) AND state = 'dead' RETURNING id
+            """, logger: logger).decode(String.self).array()
+        return changed.count == 1
+    }
+
+    public func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
+        if dryRun {
+            return try await client.query("""
+                SELECT COUNT(*) FROM delivery
+                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until))
+                  AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
+                """, logger: logger).decode(Int.self).array().first ?? 0
+        }
+        return try await client.query("""
+            UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
+            WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until))
+              AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
+            RETURNING id
+            """, logger: logger).decode(String.self).array().count
+    }
+
+    public func queueDepth() async throws -> QueueDepth {
+        let rows = try await client.query("""
+            SELECT COUNT(*) FILTER (WHERE state = 'pending'), COUNT(*) FILTER (WHERE state = 'dead'),
+                   MIN(created_at) FILTER (WHERE state = 'pending')
+            FROM delivery
+            """, logger: logger).decode((Int, Int, Int64?).self).array()
+        let (pending, dead, oldest) = rows.first ?? (0, 0, nil)
+        return QueueDepth(pending: pending, dead: dead, oldestPending: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) })
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SOHDelivery
+import SOHForms
+
+/// The store in PostgreSQL (through postgres-nio), for several API instances on one database.
+/// The same behaviour as `SQLiteSubmissionStore`: a submission and its deliveries in one
+/// transaction, acknowledged once committed; an idempotency key unique per force, enforced by the
+/// database (so two instances given the same key at once store one row); deliveries leased with
+/// `FOR UPDATE SKIP LOCKED`, so one worker at a time attempts each. Migrations are applied at
+/// start under an advisory lock: instances starting together do not race.
+public final class PostgresSubmissionStore: SubmissionStore {
+    let client: PostgresClient
+    let logger: Logger
+    let runner: Task<Void, Never>
+
+    /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
+    public init(url: String, logger: Logger) async throws {
+        let configuration = try Self.configuration(url)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+        do {
+            // The client keeps trying to connect: a database that is not there is an error at
+            // start, not a wait for ever.
+            try await TimeLimit.within(30) { try await self.migrate() }
+        } catch is TimeLimit.Exceeded {
+            runner.cancel()
+            throw BadURL(description: "cannot reach the database at \(Self.redacted(url)) within 30 s")
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    /// Stops the connections (the client's run task).
+    public func close() {
+        runner.cancel()
+    }
+
+    /// A database URL that cannot be used, or a database that cannot be reached.
+    public struct BadURL: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+        guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""),
+              let host = u.host, !host.isEmpty, let user = u.user, !user.isEmpty else {
+            throw BadURL(description: "a database URL is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found '\(Self.redacted(url))'")
+        }
+        let database = String(u.path.drop { $0 == "/" })
+        let mode = u.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "require", "verify-full": tls = try .require(.makeClientConfiguration())
+        case "prefer": tls = try .prefer(.makeClientConfiguration())
+        default: throw BadURL(description: "sslmode is disable, prefer or require, found '\(mode)'")
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: u.port ?? 5432, username: user, password: u.password,
+                                                         database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// The URL without its password, for messages.
+    public static func redacted(_ url: String) -> String {
+        guard var u = URLComponents(string: url), u.password != nil else { return url }
+        u.password = "redacted"
+        return u.string ?? "(a database URL)"
+    }
+
+    // MARK: Migrations
+
+    /// The same versions as the SQLite store's, each a list of statements.
+    static let migrations: [(name: String, statements: [String])] = [
+        ("v1: submissions", [
+            """
+            CREATE TABLE submission (
+              id BIGSERIAL PRIMARY KEY,
+              reference TEXT NOT NULL UNIQUE,
+              force TEXT NOT NULL,
+              form TEXT NOT NULL,
+              form_version INTEGER NOT NULL,
+              language TEXT NOT NULL,
+              answers TEXT NOT NULL,
+              received_at TEXT NOT NULL,
+              started_at TEXT,
+              submitted_at TEXT,
+              idempotency_key TEXT,
+              UNIQUE (force, idempotency_key)
+            )
+            """,
+            "CREATE INDEX submission_force ON submission (force, id)",
+        ]),
+        ("v2: request digests", ["ALTER TABLE submission ADD COLUMN request_digest TEXT"]),
+        ("v3: delivery outbox", [
+            """
+            CREATE TABLE delivery (
+              id TEXT PRIMARY KEY,
+              submission_id BIGINT NOT NULL REFERENCES submission (id),
+              destination TEXT NOT NULL,
+              state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at BIGINT NOT NULL,
+              lease_until BIGINT,
+              created_at BIGINT NOT NULL,
+              finished_at BIGINT,
+              force_reference TEXT,
+              last_error TEXT,
+              fallback_for TEXT REFERENCES delivery (id),
+              UNIQUE (submission_id, destination)
+            )
+            """,
+            "CREATE INDEX delivery_due ON delivery (state, next_attempt_at)",
+            """
+            CREATE TABLE delivery_attempt (
+              id BIGSERIAL PRIMARY KEY,
+              delivery_id TEXT NOT NULL REFERENCES delivery (id),
+              at BIGINT NOT NULL,
+              outcome TEXT NOT NULL,
+              http_status INTEGER,
+              milliseconds INTEGER NOT NULL,
+              detail TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX delivery_attempt_delivery ON delivery_attempt (delivery_id, id)",
+        ]),
+    ]
+
+    /// Applies what is missing, in one transaction holding an advisory lock: a second instance
+    /// starting at the same moment waits, then finds nothing left to do.
+    func migrate() async throws {
+        try await client.withTransaction(logger: logger) { db in
+            try await db.query("SELECT pg_advisory_xact_lock(7358821)", logger: logger)
+            try await db.query("CREATE TABLE IF NOT EXISTS soh_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                               logger: logger)
+            var applied = Set<String>()
+            for try await name in try await db.query("SELECT name FROM soh_migration", logger: logger).decode(String.self) { applied.insert(name) }
+            for migration in Self.migrations where !applied.contains(migration.name) {
+                for statement in migration.statements { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await db.query("INSERT INTO soh_migration (name) VALUES (\(migration.name))", logger: logger)
+            }
+        }
+    }
+
+    public func appliedMigrations() async throws -> [String] {
+        var names: [String] = []
+        for try await name in try await client.query("SELECT name FROM soh_migration ORDER BY name", logger: logger).decode(String.self) {
+            names.append(name)
+        }
+        return names
+    }
+
+    // MARK: Submissions
+
+    public func store(_ new: NewSubmission) async throws -> StoreOutcome {
+        let digest = new.requestDigest
+        return try await client.withTransaction(logger: logger) { db in
+            if let key = new.idempotencyKey, let outcome = try await Self.replay(db, force: new.force, key: key, digest: digest, logger: logger) {
+                return outcome
+            }
+            let receivedAt = StoreTime.now()
+            for _ in 0..<10 {
+                let reference = Reference.make(code: new.code)
+                // Nothing inserted: the reference was drawn before, or another instance stored
+                // this idempotency key since the check above (the unique constraint decides).
+                let inserted = try await db.query("""
+                    INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at,
+                                            idempotency_key, request_digest)
+                    VALUES (\(reference), \(new.force), \(new.form), \(new.version), \(new.language), \(new.answers), \(receivedAt),
+                            \(new.startedAt), \(new.submittedAt), \(new.idempotencyKey), \(digest))
+                    ON CONFLICT DO NOTHING RETURNING id
+                    """, logger: logger).decode(Int64.self).array()
+                guard let id = inserted.first else {
+                    if let key = new.idempotencyKey, let outcome = try await Self.replay(db, force: new.force, key: key, digest: digest, logger: logger) {
+                        return outcome
+                    }
+                    continue
+                }
+                let now = StoreTime.milliseconds(Date())
+                for destination in new.destinations {
+                    try await db.query("""
+                        INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at)
+                        VALUES (\(UUID().uuidString.lowercased()), \(id), \(destination), \(now), \(now))
+                        """, logger: logger)
+                }
+                return .created(StoredSubmission(id: id, reference: reference, force: new.force, form: new.form, version: new.version,
+                                                 language: new.language, answers: new.answers, receivedAt: receivedAt,
+                                                 startedAt: new.startedAt, submittedAt: new.submittedAt))
+            }
+            throw StoreError.notStored
+        }
+    }
+
+    /// The outcome for an idempotency key already stored by this force, nil when it is new.
+    static func replay(_ db: PostgresConnection, force: String, key: String, digest: String, logger: Logger) async throws -> StoreOutcome? {
+        let rows = try await db.query("""
+            SELECT \(unescaped: columns), request_digest FROM submission WHERE force = \(force) AND idempotency_key = \(key)
+            """, logger: logger)
+        for try await row in rows {
+            let stored = try submission(row)
+            let (_, _, _, _, _, _, _, _, _, _, storedDigest) =
+                try row.decode((Int64, String, String, String, Int, String, String, String, String?, String?, String?).self)
+            return storedDigest == digest ? .replayed(stored) : .keyReused
+        }
+        return nil
+    }
+
+    static let columns = "id, reference, force, form, form_version, language, answers, received_at, started_at, submitted_at"
+
+    static func submission(_ row: PostgresRow) throws -> StoredSubmission {
+        let (id, reference, force, form, version, language, answers, receivedAt, startedAt, submittedAt) =
+            try row.decode((Int64, String, String, String, Int, String, String, String, String?, String?).self)
+        return StoredSubmission(id: id, reference: reference, force: force, form: form, version: version, language: language,
+                                answers: answers, receivedAt: receivedAt, startedAt: startedAt, submittedAt: submittedAt)
+    }
+
+    func submissions(_ query: PostgresQuery) async throws -> [StoredSubmission] {
+        var result: [StoredSubmission] = []
+        for try await row in try await client.query(query, logger: logger) { result.append(try Self.submission(row)) }
+        return result
+    }
+
+    public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
+        try await submissions("""
+            SELECT \(unescaped: Self.columns) FROM submission
+            WHERE force = \(force) AND (\(since)::text IS NULL OR received_at >= \(since)) AND (\(after)::bigint IS NULL OR id > \(after))
+            ORDER BY id LIMIT \(limit)
+            """)
+    }
+
+    public func get(force: String, reference: String) async throws -> StoredSubmission? {
+        try await submissions("SELECT \(unescaped: Self.columns) FROM submission WHERE force = \(force) AND reference = \(reference.uppercased())").first
+    }
+
+    public func count() async throws -> Int {
+        try await client.query("SELECT COUNT(*) FROM submission", logger: logger).decode(Int.self).array().first ?? 0
+    }
+}
+
+extension AsyncSequence {
+    /// Every element, in order.
+    func array() async throws -> [Element] {
+        var result: [Element] = []
+        for try await element in self { result.append(element) }
+        return result
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import SOHDelivery
+import SOHServer
+import Testing
+
+/// The store's behaviour, the same on SQLite and on a real PostgreSQL server: every test here
+/// runs against both.
+@Suite("Submission stores: SQLite and PostgreSQL alike")
+struct StoreTests {
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    /// A new, empty store of that kind, and a way to close it.
+    static func make(_ kind: Kind) async throws -> (any SubmissionStore, @Sendable () -> Void) {
+        switch kind {
+        case .sqlite:
+            let path = NSTemporaryDirectory() + "soh-store-\(UUID().uuidString).sqlite"
+            return (try SQLiteSubmissionStore(path: path), { try? FileManager.default.removeItem(atPath: path) })
+        case .postgres:
+            let server = try TestPostgres.shared.get()
+            let store = try await PostgresSubmissionStore(url: try server.newDatabase(), logger: Logger(label: "test"))
+            return (store, { store.close() })
+        }
+    }
+
+    static func new(_ answers: String = #"{"item-type":"keys"}"#, key: String? = nil, force: String = "kent",
+                    destinations: [String] = []) -> NewSubmission {
+        NewSubmission(force: force, code: "KEN", form: "lost-property", version: 1, language: "en", answers: answers,
+                      idempotencyKey: key, destinations: destinations)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func migrationsAreApplied(_ kind: Kind) async throws {
+        let (store, close) = try await Self.make(kind)
+        defer { close() }
+        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func anIdempotencyKeyStoresOnceAndRefusesOtherContent(_ kind: Kind) async throws {
+        let (store, close) = try await Self.make(kind)
+        defer { close() }
+        guard case .created(let first) = try await store.store(Self.new(key: "k1")) else { Issue.record("not created"); return }
+        #expect(try await store.store(Self.new(key: "k1")) == .replayed(first))
+        #expect(try await store.store(Self.new(#"{"item-type":"bag"}"#, key: "k1")) == .keyReused)
+        // Keys are per force.
+        guard case .created = try await store.store(Self.new(key: "k1", force: "gwent")) else { Issue.record("not created"); return }
+        #expect(try await store.count() == 2)
+    }
+
+    /// Many requests with one key at the same moment: the database decides, one row is stored
+    /// and every request gets its reference.
+    @Test(arguments: Kind.allCases)
+    func oneKeyAtOnceFromManyStoresOneRow(_ kind: Kind) async throws {
+        let (store, close) = try await Self.make(kind)
+        defer { close() }
+        let outcomes = try await withThrowingTaskGroup(of: StoreOutcome.self) { group in
+            for _ in 0..<16 { group.addTask { try await store.store(Self.new(key: "same", destinations: ["athena"])) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let references = Set(outcomes.compactMap { outcome -> String? in
+            switch outcome {
+            case .created(let s), .replayed(let s): s.reference
+            case .keyReused: nil
+            }
+        })
+        #expect(references.count == 1 && outcomes.count == 16)
+        #expect(try await store.count() == 1)
+        #expect(try await store.deliveries().count == 1, "one delivery, written with the one row")
+    }
+
+    @Test(arguments: Kind.allCases)
+    func listingPagesWithACursor(_ kind: Kind) async throws {
+        let (store, close) = try await Self.make(kind)
+        defer { close() }
+        var references: [String] = []
+        for i in 0..<5 {
+            guard case .created(let s) = try await store.store(Self.new(#"{"n":"\#(i)"}"#)) else { continue }
+            references.append(s.reference)
+        }
+        _ = try await store.store(Self.new(force: "gwent"))
+        let first = try await store.list(force: "kent", since: nil, after: nil, limit: 2)
+        let rest = try await store.list(force: "kent", since: nil, after: first.last?.id, limit: 10)
+        #expect((first + rest).map(\.reference) == references)
+        #expect(try await store.list(force: "kent", since: "2999-01-01T00:00:00.000Z", after: nil, limit: 10).isEmpty)
+        let one = try #require(try await store.get(force: "kent", reference: references[2].lowercased()))
+        #expect(one.answers == #"{"n":"2"}"# && one.force == "kent")
+        #expect(try await store.get(force: "gwent", reference: references[2]) == nil, "another force's report is not found")
+    }
+
+    /// Deliveries: leased once at a time, recorded, retried, dead with a fallback, sent again.
+    @Test(arguments: Kind.allCases)
+    func theOutboxLeasesRecordsAndRetries(_ kind: Kind) async throws {
+        let (store, close) = try await Self.make(kind)
+        defer { close() }
+        guard case .created(let s) = try await store.store(Self.new(destinations: ["athena", "hook"])) else { Issue.record("not created"); return }
+        let now = Date()
+        let leased = try await store.lease(limit: 10, seconds: 60, now: now)
+        #expect(leased.map(\.destination).sorted() == ["athena", "hook"])
+        #expect(leased.first?.report.answers["item-type"] == .text("keys") && leased.first?.report.reference == s.reference)
+        #expect(try await store.lease(limit: 10, seconds: 60, now: now).isEmpty, "a leased delivery is not leased again")
+        #expect(try await store.queueDepth().pending == 2)
+        let athena = try #require(leased.first { $0.destination == "athena" }), hook = try #require(leased.first { $0.destination == "hook" })
+        try await store.record([
+            RecordedAttempt(delivery: athena, attempt: Attempt(.delivered, status: 201, detail: "stored", forceReference: "KNT/1"),
+                            next: .delivered(forceReference: "KNT/1"), at: now),
+            RecordedAttempt(delivery: hook, attempt: Attempt(.refused, status: 400, detail: "no"), next: .dead(reason: "no", fallback: "drop"), at: now),
+        ])
+        let statuses = try await store.deliveries(reference: s.reference)
+        #expect(Set(statuses.map { "\($0.destination) \($0.state)" }) == ["athena delivered", "hook dead", "drop pending"])
+        #expect(statuses.first { $0.destination == "athena" }?.forceReference == "KNT/1")
+        #expect(try await store.attempts(delivery: hook.id).map(\.status) == [400])
+        let depth = try await store.queueDepth()
+        #expect(depth.pending == 1 && depth.dead == 1 && depth.oldestPending != nil)
+        #expect(try await store.retry(delivery: hook.id, now: now))
+        #expect(try await !store.retry(delivery: hook.id, now: now), "only a dead delivery is retried")
+        // A lease that expires lets another worker take the delivery.
+        let again = try await store.lease(limit: 10, seconds: 1, now: now.addingTimeInterval(1))
+        #expect(Set(again.map(\.destination)) == ["hook", "drop"])
+        #expect(try await store.lease(limit: 10, seconds: 1, now: now.addingTimeInterval(3)).count == 2)
+        let period = (StoreTime.iso(StoreTime.milliseconds(now) - 60_000), StoreTime.iso(StoreTime.milliseconds(now) + 60_000))
+        #expect(try await store.redeliver(force: "kent", since: period.0, until: period.1, destination: nil, dryRun: true, now: now) == 1)
+        #expect(try await store.redeliver(force: "kent", since: period.0, until: period.1, destination: "athena", dryRun: false, now: now) == 1)
+        #expect(try await store.deliveries(state: "delivered").isEmpty)
+    }
+
+    @Test func aDatabaseURLIsCheckedAndItsPasswordNeverShown() async throws {
+        for url in ["mysql://soh@db/x", "postgres:///x", "postgres://db/x", "postgres://soh@db/x?sslmode=maybe"] {
+            await #expect(throws: PostgresSubmissionStore.BadURL.self) { try await PostgresSubmissionStore(url: url, logger: Logger(label: "test")) }
+        }
+        #expect(PostgresSubmissionStore.redacted("postgres://soh:hunter2@db:5432/x") == "postgres://soh:redacted@db:5432/x")
+    }
+}
