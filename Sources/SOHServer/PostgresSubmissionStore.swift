@@ -55,8 +55,8 @@ public final class PostgresSubmissionStore: SubmissionStore {
         let tls: PostgresClient.Configuration.TLS
         switch mode {
         case "disable": tls = .disable
-        case "require", "verify-full": tls = try .require(.makeClientConfiguration())
-        case "prefer": tls = try .prefer(.makeClientConfiguration())
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        case "prefer": tls = .prefer(.makeClientConfiguration())
         default: throw BadURL(description: "sslmode is disable, prefer or require, found '\(mode)'")
         }
         var configuration = PostgresClient.Configuration(host: host, port: u.port ?? 5432, username: user, password: u.password,
