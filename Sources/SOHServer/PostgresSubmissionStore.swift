@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PostgresNIO
 import SOHDelivery
-import SOHForms
 
 /// The store in PostgreSQL (through postgres-nio), for several API instances on one database.
 /// The same behaviour as `SQLiteSubmissionStore`: a submission and its deliveries in one
@@ -28,7 +27,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
             try await TimeLimit.within(30) { try await self.migrate() }
         } catch is TimeLimit.Exceeded {
             runner.cancel()
-            throw BadURL(description: "cannot reach the database at \(Self.redacted(url)) within 30 s")
+            throw CannotOpen(description: "cannot reach the database at \(Self.redacted(url)) within 30 s")
         } catch {
             runner.cancel()
             throw error
@@ -41,14 +40,14 @@ public final class PostgresSubmissionStore: SubmissionStore {
     }
 
     /// A database URL that cannot be used, or a database that cannot be reached.
-    public struct BadURL: Error, CustomStringConvertible {
+    public struct CannotOpen: Error, CustomStringConvertible {
         public var description: String
     }
 
     static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""),
               let host = u.host, !host.isEmpty, let user = u.user, !user.isEmpty else {
-            throw BadURL(description: "a database URL is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found '\(Self.redacted(url))'")
+            throw CannotOpen(description: "a database URL is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found '\(Self.redacted(url))'")
         }
         let database = String(u.path.drop { $0 == "/" })
         let mode = u.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
@@ -57,7 +56,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
         case "disable": tls = .disable
         case "require", "verify-full": tls = .require(.makeClientConfiguration())
         case "prefer": tls = .prefer(.makeClientConfiguration())
-        default: throw BadURL(description: "sslmode is disable, prefer or require, found '\(mode)'")
+        default: throw CannotOpen(description: "sslmode is disable, prefer or require, found '\(mode)'")
         }
         var configuration = PostgresClient.Configuration(host: host, port: u.port ?? 5432, username: user, password: u.password,
                                                          database: database.isEmpty ? nil : database, tls: tls)

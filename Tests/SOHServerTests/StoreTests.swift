@@ -129,7 +129,7 @@ struct StoreTests {
 
     @Test func aDatabaseURLIsCheckedAndItsPasswordNeverShown() async throws {
         for url in ["mysql://soh@db/x", "postgres:///x", "postgres://db/x", "postgres://soh@db/x?sslmode=maybe"] {
-            await #expect(throws: PostgresSubmissionStore.BadURL.self) { try await PostgresSubmissionStore(url: url, logger: Logger(label: "test")) }
+            await #expect(throws: PostgresSubmissionStore.CannotOpen.self) { try await PostgresSubmissionStore(url: url, logger: Logger(label: "test")) }
         }
         #expect(PostgresSubmissionStore.redacted("postgres://soh:hunter2@db:5432/x") == "postgres://soh:redacted@db:5432/x")
     }
