@@ -25,6 +25,7 @@ help:
 	@echo "make serve        preview every force with live reload, and the submission API (soh serve)"
 	@echo "make bench        build speed as ratios: cold vs copy of the output vs Hugo x43, warm rebuild, memory"
 	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
+	@echo "                  (DB=postgres INSTANCES=2: two instances on one PostgreSQL, next to pgbench)"
 	@echo "make bench-delivery  deliveries/s and submit-to-delivered p99 to a local receiver; a receiver outage and its backlog"
 	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
 	@echo "make clean        remove build products and public/"
@@ -86,7 +87,8 @@ bench: release
 	scripts/bench.sh $(SOH_RELEASE) --pages $${PAGES:-300} --runs $${RUNS:-5}
 
 bench-api: release
-	python3 scripts/bench-api.py $(SOH_RELEASE)
+	@if [ "$${DB:-sqlite}" = postgres ]; then $(call apt_install,$(APT_TEST)); fi
+	python3 scripts/bench-api.py $(SOH_RELEASE) --db $${DB:-sqlite} --instances $${INSTANCES:-1}
 
 bench-delivery: release
 	python3 scripts/bench-delivery.py $(SOH_RELEASE) --runs $${RUNS:-3} --outage $${OUTAGE:-60}

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Benchmark of the submission API with durable writes, next to SQLite's own durable insert rate
-measured in the same run (the floor for one fsync per commit on this disk).
+"""Benchmark of the submission API with durable writes, next to the database's own durable insert
+rate measured in the same run: SQLite's (one fsync per commit on this disk), or PostgreSQL's from
+pgbench with a one-row insert script and as many clients.
 
-usage: bench-api.py SOH_BINARY [--clients 32] [--submissions 3000]
-Prints throughput, p50/p99 latency, the raw SQLite rate, their ratio, and whether anything was lost.
+usage: bench-api.py SOH_BINARY [--clients 32] [--submissions 3000] [--db sqlite|postgres] [--instances N]
+With --db postgres a server is started for the run (fsync on) and N instances share it, the
+clients spread across them. Prints throughput, p50/p99 latency, the raw rate, their ratio, and
+whether anything was lost.
 """
 import argparse
 import http.client
@@ -17,6 +20,9 @@ import tempfile
 import threading
 import time
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "delivery"))
+from postgres import Postgres  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 ANSWERS = {"think-stolen": "no", "item-type": "keys", "item-description": "Three keys on a red fob",
@@ -40,25 +46,54 @@ def raw_sqlite_rate(n):
     return n / (time.perf_counter() - start)
 
 
+def raw_postgres_rate(server, database, clients, seconds=10):
+    """pgbench's transactions a second, each one durable insert of a report-sized row."""
+    server.sql(database, "CREATE TABLE raw (id BIGSERIAL PRIMARY KEY, reference TEXT UNIQUE, body TEXT)")
+    script = os.path.join(server.dir, "insert.sql")
+    with open(script, "w") as f:
+        f.write("INSERT INTO raw (reference, body) VALUES (md5(random()::text || clock_timestamp()::text), '"
+                + json.dumps(ANSWERS).replace("'", "''") + "');\n")
+    os.chmod(script, 0o644)
+    out = server.run("pgbench", "-h", server.dir, "-p", str(server.port), "-U", "soh", "-n", "-c", str(clients), "-j", "2",
+                     "-T", str(seconds), "-f", script, database).stdout
+    return float(next(line for line in out.splitlines() if line.startswith("tps")).split("=")[1].split()[0])
+
+
+def start_api(soh, place):
+    server = subprocess.Popen([soh, "api", "--root", ROOT, "--port", "0", *place, "--rate-limit", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = server.stdout.readline()
+    while "listening on" not in line:
+        if server.poll() is not None:
+            sys.exit("soh api did not start")
+        line = server.stdout.readline()
+    threading.Thread(target=server.stdout.read, daemon=True).start()  # a full pipe would stop it
+    return server, int(line.rsplit(":", 1)[1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("soh")
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--submissions", type=int, default=3000)
+    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--instances", type=int, default=1)
     a = ap.parse_args()
-    db = os.path.join(tempfile.mkdtemp(), "bench.sqlite")
-    server = subprocess.Popen([a.soh, "api", "--root", ROOT, "--port", "0", "--db", db, "--rate-limit", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = server.stdout.readline()
-    while "listening on" not in line:
-        line = server.stdout.readline()
-    port = int(line.rsplit(":", 1)[1])
-    threading.Thread(target=server.stdout.read, daemon=True).start()  # a full pipe would stop it
+    pg = None
+    if a.db == "postgres":
+        pg = Postgres(durable=True)
+        pg.create("bench")
+        pg.create("raw")
+        place = ["--database", pg.url("bench")]
+    else:
+        db = os.path.join(tempfile.mkdtemp(), "bench.sqlite")
+        place = ["--db", db]
+    servers = [start_api(a.soh, place) for _ in range(max(a.instances, 1))]
     body = json.dumps({"form": "lost-property", "version": 1, "language": "en", "answers": ANSWERS})
     latencies, failures, lock = [], [], threading.Lock()
     per_client = a.submissions // a.clients
 
-    def client():
+    def client(port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         for _ in range(per_client):
@@ -74,24 +109,36 @@ def main():
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(a.clients)]
+    threads = [threading.Thread(target=client, args=(servers[n % len(servers)][1],)) for n in range(a.clients)]
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    server.terminate()
-    server.wait()
-    stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM submission").fetchone()[0]
+    for server, _ in servers:
+        server.terminate()
+        server.wait()
     sent = per_client * a.clients
+    try:
+        if pg:
+            stored = int(pg.sql("bench", "SELECT COUNT(*) FROM submission")[0][0])
+            raw = raw_postgres_rate(pg, "raw", a.clients)
+            baseline = f"raw PostgreSQL durable inserts (pgbench, one row a transaction, {a.clients} clients)"
+        else:
+            stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM submission").fetchone()[0]
+            raw = raw_sqlite_rate(min(sent, 2000))
+            baseline = "raw SQLite durable inserts (one commit each, one writer)"
+    finally:
+        if pg:
+            pg.remove()
     rate = sent / elapsed
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    raw = raw_sqlite_rate(min(sent, 2000))
-    print(f"clients {a.clients}, submissions {sent}: {rate:.0f}/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    print(f"raw SQLite durable inserts (one commit each, one writer): {raw:.0f}/s; API/raw = {rate / raw:.2f}")
+    print(f"{a.db}, {len(servers)} instance{'s' if len(servers) > 1 else ''}, clients {a.clients}, submissions {sent}: "
+          f"{rate:.0f}/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"{baseline}: {raw:.0f}/s; API/raw = {rate / raw:.2f}")
     print(f"acknowledged {sent - len(failures)}, stored {stored}, lost {max(0, sent - len(failures) - stored)}")
     target = rate >= 500 and p99 < 100 and stored == sent - len(failures) and not failures
     print("targets (>= 500/s with 32 clients, p99 < 100 ms, nothing lost): " + ("met" if target else "NOT met"))

@@ -81,4 +81,15 @@ public protocol DeliveryQueue: Sendable {
     /// Records attempts and what follows each, all in one transaction; a dead delivery with a
     /// fallback adds a delivery to that destination.
     func record(_ attempts: [RecordedAttempt]) async throws
+    /// Whether `watchForDeliveries` hears of deliveries added by other processes (then workers
+    /// poll less often: polling is only the fallback, and for retries falling due by time).
+    var announcesDeliveries: Bool { get }
+    /// Calls `wake` whenever another process may have added due deliveries, until the task is
+    /// cancelled; returns at once when the queue has no such signal.
+    func watchForDeliveries(_ wake: @escaping @Sendable () async -> Void) async
+}
+
+extension DeliveryQueue {
+    public var announcesDeliveries: Bool { false }
+    public func watchForDeliveries(_ wake: @escaping @Sendable () async -> Void) async {}
 }

@@ -21,8 +21,10 @@ public struct DeliveryWorker: Service {
     /// rounds of attempts, each bounded by the timeout); a crashed worker's deliveries are taken
     /// again after it.
     public var leaseSeconds: Double
-    /// How often the outbox is looked at when nothing wakes the worker.
-    public var pollSeconds = 0.5
+    /// How often the outbox is looked at when nothing wakes the worker: often when only this
+    /// process's own submissions ring it, seldom when the database announces new deliveries
+    /// from every instance (PostgreSQL's LISTEN/NOTIFY) and polling only finds retries due.
+    public var pollSeconds: Double
 
     public init(queue: any DeliveryQueue, config: DeliveryConfig, sender: DeliverySender, forms: [String: FormDefinition],
                 logger: Logger, doorbell: Doorbell) {
@@ -34,15 +36,23 @@ public struct DeliveryWorker: Service {
         self.doorbell = doorbell
         log = AttemptLog(queue: queue)
         leaseSeconds = 2 * config.timeout + 30
+        pollSeconds = queue.announcesDeliveries ? 5 : 0.5
     }
 
     public func run() async throws {
+        // Deliveries written by other instances ring the doorbell too.
+        let watcher = Task { [queue, doorbell] in await queue.watchForDeliveries { await doorbell.ring() } }
+        defer { watcher.cancel() }
         // On SIGTERM the loop stops between batches: attempts under way are finished and
         // recorded (if the process dies first, their leases expire and they are tried again).
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let batch: [PendingDelivery]
             do {
-                batch = try await queue.lease(limit: concurrency * 2, seconds: leaseSeconds, now: Date())
+                // Bounded: a database that is down makes the worker wait and try again, and a
+                // SIGTERM meanwhile is not held up by it.
+                batch = try await TimeLimit.within(30) { [queue, concurrency, leaseSeconds] in
+                    try await queue.lease(limit: concurrency * 2, seconds: leaseSeconds, now: Date())
+                }
             } catch {
                 logger.error("cannot read the outbox: \(error)")
                 try? await Task.sleep(for: .seconds(2))
@@ -149,7 +159,11 @@ actor AttemptLog {
             let group = waiting
             waiting = []
             var failure: String?
-            do { try await queue.record(group.map(\.0)) } catch { failure = "\(error)" }
+            do {
+                try await TimeLimit.within(30) { [queue] in try await queue.record(group.map(\.0)) }
+            } catch {
+                failure = "\(error)"
+            }
             for (_, continuation) in group { continuation.resume(returning: failure) }
         }
         writing = false

@@ -17,9 +17,9 @@ enum OpenAPIDocument {
                 "receivedAt": ["type": "string", "format": "date-time"], "startedAt": ["type": "string"], "submittedAt": ["type": "string"],
                 "answers": ["type": "object"],
                 "deliveries": ["type": "array", "description": "Where it is going in the force's own systems", "items": [
-                    "type": "object", "properties": ["destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
+                    "type": "object", "properties": ["id": ["type": "string", "description": "The delivery's id, sent with each attempt"], "destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
                                                      "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"]],
-                    "required": ["destination", "state", "attempts"]]]],
+                    "required": ["id", "destination", "state", "attempts"]]]],
                 "required": ["reference", "form", "version", "language", "receivedAt", "answers"]],
             "SubmissionPage": ["type": "object", "properties": [
                 "submissions": ["type": "array", "items": ["$ref": "#/components/schemas/Submission"]],

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 import SOHDelivery
 import SOHForms
@@ -6,6 +7,36 @@ import SOHForms
 /// The delivery outbox in PostgreSQL. Workers in several instances lease with `FOR UPDATE SKIP
 /// LOCKED`: each due delivery goes to one of them, and one that dies lets its leases expire.
 extension PostgresSubmissionStore {
+    /// The channel on which new due deliveries are announced to every instance's worker.
+    static let channel = "soh_deliveries"
+
+    /// Tells every listening worker that deliveries fell due (sent when the transaction commits).
+    static func announce(_ db: PostgresConnection, logger: Logger) async throws {
+        try await db.query("SELECT pg_notify(\(channel), '')", logger: logger)
+    }
+
+    public var announcesDeliveries: Bool { true }
+
+    /// Listens on one connection of the pool for as long as the worker runs; when the connection
+    /// is lost (a restart, a failover), listens again on another, waking the worker each time
+    /// in case something was announced meanwhile.
+    public func watchForDeliveries(_ wake: @escaping @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.channel) { notifications in
+                        await wake()
+                        for try await _ in notifications { await wake() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("not listening for new deliveries (polling meanwhile): \(Self.describe(error))")
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
     public func lease(limit: Int, seconds: Double, now: Date) async throws -> [PendingDelivery] {
         let at = StoreTime.milliseconds(now), until = StoreTime.milliseconds(now.addingTimeInterval(seconds))
         return try await client.withTransaction(logger: logger) { db in
@@ -105,11 +136,14 @@ extension PostgresSubmissionStore {
     }
 
     public func retry(delivery id: String, now: Date) async throws -> Bool {
-        let changed = try await client.query("""
-            UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
-            WHERE id = \(id.lowercased()) AND state = 'dead' RETURNING id
-            """, logger: logger).decode(String.self).array()
-        return changed.count == 1
+        try await client.withTransaction(logger: logger) { db in
+            let changed = try await db.query("""
+                UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
+                WHERE id = \(id.lowercased()) AND state = 'dead' RETURNING id
+                """, logger: logger).decode(String.self).array()
+            if !changed.isEmpty { try await Self.announce(db, logger: logger) }
+            return changed.count == 1
+        }
     }
 
     public func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
@@ -120,12 +154,16 @@ extension PostgresSubmissionStore {
                   AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
                 """, logger: logger).decode(Int.self).array().first ?? 0
         }
-        return try await client.query("""
-            UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
-            WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until))
-              AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
-            RETURNING id
-            """, logger: logger).decode(String.self).array().count
+        return try await client.withTransaction(logger: logger) { db in
+            let count = try await db.query("""
+                UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
+                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until))
+                  AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
+                RETURNING id
+                """, logger: logger).decode(String.self).array().count
+            if count > 0 { try await Self.announce(db, logger: logger) }
+            return count
+        }
     }
 
     public func queueDepth() async throws -> QueueDepth {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 import SOHDelivery
 
@@ -16,22 +17,39 @@ public final class PostgresSubmissionStore: SubmissionStore {
 
     /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
     public init(url: String, logger: Logger) async throws {
-        let configuration = try Self.configuration(url)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let target = try Target(url)
+        // One connection first, on its own: the pool retries a connection that fails (right for
+        // a database that restarts later), so only this says at once why it cannot start (a
+        // wrong password, a missing database, nothing listening).
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try target.connection(), id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw CannotOpen(description: Self.describe(error))
+        }
+        let client = PostgresClient(configuration: try target.client(), backgroundLogger: logger)
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }
         do {
-            // The client keeps trying to connect: a database that is not there is an error at
-            // start, not a wait for ever.
             try await TimeLimit.within(30) { try await self.migrate() }
         } catch is TimeLimit.Exceeded {
             runner.cancel()
-            throw CannotOpen(description: "cannot reach the database at \(Self.redacted(url)) within 30 s")
+            throw CannotOpen(description: "the database did not answer within 30 s")
         } catch {
             runner.cancel()
-            throw error
+            throw CannotOpen(description: Self.describe(error))
         }
+    }
+
+    /// What went wrong, in the server's words when it said something (postgres-nio's own
+    /// description hides them): a wrong password, a missing database, a refused connection.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] {
+            return "the database says: \(message)" + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+        }
+        return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
     }
 
     /// Stops the connections (the client's run task).
@@ -44,24 +62,46 @@ public final class PostgresSubmissionStore: SubmissionStore {
         public var description: String
     }
 
-    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
-        guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""),
-              let host = u.host, !host.isEmpty, let user = u.user, !user.isEmpty else {
-            throw CannotOpen(description: "a database URL is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found '\(Self.redacted(url))'")
+    /// Where the database is, from its URL.
+    struct Target {
+        var host: String, port: Int, user: String, password: String?, database: String?
+        var tls: String
+
+        init(_ url: String) throws {
+            guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""),
+                  let host = u.host, !host.isEmpty, let user = u.user, !user.isEmpty else {
+                throw CannotOpen(description: "a database URL is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found '\(PostgresSubmissionStore.redacted(url))'")
+            }
+            let database = String(u.path.drop { $0 == "/" })
+            tls = u.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+            guard ["disable", "prefer", "require", "verify-full"].contains(tls) else {
+                throw CannotOpen(description: "sslmode is disable, prefer or require, found '\(tls)'")
+            }
+            (self.host, port, self.user, password) = (host, u.port ?? 5432, user, u.password)
+            self.database = database.isEmpty ? nil : database
         }
-        let database = String(u.path.drop { $0 == "/" })
-        let mode = u.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS
-        switch mode {
-        case "disable": tls = .disable
-        case "require", "verify-full": tls = .require(.makeClientConfiguration())
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        default: throw CannotOpen(description: "sslmode is disable, prefer or require, found '\(mode)'")
+
+        func client() throws -> PostgresClient.Configuration {
+            let tls: PostgresClient.Configuration.TLS = switch self.tls {
+            case "disable": .disable
+            case "prefer": .prefer(.makeClientConfiguration())
+            default: .require(.makeClientConfiguration())
+            }
+            var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            configuration.options.connectTimeout = .seconds(5)
+            return configuration
         }
-        var configuration = PostgresClient.Configuration(host: host, port: u.port ?? 5432, username: user, password: u.password,
-                                                         database: database.isEmpty ? nil : database, tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
-        return configuration
+
+        func connection() throws -> PostgresConnection.Configuration {
+            let tls: PostgresConnection.Configuration.TLS = switch self.tls {
+            case "disable": .disable
+            case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            configuration.options.connectTimeout = .seconds(5)
+            return configuration
+        }
     }
 
     /// The URL without its password, for messages.
@@ -153,6 +193,11 @@ public final class PostgresSubmissionStore: SubmissionStore {
         return names
     }
 
+    public func pendingMigrations() async throws -> [String] {
+        let applied = Set(try await appliedMigrations())
+        return Self.migrations.map(\.name).filter { !applied.contains($0) }
+    }
+
     // MARK: Submissions
 
     public func store(_ new: NewSubmission) async throws -> StoreOutcome {
@@ -186,11 +231,35 @@ public final class PostgresSubmissionStore: SubmissionStore {
                         VALUES (\(UUID().uuidString.lowercased()), \(id), \(destination), \(now), \(now))
                         """, logger: logger)
                 }
+                if !new.destinations.isEmpty { try await Self.announce(db, logger: logger) }
                 return .created(StoredSubmission(id: id, reference: reference, force: new.force, form: new.form, version: new.version,
                                                  language: new.language, answers: new.answers, receivedAt: receivedAt,
                                                  startedAt: new.startedAt, submittedAt: new.submittedAt))
             }
             throw StoreError.notStored
+        }
+    }
+
+    public func importSubmission(_ imported: ImportedSubmission) async throws -> Bool {
+        let s = imported.submission
+        return try await client.withTransaction(logger: logger) { db in
+            let inserted = try await db.query("""
+                INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at)
+                VALUES (\(s.reference), \(s.force), \(s.form), \(s.version), \(s.language), \(s.answers), \(s.receivedAt), \(s.startedAt), \(s.submittedAt))
+                ON CONFLICT (reference) DO NOTHING RETURNING id
+                """, logger: logger).decode(Int64.self).array()
+            guard let id = inserted.first else { return false }
+            let now = StoreTime.milliseconds(Date())
+            for d in imported.deliveries {
+                let finished: Int64? = d.state == "pending" ? nil : now
+                try await db.query("""
+                    INSERT INTO delivery (id, submission_id, destination, state, attempts, next_attempt_at, created_at, finished_at,
+                                          force_reference, last_error)
+                    VALUES (\(d.id), \(id), \(d.destination), \(d.state), \(d.attempts), \(now), \(now), \(finished), \(d.forceReference), \(d.lastError))
+                    """, logger: logger)
+            }
+            if imported.deliveries.contains(where: { $0.state == "pending" }) { try await Self.announce(db, logger: logger) }
+            return true
         }
     }
 

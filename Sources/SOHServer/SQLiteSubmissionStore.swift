@@ -89,6 +89,32 @@ public final class SQLiteSubmissionStore: SubmissionStore {
         try await pool.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
+    public func pendingMigrations() async throws -> [String] {
+        let applied = Set(try await appliedMigrations())
+        return Self.migrator.migrations.filter { !applied.contains($0) }
+    }
+
+    public func importSubmission(_ imported: ImportedSubmission) async throws -> Bool {
+        let s = imported.submission
+        return try await pool.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [s.reference, s.force, s.form, s.version, s.language, s.answers, s.receivedAt, s.startedAt, s.submittedAt])
+            guard db.changesCount == 1 else { return false }
+            let id = db.lastInsertedRowID, now = StoreTime.milliseconds(Date())
+            for d in imported.deliveries {
+                try db.execute(sql: """
+                    INSERT INTO delivery (id, submission_id, destination, state, attempts, next_attempt_at, created_at, finished_at,
+                                          force_reference, last_error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [d.id, id, d.destination, d.state, d.attempts, now, now, d.state == "pending" ? nil : now,
+                                     d.forceReference, d.lastError])
+            }
+            return true
+        }
+    }
+
     public func store(_ new: NewSubmission) async throws -> StoreOutcome {
         let digest = new.requestDigest
         return try await pool.write { db in

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SOHDelivery
 import SOHForms
+import Synchronization
 
 /// The shared submission API (see DESIGN.md): forms post here from every force's site; each
 /// force reads back its own submissions with its own token.
@@ -16,6 +17,12 @@ public struct SubmissionAPI: Sendable {
         /// Requests a minute per client address; 0 turns the limit off (benchmarks).
         public var ratePerMinute = 120
         public var burst = 20
+        /// Failed token checks a minute per client address on the read endpoints, before 429.
+        public var failedTokenChecksPerMinute = 10
+        /// Seconds a database operation may take before the request is answered 503.
+        public var storeSeconds = 10.0
+        /// Where the client's address is read from (its proxies' headers, when they are trusted).
+        public var clientAddress = ClientAddress()
         public init() {}
     }
 
@@ -25,7 +32,10 @@ public struct SubmissionAPI: Sendable {
     let tokens: [String: [UInt8]]
     let options: Options
     let limiter: RateLimiter
+    let tokenFailures: RateLimiter
     let logger: Logger
+    /// Not ready while the process drains before stopping (SIGTERM).
+    public let readiness = Readiness()
     /// Where each force's reports are delivered; a delivery per destination is written with
     /// each submission.
     let deliveries: DeliveryConfig
@@ -43,6 +53,7 @@ public struct SubmissionAPI: Sendable {
         self.tokens = tokenHashes.compactMapValues { Self.bytes(hex: $0) }
         self.options = options
         self.limiter = RateLimiter(perMinute: options.ratePerMinute, burst: options.burst)
+        self.tokenFailures = RateLimiter(perMinute: options.failedTokenChecksPerMinute, burst: options.failedTokenChecksPerMinute)
         self.logger = logger
         self.deliveries = deliveries
         self.stored = onStored
@@ -56,6 +67,9 @@ public struct SubmissionAPI: Sendable {
         let router = Router(context: APIContext.self)
         router.get("/healthz") { _, _ in
             await self.health()
+        }
+        router.get("/readyz") { _, _ in
+            await self.ready()
         }
         router.get("/metrics") { _, _ in
             await self.exportMetrics()
@@ -92,13 +106,28 @@ public struct SubmissionAPI: Sendable {
     /// backlog growing or dead deliveries before anyone misses a report.
     func health() async -> Response {
         do {
-            let queue = try await store.queueDepth()
+            let queue = try await bounded { try await store.queueDepth() }
             let oldest = queue.oldestPending.map { Int(Date().timeIntervalSince($0)) }
             return Self.encode(.ok, Health(status: "ok", deliveries: .init(pending: queue.pending, dead: queue.dead, oldestPendingSeconds: oldest)))
         } catch {
-            logger.error("health check: the database does not answer: \(error)")
+            logger.error("health check: the database does not answer: \(PostgresSubmissionStore.describe(error))")
             return Self.error(.serviceUnavailable, "the database does not answer")
         }
+    }
+
+    /// Whether a load balancer should send requests here: the database answers and has every
+    /// migration this version needs, and the process is not draining before it stops.
+    func ready() async -> Response {
+        if readiness.isDraining { return Self.error(.serviceUnavailable, "draining: this instance is stopping") }
+        do {
+            let pending = try await bounded { try await store.pendingMigrations() }
+            guard pending.isEmpty else {
+                return Self.error(.serviceUnavailable, "the database lacks migrations: \(pending.joined(separator: ", ")) (run soh api migrate)")
+            }
+        } catch {
+            return Self.error(.serviceUnavailable, "the database does not answer")
+        }
+        return Self.encode(.ok, ["status": "ready"])
     }
 
     /// The Prometheus text format: the delivery queue (read now), attempts by outcome and the
@@ -106,7 +135,7 @@ public struct SubmissionAPI: Sendable {
     func exportMetrics() async -> Response {
         guard let metrics else { return Self.error(.notFound, "metrics are not exported by this server") }
         do {
-            let queue = try await store.queueDepth()
+            let queue = try await bounded { try await store.queueDepth() }
             DeliveryMetrics.queue(pending: queue.pending, dead: queue.dead,
                                   oldestPendingSeconds: queue.oldestPending.map { Int(Date().timeIntervalSince($0)) })
         } catch {
@@ -144,8 +173,7 @@ public struct SubmissionAPI: Sendable {
             return Self.error(.forbidden, "this origin may not post to this force")
         }
         var cors = origin.map(Self.cors) ?? HTTPFields()
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = await limiter.take(client) {
+        if let wait = await limiter.take(client(request, context)) {
             cors[.retryAfter] = String(wait)
             return Self.error(.tooManyRequests, "too many submissions from this address; try again in \(wait) seconds", headers: cors)
         }
@@ -196,10 +224,11 @@ public struct SubmissionAPI: Sendable {
             return Self.encode(.unprocessableContent, ["errors": errors], headers: cors)
         }
         do {
-            let outcome = try await store.store(.init(
+            let new = NewSubmission(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
                 answers: try Self.canonicalJSON(Answer.stored(payload.answers)), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
-                idempotencyKey: key, destinations: destinations(force.id, form.id)))
+                idempotencyKey: key, destinations: destinations(force.id, form.id))
+            let outcome = try await bounded { try await store.store(new) }
             switch outcome {
             case .created(let stored), .replayed(let stored):
                 let created = if case .created = outcome { true } else { false }
@@ -215,7 +244,7 @@ public struct SubmissionAPI: Sendable {
                 ], headers: cors)
             }
         } catch {
-            log(.error, "storage failed: \(error)", force.id, form.id, status: 503)
+            log(.error, "storage failed: \(PostgresSubmissionStore.describe(error))", force.id, form.id, status: 503)
             var headers = cors
             headers[.retryAfter] = "5"
             return Self.error(.serviceUnavailable, "the submission could not be stored; try again", headers: headers)
@@ -248,15 +277,16 @@ public struct SubmissionAPI: Sendable {
         }
         do {
             // A form post has no idempotency key, so it is always stored anew.
-            let outcome = try await store.store(.init(
+            let new = NewSubmission(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: try Self.canonicalJSON(Answer.stored(answers)), destinations: destinations(force.id, form.id)))
+                answers: try Self.canonicalJSON(Answer.stored(answers)), destinations: destinations(force.id, form.id))
+            let outcome = try await bounded { try await store.store(new) }
             guard case .created(let stored) = outcome else { throw StoreError.notStored }
             self.stored()
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
             return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
         } catch {
-            log(.error, "storage failed: \(error)", force.id, form.id, status: 503)
+            log(.error, "storage failed: \(PostgresSubmissionStore.describe(error))", force.id, form.id, status: 503)
             return ErrorPage.response(.serviceUnavailable, language: language, form: form, messages: [
                 language == "cy" ? "Nid oedd modd cadw eich atebion. Ewch yn ôl a rhowch gynnig arall arni." : "Your answers could not be saved. Go back and try again.",
             ], back: force.baseURL)
@@ -264,6 +294,26 @@ public struct SubmissionAPI: Sendable {
     }
 
     // MARK: Reading back
+
+    /// The address a client is limited by (see `ClientAddress`).
+    func client(_ request: Request, _ context: APIContext) -> String {
+        options.clientAddress.key(peer: context.remoteAddress?.ipAddress, headers: request.headers)
+    }
+
+    /// Nil when the request carries this force's token; else the answer: 401, or 429 once the
+    /// address has failed too many token checks (a token is not guessed by trying).
+    func refusal(_ request: Request, _ context: APIContext, force: String) async -> Response? {
+        let client = client(request, context)
+        if let wait = await tokenFailures.check(client) { return Self.tooManyFailures(wait) }
+        if authorised(request, force: force) { return nil }
+        logger.notice("token check failed", metadata: ["force": .string(force)])
+        if let wait = await tokenFailures.take(client) { return Self.tooManyFailures(wait) }
+        return Self.unauthorised()
+    }
+
+    static func tooManyFailures(_ wait: Int) -> Response {
+        error(.tooManyRequests, "too many failed token checks from this address; try again in \(wait) seconds", headers: [.retryAfter: String(wait)])
+    }
 
     func authorised(_ request: Request, force: String) -> Bool {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
@@ -276,15 +326,15 @@ public struct SubmissionAPI: Sendable {
     func list(_ request: Request, _ context: APIContext) async -> Response {
         let force = context.parameters.get("force") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
-        guard authorised(request, force: force) else { return Self.unauthorised() }
+        if let refusal = await refusal(request, context, force: force) { return refusal }
         let query = request.uri.queryParameters
         let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 50, 1), 200)
         let after = query["after"].flatMap { Int64(String($0)) }
         let since = query["since"].map(String.init)
         do {
-            let rows = try await store.list(force: force, since: since, after: after, limit: limit)
+            let rows = try await bounded { try await store.list(force: force, since: since, after: after, limit: limit) }
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
-            let receipts = rows.isEmpty ? [] : try await store.deliveries(force: force, since: rows[0].id)
+            let receipts = rows.isEmpty ? [] : try await bounded { [first = rows[0].id] in try await store.deliveries(force: force, since: first) }
             return Self.encode(.ok, SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next))
         } catch {
             logger.error("reading submissions failed: \(error)", metadata: ["force": .string(force)])
@@ -295,11 +345,11 @@ public struct SubmissionAPI: Sendable {
     func one(_ request: Request, _ context: APIContext) async -> Response {
         let force = context.parameters.get("force") ?? "", reference = context.parameters.get("reference") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
-        guard authorised(request, force: force) else { return Self.unauthorised() }
+        if let refusal = await refusal(request, context, force: force) { return refusal }
         do {
             // A database that cannot be read is not "no such submission".
-            guard let row = try await store.get(force: force, reference: reference) else { return Self.error(.notFound, "no such submission") }
-            let deliveries = try await store.deliveries(reference: row.reference)
+            guard let row = try await bounded({ try await store.get(force: force, reference: reference) }) else { return Self.error(.notFound, "no such submission") }
+            let deliveries = try await bounded { try await store.deliveries(reference: row.reference) }
             return Self.encode(.ok, try SubmissionOut(row, deliveries: deliveries))
         } catch {
             logger.error("reading a submission failed: \(error)", metadata: ["force": .string(force)])
@@ -320,15 +370,18 @@ public struct SubmissionAPI: Sendable {
         }
     }
 
-    /// A submission as a force reads it back (the API and `soh submissions export`).
-    public struct SubmissionOut: Encodable, Sendable {
+    /// A submission as a force reads it back (the API and `soh submissions export`, whose lines
+    /// `soh submissions import` reads).
+    public struct SubmissionOut: Codable, Sendable {
         var reference: String, form: String, version: Int, language: String, receivedAt: String
         var startedAt: String?, submittedAt: String?
         var answers: [String: Answer]
         /// Where it was delivered: each destination's state, attempts and the force's own reference.
         var deliveries: [Receipt]?
 
-        public struct Receipt: Encodable, Sendable {
+        public struct Receipt: Codable, Sendable {
+            /// The delivery's id, sent with every attempt (receivers de-duplicate on it).
+            var id: String
             var destination: String, state: String, attempts: Int
             var forceReference: String?, lastError: String?
         }
@@ -339,13 +392,33 @@ public struct SubmissionAPI: Sendable {
             startedAt = s.startedAt; submittedAt = s.submittedAt
             answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
             self.deliveries = deliveries?.filter { $0.reference == s.reference }.sorted { $0.destination < $1.destination }.map {
-                Receipt(destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
+                Receipt(id: $0.id, destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
                         lastError: $0.state == "delivered" ? nil : $0.lastError)
             }
+        }
+
+        /// The submission for another database of `force`: its answers as stored (canonical JSON)
+        /// and its deliveries as they stood.
+        public func imported(force: String) throws -> ImportedSubmission {
+            let stored = StoredSubmission(id: 0, reference: reference, force: force, form: form, version: version, language: language,
+                                          answers: try SubmissionAPI.canonicalJSON(answers), receivedAt: receivedAt,
+                                          startedAt: startedAt, submittedAt: submittedAt)
+            return ImportedSubmission(submission: stored, deliveries: (deliveries ?? []).map {
+                DeliveryStatus(id: $0.id, reference: reference, force: force, form: form, destination: $0.destination, state: $0.state,
+                               attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError)
+            })
         }
     }
 
     // MARK: Helpers
+
+    /// A store operation, given up after `options.storeSeconds`: a database that does not answer
+    /// (restarting, failing over) gets the client a 503 with Retry-After, not a request held open.
+    /// An operation given up on may still commit: a client retrying with its idempotency key then
+    /// gets the same reference.
+    func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await TimeLimit.within(options.storeSeconds, operation)
+    }
 
     func log(_ level: Logger.Level, _ message: String, _ force: String, _ form: String, status: Int, reference: String? = nil) {
         // No personal data: which force, which form, the outcome and the reference only.
@@ -385,7 +458,7 @@ public struct SubmissionAPI: Sendable {
         error(.unauthorized, "a bearer token for this force is needed", headers: [.wwwAuthenticate: "Bearer"])
     }
 
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, _): "'\(key.stringValue)' is missing"
         case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c), DecodingError.valueNotFound(_, let c):
@@ -404,4 +477,15 @@ public struct SubmissionAPI: Sendable {
         }
         return out
     }
+}
+
+/// Whether this instance should be sent requests; false from SIGTERM while it drains.
+public final class Readiness: Sendable {
+    private let draining = Atomic<Bool>(false)
+
+    public init() {}
+
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    public func startDraining() { draining.store(true, ordering: .relaxed) }
 }

@@ -29,6 +29,12 @@ public protocol SubmissionStore: DeliveryQueue {
     func queueDepth() async throws -> QueueDepth
     /// Applied migrations, for the health check and tests.
     func appliedMigrations() async throws -> [String]
+    /// Migrations this version knows and the database lacks (`/readyz` is not ready until none).
+    func pendingMigrations() async throws -> [String]
+    /// Adds a submission exported from another database (`soh submissions import`), keeping
+    /// its reference, times and deliveries (with their ids, states and the force's references);
+    /// false when a submission with that reference is already here.
+    func importSubmission(_ submission: ImportedSubmission) async throws -> Bool
 }
 
 extension SubmissionStore {
@@ -96,6 +102,17 @@ public struct NewSubmission: Sendable {
     static func digest(form: String, version: Int, language: String, answers: String) -> String {
         let canonical = "\(form)\n\(version)\n\(language)\n\(answers)"
         return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A submission as `soh submissions export` wrote it, to be imported into another database.
+public struct ImportedSubmission: Sendable {
+    public var submission: StoredSubmission
+    public var deliveries: [DeliveryStatus]
+
+    public init(submission: StoredSubmission, deliveries: [DeliveryStatus]) {
+        self.submission = submission
+        self.deliveries = deliveries
     }
 }
 

@@ -13,7 +13,8 @@ import SOHServer
 struct APICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
-        abstract: "Run the submission API: forms post here; each force reads back its own submissions.")
+        abstract: "Run the submission API: forms post here; each force reads back its own submissions.",
+        subcommands: [Migrate.self])
 
     @Option(help: "The repository folder (the API validates with its form definitions).")
     var root: String = "."
@@ -27,17 +28,19 @@ struct APICommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one). soh serve's own API uses 8081.")
     var port: Int = 8090
 
-    @Option(help: "The SQLite database file, created if missing (default: $XDG_STATE_HOME/soh/submissions.sqlite, else ~/.local/state/soh/submissions.sqlite).")
-    var db: String?
-
-    @Option(help: "A PostgreSQL database instead of SQLite, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require] (or set SOH_DATABASE_URL): for several API instances on one database.")
-    var database: String?
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "A file of 'force sha256-of-token' lines for reading submissions back (or set SOH_API_TOKENS).")
     var tokens: String?
 
-    @Option(name: .customLong("rate-limit"), help: "Submissions a minute per client address (0: no limit).")
+    @Option(name: .customLong("rate-limit"), help: "Submissions a minute per client address, in each instance (0: no limit).")
     var rateLimit: Int = 120
+
+    @Option(name: .customLong("trusted-proxy"), help: "A load balancer's address or network (e.g. 10.0.0.0/8): the client's address is read from the Forwarded or X-Forwarded-For headers it adds; repeatable.")
+    var trustedProxies: [String] = []
+
+    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, seconds to keep serving while /readyz says 'draining' (so the load balancer stops sending), before in-flight requests are finished and the process exits.")
+    var drainSeconds: Double = 5
 
     @Option(name: .customLong("allow-origin"), help: "Another origin allowed to post (e.g. a local preview); repeatable.")
     var allowOrigins: [String] = []
@@ -76,23 +79,21 @@ struct APICommand: AsyncParsableCommand {
             print(Diagnostic.general(.error, busy).description, to: &err)
             throw ExitCode(1)
         }
-        let logger = Logger(label: "soh.api")
-        let url = database ?? ProcessInfo.processInfo.environment["SOH_DATABASE_URL"]
-        let db = url.map(PostgresSubmissionStore.redacted) ?? self.db ?? ServerPlaces.defaultDatabase()
-        let store: any SubmissionStore
-        do {
-            if let url {
-                store = try await PostgresSubmissionStore(url: url, logger: logger)
-            } else {
-                try ServerPlaces.prepareFolder(for: db)
-                store = try SQLiteSubmissionStore(path: db)
+        var proxies: [AddressRange] = []
+        for text in trustedProxies {
+            guard let range = AddressRange(text) else {
+                print(Diagnostic.general(.error, "--trusted-proxy '\(text)' is not an address or a network",
+                                         hint: "Write it as 10.0.0.7, 10.0.0.0/8 or 2001:db8::/32.").description, to: &err)
+                throw ExitCode(1)
             }
-        } catch {
-            print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: db).description, to: &err)
-            throw ExitCode(1)
+            proxies.append(range)
         }
+        let logger = Logger(label: "soh.api")
+        let store = try await database.open(create: true, logger: logger)
+        let db = database.name
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rateLimit
+        options.clientAddress = ClientAddress(trustedProxies: proxies)
         let doorbell = Doorbell()
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -106,12 +107,30 @@ struct APICommand: AsyncParsableCommand {
             // Written straight to the file descriptor so scripts waiting for it see it at once.
             FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
         }
+        // On SIGTERM the services stop last first: the drain (not ready, still serving), then the
+        // delivery worker (attempts under way are finished and recorded), then the server
+        // (requests under way are answered).
+        let drain = Drain(readiness: api.readiness, seconds: drainSeconds, logger: logger)
         guard let deliveryConfig, !noWorker else {
-            try await app.runService()
+            try await ServiceGroup(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             return
         }
         // The outbox's worker runs beside the API, sending what each submission left to deliver.
-        try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger, doorbell: doorbell)
+        try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
+                                     doorbell: doorbell, then: [drain])
+    }
+
+    /// Applies the database's migrations and exits, for deployments that migrate before they
+    /// start new instances (`soh api` also applies them at start, under the same lock).
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply the submissions database's migrations and exit.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = try await database.open(create: true)
+            let applied = try await store.appliedMigrations()
+            print("\(database.name): \(Report.plural(applied.count, "migration")) applied, none pending (\(applied.last ?? "none"))")
+        }
     }
 
     /// The deliveries file, checked against the site's forces and forms; every problem printed
@@ -136,39 +155,74 @@ struct APICommand: AsyncParsableCommand {
 
 struct SubmissionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "submissions", abstract: "Work with stored submissions.", subcommands: [Export.self])
+        commandName: "submissions", abstract: "Work with stored submissions.", subcommands: [Export.self, Import.self])
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a force's submissions as JSON Lines, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a force's submissions as JSON Lines, oldest first, with where each was delivered.")
 
         @Option(help: "The force whose submissions to export.")
         var force: String
 
-        @Option(help: "The SQLite database file (default: the one soh api uses by default).")
-        var db: String?
+        @OptionGroup var database: DatabaseOptions
 
         @Option(help: "Only submissions received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).")
         var since: String?
 
         func run() async throws {
-            let db = self.db ?? ServerPlaces.defaultDatabase()
-            guard FileManager.default.fileExists(atPath: db) else {
-                var err = StandardError()
-                print(Diagnostic.general(.error, "no submissions database at \(db)", hint: "Pass --db with the API's database file.").description, to: &err)
-                throw ExitCode(1)
-            }
-            let store = try SQLiteSubmissionStore(path: db)
+            let store = try await database.open(create: false)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var after: Int64?
             while true {
                 let page = try await store.list(force: force, since: since, after: after, limit: 500)
+                let deliveries = page.isEmpty ? [] : try await store.deliveries(force: force, since: page[0].id)
                 for row in page {
-                    print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row)), as: UTF8.self))
+                    print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row, deliveries: deliveries)), as: UTF8.self))
                 }
                 guard page.count == 500, let last = page.last else { break }
                 after = last.id
             }
+        }
+    }
+
+    /// Moves a pilot's submissions into another database (SQLite to PostgreSQL): what `export`
+    /// wrote, with references, times and delivery states kept, so nothing is sent twice and
+    /// what was waiting is sent from the new database. Running it again adds nothing twice.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a force's submissions from 'soh submissions export' output (a file or standard input) to a database.")
+
+        @Option(help: "The force the submissions belong to.")
+        var force: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The export file (JSON Lines); standard input when omitted.")
+        var file: String?
+
+        func run() async throws {
+            var err = StandardError()
+            let name = file ?? "(standard input)"
+            guard let data = file.map({ FileManager.default.contents(atPath: $0) }) ?? FileHandle.standardInput.readDataToEndOfFile() else {
+                print(Diagnostic.general(.error, "cannot read the export", file: name).description, to: &err)
+                throw ExitCode(1)
+            }
+            // Every line is read before anything is written: a damaged file imports nothing.
+            var submissions: [ImportedSubmission] = []
+            for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
+                do {
+                    submissions.append(try JSONDecoder().decode(SubmissionAPI.SubmissionOut.self, from: Data(line)).imported(force: force))
+                } catch {
+                    print(Diagnostic.general(.error, "line \(index + 1) is not an exported submission: \(SubmissionAPI.describe(error))",
+                                             file: name).description, to: &err)
+                    throw ExitCode(1)
+                }
+            }
+            let store = try await database.open(create: true)
+            var added = 0
+            for submission in submissions where try await store.importSubmission(submission) { added += 1 }
+            print("\(database.name): \(Report.plural(added, "submission")) added, \(submissions.count - added) already there")
         }
     }
 }

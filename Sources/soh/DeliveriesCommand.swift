@@ -14,20 +14,6 @@ struct DeliveriesCommand: AsyncParsableCommand {
         commandName: "deliveries", abstract: "See and retry deliveries of reports to the forces' systems.",
         subcommands: [List.self, Dead.self, Show.self, Retry.self, Redeliver.self])
 
-    struct Place: ParsableArguments {
-        @Option(help: "The submissions database (default: the one soh api uses by default).")
-        var db: String?
-
-        func store() throws -> any SubmissionStore {
-            let db = self.db ?? ServerPlaces.defaultDatabase()
-            guard FileManager.default.fileExists(atPath: db) else {
-                var err = StandardError()
-                print(Diagnostic.general(.error, "no submissions database at \(db)", hint: "Pass --db with the API's database file.").description, to: &err)
-                throw ExitCode(1)
-            }
-            return try SQLiteSubmissionStore(path: db)
-        }
-    }
 
     static func line(_ d: DeliveryStatus) -> String {
         var text = "\(d.id)  \(d.reference)  \(d.force)/\(d.destination)  \(d.state)  \(Report.plural(d.attempts, "attempt"))"
@@ -39,13 +25,13 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deliveries, newest first.")
-        @OptionGroup var place: Place
+        @OptionGroup var place: DatabaseOptions
         @Option(help: "Only this force's.") var force: String?
         @Option(help: "Only those in this state: pending, delivered or dead.") var state: String?
 
         func run() async throws {
             if let state, !["pending", "delivered", "dead"].contains(state) { throw ValidationError("--state is pending, delivered or dead") }
-            let list = try await place.store().deliveries(force: force, state: state)
+            let list = try await place.open(create: false).deliveries(force: force, state: state)
             for d in list { print(DeliveriesCommand.line(d)) }
             print(Report.plural(list.count, "delivery").replacingOccurrences(of: "deliverys", with: "deliveries"))
         }
@@ -53,11 +39,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
     struct Dead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deliveries that were given up on: each needs a person to look at it.")
-        @OptionGroup var place: Place
+        @OptionGroup var place: DatabaseOptions
         @Option(help: "Only this force's.") var force: String?
 
         func run() async throws {
-            let list = try await place.store().deliveries(force: force, state: "dead")
+            let list = try await place.open(create: false).deliveries(force: force, state: "dead")
             for d in list { print(DeliveriesCommand.line(d)) }
             print(list.isEmpty ? "No dead deliveries." : "\(list.count) dead: retry each with 'soh deliveries retry ID' once the cause is mended.")
         }
@@ -65,11 +51,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A report's deliveries with every attempt.")
-        @OptionGroup var place: Place
+        @OptionGroup var place: DatabaseOptions
         @Argument(help: "The report's reference, e.g. KEN-7K4M-QX9C.") var reference: String
 
         func run() async throws {
-            let store = try place.store()
+            let store = try await place.open(create: false)
             let list = try await store.deliveries(reference: reference)
             guard !list.isEmpty else {
                 var err = StandardError()
@@ -87,11 +73,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Send a dead delivery again (the running API's worker picks it up).")
-        @OptionGroup var place: Place
+        @OptionGroup var place: DatabaseOptions
         @Argument(help: "The delivery's id (soh deliveries dead lists them).") var id: String
 
         func run() async throws {
-            guard try await place.store().retry(delivery: id) else {
+            guard try await place.open(create: false).retry(delivery: id) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no dead delivery with id \(id)", hint: "'soh deliveries dead' lists them.").description, to: &err)
                 throw ExitCode(1)
@@ -103,7 +89,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
     struct Redeliver: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send a period's reports again to a force (after the force lost them); the running API sends them.")
-        @OptionGroup var place: Place
+        @OptionGroup var place: DatabaseOptions
         @Option(help: "The force.") var force: String
         @Option(help: "Reports received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).") var since: String
         @Option(help: "Reports received before this time.") var until: String
@@ -118,7 +104,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let count = try await place.store().redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
+            let count = try await place.open(create: false).redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
             let deliveries = count == 1 ? "1 delivery" : "\(count) deliveries"
             print(dryRun ? "\(deliveries) would be sent again." : "\(deliveries) due again, with their ids unchanged (receivers de-duplicate on them).")
         }
@@ -134,7 +120,7 @@ struct DeliverCommand: AsyncParsableCommand {
     @Option(help: "The repository folder (forms give the document its labels).") var root: String = "."
     @Option(help: "The environment from site.yml.") var env: String = "production"
     @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES.") var deliveries: String?
-    @OptionGroup var place: DeliveriesCommand.Place
+    @OptionGroup var place: DatabaseOptions
 
     func run() async throws {
         var err = StandardError()
@@ -149,18 +135,18 @@ struct DeliverCommand: AsyncParsableCommand {
             print(Diagnostic.general(.error, "no deliveries file", hint: "Pass --deliveries FILE or set SOH_DELIVERIES.").description, to: &err)
             throw ExitCode(1)
         }
-        let store = try place.store()
-        FileHandle.standardOutput.write(Data("Delivering from \(place.db ?? ServerPlaces.defaultDatabase())\n".utf8))
+        let store = try await place.open(create: false)
+        FileHandle.standardOutput.write(Data("Delivering from \(place.name)\n".utf8))
         try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell())
     }
 
-    /// Runs `services` and a delivery worker until SIGTERM or SIGINT, then closes the worker's
-    /// HTTP clients.
+    /// Runs `services`, a delivery worker and the services `then` until SIGTERM or SIGINT, then
+    /// closes the worker's HTTP clients. The group stops its services last first.
     static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: any SubmissionStore,
-                    forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell) async throws {
+                    forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell, then: [any Service] = []) async throws {
         let sender = try DeliverySender(config: config)
         let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: forms, logger: logger, doorbell: doorbell)
-        let group = ServiceGroup(services: services + [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: services + [worker] + then, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch {

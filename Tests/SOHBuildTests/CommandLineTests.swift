@@ -111,7 +111,7 @@ struct ServerCommandInputTests {
         let site = try Fixture()
         let result = try CommandLineTests.run(["submissions", "export", "--force", "alpha", "--db", "missing.sqlite"], in: site.root)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("error: no submissions database at missing.sqlite\n  hint: Pass --db with the API's database file."))
+        #expect(result.stderr.contains("error: no submissions database at missing.sqlite\n  hint: Pass --db with the API's database file, or --database with its PostgreSQL URL."))
         #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("missing.sqlite").path), "nothing is created")
     }
 

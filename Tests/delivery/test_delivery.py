@@ -39,11 +39,14 @@ def wait_for(condition, timeout=30):
 
 
 class API:
-    """`soh api` with a deliveries file, on a free port; `restart` keeps the database."""
+    """`soh api` with a deliveries file, on a free port; `restart` keeps the database. Its own
+    SQLite file, or the PostgreSQL database at `database` (a URL) shared with other instances."""
 
-    def __init__(self, deliveries, env=None):
+    def __init__(self, deliveries, env=None, database=None, arguments=()):
         self.dir = tempfile.mkdtemp(prefix="soh-delivery-")
         self.db = os.path.join(self.dir, "submissions.sqlite")
+        self.place = ["--database", database] if database else ["--db", self.db]
+        self.arguments = list(arguments)
         self.file = os.path.join(self.dir, "deliveries.yml")
         with open(self.file, "w") as f:
             f.write(deliveries)
@@ -56,7 +59,8 @@ class API:
         self.log = os.path.join(self.dir, "api.log")
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
-                [SOH, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", self.file, *extra],
+                [SOH, "api", "--root", ROOT, "--port", "0", *self.place, "--rate-limit", "0", "--deliveries", self.file,
+                 "--drain-seconds", "0", *self.arguments, *extra],
                 stdout=subprocess.PIPE, stderr=log, env=self.env, text=True)
         for line in self.process.stdout:
             if "listening on http://" in line:
@@ -77,7 +81,11 @@ class API:
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError("soh api did not stop within 20 s of SIGTERM")
 
     def post(self, form, answers, language="en", force="kent"):
         body = json.dumps({"form": form, "version": 1, "language": language, "answers": answers}).encode()
@@ -94,7 +102,7 @@ class API:
             return json.load(response)
 
     def soh(self, *arguments):
-        return subprocess.run([SOH, *arguments, "--db", self.db], capture_output=True, text=True, env=self.env)
+        return subprocess.run([SOH, *arguments, *self.place], capture_output=True, text=True, env=self.env)
 
 
 def sample(form):

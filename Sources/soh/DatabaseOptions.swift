@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SOHModel
+import SOHServer
+
+/// Which database holds the submissions, for every command that reads or writes them: a SQLite
+/// file (the default, in the user's state folder) or a PostgreSQL server named by a URL.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "The SQLite database file (default: $XDG_STATE_HOME/soh/submissions.sqlite, else ~/.local/state/soh/submissions.sqlite).")
+    var db: String?
+
+    @Option(help: "A PostgreSQL database instead of SQLite, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require] (or set SOH_DATABASE_URL): for several API instances on one database.")
+    var database: String?
+
+    func validate() throws {
+        if db != nil && database != nil { throw ValidationError("--db names a SQLite file and --database a PostgreSQL server: give one") }
+    }
+
+    /// The PostgreSQL URL, from the option or the environment; nil for SQLite.
+    var url: String? {
+        database ?? (db == nil ? ProcessInfo.processInfo.environment["SOH_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil)
+    }
+
+    /// The database as messages name it (a URL without its password).
+    var name: String { url.map(PostgresSubmissionStore.redacted) ?? db ?? ServerPlaces.defaultDatabase() }
+
+    /// Opens the store, migrating it. A SQLite file is created only when `create` (the API);
+    /// the other commands stop when it is missing. Errors are printed and the command stops.
+    func open(create: Bool, logger: Logger = Logger(label: "soh")) async throws -> any SubmissionStore {
+        var err = StandardError()
+        do {
+            if let url { return try await PostgresSubmissionStore(url: url, logger: logger) }
+            let path = db ?? ServerPlaces.defaultDatabase()
+            if create {
+                try ServerPlaces.prepareFolder(for: path)
+            } else if !FileManager.default.fileExists(atPath: path) {
+                print(Diagnostic.general(.error, "no submissions database at \(path)",
+                                         hint: "Pass --db with the API's database file, or --database with its PostgreSQL URL.").description, to: &err)
+                throw ExitCode(1)
+            }
+            return try SQLiteSubmissionStore(path: path)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: name).description, to: &err)
+            throw ExitCode(1)
+        }
+    }
+}
