@@ -67,6 +67,10 @@ enum OpenAPIDocument {
                                                              "oldestPendingSeconds": ["type": "integer"]], "required": ["pending", "dead"]]],
                         "required": ["status", "deliveries"]]]]],
                     "503": response("The database does not answer", "Error")]]],
+                "/readyz": ["get": ["responses": [
+                    "200": ["description": "Ready: the database answers and has every migration; a load balancer may send requests here",
+                            "content": ["application/json": ["schema": ["type": "object", "properties": ["status": ["const": "ready"]], "required": ["status"]]]]],
+                    "503": response("Not ready: draining before it stops, the database does not answer, or it lacks migrations", "Error")]]],
                 "/v1/openapi.json": ["get": ["responses": ["200": ["description": "This document"]]]],
                 "/metrics": ["get": ["responses": [
                     "200": ["description": "Prometheus text format: soh_delivery_attempts_total{outcome}, soh_delivery_pending, soh_delivery_dead, soh_delivery_oldest_pending_seconds, soh_delivery_submit_to_delivered_seconds", "content": ["text/plain": ["schema": ["type": "string"]]]],
@@ -104,12 +108,14 @@ enum OpenAPIDocument {
                                    ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 200]]],
                     "responses": ["200": response("A page of submissions and the cursor of the next", "SubmissionPage"),
                                   "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
+                                  "429": response("Too many failed token checks from this address; try again after Retry-After", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
                 "/v1/forces/{force}/submissions/{reference}": ["get": [
                     "summary": "One submission", "security": [["bearer": []]],
                     "responses": ["200": response("The submission", "Submission"), "401": response("No token, or not this force's", "Error"),
                                   "404": response("Unknown force, or no such submission for this force", "Error"),
+                                  "429": response("Too many failed token checks from this address; try again after Retry-After", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
             ],
