@@ -66,6 +66,20 @@ public struct StoredSubmission: Sendable, Codable, Equatable {
     public var receivedAt: String
     public var startedAt: String?
     public var submittedAt: String?
+
+    public init(id: Int64, reference: String, force: String, form: String, version: Int, language: String, answers: String,
+                receivedAt: String, startedAt: String?, submittedAt: String?) {
+        self.id = id
+        self.reference = reference
+        self.force = force
+        self.form = form
+        self.version = version
+        self.language = language
+        self.answers = answers
+        self.receivedAt = receivedAt
+        self.startedAt = startedAt
+        self.submittedAt = submittedAt
+    }
 }
 
 public struct NewSubmission: Sendable {
@@ -142,6 +156,23 @@ public struct DeliveryStatus: Sendable, Codable, Equatable {
     public var forceReference: String?
     public var lastError: String?
     public var fallbackFor: String?
+
+    public init(id: String, reference: String, force: String, form: String, destination: String, state: String, attempts: Int,
+                nextAttemptAt: String? = nil, finishedAt: String? = nil, forceReference: String? = nil, lastError: String? = nil,
+                fallbackFor: String? = nil) {
+        self.id = id
+        self.reference = reference
+        self.force = force
+        self.form = form
+        self.destination = destination
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.finishedAt = finishedAt
+        self.forceReference = forceReference
+        self.lastError = lastError
+        self.fallbackFor = fallbackFor
+    }
 }
 
 public struct AttemptRecord: Sendable, Codable, Equatable {

@@ -37,6 +37,33 @@ struct StoreTests {
         let (store, close) = try await Self.make(kind)
         defer { close() }
         #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+        #expect(try await store.pendingMigrations().isEmpty)
+    }
+
+    /// What another database exported comes in with its reference, times and delivery states:
+    /// nothing delivered is sent again, what was waiting is due, and a second import adds nothing.
+    @Test(arguments: Kind.allCases)
+    func anImportKeepsReferencesAndDeliveryStates(_ kind: Kind) async throws {
+        let (store, close) = try await Self.make(kind)
+        defer { close() }
+        let submission = StoredSubmission(id: 0, reference: "KEN-7K4M-QX9C", force: "kent", form: "lost-property", version: 1, language: "en",
+                                          answers: #"{"item-type":"keys"}"#, receivedAt: "2026-11-26T10:12:01.204Z", startedAt: nil,
+                                          submittedAt: "2026-11-26T10:12:00Z")
+        func delivery(_ id: String, _ destination: String, _ state: String, _ reference: String? = nil) -> DeliveryStatus {
+            DeliveryStatus(id: id, reference: submission.reference, force: "kent", form: "lost-property", destination: destination, state: state,
+                           attempts: state == "pending" ? 0 : 1, forceReference: reference, lastError: state == "dead" ? "no" : nil)
+        }
+        let imported = ImportedSubmission(submission: submission, deliveries: [
+            delivery("d-athena", "athena", "delivered", "KNT/1"), delivery("d-hook", "hook", "pending"), delivery("d-drop", "drop", "dead"),
+        ])
+        #expect(try await store.importSubmission(imported))
+        #expect(try await !store.importSubmission(imported), "already there")
+        #expect(try await store.count() == 1)
+        let got = try #require(try await store.get(force: "kent", reference: "KEN-7K4M-QX9C"))
+        #expect(got.receivedAt == submission.receivedAt && got.answers == submission.answers && got.submittedAt == submission.submittedAt)
+        let states = try await store.deliveries(reference: submission.reference)
+        #expect(Set(states.map { "\($0.id) \($0.state) \($0.forceReference ?? "-")" }) == ["d-athena delivered KNT/1", "d-hook pending -", "d-drop dead -"])
+        #expect(try await store.lease(limit: 10, seconds: 60, now: Date()).map(\.id) == ["d-hook"], "only what was waiting is sent")
     }
 
     @Test(arguments: Kind.allCases)
