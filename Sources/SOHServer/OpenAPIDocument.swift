@@ -61,12 +61,12 @@ enum OpenAPIDocument {
             "info": ["title": "Single Online Home submission API", "version": "1"],
             "paths": [
                 "/healthz": ["get": ["responses": [
-                    "200": ["description": "The API and its database are up; how the delivery queue stands", "content": ["application/json": ["schema": [
-                        "type": "object", "properties": ["status": ["const": "ok"], "deliveries": [
+                    "200": ["description": "The process is alive (liveness); whether the database answers, and how the delivery queue stands when it does",
+                            "content": ["application/json": ["schema": [
+                        "type": "object", "properties": ["status": ["const": "ok"], "database": ["enum": ["ok", "unreachable"]], "deliveries": [
                             "type": "object", "properties": ["pending": ["type": "integer"], "dead": ["type": "integer"],
                                                              "oldestPendingSeconds": ["type": "integer"]], "required": ["pending", "dead"]]],
-                        "required": ["status", "deliveries"]]]]],
-                    "503": response("The database does not answer", "Error")]]],
+                        "required": ["status", "database"]]]]]]]],
                 "/readyz": ["get": ["responses": [
                     "200": ["description": "Ready: the database answers and has every migration; a load balancer may send requests here",
                             "content": ["application/json": ["schema": ["type": "object", "properties": ["status": ["const": "ready"]], "required": ["status"]]]]],

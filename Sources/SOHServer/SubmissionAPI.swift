@@ -96,22 +96,27 @@ public struct SubmissionAPI: Sendable {
     // MARK: Health
 
     struct Health: Encodable {
-        var status: String
-        /// Deliveries waiting, dead, and how long the oldest waiting one has waited (seconds).
-        var deliveries: Queue
+        var status = "ok"
+        /// "ok", or "unreachable" when the database did not answer within 2 s.
+        var database: String
+        /// Deliveries waiting, dead, and how long the oldest waiting one has waited (seconds);
+        /// absent when the database does not answer.
+        var deliveries: Queue?
         struct Queue: Encodable { var pending: Int, dead: Int, oldestPendingSeconds: Int? }
     }
 
-    /// Up when the database answers; says how the delivery queue stands, so a monitor sees a
-    /// backlog growing or dead deliveries before anyone misses a report.
+    /// Alive (the liveness check): 200 whenever the process serves, so a database outage does
+    /// not get every instance restarted. Says whether the database answers and how the delivery
+    /// queue stands, so a monitor sees a backlog growing or dead deliveries before anyone misses
+    /// a report. `/readyz` is the check that takes an instance out of the load balancer.
     func health() async -> Response {
         do {
-            let queue = try await bounded { try await store.queueDepth() }
+            let queue = try await bounded(seconds: 2) { try await store.queueDepth() }
             let oldest = queue.oldestPending.map { Int(Date().timeIntervalSince($0)) }
-            return Self.encode(.ok, Health(status: "ok", deliveries: .init(pending: queue.pending, dead: queue.dead, oldestPendingSeconds: oldest)))
+            return Self.encode(.ok, Health(database: "ok", deliveries: .init(pending: queue.pending, dead: queue.dead, oldestPendingSeconds: oldest)))
         } catch {
             logger.error("health check: the database does not answer: \(PostgresSubmissionStore.describe(error))")
-            return Self.error(.serviceUnavailable, "the database does not answer")
+            return Self.encode(.ok, Health(database: "unreachable"))
         }
     }
 
@@ -120,7 +125,7 @@ public struct SubmissionAPI: Sendable {
     func ready() async -> Response {
         if readiness.isDraining { return Self.error(.serviceUnavailable, "draining: this instance is stopping") }
         do {
-            let pending = try await bounded { try await store.pendingMigrations() }
+            let pending = try await bounded(seconds: 2) { try await store.pendingMigrations() }
             guard pending.isEmpty else {
                 return Self.error(.serviceUnavailable, "the database lacks migrations: \(pending.joined(separator: ", ")) (run soh api migrate)")
             }
@@ -416,8 +421,8 @@ public struct SubmissionAPI: Sendable {
     /// (restarting, failing over) gets the client a 503 with Retry-After, not a request held open.
     /// An operation given up on may still commit: a client retrying with its idempotency key then
     /// gets the same reference.
-    func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await TimeLimit.within(options.storeSeconds, operation)
+    func bounded<T: Sendable>(seconds: Double? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await TimeLimit.within(seconds ?? options.storeSeconds, operation)
     }
 
     func log(_ level: Logger.Level, _ message: String, _ force: String, _ form: String, status: Int, reference: String? = nil) {

@@ -107,6 +107,7 @@ struct APIDocsTests {
         let post = "/v1/forces/kent/forms/lost-property/submissions"
         let calls: [(HTTPRequest.Method, String, HTTPFields, ByteBuffer)] = [
             (.get, "/healthz", [:], ByteBuffer()),
+            (.get, "/readyz", [:], ByteBuffer()),
             (.post, post, jsonHeaders, body(form, sampleAnswers(form))),
             (.post, post, jsonHeaders, ByteBuffer(string: "{not json")),
             (.post, post, [.contentType: "text/plain"], ByteBuffer(string: "x")),

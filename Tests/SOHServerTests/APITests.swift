@@ -431,9 +431,12 @@ struct APITests {
         #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {
-                #expect($0.status == .ok)
+                #expect($0.status == .ok && json($0.body)["database"] as? String == "ok")
                 let deliveries = json($0.body)["deliveries"] as? [String: Any]
                 #expect(deliveries?["pending"] as? Int == 0 && deliveries?["dead"] as? Int == 0)
+            }
+            try await client.execute(uri: "/readyz", method: .get) {
+                #expect($0.status == .ok && json($0.body)["status"] as? String == "ready")
             }
             try await client.execute(uri: "/v1/openapi.json", method: .get) { response in
                 let doc = json(response.body)

@@ -211,7 +211,12 @@ def test_postgres_restarted_under_load_gives_503_then_recovers_by_itself(server,
             running = [pool.submit(client, n) for n in range(8)]
             time.sleep(1.5)
             server.stop("fast")
-            time.sleep(12)  # longer than the API waits for the database (10 s)
+            # Alive (no restart wanted), but not ready: the load balancer stops sending here.
+            status, health = get(api.url, "/healthz")
+            assert status == 200 and health["database"] == "unreachable" and "deliveries" not in health, health
+            status, ready = get(api.url, "/readyz")
+            assert status == 503 and "does not answer" in ready["error"], ready
+            time.sleep(8)  # with the checks, longer than the API waits for the database (10 s)
             server.start()
             restarted = time.time()
             time.sleep(4)
