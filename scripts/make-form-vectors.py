@@ -56,7 +56,7 @@ for ok in ["SW1A 2AA", "sw1a2aa", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "G
 for bad in ["SW1A", "12345", "SW1A 2A", "QQ", "SW1A-2AA", "1AA 2BB"]:
     case(T, f"postcode invalid {bad!r}", {"postcode": bad}, [("postcode", "invalid")])
 # number: whole, 1..100
-for ok in ["1", "100", "42", "1,000" if False else "99", " 7 "]:
+for ok in ["1", "100", "42", "99", " 7 "]:
     case(T, f"number valid {ok!r}", {"count": ok})
 case(T, "number below minimum", {"count": "0"}, [("count", "tooSmall")])
 case(T, "number above maximum", {"count": "101"}, [("count", "tooLarge")])
@@ -200,8 +200,7 @@ case(C, "recent theft asks cctv", {"danger": "no", "kind": "theft", "value": "1"
 case(C, "recent theft without cctv", {"danger": "no", "kind": "theft", "value": "1", "insured": "no", "date": d(2, 1, 2026)}, [("cctv", "required")])
 case(C, "recent but other: not asked", dict(base, date=d(2, 1, 2026), cctv="yes"), [("cctv", "notAsked")])
 case(C, "2026-01-01 is not after itself", {"danger": "no", "kind": "theft", "value": "1", "insured": "no", "date": d(1, 1, 2026)})
-case(C, "car asks vehicles and any page", dict(base, kind="theft", value="3", insured="no", detail=None, taken=["car"],
-                                               extra="e", vehicles=[{"vrm": "AB12 CDE"}]) if False else
+case(C, "car asks vehicles and any page",
      {"danger": "no", "kind": "theft", "value": "3", "insured": "no", "taken": ["car"], "extra": "e", "vehicles": [{"vrm": "AB12 CDE"}]})
 case(C, "car with no vehicles", {"danger": "no", "kind": "theft", "value": "3", "insured": "no", "taken": ["car"], "extra": "e"},
      [("vehicles", "tooFew")], messages=["Add at least 1 vehicle"])
