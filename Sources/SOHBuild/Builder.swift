@@ -21,6 +21,9 @@ public enum Builder {
         /// Render each page once for every class of forces with the same shape, then fill in
         /// each force's values (see `SharedRender`). Off only to check it against direct renders.
         public var shareRenders = true
+        /// Ignore every cache of earlier builds (`soh build --clean`): everything is loaded,
+        /// rendered and compared with the output; the caches are written afresh.
+        public var clean = false
 
         public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production", apiOverride: String? = nil) {
             self.root = root
@@ -79,10 +82,12 @@ public enum Builder {
 
         // Nothing changed since the last complete build: nothing to do. Only page bodies
         // changed: put them in place.
-        let record = BuildRecord.load(out: options.out)
+        let record = options.clean ? nil : BuildRecord.load(out: options.out)
         let inputs = UnchangedInputs(options, known: record)
-        if let report = inputs.unchangedReport(options, record: record, started: start) { return report }
-        if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
+        if !options.clean {
+            if let report = inputs.unchangedReport(options, record: record, started: start) { return report }
+            if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
+        }
 
         let loaded = try SiteLoader.load(root: options.root)
         timings.load = seconds(clock.now - start)
@@ -100,7 +105,7 @@ public enum Builder {
         let out = options.out
         // What each force must render, with the cache of its last build.
         let planning = await forEachForce(selected, jobs: jobs) { force -> (BuildCache, [PagePlan]) in
-            let cache = BuildCache.load(out: out, force: force.id)
+            let cache = options.clean ? BuildCache() : BuildCache.load(out: out, force: force.id)
             // Without a cache nothing is reusable, and there is no need to open the folder.
             let folder = cache.entries.isEmpty ? -1 : open(out.appendingPathComponent(force.id).path, O_RDONLY | O_DIRECTORY)
             defer { if folder >= 0 { close(folder) } }

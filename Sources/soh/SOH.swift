@@ -44,15 +44,19 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Print the time each stage took.")
     var timings = false
 
+    @Flag(help: "Ignore every cache of earlier builds: load, render and compare every page (for the day something looks stale).")
+    var clean = false
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() async throws {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
-        let options = Builder.Options(
+        var options = Builder.Options(
             root: rootURL, out: out.map { URL(fileURLWithPath: $0).standardizedFileURL }, forces: forces, jobs: jobs,
             environment: env, apiOverride: api)
+        options.clean = clean
         do {
             let report = try await Builder.build(options)
             Report.print(.built(report.summary), diagnostics: report.warnings, format: format, timings: timings)

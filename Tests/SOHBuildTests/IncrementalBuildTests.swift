@@ -53,6 +53,36 @@ struct IncrementalBuildTests {
         #expect(outcome.summary.pages > 0 && outcome.summary.unchanged > outcome.summary.pages)
     }
 
+    /// `--clean` trusts no cache: everything is rendered and compared with the output (nothing
+    /// differs here, so nothing is written), and the caches are written afresh.
+    @Test func aCleanBuildTrustsNoCache() async throws {
+        let site = try Fixture()
+        try await site.build()
+        let good = Fixture.tree(site.out)
+        var options = Builder.Options(root: site.root, out: site.out)
+        options.clean = true
+        let clean = try await Builder.build(options).summary
+        #expect(!clean.timings.upToDate && clean.rendered == clean.pages && clean.pages > 0 && clean.written == 0)
+        #expect(Fixture.tree(site.out) == good)
+        #expect(try await site.build().summary.timings.upToDate, "the caches were written afresh")
+    }
+
+    /// An output file damaged behind the caches' back (same size, same modification time) is
+    /// seen and written again by an ordinary rebuild.
+    @Test func damagedOutputIsWrittenAgain() async throws {
+        let site = try Fixture()
+        try await site.build()
+        let good = Fixture.tree(site.out)
+        let page = try #require(good.keys.sorted().first { $0.hasSuffix("contact/index.html") })
+        let url = site.out.appendingPathComponent(page)
+        let stamp = try #require(try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date)
+        try Data(repeating: UInt8(ascii: "x"), count: good[page]!.count).write(to: url)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: url.path)
+        let report = try await site.build().summary
+        #expect(!report.timings.upToDate && report.written == 1)
+        #expect(Fixture.tree(site.out) == good)
+    }
+
     @Test func savingAFileWithoutChangingItIsNotAChange() async throws {
         let outcome = try await rebuild { site in
             let text = try #require(site.read("content/contact.md"))
