@@ -126,7 +126,8 @@ public enum Builder {
         timings.sharedForces = shared.forces
         let sharedPages = shared.pages
         timings.sharedRender = seconds(clock.now - sharedStart)
-        let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), DiagnosticsError> in
+        // Each force's outcome: its counts, or its errors and whether any of its files were written.
+        let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), ForceFailure> in
             let previous = caches[force.id] ?? BuildCache()
             let dir = out.appendingPathComponent(force.id)
             var files = ForceRenderer(prepared: prepared, force: force).render(
@@ -136,7 +137,7 @@ public enum Builder {
             // A marker left in a page would show one force's placeholder, or another's value: never written.
             let unfilled = files.compactMap { file in file.unfilledFrom.map { (file.path, $0) } }
             if !unfilled.isEmpty {
-                return .failure(DiagnosticsError(unfilled.map { path, source in
+                return .failure(ForceFailure(partlyWritten: false, diagnostics: unfilled.map { path, source in
                     .error(.start(of: source), "the page '\(path)' of force '\(force.id)' has a value the build could not fill, so the force's site was not written",
                         hint: "This is a fault in soh, not in the page: report it with this page and force.")
                 }))
@@ -145,27 +146,27 @@ public enum Builder {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)
                 return .success((counts, files.filter { $0.digest != nil }.count))
             } catch {
-                return .failure(DiagnosticsError([.general(.error,
-                    "could not write the site of '\(force.id)': \(error.localizedDescription)",
-                    hint: "Check that the output folder is writable and the disk is not full.", file: out.path)]))
+                return .failure(ForceFailure(partlyWritten: true, diagnostics: [.general(.error,
+                    "could not write the site of '\(force.id)': \(error)",
+                    hint: "Some of its files may be new and the rest as before; mend the cause and build again.", file: out.path)]))
             }
         }
         var counts = SiteWriter.Counts()
         var pages = 0
         var failures: [Diagnostic] = []
-        var written: [String] = []
+        var written: [String] = [], partly: [String] = []
         for (force, outcome) in zip(selected, outcomes) {
             switch outcome {
             case .success(let (c, p)): counts = counts + c; pages += p; written.append(force.id)
-            case .failure(let e): failures += e.diagnostics
+            case .failure(let f): failures += f.diagnostics; if f.partlyWritten { partly.append(force.id) }
             }
         }
-        if !failures.isEmpty { throw DiagnosticsError(failures, writtenForces: written) }
+        if !failures.isEmpty { throw DiagnosticsError(failures, writtenForces: written, partlyWrittenForces: partly) }
         if options.forces.isEmpty {
             do {
                 counts.removed += try SiteWriter.removeRetiredForces(out: out, current: Set(loaded.forces.map(\.id)))
             } catch {
-                throw DiagnosticsError([.general(.error, "could not remove a retired force's site: \(error.localizedDescription)", file: out.path)], writtenForces: selected.map(\.id))
+                throw DiagnosticsError([.general(.error, "could not remove a retired force's site: \(error)", file: out.path)], writtenForces: selected.map(\.id))
             }
         }
         timings.renderAndWrite = seconds(clock.now - renderStart)
@@ -177,6 +178,12 @@ public enum Builder {
             forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,
             removed: counts.removed, seconds: seconds(clock.now - start), timings: timings)
         return Report(summary: summary, warnings: prepared.warnings)
+    }
+
+    /// Why a force's site was not written, and whether some of its files were before it stopped.
+    struct ForceFailure: Error {
+        var partlyWritten: Bool
+        var diagnostics: [Diagnostic]
     }
 
     /// The forces named with `--force` (all when none), refusing ids the site does not have.

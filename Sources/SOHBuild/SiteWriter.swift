@@ -134,8 +134,9 @@ enum SiteWriter {
         let temporary = folder + "/." + path[path.index(after: slash)...] + ".soh-tmp"
         let status = try writeFile(data, to: temporary)
         if rename(temporary, path) != 0 {
+            let error = WriteError(path: path, action: "replace", code: errno)
             unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            throw error
         }
         return (true, status)
     }
@@ -148,7 +149,7 @@ enum SiteWriter {
             try makeFolder((path as NSString).deletingLastPathComponent)
             if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
         }
-        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        throw WriteError(path: path, action: "create the folder", code: errno)
     }
 
     /// Plain POSIX write: Foundation's `Data.write` syncs every file to disk, which makes writing
@@ -157,7 +158,7 @@ enum SiteWriter {
     /// A link at `path` is never followed (writing through it could change a file anywhere).
     static func writeFile(_ data: Data, to path: String) throws -> BuildCache.FileStatus {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        guard fd >= 0 else { throw WriteError(path: path, action: "write", code: errno) }
         defer { close(fd) }
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             var offset = 0
@@ -165,7 +166,7 @@ enum SiteWriter {
                 let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw CocoaError(.fileWriteOutOfSpace, userInfo: [NSFilePathErrorKey: path])
+                    throw WriteError(path: path, action: "write", code: errno)
                 }
                 offset += n
             }
@@ -305,4 +306,14 @@ struct TextBytes {
     }
 
     var data: Data { Data(bytes) }
+}
+
+/// Why a file of the output could not be written: the path, what was being done and the
+/// system's own reason (no space, no permission, a read-only disk, …), never a guess.
+struct WriteError: Error, CustomStringConvertible {
+    var path: String
+    var action: String
+    var code: Int32
+
+    var description: String { "cannot \(action) \(path): \(String(cString: strerror(code))) (errno \(code))" }
 }

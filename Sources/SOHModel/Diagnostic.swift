@@ -103,9 +103,12 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
     /// The forces whose output was written before the failure (a build that fails while
     /// writing); empty when it failed before writing anything.
     public var writtenForces: [String] = []
-    public init(_ diagnostics: [Diagnostic], writtenForces: [String] = []) {
+    /// The forces whose output was being written when it failed: some of their files are new.
+    public var partlyWrittenForces: [String] = []
+    public init(_ diagnostics: [Diagnostic], writtenForces: [String] = [], partlyWrittenForces: [String] = []) {
         self.diagnostics = diagnostics
         self.writtenForces = writtenForces
+        self.partlyWrittenForces = partlyWrittenForces
     }
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

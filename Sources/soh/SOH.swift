@@ -61,7 +61,8 @@ struct BuildCommand: AsyncParsableCommand {
             let report = try await Builder.build(options)
             Report.print(.built(report.summary), diagnostics: report.warnings, format: format, timings: timings)
         } catch {
-            Report.print(.failed(writtenForces: error.writtenForces), diagnostics: error.diagnostics, format: format, timings: false)
+            Report.print(.failed(writtenForces: error.writtenForces, partly: error.partlyWrittenForces), diagnostics: error.diagnostics,
+                         format: format, timings: false)
             throw ExitCode(1)
         }
     }
@@ -71,8 +72,9 @@ struct BuildCommand: AsyncParsableCommand {
 enum Report {
     enum Outcome {
         case built(Builder.Summary)
-        /// The build stopped; `writtenForces` are the forces whose sites were written before it did.
-        case failed(writtenForces: [String])
+        /// The build stopped; `writtenForces` are the forces whose sites were written before it
+        /// did, `partly` those it stopped while writing.
+        case failed(writtenForces: [String], partly: [String])
     }
 
     static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
@@ -83,10 +85,13 @@ enum Report {
         case .built(let s):
             String(format: "Built %@, %@ (%d rendered): %@ written, %d unchanged, %d removed in %.2fs",
                    plural(s.forces, "force"), plural(s.pages, "page"), s.rendered, plural(s.written, "file"), s.unchanged, s.removed, s.seconds)
-        case .failed(let written) where written.isEmpty:
+        case .failed(let written, let partly) where written.isEmpty && partly.isEmpty:
             "Build failed: \(plural(errors, "error")). Nothing was written; the previous output is unchanged."
-        case .failed(let written):
-            "Build failed: \(plural(errors, "error")). The sites of \(written.joined(separator: ", ")) were written; the others are as the previous build left them."
+        case .failed(let written, let partly):
+            "Build failed: \(plural(errors, "error")). "
+                + (written.isEmpty ? "" : "The sites of \(ForceList.text(written)) were written. ")
+                + (partly.isEmpty ? "" : "The sites of \(ForceList.text(partly)) were written in part. ")
+                + "The others are as the previous build left them."
         }
     }
 
@@ -122,13 +127,15 @@ enum Report {
                 struct Summary: Encodable {
                     var message: String
                     var forcesWritten: [String]?
+                    var forcesPartlyWritten: [String]?
                     var counts: Builder.Summary?
-                    enum Key: String, CodingKey { case message, forcesWritten }
+                    enum Key: String, CodingKey { case message, forcesWritten, forcesPartlyWritten }
                     func encode(to encoder: any Encoder) throws {
                         try counts?.encode(to: encoder)
                         var c = encoder.container(keyedBy: Key.self)
                         try c.encode(message, forKey: .message)
                         try c.encodeIfPresent(forcesWritten, forKey: .forcesWritten)
+                        try c.encodeIfPresent(forcesPartlyWritten, forKey: .forcesPartlyWritten)
                     }
                 }
                 struct Item: Encodable {
@@ -136,8 +143,9 @@ enum Report {
                 }
             }
             let summary: Payload.Summary = switch outcome {
-            case .built(let s): .init(message: sentence(outcome, errors: errors), forcesWritten: nil, counts: s)
-            case .failed(let written): .init(message: sentence(outcome, errors: errors), forcesWritten: written, counts: nil)
+            case .built(let s): .init(message: sentence(outcome, errors: errors), counts: s)
+            case .failed(let written, let partly):
+                .init(message: sentence(outcome, errors: errors), forcesWritten: written, forcesPartlyWritten: partly, counts: nil)
             }
             let payload = Payload(ok: summary.counts != nil, summary: summary, diagnostics: diagnostics.map {
                 .init(severity: $0.severity.rawValue, file: $0.file.isEmpty ? nil : $0.file, line: $0.line > 0 ? $0.line : nil,

@@ -71,6 +71,27 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: site.out.path))
     }
 
+    /// A site that cannot be written is named with the system's reason, and the summary says
+    /// which forces were written in part.
+    @Test func aWriteFailureSaysWhyAndWhatWasWritten() async throws {
+        let site = try Fixture()
+        try await site.build()
+        // A file where a folder of the site must be: no permission trick (root ignores those).
+        let folder = try #require(Fixture.tree(site.out).keys.sorted().first { $0.hasSuffix("/contact/index.html") })
+            .replacingOccurrences(of: "/index.html", with: "")
+        try FileManager.default.removeItem(at: site.out.appendingPathComponent(folder))
+        try site.write("content/contact.md", (site.read("content/contact.md") ?? "") + "\nMore.\n")
+        try Data("not a folder".utf8).write(to: site.out.appendingPathComponent(folder))
+        let result = try run(["build", "--format", "json"], in: site.root)
+        #expect(result.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let message = ((object?["diagnostics"] as? [[String: Any]])?.first?["message"] as? String) ?? ""
+        #expect(message.contains("could not write the site of") && message.contains("Not a directory (errno 20)"), "\(message)")
+        let summary = object?["summary"] as? [String: Any]
+        #expect((summary?["forcesPartlyWritten"] as? [String])?.count == 1)
+        #expect((summary?["message"] as? String)?.contains("were written in part. The others are as the previous build left them.") == true)
+    }
+
     @Test func badArgumentsAreRefused() throws {
         let site = try Fixture()
         let result = try run(["build", "--jobs", "0"], in: site.root)
