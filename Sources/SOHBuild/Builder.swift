@@ -89,15 +89,48 @@ public enum Builder {
             if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
         }
 
+        let site = try prepare(options, timings: &timings)
+        return try await write(site, options, inputs: inputs, timings: timings, started: start)
+    }
+
+    /// A site loaded and prepared once, for the forces a build or a check works on: what the
+    /// rendering and writing start from (`write`), and what `soh check` inspects.
+    public struct Site: Sendable {
+        let loaded: LoadedSite
+        let forces: [ForceIdentity]
+        let prepared: PreparedSite
+    }
+
+    /// Loads and prepares the site; throws every diagnostic found when the sources have errors.
+    public static func prepare(_ options: Options) throws(DiagnosticsError) -> Site {
+        var timings = Timings()
+        return try prepare(options, timings: &timings)
+    }
+
+    static func prepare(_ options: Options, timings: inout Timings) throws(DiagnosticsError) -> Site {
+        let clock = ContinuousClock()
+        let start = clock.now
         let loaded = try SiteLoader.load(root: options.root)
         timings.load = seconds(clock.now - start)
-
         let selected = try selectForces(loaded, options.forces)
-
         let prepareStart = clock.now
         let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
-        let keys = BuildKeys(prepared: prepared, preview: options.preview, known: inputs.hashes)
         timings.prepare = seconds(clock.now - prepareStart)
+        return Site(loaded: loaded, forces: selected, prepared: prepared)
+    }
+
+    /// Renders a prepared site and writes it to `options.out` (only what changed), with the
+    /// build record for the next build when `inputs` are known.
+    public static func write(_ site: Site, _ options: Options) async throws(DiagnosticsError) -> Report {
+        try await write(site, options, inputs: nil, timings: Timings(), started: ContinuousClock.now)
+    }
+
+    static func write(_ site: Site, _ options: Options, inputs: UnchangedInputs?, timings: Timings,
+                      started start: ContinuousClock.Instant) async throws(DiagnosticsError) -> Report {
+        let clock = ContinuousClock()
+        var timings = timings
+        let (loaded, selected, prepared) = (site.loaded, site.forces, site.prepared)
+        let keys = BuildKeys(prepared: prepared, preview: options.preview, known: inputs?.hashes ?? [:])
 
         let renderStart = clock.now
         UnchangedInputs.forget(out: options.out)
@@ -172,7 +205,7 @@ public enum Builder {
         timings.renderAndWrite = seconds(clock.now - renderStart)
         // The record vouches for the forces built (a later build of other forces does not match
         // it). Without it the next build is an ordinary one, so a failure to write it is not an error.
-        try? BuildRecord(prepared: prepared, keys: keys, inputs: inputs, forces: selected).save(out: out)
+        if let inputs { try? BuildRecord(prepared: prepared, keys: keys, inputs: inputs, forces: selected).save(out: out) }
 
         let summary = Summary(
             forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,

@@ -54,11 +54,9 @@ public struct SiteInspection: Sendable {
 }
 
 extension Builder {
-    /// Loads and prepares the site as a build would, without writing anything.
-    public static func inspect(_ options: Options) async throws(DiagnosticsError) -> (SiteInspection, [Diagnostic]) {
-        let loaded = try SiteLoader.load(root: options.root)
-        let selected = try selectForces(loaded, options.forces)
-        let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
+    /// What a prepared site publishes, page by page, for the checks; and the build's warnings.
+    public static func inspect(_ site: Site) -> (SiteInspection, [Diagnostic]) {
+        let (loaded, selected, prepared) = (site.loaded, site.forces, site.prepared)
         let forces = selected.map { force -> SiteInspection.Force in
             let renderer = ForceRenderer(prepared: prepared, force: force)
             let pages = renderer.set.pages.map { p -> SiteInspection.Page in

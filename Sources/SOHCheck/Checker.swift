@@ -27,7 +27,9 @@ public enum Checker {
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
-        let (site, warnings) = try await Builder.inspect(options)
+        // Loaded and prepared once: inspected here, then rendered for the checks of the output.
+        let prepared = try Builder.prepare(options)
+        let (site, warnings) = Builder.inspect(prepared)
         var collector = Collector()
         for force in site.forces {
             links(force, site: site, into: &collector)
@@ -41,7 +43,7 @@ public enum Checker {
         defer { try? FileManager.default.removeItem(at: out) }
         var buildOptions = options
         buildOptions.out = out
-        _ = try await Builder.build(buildOptions)
+        _ = try await Builder.write(prepared, buildOptions)
         for force in site.forces {
             let dir = out.appendingPathComponent(force.identity.id)
             weight(force, out: dir, budgets: site.config.budgets, into: &collector)
