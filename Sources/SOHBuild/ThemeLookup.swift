@@ -123,9 +123,7 @@ struct Theme: Sendable {
                 continue
             }
             guard let text = SourceText.read(file, in: root, sink: sink) else { continue }
-            var bag = DiagnosticBag()
-            let node = YAMLParser.parse(text, file: file, into: &bag)
-            sink.bag.add(contentsOf: bag.all)
+            let node = YAMLParser.parse(text, file: file, sink: sink)
             guard let node else { continue }
             guard case .mapping(let pairs) = node.value else {
                 sink.error(node.location, "interface strings should be 'key: text' lines")

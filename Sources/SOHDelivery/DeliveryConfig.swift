@@ -102,9 +102,7 @@ public struct DeliveryConfig: Sendable {
         _ text: String, file: String, forces: Set<String>, forms: Set<String>,
         environment: [String: String] = ProcessInfo.processInfo.environment, sink: DiagnosticSink
     ) -> DeliveryConfig? {
-        var bag = DiagnosticBag()
-        let parsed = YAMLParser.parse(text, file: file, into: &bag)
-        sink.bag.add(contentsOf: bag.all)
+        let parsed = YAMLParser.parse(text, file: file, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "deliveries file", allowed: keys, sink: sink) else { return nil }
         var config = DeliveryConfig()
         config.allowInsecure = map.bool("allowInsecure") ?? false

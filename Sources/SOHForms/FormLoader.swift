@@ -16,9 +16,7 @@ public enum FormLoader {
     static let operators = ["equals", "notEquals", "in", "contains", "answered", "before", "after"]
 
     public static func load(_ text: String, file: String, expectedID: String, languages: [String], sink: DiagnosticSink) -> FormDefinition? {
-        var bag = DiagnosticBag()
-        let parsed = YAMLParser.parse(text, file: file, into: &bag)
-        sink.bag.add(contentsOf: bag.all)
+        let parsed = YAMLParser.parse(text, file: file, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "form definition", allowed: formKeys, sink: sink) else { return nil }
         var loader = Loader(file: file, languages: languages, sink: sink)
         return loader.form(map, expectedID: expectedID)

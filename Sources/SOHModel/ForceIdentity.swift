@@ -80,9 +80,7 @@ public struct ForceIdentity: Sendable {
     public static func load(
         _ text: String, file: String, expectedID: String, site: SiteConfig?, forceDirectory: URL, sink: DiagnosticSink
     ) -> ForceIdentity? {
-        var bag = DiagnosticBag()
-        let parsed = YAMLParser.parse(text, file: file, into: &bag)
-        sink.bag.add(contentsOf: bag.all)
+        let parsed = YAMLParser.parse(text, file: file, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "force file", allowed: keys, sink: sink) else { return nil }
 
         let id = map.text("id", required: true, example: expectedID) ?? expectedID

@@ -54,9 +54,7 @@ public struct FrontMatter: Sendable {
     static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview", "slug"]
 
     static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, sink: DiagnosticSink) -> FrontMatter? {
-        var bag = DiagnosticBag()
-        let parsed = YAMLParser.parse(split.yaml, file: file, lineOffset: split.yamlLineOffset, into: &bag)
-        sink.bag.add(contentsOf: bag.all)
+        let parsed = YAMLParser.parse(split.yaml, file: file, lineOffset: split.yamlLineOffset, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "front matter", allowed: keys, sink: sink) else { return nil }
         guard let title = map.text("title", required: true, example: "Report a crime") else { return nil }
         if title.trimmingCharacters(in: .whitespaces).isEmpty {

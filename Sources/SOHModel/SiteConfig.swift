@@ -61,9 +61,7 @@ public struct SiteConfig: Sendable {
     static let knownLanguages = ["en", "cy"]
 
     public static func load(_ text: String, file: String = "site.yml", sink: DiagnosticSink) -> SiteConfig? {
-        var bag = DiagnosticBag()
-        let parsed = YAMLParser.parse(text, file: file, into: &bag)
-        sink.bag.add(contentsOf: bag.all)
+        let parsed = YAMLParser.parse(text, file: file, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "site.yml", allowed: keys, sink: sink) else { return nil }
 
         let name = map.text("name", required: true, example: "Single Online Home") ?? ""

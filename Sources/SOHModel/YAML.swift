@@ -50,7 +50,7 @@ public enum YAMLParser {
     /// Parses one YAML document. `lineOffset` shifts reported lines (front matter starts below line 1).
     /// Returns nil and adds diagnostics when the text is not acceptable YAML.
     public static func parse(
-        _ text: String, file: String, lineOffset: Int = 0, into diagnostics: inout DiagnosticBag
+        _ text: String, file: String, lineOffset: Int = 0, sink: DiagnosticSink
     ) -> YAMLNode? {
         var builder = Builder(file: file, lineOffset: lineOffset)
         let bytes = Array(text.utf8)
@@ -71,7 +71,7 @@ public enum YAMLParser {
                 if done { return true }
             }
         }
-        diagnostics.add(contentsOf: builder.diagnostics)
+        sink.bag.add(contentsOf: builder.diagnostics)
         guard ok, builder.diagnostics.isEmpty else { return nil }
         return builder.document ?? YAMLNode(.mapping([]), at: SourceLocation(file: file, line: 1 + lineOffset, column: 1))
     }

@@ -4,9 +4,9 @@ import Testing
 @Suite("YAML node layer over libyaml")
 struct YAMLTests {
     func parse(_ text: String, lineOffset: Int = 0) -> (YAMLNode?, [String]) {
-        var bag = DiagnosticBag()
-        let node = YAMLParser.parse(text, file: "t.yml", lineOffset: lineOffset, into: &bag)
-        return (node, bag.all.map(\.description))
+        let sink = DiagnosticSink()
+        let node = YAMLParser.parse(text, file: "t.yml", lineOffset: lineOffset, sink: sink)
+        return (node, sink.bag.all.map(\.description))
     }
 
     @Test func keepsLineAndColumnOnKeysAndValues() throws {
