@@ -182,19 +182,24 @@ struct ForceRenderer {
     // MARK: Contexts
 
     func sharedContext(assetURLs: [String: String]) -> [String: Any] {
-        var contacts: [String: Any] = [
-            "emergency": force.contacts.emergency, "nonEmergency": force.contacts.nonEmergency,
-        ]
-        contacts["textphone"] = force.contacts.textphone
-        contacts["email"] = force.contacts.email
-        contacts["address"] = force.contacts.address
-        contacts["openingHours"] = force.contacts.openingHours
+        // The force's values from their one table (`contacts.email` is `force.contacts.email`);
+        // an absent optional value is left out, so templates can test for it.
         var forceContext: [String: Any] = [
-            "id": force.id, "name": force.name, "shortName": force.shortName, "baseURL": baseURL,
-            "contacts": contacts,
+            "baseURL": baseURL,
             "social": force.social.map { ["name": $0.name, "url": $0.url] },
             "hasSocial": !force.social.isEmpty,
         ]
+        for value in ForceIdentity.values {
+            guard let text = value.read(force) else { continue }
+            let parts = value.name.split(separator: ".", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                var group = forceContext[parts[0]] as? [String: Any] ?? [:]
+                group[parts[1]] = text
+                forceContext[parts[0]] = group
+            } else {
+                forceContext[value.name] = text
+            }
+        }
         forceContext["logo"] = assetURLs.first { $0.key.hasPrefix("logo_") }?.value
         return [
             "site": ["name": config.name],

@@ -13,10 +13,7 @@ import SOHModel
 enum SharedRender {
     /// The values a marker can stand for, by name; `social.N.name` and `social.N.url` are added
     /// per link.
-    static let fields = [
-        "id", "name", "shortName", "baseURL", "contacts.emergency", "contacts.nonEmergency", "contacts.textphone",
-        "contacts.email", "contacts.address", "contacts.openingHours", "assets.brand_css", "assets.logo",
-    ]
+    static let fields = ForceIdentity.valueNames(baseURL: "baseURL") + ["assets.brand_css", "assets.logo"]
 
     /// A marker is U+E000, the field's number, `&`, U+E001. Escaping for HTML turns the `&` into
     /// `&amp;` (and again into `&amp;amp;`), which says how to escape the value put back.
@@ -53,11 +50,8 @@ enum SharedRender {
         // A force theme, or any value-bearing setting, makes a force a class of its own.
         h.add(prepared.forceThemes[force.id] == nil ? "national theme" : "own theme \(force.id)")
         h.add(force.languages.joined(separator: ","), force.logo.map { String($0.split(separator: ".").last ?? "") } ?? "no logo")
-        for value in [force.name, force.shortName, force.contacts.emergency, force.contacts.nonEmergency] {
-            h.add(value.isEmpty ? "empty" : "set")
-        }
-        for value in [force.contacts.textphone, force.contacts.email, force.contacts.address, force.contacts.openingHours] {
-            h.add(value.map { $0.isEmpty ? "empty" : "set" } ?? "absent")
+        for value in ForceIdentity.values {
+            h.add(value.read(force).map { $0.isEmpty ? "empty" : "set" } ?? "absent")
         }
         h.add(String(force.social.count), force.analytics.map { "\($0)" } ?? "no analytics")
         for service in prepared.config.services { h.add(service.id, "\(force.setting(for: service.id))") }
@@ -155,17 +149,9 @@ enum SharedRender {
     /// The force's values in marker order.
     static func values(for force: ForceIdentity, baseURL: String, assetURLs: [String: String], names: [String]) -> [String] {
         names.map { name -> String in
+            if let value = ForceIdentity.value(named: name) { return value.read(force) ?? "" }
             switch name {
-            case "id": return force.id
-            case "name": return force.name
-            case "shortName": return force.shortName
             case "baseURL": return baseURL
-            case "contacts.emergency": return force.contacts.emergency
-            case "contacts.nonEmergency": return force.contacts.nonEmergency
-            case "contacts.textphone": return force.contacts.textphone ?? ""
-            case "contacts.email": return force.contacts.email ?? ""
-            case "contacts.address": return force.contacts.address ?? ""
-            case "contacts.openingHours": return force.contacts.openingHours ?? ""
             case "assets.brand_css": return assetURLs["brand_css"] ?? ""
             case "assets.logo": return assetURLs.first { $0.key.hasPrefix("logo_") }?.value ?? ""
             default:
@@ -182,20 +168,14 @@ enum SharedRender {
     static func symbolic(_ force: ForceIdentity, names: [String]) -> ForceIdentity {
         func m(_ name: String) -> String { marker(name, in: names) }
         var copy = force
-        copy.id = m("id")
-        copy.name = m("name")
-        copy.shortName = m("shortName")
+        // Every value of the table, an optional one only where the force has it (its absence
+        // is part of the page's shape).
+        for value in ForceIdentity.values where !value.optional || value.read(force) != nil { value.write(&copy, m(value.name)) }
         for name in names where name.hasPrefix("name.") {
             let language = String(name.dropFirst(5))
             copy.localizedNames[language] = m(name)
             copy.localizedShortNames[language] = m("shortName.\(language)")
         }
-        copy.contacts.emergency = m("contacts.emergency")
-        copy.contacts.nonEmergency = m("contacts.nonEmergency")
-        if force.contacts.textphone != nil { copy.contacts.textphone = m("contacts.textphone") }
-        if force.contacts.email != nil { copy.contacts.email = m("contacts.email") }
-        if force.contacts.address != nil { copy.contacts.address = m("contacts.address") }
-        if force.contacts.openingHours != nil { copy.contacts.openingHours = m("contacts.openingHours") }
         for i in copy.social.indices {
             copy.social[i].name = m("social.\(i).name")
             copy.social[i].url = m("social.\(i).url")

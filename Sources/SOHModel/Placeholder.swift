@@ -3,28 +3,15 @@
 /// Content is prepared once for all forces; each placeholder becomes a slot filled per force.
 public enum Placeholder {
     /// Every placeholder name content may use, in the order the docs list them.
-    public static let names: [String] = [
-        "force.id", "force.name", "force.shortName", "force.baseURL",
-        "force.contacts.emergency", "force.contacts.nonEmergency", "force.contacts.textphone",
-        "force.contacts.email", "force.contacts.address", "force.contacts.openingHours",
-        "site.name",
-    ]
+    /// The force's values (`ForceIdentity.values`) under `force.`, then `site.name`.
+    public static let names: [String] = ForceIdentity.valueNames(baseURL: "baseURL").map { "force." + $0 } + ["site.name"]
 
     /// The raw (unescaped) value for a force, or nil where the force does not set that field.
     public static func value(_ name: String, force: ForceIdentity, site: SiteConfig, baseURL: String) -> String? {
         switch name {
-        case "force.id": force.id
-        case "force.name": force.name
-        case "force.shortName": force.shortName
         case "force.baseURL": baseURL
-        case "force.contacts.emergency": force.contacts.emergency
-        case "force.contacts.nonEmergency": force.contacts.nonEmergency
-        case "force.contacts.textphone": force.contacts.textphone
-        case "force.contacts.email": force.contacts.email
-        case "force.contacts.address": force.contacts.address
-        case "force.contacts.openingHours": force.contacts.openingHours
         case "site.name": site.name
-        default: nil
+        default: name.hasPrefix("force.") ? ForceIdentity.value(named: String(name.dropFirst(6)))?.read(force) : nil
         }
     }
 

@@ -385,6 +385,24 @@ struct IncrementalBuildTests {
         #expect(page.contains("Delta &amp; &lt;Co&gt; &quot;Police&quot; &#39;Service&#39;"))
     }
 
+    /// One table of force values drives placeholders, shared renders' markers and the symbolic
+    /// force: every value in it is reachable on each path, so none can be baked in from one force.
+    @Test func everyForceValueIsAPlaceholderAndAMarker() throws {
+        let site = try Fixture()
+        let force = try #require(try SiteLoader.load(root: site.root).forces.first)
+        let names = SharedRender.names(socialLinks: force.social.count, languages: force.languages)
+        let symbolic = SharedRender.symbolic(force, names: names)
+        for value in ForceIdentity.values {
+            #expect(Placeholder.names.contains("force." + value.name), "\(value.name) is a placeholder")
+            #expect(SharedRender.fields.contains(value.name), "\(value.name) has a marker")
+            if let text = value.read(symbolic) {
+                #expect(text == SharedRender.marker(value.name, in: names), "\(value.name) is a marker in the symbolic force")
+            } else {
+                #expect(value.optional && value.read(force) == nil, "only an absent optional value has no marker")
+            }
+        }
+    }
+
     /// Within a class of forces sharing renders, editing one force renders that force's pages
     /// only, and editing a page renders it once for the class.
     @Test func incrementalRebuildsWithinASharedClass() async throws {
