@@ -10,7 +10,9 @@ let package = Package(
         .executable(name: "soh", targets: ["soh"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Exactly this version: the compiled renderer (CompiledTemplates) reads the templates it
+        // parsed, and the tests prove the two render alike for this version only.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // Without the ConfigurationSupport trait (swift-configuration): not used here, and with it

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Mustache
 import SOHModel
 
@@ -23,11 +24,19 @@ struct Theme: Sendable {
     /// The same templates for the fast renderer; nil when one of them needs swift-mustache.
     var compiled: CompiledTemplates?
 
-    /// Renders `name` with `context`: through the compiled templates, else swift-mustache.
+    /// Renders `name` with `context`: through the compiled templates, else swift-mustache (each
+    /// such fallback is counted in `fallbacks`: the tests require none on the repository).
     func render(_ context: [String: Any], withTemplate name: String) -> String? {
-        if let compiled, let html = compiled.render(context, withTemplate: name) { return html }
+        if let compiled {
+            if let html = compiled.render(context, withTemplate: name) { return html }
+            Self.fallbacks.add(1, ordering: .relaxed)
+        }
         return library.render(context, withTemplate: name)
     }
+
+    /// Renders the compiled templates declined (a context value they do not know), which went
+    /// to swift-mustache instead.
+    static let fallbacks = Atomic<Int>(0)
 
     mutating func compile() {
         compiled = CompiledTemplates(library, names: sources.keys)

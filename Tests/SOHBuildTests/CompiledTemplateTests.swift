@@ -81,10 +81,14 @@ struct CompiledTemplateTests {
         var slow = prepared
         slow.theme.compiled = nil
         slow.forceThemes = slow.forceThemes.mapValues { var t = $0; t.compiled = nil; return t }
-        #expect(prepared.theme.compiled != nil)
+        #expect(prepared.theme.compiled != nil && prepared.forceThemes.values.allSatisfy { $0.compiled != nil },
+                "every theme of the repository compiles (a swift-mustache release that changes its parse would stop it)")
         var pages = 0
         for force in forces {
+            let before = Theme.fallbacks.load(ordering: .relaxed)
             let fast = ForceRenderer(prepared: prepared, force: force).render()
+            // Loud, not silent: a page the compiled renderer declined would be compared with itself.
+            #expect(Theme.fallbacks.load(ordering: .relaxed) == before, "\(force.id): the compiled renderer declined a page")
             let reference = ForceRenderer(prepared: slow, force: force).render()
             #expect(fast.map(\.path) == reference.map(\.path))
             for (a, b) in zip(fast, reference) where a.path.hasSuffix(".html") {
