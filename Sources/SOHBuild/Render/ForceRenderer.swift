@@ -2,35 +2,6 @@ import Crypto
 import Foundation
 import SOHModel
 
-/// One file of a force's site, relative to `public/<force>/`.
-struct OutputFile: Sendable {
-    var path: String
-    var data: Data
-    /// A page's dependency digest, recorded in the build cache.
-    var digest: String? = nil
-    /// Set when the previous build's file is still right: nothing was rendered, nothing is written.
-    var reused: BuildCache.Entry? = nil
-    /// Where a page's body is in `data`, when the template put it in once, unescaped.
-    var body: BodyRange? = nil
-    /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
-    var sha256: String? = nil
-    /// For a page left with markers the build could not fill, the file it came from: such a
-    /// page is never written (`Builder`).
-    var unfilledFrom: String? = nil
-}
-
-/// What a build does with one page of one force: its output path, digest and, when the
-/// previous build's file is still right, the cache entry (then nothing is rendered).
-struct PagePlan: Sendable {
-    var index: Int
-    var urlPath: String
-    var path: String
-    var digest: String?
-    var reused: BuildCache.Entry?
-    /// For a page to render, what its rendering reads from the force's pages (`pageShape`).
-    var shape: String? = nil
-}
-
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
 struct ForceRenderer {
     let prepared: PreparedSite
@@ -460,60 +431,5 @@ extension PreparedPage {
             if utf8[i] == UInt8(ascii: "/") { return String(key[...i]) }
         }
         return "/"
-    }
-}
-
-/// A theme's assets under their published names (CSS and JS fingerprinted, imports between
-/// modules rewritten to the fingerprinted names), made once per theme rather than per force.
-struct ThemeAssets: Sendable {
-    var files: [OutputFile] = []
-    /// Asset key (`site_css`) → published address (`/assets/site.1a2b3c4d5e.css`).
-    var urls: [String: String] = [:]
-
-    init(_ theme: Theme) {
-        // Modules that import others are fingerprinted after them, with the imports rewritten.
-        let sorted = theme.assets.sorted(by: { $0.key < $1.key })
-        var renamed: [String: String] = [:]
-        for (name, data) in sorted where !JSImports.hasImports(name, data) {
-            renamed[name] = add(name, data)
-        }
-        for (name, data) in sorted where JSImports.hasImports(name, data) {
-            add(name, JSImports.rewrite(name, data, renamed: renamed))
-        }
-    }
-
-    @discardableResult
-    private mutating func add(_ name: String, _ data: Data) -> String {
-        let sha = Fingerprint.sha256(data)
-        let path = name.hasSuffix(".css") || name.hasSuffix(".js") ? Self.fingerprinted(name, sha256: sha) : "assets/\(name)"
-        files.append(OutputFile(path: path, data: data, sha256: sha))
-        urls[ForceRenderer.assetKey(name)] = "/" + path
-        return path
-    }
-
-    /// `site.css` → `assets/site.<10 hex digits of its SHA-256>.css`.
-    static func fingerprinted(_ name: String, _ data: Data) -> String {
-        fingerprinted(name, sha256: Fingerprint.sha256(data))
-    }
-
-    static func fingerprinted(_ name: String, sha256: String) -> String {
-        guard let dot = name.lastIndex(of: ".") else { return "assets/\(name)" }
-        return "assets/\(name[..<dot]).\(sha256.prefix(10))\(name[dot...])"
-    }
-}
-
-/// Content hashes for fingerprinted asset names and for the publishing manifest.
-enum Fingerprint {
-    static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
-
-    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
