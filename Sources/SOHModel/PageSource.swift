@@ -123,7 +123,7 @@ extension PageSource {
 
 extension PageSource {
     /// Reads a page. `relative` is the path below its content folder, e.g. `advice/burglary.cy.md`.
-    static func load(
+    public static func load(
         _ file: String, in root: URL, relative: String, origin: Origin, site: SiteConfig?, sink: DiagnosticSink
     ) -> PageSource? {
         guard let text = SourceText.read(file, in: root, sink: sink),

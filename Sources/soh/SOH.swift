@@ -108,9 +108,6 @@ enum Report {
             Swift.print(sentence(outcome, errors: errors))
             if timings && s.timings.upToDate {
                 Swift.print(String(format: "  nothing changed since the last build: inputs and outputs checked in %.3fs", s.timings.load))
-            } else if timings && s.timings.bodiesPatched > 0 {
-                Swift.print(String(format: "  only the text of %@ changed: put in place in %d files without loading the site",
-                                   plural(s.timings.bodiesPatched, "page"), s.rendered))
             } else if timings {
                 let t = s.timings
                 Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs (plan %.3fs, shared renders %.3fs, fill and write %.3fs) · %d forces in %d classes rendered once per page",

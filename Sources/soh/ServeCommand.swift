@@ -68,11 +68,11 @@ struct ServeCommand: AsyncParsableCommand {
 
         let state = PreviewState()
         let options = Builder.Options(root: rootURL, out: out, forces: forces, environment: env, apiOverride: "http://127.0.0.1:\(apiPort)")
-        let rebuild: @Sendable () async -> Void = {
-            var options = options
-            options.preview = true
+        // The site stays prepared in memory between saves: a page's text is put in place at once.
+        let session = PreviewSession(options: options)
+        let rebuild: @Sendable (Set<String>?) async -> Void = { changed in
             do throws(DiagnosticsError) {
-                let report = try await Builder.build(options)
+                let report = try await session.build(changed: changed)
                 var err = StandardError()
                 for d in report.warnings { print(d.description, to: &err) }
                 // Written at once, even into a pipe or a log file (print would hold it back).
@@ -85,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
                 await state.failed(text)
             }
         }
-        await rebuild()
+        await rebuild(nil)
 
         var logger = Logger(label: "soh.serve")
         logger.logLevel = .warning
@@ -111,21 +111,24 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Polls the sources twice a second and rebuilds when any file's size or time changes.
+/// Polls the sources ten times a second and rebuilds when any file's size or time changes,
+/// saying which files changed (added and removed ones included).
 struct Watcher: Service {
     let root: URL
     let state: PreviewState
-    let onChange: @Sendable () async -> Void
+    let onChange: @Sendable (Set<String>?) async -> Void
 
+    /// Each file's size and modification time, by path relative to the repository.
     func fingerprint() -> [String: String] {
         var result: [String: String] = [:]
         for folder in ["site.yml", "content", "forces", "themes"] {
             let url = root.appendingPathComponent(folder)
             let files = folder == "site.yml" ? [""] : SiteLoader.walk(url, within: root)
             for file in files {
-                let path = file.isEmpty ? url.path : url.appendingPathComponent(file).path
-                guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { continue }
-                result[path] = "\((a[.size] as? NSNumber)?.intValue ?? 0)-\((a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+                let relative = file.isEmpty ? folder : "\(folder)/\(file)"
+                var info = stat()
+                guard stat(root.appendingPathComponent(relative).path, &info) == 0 else { continue }
+                result[relative] = "\(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
             }
         }
         return result
@@ -134,11 +137,12 @@ struct Watcher: Service {
     func run() async throws {
         var last = fingerprint()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
             let now = fingerprint()
             if now != last {
+                let changed = Set(now.keys.filter { now[$0] != last[$0] } + last.keys.filter { now[$0] == nil })
                 last = now
-                await onChange()
+                await onChange(changed)
             }
         }
         await state.closeAll()

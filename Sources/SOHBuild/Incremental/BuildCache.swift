@@ -6,8 +6,7 @@ import Glibc
 import SOHModel
 
 /// What the previous build wrote for one force, kept in `<out>/.soh-cache/<force>.tsv`: for each
-/// file its dependency digest (pages only), size, modification time, SHA-256 and, for a page,
-/// where its body is in the file (`start,length` in bytes, or `-`).
+/// file its dependency digest (pages only), size, modification time and SHA-256.
 ///
 /// A page is reused only when its digest matches *and* the file on disk still has the recorded
 /// size and modification time. A cache that cannot be read, has the wrong header or a malformed
@@ -18,11 +17,10 @@ struct BuildCache: Sendable {
         var size: Int
         var mtime: Int64
         var sha256: String
-        var body: BodyRange? = nil
     }
 
     static let folder = ".soh-cache"
-    static let header = "soh build cache 2"
+    static let header = "soh build cache 3"
 
     var entries: [String: Entry] = [:]
     /// True when a well-formed cache was read; only then can stale files be found from it.
@@ -44,7 +42,7 @@ struct BuildCache: Sendable {
         let wellFormed = forEachLine(bytes) { line in
             cache.entries[String(decoding: line.path, as: UTF8.self)] = Entry(
                 digest: String(decoding: line.digest, as: UTF8.self), size: Int(line.size), mtime: line.mtime,
-                sha256: String(decoding: line.sha256, as: UTF8.self), body: line.body)
+                sha256: String(decoding: line.sha256, as: UTF8.self))
             return true
         }
         guard wellFormed else { return nil }
@@ -59,7 +57,6 @@ struct BuildCache: Sendable {
         var size: Int64
         var mtime: Int64
         var sha256: ArraySlice<UInt8>
-        var body: BodyRange?
         /// The whole line in the file, its line break included.
         var bytes: Range<Int>
     }
@@ -94,36 +91,26 @@ struct BuildCache: Sendable {
         return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
-    /// One line (`range` includes its line break): six tab-separated fields, numbers where
-    /// numbers belong, a 64-digit SHA-256 and a body range inside the file. Nil when malformed.
+    /// One line (`range` includes its line break): five tab-separated fields, numbers where
+    /// numbers belong and a 64-digit SHA-256 last. Nil when malformed.
     static func line(_ bytes: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Line? {
         let end = range.upperBound - 1
-        var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+        var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
         var start = range.lowerBound
-        for n in 0..<5 {
+        for n in 0..<4 {
             guard let tab = find(0x09, in: buffer, start..<end) else { return nil }
             switch n {
             case 0: fields.0 = start..<tab
             case 1: fields.1 = start..<tab
             case 2: fields.2 = start..<tab
-            case 3: fields.3 = start..<tab
-            default: fields.4 = start..<tab
+            default: fields.3 = start..<tab
             }
             start = tab + 1
         }
-        let last = start..<end
-        guard find(0x09, in: buffer, last) == nil, !fields.0.isEmpty, fields.4.count == 64,
+        let sha256 = start..<end
+        guard find(0x09, in: buffer, sha256) == nil, !fields.0.isEmpty, sha256.count == 64,
               let size = number(buffer, fields.2), let mtime = number(buffer, fields.3) else { return nil }
-        var body: BodyRange?
-        if !(last.count == 1 && buffer[last.lowerBound] == 0x2D) {  // "-"
-            guard let comma = find(0x2C, in: buffer, last),
-                  let from = number(buffer, last.lowerBound..<comma), let length = number(buffer, (comma + 1)..<last.upperBound),
-                  from >= 0, length >= 0, from + length <= size
-            else { return nil }
-            body = BodyRange(start: Int(from), length: Int(length))
-        }
-        return Line(path: bytes[fields.0], digest: bytes[fields.1], size: size, mtime: mtime, sha256: bytes[fields.4], body: body,
-                    bytes: range)
+        return Line(path: bytes[fields.0], digest: bytes[fields.1], size: size, mtime: mtime, sha256: bytes[sha256], bytes: range)
     }
 
     /// The decimal number in `range` of `buffer`.
@@ -188,15 +175,20 @@ struct BuildCache: Sendable {
     }
 
     static func save(_ entries: [(String, Entry)], out: URL, force: String) throws {
+        // A path with a tab or a line break cannot be a line. Leaving it out would make its file
+        // unknown to the next build, which would never remove it as stale: no cache instead, so
+        // the next build renders everything and finds stale files by walking the folder.
+        if entries.contains(where: { $0.0.utf8.contains { $0 == 0x09 || $0 == 0x0A } }) {
+            unlink(url(out: out, force: force).path)
+            return
+        }
         var text = TextBytes(capacity: 200 * entries.count)
         text.append(header + "\n")
-        for (path, e) in entries where !path.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A }) {
-            appendLine(&text, path: Array(path.utf8)[...], e)
-        }
+        for (path, e) in entries { appendLine(&text, path: Array(path.utf8)[...], e) }
         _ = try SiteWriter.writeIfChanged(text.data, to: url(out: out, force: force))
     }
 
-    /// One file's line: path, digest, size, time, SHA-256 and body range, tab-separated.
+    /// One file's line: path, digest, size, time and SHA-256, tab-separated.
     static func appendLine(_ text: inout TextBytes, path: ArraySlice<UInt8>, _ e: Entry) {
         text.append(bytes: path)
         text.append("\t")
@@ -207,14 +199,6 @@ struct BuildCache: Sendable {
         text.append(e.mtime)
         text.append("\t")
         text.append(e.sha256)
-        if let body = e.body {
-            text.append("\t")
-            text.append(body.start)
-            text.append(",")
-            text.append(body.length)
-            text.append("\n")
-        } else {
-            text.append("\t-\n")
-        }
+        text.append("\n")
     }
 }

@@ -78,7 +78,11 @@ struct BuildKeys: Sendable {
         if let known = pageParts[page.identity] { return known }
         // A service's notice and a form's pages show their landing page's front matter, never
         // its body: editing the body leaves them as they are.
-        var front: String { PagePatch.frontDigest(yaml: page.front.text, bodyFirstLine: page.bodyFirstLine) }
+        var front: String {
+            var h = KeyHasher()
+            h.add("front matter", page.front.text, String(page.bodyFirstLine))
+            return h.finish()
+        }
         let fileHash: String
         if case .serviceNotice = page.kind { fileHash = front } else { fileHash = files[page.file] ?? "" }
         let own = Self.ownPart(urlPath: page.urlPath, kind: page.kind, layout: page.layout, fileHash: fileHash,
@@ -110,7 +114,7 @@ struct BuildKeys: Sendable {
 
     /// The digest of one page's output on one force's site: 32 hex digits for everything around
     /// the page (the build, the force, the layout, the pages it lists), then 32 for the page
-    /// itself (`ownPart`), so that a change to the page alone can be told apart (`PagePatch`).
+    /// itself (`ownPart`).
     /// `listed` is `listed(by: page, …)` when already known.
     func digest(
         of page: PreparedPage, force: ForceIdentity, forceKey: String, set: ForcePageSet, site: SiteConfig, listed: [PreparedPage]? = nil

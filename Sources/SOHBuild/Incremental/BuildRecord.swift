@@ -4,14 +4,13 @@ import Glibc
 #endif
 import SOHModel
 
-/// What a build that succeeded records in `<out>/.soh-cache/inputs`, for the next build: the
-/// inputs' digest, the forces it built and its warnings (`UnchangedInputs`); and for a build
-/// that finds only page bodies changed (`PagePatch`), each input's hash, the pages whose body
-/// can be put in place, and each force's placeholder values in each of its languages.
+/// What a build that succeeded records in `<out>/.soh-cache/inputs`, for the next build
+/// (`UnchangedInputs`): the inputs' digest, the forces it built, its warnings, and each input's
+/// hash with the stamp it had (so that an unchanged file is not read again).
 ///
 /// A text file: a header, the digest, the settings' digest, the forces, `raw 0|1 <when the
-/// inputs were hashed>`, then one tab-separated line per warning (`W`), input (`F`: path, hash
-/// and stamp), page (`P`) and force language (`V`).
+/// inputs were hashed>`, then one tab-separated line per warning (`W`) and input (`F`: path,
+/// hash and stamp).
 /// Anything out of place makes the whole record unreadable, and the next build an ordinary one.
 struct BuildRecord {
     var digest: String
@@ -24,12 +23,7 @@ struct BuildRecord {
     var stamps: [String: InputStamp] = [:]
     /// When the build that recorded it began to look at its inputs.
     var hashedAt: Int64 = 0
-    /// Source file → what a body-only change to it needs.
-    var pages: [String: PatchablePage] = [:]
-    /// "force|language" → the value of each of `Placeholder.names` (nil where not set).
-    var values: [String: [String?]] = [:]
-
-    static let header = "soh inputs 2"
+    static let header = "soh inputs 3"
 
     static func url(out: URL) -> URL {
         out.appendingPathComponent(BuildCache.folder).appendingPathComponent("inputs")
@@ -42,39 +36,13 @@ struct BuildRecord {
     }
 
     /// What a build that succeeded records for the next one.
-    init(prepared: PreparedSite, keys: BuildKeys, inputs: UnchangedInputs, forces: [ForceIdentity]) {
+    init(prepared: PreparedSite, inputs: UnchangedInputs, forces: [ForceIdentity]) {
         self.init(digest: inputs.digest, forces: forces.map(\.id), warnings: prepared.warnings)
         settings = inputs.settings
         allowRawHTML = prepared.config.allowRawHTML
         files = inputs.hashes
         stamps = inputs.stamps
         hashedAt = inputs.hashedAt
-        // A page with a warning of its own keeps it in the record; only an ordinary build can
-        // say whether an edit removed it.
-        let warned = Set(prepared.warnings.map(\.file))
-        // Each page with the number of forces that publish it (the same page, not a notice or
-        // a force's own page in its place).
-        var published: [ObjectIdentifier: (page: PreparedPage, forces: Int)] = [:]
-        for force in forces {
-            for page in prepared.pageSets[force.id]?.pages ?? [] where page.kind == .content && page.derivedFrom == nil {
-                published[page.identity, default: (page, 0)].forces += 1
-            }
-        }
-        for (page, count) in published.values where !warned.contains(page.file) {
-            pages[page.file] = PatchablePage(
-                urlPath: page.urlPath, layout: page.layout, language: page.language,
-                front: PagePatch.frontDigest(yaml: page.front.text, bodyFirstLine: page.bodyFirstLine), own: keys.parts(of: page).own,
-                outputs: count)
-        }
-        for force in forces {
-            let renderer = ForceRenderer(prepared: prepared, force: force)
-            for language in force.languages {
-                let speaker = renderer.speaking(language)
-                values["\(force.id)|\(language)"] = Placeholder.names.map {
-                    Placeholder.value($0, force: speaker.force, site: prepared.config, baseURL: speaker.baseURL)
-                }
-            }
-        }
     }
 
     static func load(out: URL) -> BuildRecord? {
@@ -113,13 +81,6 @@ struct BuildRecord {
                 guard let size = BuildCache.number(fields[3]), let mtime = BuildCache.number(fields[4]),
                       let ctime = BuildCache.number(fields[5]), let inode = BuildCache.number(fields[6]), inode >= 0 else { return nil }
                 record.stamps[path] = InputStamp(size: size, mtime: mtime, ctime: ctime, inode: UInt64(inode))
-            case (UInt8(ascii: "P"), 8):
-                guard let outputs = BuildCache.number(fields[7]) else { return nil }
-                record.pages[text(fields[1])] = PatchablePage(
-                    urlPath: text(fields[2]), layout: text(fields[3]), language: text(fields[4]), front: text(fields[5]),
-                    own: text(fields[6]), outputs: Int(outputs))
-            case (UInt8(ascii: "V"), Placeholder.names.count + 3):
-                record.values["\(text(fields[1]))|\(text(fields[2]))"] = fields[3...].map { $0.isEmpty ? nil : String(text($0).dropFirst()) }
             default:
                 return nil
             }
@@ -128,7 +89,7 @@ struct BuildRecord {
     }
 
     func save(out: URL) throws {
-        var text = TextBytes(capacity: 160 * (files.count + pages.count) + 4096)
+        var text = TextBytes(capacity: 160 * files.count + 4096)
         text.append("\(Self.header)\n\(digest)\n\(settings)\n\(forces.joined(separator: " "))\nraw \(allowRawHTML ? 1 : 0) \(hashedAt)\n")
         func line(_ fields: [String]) {
             for (i, field) in fields.enumerated() {
@@ -146,12 +107,6 @@ struct BuildRecord {
             } else {
                 line(["F", path, hash])
             }
-        }
-        for (file, p) in pages.sorted(by: { $0.key < $1.key }) { line(["P", file, p.urlPath, p.layout, p.language, p.front, p.own, String(p.outputs)]) }
-        for (key, values) in values.sorted(by: { $0.key < $1.key }) {
-            let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { continue }
-            line(["V"] + parts + values.map { $0.map { "+" + $0 } ?? "" })
         }
         _ = try SiteWriter.writeIfChanged(text.data, to: Self.url(out: out))
     }

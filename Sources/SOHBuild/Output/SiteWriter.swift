@@ -50,11 +50,11 @@ enum SiteWriter {
                    let now = BuildCache.status(path), now.size == old.size, now.mtime == old.mtime {
                     // Same bytes as last time and the file is untouched: no need to read it back.
                     counts.unchanged += 1
-                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha, body: file.body)
+                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
                 } else {
                     let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders, new: freshFolder)
                     if written { counts.written += 1 } else { counts.unchanged += 1 }
-                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha, body: file.body)
+                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha)
                 }
             }
             entries.append((file.path, entry))

@@ -63,9 +63,9 @@ public enum Builder {
         /// No input changed since the last complete build and its output was intact, so
         /// nothing was loaded, rendered or written (`load` is then the time the check took).
         public var upToDate = false
-        /// Pages whose body alone changed, put in place in their outputs without loading the
-        /// rest of the site (`PagePatch`; `load` is then the time the whole build took).
-        public var bodiesPatched = 0
+        /// Pages whose text alone changed, prepared and written again by `soh serve`'s session
+        /// (`PreviewSession`) without an ordinary build.
+        public var textOnly = 0
     }
 
     public struct Report: Sendable {
@@ -80,14 +80,10 @@ public enum Builder {
         let start = clock.now
         var timings = Timings()
 
-        // Nothing changed since the last complete build: nothing to do. Only page bodies
-        // changed: put them in place.
+        // Nothing changed since the last complete build: nothing to do.
         let record = options.clean ? nil : BuildRecord.load(out: options.out)
         let inputs = UnchangedInputs(options, known: record)
-        if !options.clean {
-            if let report = inputs.unchangedReport(options, record: record, started: start) { return report }
-            if let report = PagePatch.attempt(options, inputs: inputs, record: record, started: start) { return report }
-        }
+        if !options.clean, let report = inputs.unchangedReport(options, record: record, started: start) { return report }
 
         let site = try prepare(options, timings: &timings)
         return try await write(site, options, inputs: inputs, timings: timings, started: start)
@@ -205,7 +201,7 @@ public enum Builder {
         timings.renderAndWrite = seconds(clock.now - renderStart)
         // The record vouches for the forces built (a later build of other forces does not match
         // it). Without it the next build is an ordinary one, so a failure to write it is not an error.
-        if let inputs { try? BuildRecord(prepared: prepared, keys: keys, inputs: inputs, forces: selected).save(out: out) }
+        if let inputs { try? BuildRecord(prepared: prepared, inputs: inputs, forces: selected).save(out: out) }
 
         let summary = Summary(
             forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,

@@ -36,8 +36,7 @@ enum PagePreparer {
         var placeholderUses: [String: SourceLocation]
     }
 
-    /// A page's Markdown body as HTML with slots for force values: what a build that changes only
-    /// the body (`PagePatch`) prepares again, the same way.
+    /// A page's Markdown body as HTML with slots for force values.
     static func prepareBody(_ markdown: String, file: String, firstLine: Int, language: String, allowRawHTML: Bool, sink: DiagnosticSink) -> Body {
         let start = SourceLocation(file: file, line: firstLine, column: 1)
         let occurrences = Placeholder.scan(markdown, start: start, sink: sink)

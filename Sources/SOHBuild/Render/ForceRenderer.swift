@@ -82,12 +82,12 @@ struct ForceRenderer {
             if let entry = item.reused {
                 files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
             } else if let text = shared?.pages[page.urlPath] {
-                let (data, body, unfilled) = text.filled(&filler)
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body, unfilledFrom: unfilled > 0 ? page.file : nil))
+                let (data, unfilled) = text.filled(&filler)
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, unfilledFrom: unfilled > 0 ? page.file : nil))
             } else {
                 let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
-                let (data, body, unfilled) = MarkedText.unmarked(renderer.renderPage(page, shared: context))
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, body: body, unfilledFrom: unfilled > 0 ? page.file : nil))
+                let (data, unfilled) = MarkedText.unmarked(renderer.renderPage(page, shared: context))
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, unfilledFrom: unfilled > 0 ? page.file : nil))
             }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
@@ -207,7 +207,7 @@ struct ForceRenderer {
             "title": fillRaw(page.title),
             "url": page.urlPath,
             "canonical": baseURL + page.urlPath,
-            "content": BodyMarks.wrap(fillHTML(page.body)),
+            "content": fillHTML(page.body),
             "quickExit": page.front.quickExit,
             "isHome": page.key == "/",
             "layout": page.layout,
@@ -346,7 +346,7 @@ struct ForceRenderer {
         return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
     }
 
-    /// The page's HTML, its body between `BodyMarks` (`MarkedText` takes them out).
+    /// The page's HTML (with markers where a shared render stands in for force values).
     func renderPage(_ page: PreparedPage, shared: [String: Any]) -> String {
         var context = shared
         context["lang"] = page.language

@@ -10,8 +10,6 @@ struct OutputFile: Sendable {
     var digest: String? = nil
     /// Set when the previous build's file is still right: nothing was rendered, nothing is written.
     var reused: BuildCache.Entry? = nil
-    /// Where a page's body is in `data`, when the template put it in once, unescaped.
-    var body: BodyRange? = nil
     /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
     var sha256: String? = nil
     /// For a page left with markers the build could not fill, the file it came from: such a

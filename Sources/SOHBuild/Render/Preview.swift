@@ -12,10 +12,7 @@ enum Preview {
             guard file.path.hasSuffix(".html"), file.reused == nil else { return file }
             var decorated = file
             decorated.sha256 = nil
-            let at = lastBodyEnd(file.data)
-            decorated.data = withScript(file.data, at: at)
-            // The script goes in after the body, which therefore stays where it was.
-            if let body = file.body, let at, at < body.end { decorated.body = nil }
+            decorated.data = withScript(file.data, at: lastBodyEnd(file.data))
             return decorated
         }
         files.append(OutputFile(path: "_soh/branding/index.html", data: Data(brandingPage(prepared: prepared, force: force).utf8)))

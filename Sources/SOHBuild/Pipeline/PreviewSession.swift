@@ -1,0 +1,92 @@
+import Foundation
+import SOHModel
+
+/// `soh serve`'s builds. The site stays loaded and prepared in memory between saves: when only
+/// the text of pages changed (their front matter and the placeholders they use are as they were),
+/// those pages are prepared again and rendered again for each force that publishes them, and
+/// nothing else is read or written. Any other change is an ordinary build, whose prepared site is
+/// kept for the next save. Publishing builds (`soh build`) never take this path.
+public actor PreviewSession {
+    let options: Builder.Options
+    private var site: Builder.Site?
+
+    public init(options: Builder.Options) {
+        var options = options
+        options.preview = true
+        self.options = options
+    }
+
+    /// Builds after `changed` (paths relative to the repository; nil when anything may have
+    /// changed, as on the first build).
+    public func build(changed: Set<String>?) async throws(DiagnosticsError) -> Builder.Report {
+        let start = ContinuousClock.now
+        if let site, let changed, !changed.isEmpty, let report = try textOnly(changed, in: site, started: start) {
+            return report
+        }
+        site = nil
+        var timings = Builder.Timings()
+        let prepared = try Builder.prepare(options, timings: &timings)
+        let report = try await Builder.write(prepared, options, inputs: nil, timings: timings, started: start)
+        site = prepared
+        return report
+    }
+
+    /// Nil when the change is more than the text of known pages; else the pages prepared and
+    /// written again, and the site in memory updated.
+    func textOnly(_ changed: Set<String>, in site: Builder.Site, started start: ContinuousClock.Instant) throws(DiagnosticsError) -> Builder.Report? {
+        let loaded = site.loaded
+        var sources: [String: (page: PageSource, force: String?)] = [:]
+        for page in loaded.pages { sources[page.file] = (page, nil) }
+        for (force, pages) in loaded.localPages { for page in pages { sources[page.file] = (page, force) } }
+        var fresh: [String: PreparedPage] = [:]
+        for file in changed {
+            guard let (old, force) = sources[file] else { return nil }
+            // Made from this page (a form's landing page): its pages are an ordinary build's.
+            if site.prepared.national.contains(where: { $0.derivedFrom == file }) { return nil }
+            let sink = DiagnosticSink()
+            let folder = force.map { "forces/\($0)/content/" } ?? "content/"
+            guard file.hasPrefix(folder),
+                  let page = PageSource.load(file, in: loaded.root, relative: String(file.dropFirst(folder.count)), origin: old.origin,
+                                             site: loaded.config, sink: sink),
+                  sink.bag.all.isEmpty, page.front.text == old.front.text, page.bodyFirstLine == old.bodyFirstLine else { return nil }
+            let theme = force.flatMap { site.prepared.forceThemes[$0] } ?? site.prepared.theme
+            let prepared = PagePreparer.prepare(page, layouts: theme.layouts, allowRawHTML: loaded.config.allowRawHTML, site: loaded.config, sink: sink)
+            let before = (force.flatMap { site.prepared.pageSets[$0]?.pages } ?? site.prepared.national).first { $0.file == file && $0.kind == .content }
+            guard sink.bag.all.isEmpty, let before, Set(prepared.placeholderUses.keys) == Set(before.placeholderUses.keys) else { return nil }
+            fresh[file] = prepared
+        }
+        var updated = site.prepared
+        updated.national = updated.national.map { $0.kind == .content ? fresh[$0.file] ?? $0 : $0 }
+        var pages = 0, written = 0
+        for force in site.forces {
+            guard var set = updated.pageSets[force.id] else { continue }
+            let indices = set.pages.indices.filter { set.pages[$0].kind == .content && fresh[set.pages[$0].file] != nil }
+            for i in indices { set.pages[i] = fresh[set.pages[i].file] ?? set.pages[i] }
+            updated.pageSets[force.id] = set
+            let renderer = ForceRenderer(prepared: updated, force: force)
+            let speakers = renderer.speakers(assetURLs: renderer.assets().1)
+            var folders = Set<String>()
+            for i in indices {
+                let page = set.pages[i]
+                guard let (speaker, context) = speakers[page.language] else { continue }
+                let (data, unfilled) = MarkedText.unmarked(speaker.renderPage(page, shared: context))
+                guard unfilled == 0 else { return nil }
+                let path = options.out.appendingPathComponent(force.id).appendingPathComponent(renderer.outputPath(page.urlPath)).path
+                do {
+                    if try SiteWriter.writeIfChanged(Preview.withScript(data, at: Preview.lastBodyEnd(data)), at: path, knownFolders: &folders).written {
+                        written += 1
+                    }
+                } catch {
+                    throw DiagnosticsError([.general(.error, "could not write the preview of '\(force.id)': \(error)", file: path)])
+                }
+                pages += 1
+            }
+        }
+        self.site = Builder.Site(loaded: loaded, forces: site.forces, prepared: updated)
+        var timings = Builder.Timings()
+        timings.textOnly = changed.count
+        let summary = Builder.Summary(forces: site.forces.count, pages: pages, rendered: pages, written: written, unchanged: pages - written,
+                                      removed: 0, seconds: Builder.seconds(ContinuousClock.now - start), timings: timings)
+        return Builder.Report(summary: summary, warnings: [])
+    }
+}
