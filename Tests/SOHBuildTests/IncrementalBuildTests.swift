@@ -99,7 +99,7 @@ struct IncrementalBuildTests {
         // As if the last build had begun a minute later: every input counts as settled.
         var record = try #require(BuildRecord.load(out: site.out))
         #expect(record.stamps["content/contact.md"] != nil)
-        record.hashedAt = InputStamp.now() + 60_000_000_000
+        record.hashedAt = FileStamp.now() + 60_000_000_000
         try record.save(out: site.out)
         #expect(try await site.build().summary.timings.upToDate)
 
@@ -112,8 +112,8 @@ struct IncrementalBuildTests {
         #expect(!report.summary.timings.upToDate)
         #expect(report.summary.written == 2)
         #expect(try #require(site.read("public/alpha/contact/index.html")).contains("Ring Alpha Police"))
-        #expect(InputStamp(size: 1, mtime: 0, ctime: 0, inode: 1).isSettled(before: 2_000_000_001))
-        #expect(!InputStamp(size: 1, mtime: 0, ctime: 1, inode: 1).isSettled(before: 2_000_000_001))
+        #expect(FileStamp(size: 1, mtime: 0, ctime: 0, inode: 1).isSettled(before: 2_000_000_001))
+        #expect(!FileStamp(size: 1, mtime: 0, ctime: 1, inode: 1).isSettled(before: 2_000_000_001))
     }
 
     @Test func anUpToDateBuildReportsTheLastBuildsWarnings() async throws {

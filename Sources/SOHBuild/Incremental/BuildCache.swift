@@ -138,7 +138,7 @@ struct BuildCache: Sendable {
     /// The previous output of `path`, when its digest is `digest` and the file is untouched.
     func reusable(_ path: String, digest: String, in dir: URL) -> Entry? {
         guard let entry = entries[path], entry.digest == digest,
-              let now = Self.status(dir.path + "/" + path),
+              let now = FileStamp.of(dir.path + "/" + path),
               now.size == entry.size, now.mtime == entry.mtime else { return nil }
         return entry
     }
@@ -149,30 +149,10 @@ struct BuildCache: Sendable {
         guard folder >= 0, let entry = entries[path], entry.digest == digest else { return nil }
         var info = stat()
         guard fstatat(folder, path, &info, 0) == 0 else { return nil }
-        let now = FileStatus(info)
+        let now = FileStamp(info)
         return now.size == entry.size && now.mtime == entry.mtime ? entry : nil
     }
 
-    struct FileStatus: Sendable {
-        var size: Int
-        /// Nanoseconds since 1970.
-        var mtime: Int64
-
-        init(size: Int, mtime: Int64) {
-            self.size = size
-            self.mtime = mtime
-        }
-
-        init(_ info: stat) {
-            self.init(size: Int(info.st_size), mtime: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
-        }
-    }
-
-    static func status(_ path: String) -> FileStatus? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return FileStatus(info)
-    }
 
     static func save(_ entries: [(String, Entry)], out: URL, force: String) throws {
         // A path with a tab or a line break cannot be a line. Leaving it out would make its file

@@ -20,7 +20,7 @@ struct BuildRecord {
     var allowRawHTML = false
     /// Input file → SHA-256, as `hashes`, and its stamp when that was taken.
     var files: [String: String] = [:]
-    var stamps: [String: InputStamp] = [:]
+    var stamps: [String: FileStamp] = [:]
     /// When the build that recorded it began to look at its inputs.
     var hashedAt: Int64 = 0
     static let header = "soh inputs 3"
@@ -80,7 +80,7 @@ struct BuildRecord {
                 record.files[path] = text(fields[2])
                 guard let size = BuildCache.number(fields[3]), let mtime = BuildCache.number(fields[4]),
                       let ctime = BuildCache.number(fields[5]), let inode = BuildCache.number(fields[6]), inode >= 0 else { return nil }
-                record.stamps[path] = InputStamp(size: size, mtime: mtime, ctime: ctime, inode: UInt64(inode))
+                record.stamps[path] = FileStamp(size: Int(size), mtime: mtime, ctime: ctime, inode: UInt64(inode))
             default:
                 return nil
             }

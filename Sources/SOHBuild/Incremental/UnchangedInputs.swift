@@ -12,7 +12,7 @@ import SOHModel
 /// reads (`site.yml`, `content/`, `forces/`, `themes/`), of this `soh` executable and of the
 /// build's options (the forces it builds among them), recorded in `<out>/.soh-cache/inputs`
 /// after each build that succeeds. A file is hashed again unless its stamp shows it untouched
-/// since its recorded hash was taken (`InputStamp`). "As the build left it" is each output
+/// since its recorded hash was taken (`FileStamp`). "As the build left it" is each output
 /// file's size and modification time against the force's build cache. Anything unreadable,
 /// missing or different means an ordinary build, which decides page by page (`BuildKeys`).
 struct UnchangedInputs {
@@ -23,28 +23,28 @@ struct UnchangedInputs {
     /// Each input file's SHA-256 (hex) by path relative to the root, for the build keys.
     var hashes: [String: String]
     /// Each readable input's size, times and inode as it was when its hash was taken.
-    var stamps: [String: InputStamp] = [:]
+    var stamps: [String: FileStamp] = [:]
     /// When this build began to look at its inputs (nanoseconds since 1970).
     var hashedAt: Int64
 
     /// Hashes the inputs on every core; paths and bytes both count. A file is read unless the
     /// last build's record has its hash with the same stamp, taken well after the file last
-    /// changed (see `InputStamp`).
+    /// changed (see `FileStamp`).
     init(_ options: Builder.Options, known: BuildRecord? = nil) {
-        hashedAt = InputStamp.now()
+        hashedAt = FileStamp.now()
         let root = options.root.path
         var paths = ["site.yml"]
         for folder in ["content", "forces", "themes"] {
             paths += SiteLoader.walk(options.root.appendingPathComponent(folder), within: options.root).map { "\(folder)/\($0)" }
         }
-        let found = Parallel.map(paths) { path -> (hash: String, stamp: InputStamp?) in
+        let found = Parallel.map(paths) { path -> (hash: String, stamp: FileStamp?) in
             let full = root + "/" + path
             if let known, let old = known.stamps[path], let hash = known.files[path], old.isSettled(before: known.hashedAt) {
                 var info = stat()
-                if stat(full, &info) == 0, InputStamp(info) == old { return (hash, old) }
+                if stat(full, &info) == 0, FileStamp(info) == old { return (hash, old) }
             }
             guard let (bytes, info) = Self.contentsAndInfo(full) else { return ("unreadable", nil) }
-            return (Fingerprint.hex(SHA256.hash(data: bytes)), InputStamp(info))
+            return (Fingerprint.hex(SHA256.hash(data: bytes)), FileStamp(info))
         }
         var s = KeyHasher()
         // The forces built are a setting too: a record of some forces says nothing of the others.
@@ -64,8 +64,8 @@ struct UnchangedInputs {
     static func contents(_ path: String) -> [UInt8]? { contentsAndInfo(path)?.bytes }
 
     /// A file's bytes, with its size and modification time as read.
-    static func contentsAndStatus(_ path: String) -> (bytes: [UInt8], status: BuildCache.FileStatus)? {
-        contentsAndInfo(path).map { ($0.bytes, BuildCache.FileStatus($0.info)) }
+    static func contentsAndStatus(_ path: String) -> (bytes: [UInt8], status: FileStamp)? {
+        contentsAndInfo(path).map { ($0.bytes, FileStamp($0.info)) }
     }
 
     /// A file's bytes, with what `fstat` said of it before they were read.
@@ -114,7 +114,7 @@ struct UnchangedInputs {
     /// byte by byte without making strings: this runs for 17,000 files on every build.
     static func intactOutputs(out: URL, force: String) -> (pages: Int, files: Int)? {
         let manifest = out.appendingPathComponent(SiteWriter.manifestFolder).appendingPathComponent("\(force).json")
-        guard BuildCache.status(manifest.path) != nil,
+        guard FileStamp.of(manifest.path) != nil,
               let bytes = contents(BuildCache.url(out: out, force: force).path) else { return nil }
         let folder = open(out.appendingPathComponent(force).path, O_RDONLY | O_DIRECTORY)
         guard folder >= 0 else { return nil }
@@ -128,7 +128,7 @@ struct UnchangedInputs {
             path.append(0)
             var info = stat()
             guard fstatat(folder, path, &info, 0) == 0 else { return false }
-            let now = BuildCache.FileStatus(info)
+            let now = FileStamp(info)
             guard Int64(now.size) == line.size, now.mtime == line.mtime else { return false }
             files += 1
             if !line.digest.elementsEqual("-".utf8) { pages += 1 }

@@ -30,7 +30,7 @@ enum SiteWriter {
         let dir = out.appendingPathComponent(force)
         let dirPath = dir.path
         // Into a folder that did not exist there is nothing stale to look for afterwards.
-        let freshFolder = BuildCache.status(dirPath) == nil
+        let freshFolder = FileStamp.of(dirPath) == nil
         var counts = Counts()
         var keep = Set<String>()
         var folders = Set<String>()
@@ -47,7 +47,7 @@ enum SiteWriter {
                 let path = dirPath + "/" + file.path
                 let sha = file.sha256 ?? Fingerprint.sha256(file.data)
                 if let old = previous.entries[file.path], old.sha256 == sha, old.size == file.data.count,
-                   let now = BuildCache.status(path), now.size == old.size, now.mtime == old.mtime {
+                   let now = FileStamp.of(path), now.size == old.size, now.mtime == old.mtime {
                     // Same bytes as last time and the file is untouched: no need to read it back.
                     counts.unchanged += 1
                     entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
@@ -71,7 +71,7 @@ enum SiteWriter {
         // them are already on disk.
         let same = previous.isValid && counts.removed == 0 && entries.count == previous.entries.count
             && entries.allSatisfy { previous.entries[$0.0] == $0.1 }
-        if !same || BuildCache.status(manifestURL.path) == nil {
+        if !same || FileStamp.of(manifestURL.path) == nil {
             _ = try writeIfChanged(manifest(force: force, entries: entries), to: manifestURL)
         }
         if !same { try BuildCache.save(entries, out: out, force: force) }
@@ -113,11 +113,11 @@ enum SiteWriter {
     /// cannot exist yet (its force's folder did not), which saves looking.
     static func writeIfChanged(
         _ data: Data, at path: String, knownFolders: inout Set<String>, new: Bool = false
-    ) throws -> (written: Bool, status: BuildCache.FileStatus) {
+    ) throws -> (written: Bool, status: FileStamp) {
         var info = stat()
         let exists = !new && stat(path, &info) == 0
         if exists, Int(info.st_size) == data.count, let existing = FileManager.default.contents(atPath: path), existing == data {
-            return (false, BuildCache.FileStatus(info))
+            return (false, FileStamp(info))
         }
         let slash = path.lastIndex(of: "/") ?? path.startIndex
         let folder = String(path[..<slash])
@@ -156,7 +156,7 @@ enum SiteWriter {
     /// tens of thousands of generated files several times slower than copying them. Output can
     /// always be rebuilt, so it is not synced.
     /// A link at `path` is never followed (writing through it could change a file anywhere).
-    static func writeFile(_ data: Data, to path: String) throws -> BuildCache.FileStatus {
+    static func writeFile(_ data: Data, to path: String) throws -> FileStamp {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, action: "write", code: errno) }
         defer { close(fd) }
@@ -172,8 +172,8 @@ enum SiteWriter {
             }
         }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return BuildCache.FileStatus(size: data.count, mtime: 0) }
-        return BuildCache.FileStatus(info)
+        guard fstat(fd, &info) == 0 else { return FileStamp(size: data.count, mtime: 0) }
+        return FileStamp(info)
     }
 
     /// Removes files below `dir` that are not in `keep`, then empty folders.
