@@ -57,6 +57,16 @@ struct APICommand: AsyncParsableCommand {
     func run() async throws {
         var catalog: APICatalog
         var err = StandardError()
+        // The options first: a mistyped one stops the command before anything is loaded or opened.
+        var proxies: [AddressRange] = []
+        for text in trustedProxies {
+            guard let range = AddressRange(text) else {
+                print(Diagnostic.general(.error, "--trusted-proxy '\(text)' is not an address or a network",
+                                         hint: "Write it as 10.0.0.7, 10.0.0.0/8 or 2001:db8::/32.").description, to: &err)
+                throw ExitCode(1)
+            }
+            proxies.append(range)
+        }
         do {
             catalog = try APICatalog.load(root: URL(fileURLWithPath: root).standardizedFileURL, environment: env)
         } catch {
@@ -78,15 +88,6 @@ struct APICommand: AsyncParsableCommand {
         if let busy = ServerPlaces.cannotListen(host: host, port: port, option: "--port") {
             print(Diagnostic.general(.error, busy).description, to: &err)
             throw ExitCode(1)
-        }
-        var proxies: [AddressRange] = []
-        for text in trustedProxies {
-            guard let range = AddressRange(text) else {
-                print(Diagnostic.general(.error, "--trusted-proxy '\(text)' is not an address or a network",
-                                         hint: "Write it as 10.0.0.7, 10.0.0.0/8 or 2001:db8::/32.").description, to: &err)
-                throw ExitCode(1)
-            }
-            proxies.append(range)
         }
         let logger = Logger(label: "soh.api")
         let store = try await database.open(create: true, logger: logger)

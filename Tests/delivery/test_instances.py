@@ -292,7 +292,8 @@ def test_client_addresses_come_from_trusted_proxies_only(receiver):
     assert statuses(["--trusted-proxy", "127.0.0.1"], lambda i: {"X-Forwarded-For": f"198.51.100.{i}, 203.0.113.9"}).count(429) == 4
     # Without a trusted proxy the headers are ignored: every request is from 127.0.0.1.
     assert statuses([], lambda i: {"X-Forwarded-For": f"203.0.113.{i}"}).count(429) == 4
-    bad = subprocess.run([SOH, "api", "--trusted-proxy", "10.0.0.0/33"], capture_output=True, text=True)
+    # Refused before anything is loaded or opened (the root here does not even exist).
+    bad = subprocess.run([SOH, "api", "--trusted-proxy", "10.0.0.0/33", "--root", "/nonexistent"], capture_output=True, text=True)
     assert bad.returncode == 1 and "--trusted-proxy '10.0.0.0/33' is not an address or a network" in bad.stderr, bad
 
 
