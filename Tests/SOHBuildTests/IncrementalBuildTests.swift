@@ -97,10 +97,10 @@ struct IncrementalBuildTests {
         let site = try Fixture()
         try await site.build()
         // As if the last build had begun a minute later: every input counts as settled.
-        var record = try #require(BuildRecord.load(out: site.out))
-        #expect(record.stamps["content/contact.md"] != nil)
-        record.hashedAt = FileStamp.now() + 60_000_000_000
-        try record.save(out: site.out)
+        var index = try #require(InputIndex.load(out: site.out))
+        #expect(index.stamps["content/contact.md"] != nil)
+        index.hashedAt = FileStamp.now() + 60_000_000_000
+        try index.save(out: site.out, forces: index.forces, warnings: index.warnings)
         #expect(try await site.build().summary.timings.upToDate)
 
         let file = site.root.appendingPathComponent("content/contact.md")
@@ -137,9 +137,9 @@ struct IncrementalBuildTests {
             }
             #expect(SiteLoader.walk(dir, within: dir) == expected.sorted(), "\(folder)")
         }
-        #expect(BuildCache.number(Array("1795000000123456789".utf8)[...]) == 1_795_000_000_123_456_789)
-        #expect(BuildCache.number(Array("-42".utf8)[...]) == -42)
-        for bad in ["", "-", "12a", "99999999999999999999"] { #expect(BuildCache.number(Array(bad.utf8)[...]) == nil) }
+        #expect(CacheFile.number(Array("1795000000123456789".utf8)[...]) == 1_795_000_000_123_456_789)
+        #expect(CacheFile.number(Array("-42".utf8)[...]) == -42)
+        for bad in ["", "-", "12a", "99999999999999999999"] { #expect(CacheFile.number(Array(bad.utf8)[...]) == nil) }
     }
 
     @Test func theRecordKeepsAwkwardWarningsIntact() throws {
@@ -149,18 +149,26 @@ struct IncrementalBuildTests {
             Diagnostic(.warning, "content/a b.md", line: 3, column: 4, "a tab\there, a line\nbreak, a back\\slash\\t", hint: ""),
             Diagnostic(.warning, "forces/kent.yml", line: 1, column: 1, "no hint", hint: nil),
         ]
-        var record = BuildRecord(digest: String(repeating: "b", count: 64), forces: ["alpha", "beta"], warnings: warnings)
-        record.settings = String(repeating: "c", count: 64)
-        record.allowRawHTML = true
-        record.files = ["content/a\tb.md": "1", "site.yml": "2"]
-        try record.save(out: out)
-        let back = try #require(BuildRecord.load(out: out))
-        #expect(back.digest == record.digest)
-        #expect(back.settings == record.settings)
-        #expect(back.allowRawHTML)
+        var index = InputIndex(digest: String(repeating: "b", count: 64), hashedAt: 1_795_000_000_123_456_789)
+        index.hashes = ["content/a\tb.md": "1", "content/new\nline\\.md": "2", "site.yml": "unreadable"]
+        index.stamps = ["content/a\tb.md": FileStamp(size: 3, mtime: -4, ctime: 5, inode: 6)]
+        try index.save(out: out, forces: ["alpha", "beta"], warnings: warnings)
+        let back = try #require(InputIndex.load(out: out))
+        #expect(back.digest == index.digest)
+        #expect(back.hashedAt == index.hashedAt)
         #expect(back.forces == ["alpha", "beta"])
         #expect(back.warnings == warnings)
-        #expect(back.files == record.files)
+        #expect(back.hashes == index.hashes)
+        #expect(back.stamps == index.stamps)
+        // One record out of place and the whole index is unreadable.
+        let file = InputIndex.url(out: out).path
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        for broken in [text.replacingOccurrences(of: "\nF\t", with: "\nX\t"), String(text.dropLast()),
+                       text.replacingOccurrences(of: InputIndex.header, with: "soh inputs 3"),
+                       text.replacingOccurrences(of: "\t3\t-4\t", with: "\tthree\t-4\t")] {
+            try broken.write(toFile: file, atomically: false, encoding: .utf8)
+            #expect(InputIndex.load(out: out) == nil)
+        }
     }
 
     @Test func buildingSomeForcesOnlyIsNotACompleteBuild() async throws {
@@ -307,11 +315,28 @@ struct IncrementalBuildTests {
         #expect(outcome.summary.rendered == outcome.summary.pages)
     }
 
+    /// A path with a tab, a line break or a backslash is one escaped field of the cache (pages
+    /// cannot have such names, but the writer takes any path), so the next write still knows
+    /// the file and removes it when it no longer belongs.
+    @Test func awkwardOutputPathsAreStillRemovedWhenTheyGo() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-awkward-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let names = ["tab\there.txt", "new\nline.txt", "back\\slash.txt", "index.html"]
+        let files = names.map { OutputFile(path: $0, data: Data($0.utf8), digest: "d") }
+        _ = try SiteWriter.write(force: "alpha", files: files, out: out)
+        let cache = BuildCache.load(out: out, force: "alpha")
+        #expect(cache.isValid)
+        #expect(Set(cache.entries.keys) == Set(names))
+        let counts = try SiteWriter.write(force: "alpha", files: [files[3]], out: out, previous: cache)
+        #expect(counts.removed == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("alpha").path) == ["index.html"])
+    }
+
     @Test func aCorruptCacheIsIgnored() async throws {
         let sha = String(repeating: "0", count: 64)
-        for garbage in ["", "not a cache\n", BuildCache.header + "\nindex.html\tabc\t12\n", BuildCache.header + "\nindex.html\tabc\tx\t1\t\(sha)\t-\n",
-                        // A body that would end past the file, and one with no length.
-                        BuildCache.header + "\nindex.html\tabc\t12\t1\t\(sha)\t5,8\n", BuildCache.header + "\nindex.html\tabc\t12\t1\t\(sha)\t5\n"] {
+        for garbage in ["", "not a cache\n", BuildCache.header + "\nindex.html\tabc\t12\n", BuildCache.header + "\nindex.html\tabc\tx\t1\t\(sha)\n",
+                        BuildCache.header + "\nindex.html\tabc\t12\t1\t\(sha)\t5\n", BuildCache.header + "\n\tabc\t12\t1\t\(sha)\n",
+                        BuildCache.header + "\nindex.html\tabc\t12\t1\t\(sha)", "soh build cache 3\nindex.html\tabc\t12\t1\t\(sha)\n"] {
             var alphaPages = 0
             let outcome = try await rebuild { site in
                 alphaPages = pages("alpha", in: site)

@@ -30,7 +30,7 @@ struct BuildKeys: Sendable {
     /// site: its own sources and kind, and its listing as other pages show it.
     var pageParts: [ObjectIdentifier: (own: String, listing: String)] = [:]
 
-    /// `known` holds hashes already taken of input files (by `UnchangedInputs`), so that they
+    /// `known` holds hashes already taken of input files (by `InputIndex`), so that they
     /// are not read again.
     init(prepared: PreparedSite, preview: Bool, known: [String: String] = [:]) {
         let root = prepared.loaded.root

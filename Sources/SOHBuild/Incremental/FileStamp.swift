@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -39,6 +38,26 @@ struct FileStamp: Sendable, Equatable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return FileStamp(info)
+    }
+
+    /// A file's bytes, read with plain system calls, with its stamp as `fstat` gave it before
+    /// they were read; nil when it cannot be read whole.
+    static func read(_ path: String) -> (bytes: [UInt8], stamp: FileStamp)? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: max(0, Int(info.st_size)))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            done += n
+        }
+        // A file that changed size while being read is read again by the next build.
+        return done == bytes.count ? (bytes, FileStamp(info)) : nil
     }
 
     func isSettled(before hashedAt: Int64) -> Bool { ctime < hashedAt - 2_000_000_000 && mtime < hashedAt - 2_000_000_000 }

@@ -81,9 +81,9 @@ public enum Builder {
         var timings = Timings()
 
         // Nothing changed since the last complete build: nothing to do.
-        let record = options.clean ? nil : BuildRecord.load(out: options.out)
-        let inputs = UnchangedInputs(options, known: record)
-        if !options.clean, let report = inputs.unchangedReport(options, record: record, started: start) { return report }
+        let last = options.clean ? nil : InputIndex.load(out: options.out)
+        let inputs = InputIndex(scanning: options, last: last)
+        if let report = inputs.unchangedReport(options, last: last, started: start) { return report }
 
         let site = try prepare(options, timings: &timings)
         return try await write(site, options, inputs: inputs, timings: timings, started: start)
@@ -121,7 +121,7 @@ public enum Builder {
         try await write(site, options, inputs: nil, timings: Timings(), started: ContinuousClock.now)
     }
 
-    static func write(_ site: Site, _ options: Options, inputs: UnchangedInputs?, timings: Timings,
+    static func write(_ site: Site, _ options: Options, inputs: InputIndex?, timings: Timings,
                       started start: ContinuousClock.Instant) async throws(DiagnosticsError) -> Report {
         let clock = ContinuousClock()
         var timings = timings
@@ -129,7 +129,7 @@ public enum Builder {
         let keys = BuildKeys(prepared: prepared, preview: options.preview, known: inputs?.hashes ?? [:])
 
         let renderStart = clock.now
-        UnchangedInputs.forget(out: options.out)
+        InputIndex.forget(out: options.out)
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
         // What each force must render, with the cache of its last build.
@@ -201,7 +201,7 @@ public enum Builder {
         timings.renderAndWrite = seconds(clock.now - renderStart)
         // The record vouches for the forces built (a later build of other forces does not match
         // it). Without it the next build is an ordinary one, so a failure to write it is not an error.
-        if let inputs { try? BuildRecord(prepared: prepared, inputs: inputs, forces: selected).save(out: out) }
+        if let inputs { try? inputs.save(out: out, forces: selected.map(\.id), warnings: prepared.warnings) }
 
         let summary = Summary(
             forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,
