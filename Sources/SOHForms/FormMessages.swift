@@ -90,7 +90,7 @@ enum FormMessages {
                 // Every Welsh template puts the name after an imperative ("Rhowch …") or after
                 // "i" ("Rhaid i … fod"): both take the soft mutation.
                 if language == "cy" { n = softMutated(n) }
-                let filled = fill(template, [
+                let filled = MessageTemplate.fill(template, [
                     "name": n, "Name": n.prefix(1).uppercased() + n.dropFirst(),
                     "maxLength": q.maxLength.map(String.init) ?? "", "minLength": q.minLength.map(String.init) ?? "",
                     "min": q.min.map(format) ?? "", "max": q.max.map(format) ?? "",
@@ -133,7 +133,7 @@ enum FormMessages {
         for code in ["tooFew", "tooMany"] {
             var values: [String: String] = [:]
             for language in languages {
-                values[language] = fill(texts[code]?[language] ?? code, ["min": String(min), "max": String(max), "item": item.text(language)])
+                values[language] = MessageTemplate.fill(texts[code]?[language] ?? code, ["min": String(min), "max": String(max), "item": item.text(language)])
             }
             result[code] = LocalizedText(values)
         }
@@ -142,12 +142,6 @@ enum FormMessages {
 
     static func generic(_ code: String, languages: [String]) -> LocalizedText {
         LocalizedText(Dictionary(uniqueKeysWithValues: languages.map { ($0, texts[code]?[$0] ?? texts[code]?["en"] ?? code) }))
-    }
-
-    static func fill(_ template: String, _ values: [String: String]) -> String {
-        var out = template
-        for (key, value) in values { out = out.replacingAll("{\(key)}", with: value) }
-        return out
     }
 
     static func format(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }

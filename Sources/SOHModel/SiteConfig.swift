@@ -49,7 +49,7 @@ public struct SiteConfig: Sendable {
     /// other environments use their pattern for every force, so nothing points at live sites.
     public func baseURL(for force: ForceIdentity, in environment: Environment) -> String? {
         if environment.name == "production", let own = force.baseURL { return own }
-        if let pattern = environment.baseURL { return pattern.replacingOccurrences(of: "{force}", with: force.id) }
+        if let pattern = environment.baseURL { return MessageTemplate.fill(pattern, ["force": force.id]) }
         return force.baseURL
     }
 
@@ -93,7 +93,7 @@ public struct SiteConfig: Sendable {
                             sink.error(env.valueLocation("baseURL"), "the environment's 'baseURL' must contain '{force}'",
                                 hint: "Write a pattern like 'https://{force}.staging.example.uk'; each force's id replaces '{force}'.")
                         }
-                        URLRules.checkHTTPS(baseURL.replacingOccurrences(of: "{force}", with: "x"), key: "baseURL", at: env.valueLocation("baseURL"), sink: sink)
+                        URLRules.checkHTTPS(MessageTemplate.fill(baseURL, ["force": "x"]), key: "baseURL", at: env.valueLocation("baseURL"), sink: sink)
                     }
                     environments[pair.key] = Environment(name: pair.key, baseURL: baseURL, api: api.trimmingTrailingSlash)
                 }

@@ -44,3 +44,15 @@ struct ForceListTests {
         #expect(Diagnostic.general(.error, "missing", file: "site.yml").description == "site.yml: error: missing")
     }
 }
+
+@Suite("Message templates")
+struct MessageTemplateTests {
+    @Test func gapsAreFilledOnceWhateverTheValues() {
+        #expect(MessageTemplate.fill("Enter {name} ({max} max)", ["name": "the {max} field", "max": "5"]) == "Enter the {max} field (5 max)")
+        #expect(MessageTemplate.fill("{a}{b}", ["a": "{b}", "b": "{a}"]) == "{b}{a}")
+        #expect(MessageTemplate.fill("No gaps", ["x": "y"]) == "No gaps")
+        #expect(MessageTemplate.fill("{unknown} and { and {x", ["x": "y"]) == "{unknown} and { and {x")
+        #expect(MessageTemplate.fill("https://{force}.example/{force}/", ["force": "kent"]) == "https://kent.example/kent/")
+        #expect(MessageTemplate.fill("Dewiswch “{option}”", ["option": "Ie"]) == "Dewiswch “Ie”")
+    }
+}

@@ -102,7 +102,7 @@ struct FormHTML {
         case .textarea:
             html += label + hint + error
             html += "<textarea class=\"textarea\" id=\"\(i)\" name=\"\(n)\" rows=\"5\"\(describedAttr) data-maxlength=\"\(q.maxLength ?? 5000)\"></textarea>\n"
-            let count = (strings["characterCountLimit"] ?? "You can enter up to {max} characters").replacingOccurrences(of: "{max}", with: String(q.maxLength ?? 5000))
+            let count = MessageTemplate.fill(strings["characterCountLimit"] ?? "You can enter up to {max} characters", ["max": String(q.maxLength ?? 5000)])
             html += "<div class=\"character-count\" id=\"\(i)-count\" aria-live=\"polite\">\(Escape.html(count))</div>\n"
         case .email:
             html += label + hint + error + input("email", autocomplete("email") + " spellcheck=\"false\"")
@@ -143,7 +143,7 @@ struct FormHTML {
                 inner += "<label class=\"label choices__label\" for=\"\(optionID)\">\(text(option.label))</label>\(optionHint)</div>\n"
                 if let reveal = option.reveal {
                     inner += "<div class=\"choices__conditional\" id=\"\(revealID)\">\n"
-                    inner += "<p class=\"choices__condition\" data-no-js>\(Escape.html((strings["revealCondition"] ?? "If you chose “{option}”:").replacingOccurrences(of: "{option}", with: option.label.text(language))))</p>\n"
+                    inner += "<p class=\"choices__condition\" data-no-js>\(Escape.html(MessageTemplate.fill(strings["revealCondition"] ?? "If you chose “{option}”:", ["option": option.label.text(language)])))</p>\n"
                     for r in reveal {
                         let prefix = name == q.id ? "" : String(name.dropLast(q.id.count + 2))
                         let rName = prefix.isEmpty ? r.id : "\(prefix)[\(r.id)]"
@@ -193,7 +193,7 @@ struct ConditionText {
     func s(_ key: String) -> String { strings[key] ?? key }
 
     func sentence(_ c: Condition) -> String {
-        s("conditionOnly").replacingOccurrences(of: "{condition}", with: phrase(c))
+        fill("conditionOnly", ["condition": phrase(c)])
     }
 
     func label(_ id: String) -> String { form.question(id)?.label.text(language) ?? id }
@@ -204,7 +204,7 @@ struct ConditionText {
     }
 
     func fill(_ key: String, _ values: [String: String]) -> String {
-        values.reduce(s(key)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        MessageTemplate.fill(s(key), values)
     }
 
     func phrase(_ c: Condition) -> String {
