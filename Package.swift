@@ -10,8 +10,8 @@ let package = Package(
         .executable(name: "soh", targets: ["soh"]),
     ],
     dependencies: [
-        // Exactly this version: the compiled renderer (CompiledTemplates) reads the templates it
-        // parsed, and the tests prove the two render alike for this version only.
+        // Tests only: the reference soh's own template renderer is compared with (the themes'
+        // whitespace rules are this version's).
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -44,7 +44,6 @@ let package = Package(
             name: "SOHBuild",
             dependencies: [
                 "SOHModel", "SOHMarkdown", "SOHForms",
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "SOHCheck", dependencies: ["SOHBuild", "SOHModel", "SOHMarkdown"]),

@@ -106,6 +106,27 @@ struct DiagnosticTests {
         #expect(Fixture.tree(site.out) == before, "a failed build must leave the previous output untouched")
     }
 
+    /// A theme whose templates would render for ever: a circle of partials is refused at load;
+    /// a block that includes its own parent stops at the depth limit, and no force is written.
+    @Test func endlessTemplatesAreRefused() async throws {
+        let site = try Fixture()
+        try await site.build()
+        let before = Fixture.tree(site.out)
+        try site.write("themes/national/partials/a.mustache", "{{> b}}\n")
+        try site.write("themes/national/partials/b.mustache", "{{#page.title}}{{> a}}{{/page.title}}\n")
+        let circle = await site.failures().map(\.description)
+        #expect(circle == [
+            "themes/national:1:1: error: the templates include each other in a circle: a → b → a\n  hint: A partial cannot include itself, directly or through other partials.",
+        ])
+        try site.remove("themes/national/partials/a.mustache")
+        try site.remove("themes/national/partials/b.mustache")
+        try site.write("themes/national/layouts/page.mustache", "{{<base}}\n{{$main}}{{<base}}{{/base}}{{/main}}\n{{/base}}\n")
+        let endless = await site.failures()
+        #expect(!endless.isEmpty)
+        #expect(endless.allSatisfy { $0.message.contains("the layout 'page' nests partials and blocks more than 64 deep") })
+        #expect(Fixture.tree(site.out) == before, "a failed build must leave the previous output untouched")
+    }
+
     @Test func everyProblemIsReportedInOneRun() async throws {
         let site = try Fixture()
         try site.write("forces/alpha.yml", "id: alpha\nnmae: Alpha\n")

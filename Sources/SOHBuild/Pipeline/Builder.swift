@@ -163,14 +163,8 @@ public enum Builder {
                 keys: keys, reuse: { path, digest in previous.reusable(path, digest: digest, in: dir) },
                 shared: sharedPages[force.id], planned: planned[force.id])
             if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
-            // A marker left in a page would show one force's placeholder, or another's value: never written.
-            let unfilled = files.compactMap { file in file.unfilledFrom.map { (file.path, $0) } }
-            if !unfilled.isEmpty {
-                return .failure(ForceFailure(partlyWritten: false, diagnostics: unfilled.map { path, source in
-                    .error(.start(of: source), "the page '\(path)' of force '\(force.id)' has a value the build could not fill, so the force's site was not written",
-                        hint: "This is a fault in soh, not in the page: report it with this page and force.")
-                }))
-            }
+            let problems = files.compactMap(\.problem)
+            if !problems.isEmpty { return .failure(ForceFailure(partlyWritten: false, diagnostics: problems)) }
             do {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)
                 return .success((counts, files.filter { $0.digest != nil }.count))

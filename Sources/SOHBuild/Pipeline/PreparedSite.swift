@@ -2,7 +2,7 @@ import Foundation
 import SOHForms
 import SOHModel
 
-/// Everything computed once for all forces: pages rendered to slotted HTML, the compiled theme
+/// Everything computed once for all forces: pages rendered to slotted HTML, the parsed theme
 /// (and each force's layered theme), palettes, base URLs and each force's page set.
 struct PreparedSite: Sendable {
     var loaded: LoadedSite

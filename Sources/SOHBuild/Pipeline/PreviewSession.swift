@@ -69,7 +69,8 @@ public actor PreviewSession {
             for i in indices {
                 let page = set.pages[i]
                 guard let (speaker, context) = speakers[page.language] else { continue }
-                let (data, unfilled) = MarkedText.unmarked(speaker.renderPage(page, shared: context))
+                guard let html = speaker.renderPage(page, shared: context) else { return nil }
+                let (data, unfilled) = MarkedText.unmarked(html)
                 guard unfilled == 0 else { return nil }
                 let path = options.out.appendingPathComponent(force.id).appendingPathComponent(renderer.outputPath(page.urlPath)).path
                 do {

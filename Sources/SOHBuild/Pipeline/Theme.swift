@@ -1,16 +1,14 @@
 import Foundation
-import Synchronization
-import Mustache
 import SOHModel
 
-/// The theme: Mustache layouts and partials, assets and interface strings, compiled once.
+/// The theme: Mustache layouts and partials, assets and interface strings, parsed once.
 ///
 /// Lookup is layered: a force's `forces/<id>/theme/` is searched before `themes/<name>/`, so a
 /// force overrides one template or asset without copying the rest.
 struct Theme: Sendable {
     /// Layout names (files in `layouts/`), for choosing and checking `layout:`.
     var layouts: Set<String>
-    var library: MustacheLibrary
+    var templates = Templates()
     /// Assets by path below `assets/`, with their bytes.
     var assets: [String: Data]
     /// Interface strings by language, then key.
@@ -21,25 +19,9 @@ struct Theme: Sendable {
     var templateFiles: Set<String> = []
     /// Template source text by name, for the build cache's dependency keys.
     var sources: [String: String] = [:]
-    /// The same templates for the fast renderer; nil when one of them needs swift-mustache.
-    var compiled: CompiledTemplates?
-
-    /// Renders `name` with `context`: through the compiled templates, else swift-mustache (each
-    /// such fallback is counted in `fallbacks`: the tests require none on the repository).
-    func render(_ context: [String: Any], withTemplate name: String) -> String? {
-        if let compiled {
-            if let html = compiled.render(context, withTemplate: name) { return html }
-            Self.fallbacks.add(1, ordering: .relaxed)
-        }
-        return library.render(context, withTemplate: name)
-    }
-
-    /// Renders the compiled templates declined (a context value they do not know), which went
-    /// to swift-mustache instead.
-    static let fallbacks = Atomic<Int>(0)
-
-    mutating func compile() {
-        compiled = CompiledTemplates(library, names: sources.keys)
+    /// Renders the template `name` with `context`; nil when the theme has no such template.
+    func render(_ context: TemplateContext, withTemplate name: String) -> String? {
+        templates.render(context, withTemplate: name)
     }
 
     static let templateFolders = ["layouts", "partials"]
@@ -53,16 +35,16 @@ struct Theme: Sendable {
                 hint: "Set 'theme:' in site.yml to a folder under themes/.")
             return nil
         }
-        var theme = Theme(layouts: [], library: MustacheLibrary(), assets: [:], strings: [:])
+        var theme = Theme(layouts: [], assets: [:], strings: [:])
         theme.addTemplates(root: root, relative: relative, sink: sink)
         theme.addAssets(root: root, relative: relative, sink: sink)
-        for required in ["page", "base"] where theme.library.getTemplate(named: required) == nil
+        for required in ["page", "base"] where theme.templates[required] == nil
             && !FileManager.default.fileExists(atPath: dir.appendingPathComponent(required == "base" ? "partials/base.mustache" : "layouts/page.mustache").path) {
             sink.error(.start(of: relative), "the theme has no '\(required)' template",
                 hint: "Add \(relative)/\(required == "base" ? "partials" : "layouts")/\(required).mustache.")
         }
         theme.loadStrings(root: root, relative: "\(relative)/i18n", languages: languages, sink: sink)
-        theme.compile()
+        theme.refuseCycles(relative, sink: sink)
         return theme
     }
 
@@ -77,8 +59,15 @@ struct Theme: Sendable {
             sink.error(.start(of: "\(relative)/\(key)"), "a force theme may only hold layouts/, partials/ and assets/",
                 hint: "Interface strings are national; move or remove '\(key)'.")
         }
-        theme.compile()
+        theme.refuseCycles(relative, sink: sink)
         return theme
+    }
+
+    /// A partial that includes itself, directly or through others, would render for ever.
+    func refuseCycles(_ relative: String, sink: DiagnosticSink) {
+        guard let cycle = templates.cycle() else { return }
+        sink.error(.start(of: relative), "the templates include each other in a circle: \(cycle.joined(separator: " → "))",
+            hint: "A partial cannot include itself, directly or through other partials.")
     }
 
     mutating func addTemplates(root: URL, relative: String, sink: DiagnosticSink) {
@@ -95,18 +84,14 @@ struct Theme: Sendable {
                     continue
                 }
                 guard let text = SourceText.read(path, in: root, sink: sink) else { continue }
-                do {
-                    let template = try MustacheTemplate(string: text)
-                    library.register(template, named: name)
+                do throws(TemplateParser.Failure) {
+                    templates.add(try TemplateParser.parse(text), named: name)
                     sources[name] = text
                     if folder == "layouts" { layouts.insert(name) }
                     overridden.insert(name)
-                } catch let error as MustacheTemplate.ParserError {
-                    sink.error(SourceLocation(file: path, line: error.context.lineNumber, column: error.context.columnNumber),
-                        "template syntax error: \(Self.describe(error.error))",
-                        hint: "Check that every {{#section}} has a matching {{/section}} and every tag is closed with '}}'.")
                 } catch {
-                    sink.error(.start(of: path), "template syntax error: \(error)")
+                    sink.error(SourceLocation(file: path, line: error.line, column: error.column), "template syntax error: \(error.message)",
+                        hint: "Check that every {{#section}} has a matching {{/section}} and every tag is closed with '}}'.")
                 }
             }
         }
@@ -154,21 +139,6 @@ struct Theme: Sendable {
                 sink.error(.start(of: "\(relative)/\(language).yml"), "interface string '\(key)' is not in en.yml",
                     hint: Suggestion.hint(for: key, allowed: english.keys.sorted(), noun: "keys"))
             }
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error as? MustacheTemplate.Error {
-        case .sectionCloseNameIncorrect?: "a section is closed with the wrong name"
-        case .unfinishedName?: "a tag is not finished"
-        case .expectedSectionEnd?: "a section is opened but never closed"
-        case .invalidSetDelimiter?: "invalid set-delimiter tag"
-        case .transformAppliedToInheritanceSection?: "a transform is applied to an inheritance section"
-        case .illegalTokenInsideInheritSection?: "only block definitions may appear inside an inheriting section"
-        case .textInsideInheritSection?: "text inside an inheriting section"
-        case .invalidConfigVariableSyntax?: "invalid pragma syntax"
-        case .unrecognisedConfigVariable?: "unknown pragma"
-        default: "\(error)"
         }
     }
 }

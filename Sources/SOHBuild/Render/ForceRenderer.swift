@@ -32,8 +32,8 @@ struct ForceRenderer {
 
     /// For each language the force publishes: the renderer speaking it and its shared context
     /// (pages in another language see the force's name in that language).
-    func speakers(assetURLs: [String: String]) -> [String: (ForceRenderer, [String: Any])] {
-        var result: [String: (ForceRenderer, [String: Any])] = [:]
+    func speakers(assetURLs: [String: String]) -> [String: (ForceRenderer, TemplateContext)] {
+        var result: [String: (ForceRenderer, TemplateContext)] = [:]
         for language in force.languages {
             let renderer = speaking(language)
             result[language] = (renderer, renderer.sharedContext(assetURLs: assetURLs))
@@ -83,11 +83,15 @@ struct ForceRenderer {
                 files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
             } else if let text = shared?.pages[page.urlPath] {
                 let (data, unfilled) = text.filled(&filler)
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, unfilledFrom: unfilled > 0 ? page.file : nil))
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, problem: unfilled > 0 ? unfilledProblem(page.file, item.path) : nil))
             } else {
                 let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
-                let (data, unfilled) = MarkedText.unmarked(renderer.renderPage(page, shared: context))
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, unfilledFrom: unfilled > 0 ? page.file : nil))
+                guard let html = renderer.renderPage(page, shared: context) else {
+                    files.append(OutputFile(path: item.path, data: Data(), problem: endlessProblem(page.file, layout: page.layout)))
+                    continue
+                }
+                let (data, unfilled) = MarkedText.unmarked(html)
+                files.append(OutputFile(path: item.path, data: data, digest: item.digest, problem: unfilled > 0 ? unfilledProblem(page.file, item.path) : nil))
             }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
@@ -101,10 +105,12 @@ struct ForceRenderer {
             let digest = forceKey.flatMap { keys?.notFoundDigest(force: force, forceKey: $0, layout: notFoundLayout, language: language) }
             if let digest, let entry = reuse(path, digest) {
                 files.append(OutputFile(path: path, data: Data(), digest: digest, reused: entry))
-            } else if language == config.defaultLanguage {
-                files.append(OutputFile(path: path, data: Data(renderNotFound(language: language, shared: sharedContext).utf8), digest: digest))
-            } else if let (renderer, context) = speakers[language] {
-                files.append(OutputFile(path: path, data: Data(renderer.renderNotFound(language: language, shared: context).utf8), digest: digest))
+            } else if let (renderer, context) = language == config.defaultLanguage ? (self, sharedContext) : speakers[language] {
+                if let html = renderer.renderNotFound(language: language, shared: context) {
+                    files.append(OutputFile(path: path, data: Data(html.utf8), digest: digest))
+                } else {
+                    files.append(OutputFile(path: path, data: Data(), problem: endlessProblem("site.yml", layout: notFoundLayout)))
+                }
             }
         }
         if !others.isEmpty {
@@ -152,32 +158,32 @@ struct ForceRenderer {
 
     // MARK: Contexts
 
-    func sharedContext(assetURLs: [String: String]) -> [String: Any] {
+    func sharedContext(assetURLs: [String: String]) -> TemplateContext {
         // The force's values from their one table (`contacts.email` is `force.contacts.email`);
         // an absent optional value is left out, so templates can test for it.
-        var forceContext: [String: Any] = [
-            "baseURL": baseURL,
-            "social": force.social.map { ["name": $0.name, "url": $0.url] },
-            "hasSocial": !force.social.isEmpty,
+        var forceContext: TemplateContext = [
+            "baseURL": .text(baseURL),
+            "social": .list(force.social.map { ["name": .text($0.name), "url": .text($0.url)] }),
+            "hasSocial": .bool(!force.social.isEmpty),
         ]
+        var groups: [String: TemplateContext] = [:]
         for value in ForceIdentity.values {
             guard let text = value.read(force) else { continue }
             let parts = value.name.split(separator: ".", maxSplits: 1).map(String.init)
             if parts.count == 2 {
-                var group = forceContext[parts[0]] as? [String: Any] ?? [:]
-                group[parts[1]] = text
-                forceContext[parts[0]] = group
+                groups[parts[0], default: [:]][parts[1]] = .text(text)
             } else {
-                forceContext[value.name] = text
+                forceContext[value.name] = .text(text)
             }
         }
-        forceContext["logo"] = assetURLs.first { $0.key.hasPrefix("logo_") }?.value
+        for (name, group) in groups { forceContext[name] = .map(group) }
+        forceContext["logo"] = assetURLs.first { $0.key.hasPrefix("logo_") }.map { .text($0.value) }
         return [
-            "site": ["name": config.name],
-            "force": forceContext,
-            "assets": assetURLs,
-            "api": prepared.environment.api,
-            "csp": SecurityPolicy(api: prepared.environment.api).metaPolicy,
+            "site": ["name": .text(config.name)],
+            "force": .map(forceContext),
+            "assets": .map(assetURLs.mapValues(TemplateValue.text)),
+            "api": .text(prepared.environment.api),
+            "csp": .text(SecurityPolicy(api: prepared.environment.api).metaPolicy),
         ]
     }
 
@@ -201,115 +207,118 @@ struct ForceRenderer {
         return twin.urlPath + fragment
     }
 
-    func pageContext(_ page: PreparedPage) -> [String: Any] {
+    func pageContext(_ page: PreparedPage) -> TemplateContext {
         let language = page.language
-        var context: [String: Any] = [
-            "title": fillRaw(page.title),
-            "url": page.urlPath,
-            "canonical": baseURL + page.urlPath,
-            "content": fillHTML(page.body),
-            "quickExit": page.front.quickExit,
-            "isHome": page.key == "/",
-            "layout": page.layout,
+        var context: TemplateContext = [
+            "title": .text(fillRaw(page.title)),
+            "url": .text(page.urlPath),
+            "canonical": .text(baseURL + page.urlPath),
+            "content": .text(fillHTML(page.body)),
+            "quickExit": .bool(page.front.quickExit),
+            "isHome": .bool(page.key == "/"),
+            "layout": .text(page.layout),
         ]
-        context["description"] = page.description.map(fillRaw)
+        context["description"] = page.description.map { .text(fillRaw($0)) }
 
-        var crumbs: [[String: Any]] = []
+        var crumbs: [TemplateValue] = []
         var key = page.parentKey
         while let k = key {
             if let parent = set.page(key: k, language: language) {
-                crumbs.insert(["title": fillRaw(parent.title), "url": parent.urlPath], at: 0)
+                crumbs.insert(["title": .text(fillRaw(parent.title)), "url": .text(parent.urlPath)], at: 0)
             }
             key = k == "/" ? nil : PreparedPage.parentKey(of: k)
         }
-        context["breadcrumbs"] = crumbs
-        context["hasBreadcrumbs"] = !crumbs.isEmpty
+        context["breadcrumbs"] = .list(crumbs)
+        context["hasBreadcrumbs"] = .bool(!crumbs.isEmpty)
 
-        var alternates: [[String: Any]] = []
+        var alternates: [TemplateValue] = []
         for other in force.languages where other != language {
             if let twin = set.twin(of: page, in: other, site: config) {
                 alternates.append([
-                    "lang": other, "url": twin.urlPath, "href": baseURL + twin.urlPath,
-                    "label": strings(other)["languageName"] ?? other,
+                    "lang": .text(other), "url": .text(twin.urlPath), "href": .text(baseURL + twin.urlPath),
+                    "label": .text(strings(other)["languageName"] ?? other),
                 ])
             }
         }
-        context["alternates"] = alternates
-        context["hasAlternates"] = !alternates.isEmpty
+        context["alternates"] = .list(alternates)
+        context["hasAlternates"] = .bool(!alternates.isEmpty)
 
         let children = (page.isSectionIndex ? set.children(of: page) : [])
             .sorted { ($0.front.order, fillRaw($0.title)) < ($1.front.order, fillRaw($1.title)) }
-            .map { child -> [String: Any] in
-                var item: [String: Any] = ["title": fillRaw(child.title), "url": child.urlPath]
-                item["description"] = child.description.map(fillRaw)
-                return item
+            .map { child -> TemplateValue in
+                var item: TemplateContext = ["title": .text(fillRaw(child.title)), "url": .text(child.urlPath)]
+                item["description"] = child.description.map { .text(fillRaw($0)) }
+                return .map(item)
             }
-        context["children"] = children
-        context["hasChildren"] = !children.isEmpty
+        context["children"] = .list(children)
+        context["hasChildren"] = .bool(!children.isEmpty)
 
         if case .serviceNotice(let id, let setting) = page.kind {
-            var notice: [String: Any] = ["service": config.service(id)?.title.text(language) ?? id]
+            var notice: TemplateContext = ["service": .text(config.service(id)?.title.text(language) ?? id)]
             switch setting {
-            case .disabled(let reason): notice["disabled"] = true; notice["reason"] = reason
-            case .external(let url): notice["external"] = url
+            case .disabled(let reason): notice["disabled"] = true; notice["reason"] = reason.map(TemplateValue.text)
+            case .external(let url): notice["external"] = .text(url)
             case .enabled: break
             }
-            context["notice"] = notice
+            context["notice"] = .map(notice)
         }
         if let id = page.service, case .enabled(let note?) = force.setting(for: id) {
-            context["localNote"] = note
+            context["localNote"] = .text(note)
         }
         if let id = page.service, let formID = config.service(id)?.form, page.kind == .content,
            let formPage = set.page(at: page.urlPath + "form/"), formPage.kind == .form(formID) {
-            context["formURL"] = formPage.urlPath
+            context["formURL"] = .text(formPage.urlPath)
         }
         switch page.kind {
         case .form(let id):
             let action = "\(prepared.environment.api)/v1/forces/\(force.id)/forms/\(id)/submissions"
             let html = prepared.forms[id]?.html[language]?.fill { $0 == "form.action" ? Escape.html(action) : "" } ?? ""
-            context["form"] = ["html": html, "strings": runtimeStrings(language)]
+            context["form"] = ["html": .text(html), "strings": .text(runtimeStrings(language))]
         case .formConfirmation(let id):
-            context["confirmation"] = ["body": prepared.forms[id]?.definition.confirmation.body.text(language) ?? ""]
+            context["confirmation"] = ["body": .text(prepared.forms[id]?.definition.confirmation.body.text(language) ?? "")]
         default:
             break
         }
         return context
     }
 
-    func menus(_ language: String, current: String) -> [String: Any] {
-        var out: [String: Any] = [:]
+    func menus(_ language: String, current: String) -> TemplateContext {
+        var out: TemplateContext = [:]
         for (name, items) in config.menus {
-            out[name] = items.compactMap { item -> [String: Any]? in
+            out[name] = .list(items.compactMap { item -> TemplateValue? in
                 let url = localized(item.url, language)
                 if url.hasPrefix("/") {
                     // Leave out links to pages this force does not publish or has switched off.
                     guard let target = set.page(at: url), case .content = target.kind else { return nil }
                 }
-                return ["title": item.title.text(language), "url": url, "current": url == current]
-            }
+                return ["title": .text(item.title.text(language)), "url": .text(url), "current": .bool(url == current)]
+            })
         }
         return out
     }
 
-    func services(_ language: String) -> [[String: Any]] {
-        config.services.compactMap { service -> [String: Any]? in
-            var item: [String: Any] = ["id": service.id, "title": service.title.text(language), "summary": service.summary.text(language)]
+    /// The services this force offers in `language`, with the service's id.
+    func services(_ language: String) -> [(id: String, item: TemplateValue)] {
+        config.services.compactMap { service -> (id: String, item: TemplateValue)? in
+            var item: TemplateContext = [
+                "id": .text(service.id), "title": .text(service.title.text(language)), "summary": .text(service.summary.text(language)),
+            ]
             switch force.setting(for: service.id) {
             case .disabled: return nil
-            case .external(let url): item["url"] = url; item["external"] = true
-            case .enabled: item["url"] = localized(service.page, language)
+            case .external(let url): item["url"] = .text(url); item["external"] = true
+            case .enabled: item["url"] = .text(localized(service.page, language))
             }
-            return item
+            return (service.id, .map(item))
         }
     }
 
     /// Services grouped by the section their landing page sits in (`/report/`, `/apply/` …),
     /// each group titled by that section's page.
-    func serviceGroups(_ language: String) -> [[String: Any]] {
+    func serviceGroups(_ language: String) -> [TemplateValue] {
         var order: [String] = []
-        var groups: [String: [[String: Any]]] = [:]
-        for item in services(language) {
-            guard let id = item["id"] as? String, let service = config.service(id) else { continue }
+        var groups: [String: [TemplateValue]] = [:]
+        for (id, item) in services(language) {
+            guard let service = config.service(id) else { continue }
             let section = service.page.split(separator: "/").first.map { "/\($0)/" } ?? "/"
             if groups[section] == nil { order.append(section) }
             groups[section, default: []].append(item)
@@ -317,21 +326,23 @@ struct ForceRenderer {
         return order.compactMap { section in
             let url = localized(section, language)
             guard let page = set.page(at: url) else { return nil }
-            var group: [String: Any] = ["title": fillRaw(page.title), "url": url, "services": groups[section] ?? []]
-            group["description"] = page.description.map(fillRaw)
-            return group
+            var group: TemplateContext = ["title": .text(fillRaw(page.title)), "url": .text(url), "services": .list(groups[section] ?? [])]
+            group["description"] = page.description.map { .text(fillRaw($0)) }
+            return .map(group)
         }
     }
 
     /// Every page in a language, grouped by top-level section, for the sitemap page.
-    func sitemapSections(_ language: String) -> [[String: Any]] {
+    func sitemapSections(_ language: String) -> [TemplateValue] {
         let pages = set.pages.filter { $0.language == language }
-        var sections: [[String: Any]] = []
+        var sections: [TemplateValue] = []
         for top in pages where top.parentKey == "/" || top.key == "/" {
             let members = pages.filter { $0.key != top.key && $0.key.hasPrefix(top.key) && top.key != "/" }
                 .sorted { ($0.key, $0.front.order) < ($1.key, $1.front.order) }
-                .map { ["title": fillRaw($0.title), "url": $0.urlPath] as [String: Any] }
-            sections.append(["title": fillRaw(top.title), "url": top.urlPath, "pages": members, "hasPages": !members.isEmpty])
+                .map { ["title": .text(fillRaw($0.title)), "url": .text($0.urlPath)] as TemplateValue }
+            sections.append([
+                "title": .text(fillRaw(top.title)), "url": .text(top.urlPath), "pages": .list(members), "hasPages": .bool(!members.isEmpty),
+            ])
         }
         return sections
     }
@@ -347,39 +358,56 @@ struct ForceRenderer {
     }
 
     /// The page's HTML (with markers where a shared render stands in for force values).
-    func renderPage(_ page: PreparedPage, shared: [String: Any]) -> String {
+    /// Nil when the layout's partials nest without end (`Templates.maximumDepth`).
+    func renderPage(_ page: PreparedPage, shared: TemplateContext) -> String? {
+        theme.render(context(for: page, shared: shared), withTemplate: page.layout)
+    }
+
+    /// Everything the page's layout can show.
+    func context(for page: PreparedPage, shared: TemplateContext) -> TemplateContext {
         var context = shared
-        context["lang"] = page.language
-        context["t"] = strings(page.language)
-        context["homeURL"] = localized("/", page.language)
-        context["reportURL"] = localized("/report/", page.language)
-        context["page"] = pageContext(page)
-        context["menus"] = menus(page.language, current: page.urlPath)
-        context["services"] = services(page.language)
+        context["lang"] = .text(page.language)
+        context["t"] = .map(strings(page.language).mapValues(TemplateValue.text))
+        context["homeURL"] = .text(localized("/", page.language))
+        context["reportURL"] = .text(localized("/report/", page.language))
+        context["page"] = .map(pageContext(page))
+        context["menus"] = .map(menus(page.language, current: page.urlPath))
+        context["services"] = .list(services(page.language).map(\.item))
         if page.key == "/" {
-            context["serviceGroups"] = serviceGroups(page.language)
-            context["adviceURL"] = localized("/advice/", page.language)
+            context["serviceGroups"] = .list(serviceGroups(page.language))
+            context["adviceURL"] = .text(localized("/advice/", page.language))
         }
-        if page.layout == "sitemap" { context["sitemap"] = sitemapSections(page.language) }
-        return theme.render(context, withTemplate: page.layout) ?? ""
+        if page.layout == "sitemap" { context["sitemap"] = .list(sitemapSections(page.language)) }
+        return context
+    }
+
+    /// A marker left in a page would show one force's placeholder, or another's value.
+    func unfilledProblem(_ source: String, _ path: String) -> Diagnostic {
+        .error(.start(of: source), "the page '\(path)' of force '\(force.id)' has a value the build could not fill, so the force's site was not written",
+            hint: "This is a fault in soh, not in the page: report it with this page and force.")
+    }
+
+    func endlessProblem(_ source: String, layout: String) -> Diagnostic {
+        .error(.start(of: source), "the layout '\(layout)' nests partials and blocks more than \(Templates.maximumDepth) deep, so the force's site was not written",
+            hint: "A block's content probably includes its own parent ({{<…}}) or a block of its own name, which never ends.")
     }
 
     var notFoundLayout: String { theme.layouts.contains("404") ? "404" : "page" }
 
     /// The page for addresses that do not exist, in `language`: `404.html`, and for each other
     /// language the force publishes `<language>/404.html` (static hosts serve the nearest one).
-    func renderNotFound(language: String, shared: [String: Any]) -> String {
+    func renderNotFound(language: String, shared: TemplateContext) -> String? {
         let t = strings(language)
         var context = shared
-        context["lang"] = language
-        context["t"] = t
-        context["homeURL"] = localized("/", language)
-        context["reportURL"] = localized("/report/", language)
+        context["lang"] = .text(language)
+        context["t"] = .map(t.mapValues(TemplateValue.text))
+        context["homeURL"] = .text(localized("/", language))
+        context["reportURL"] = .text(localized("/report/", language))
         let url = language == config.defaultLanguage ? "/404.html" : "/\(language)/404.html"
-        context["page"] = ["title": t["notFoundTitle"] ?? "Page not found", "url": url, "breadcrumbs": [], "alternates": []] as [String: Any]
-        context["menus"] = menus(language, current: "")
-        context["services"] = services(language)
-        return theme.render(context, withTemplate: notFoundLayout) ?? ""
+        context["page"] = ["title": .text(t["notFoundTitle"] ?? "Page not found"), "url": .text(url), "breadcrumbs": [], "alternates": []]
+        context["menus"] = .map(menus(language, current: ""))
+        context["services"] = .list(services(language).map(\.item))
+        return theme.render(context, withTemplate: notFoundLayout)
     }
 
     func redirectPage(to target: String, language: String) -> String {

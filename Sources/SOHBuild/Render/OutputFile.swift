@@ -12,7 +12,7 @@ struct OutputFile: Sendable {
     var reused: BuildCache.Entry? = nil
     /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
     var sha256: String? = nil
-    /// For a page left with markers the build could not fill, the file it came from: such a
-    /// page is never written (`Builder`).
-    var unfilledFrom: String? = nil
+    /// Why this page cannot be published (markers the build could not fill, templates that
+    /// nest without end): a force with such a page is not written at all (`Builder`).
+    var problem: Diagnostic? = nil
 }

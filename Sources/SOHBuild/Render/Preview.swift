@@ -31,7 +31,7 @@ enum Preview {
         page.front.quickExit = false
         page.body = SlottedText(literal: body(renderer))
         let (_, urls) = renderer.assets()
-        let html = MarkedText.unmarked(renderer.renderPage(page, shared: renderer.sharedContext(assetURLs: urls))).data
+        let html = MarkedText.unmarked(renderer.renderPage(page, shared: renderer.sharedContext(assetURLs: urls)) ?? "").data
         return String(decoding: withScript(html, at: lastBodyEnd(html)), as: UTF8.self)
     }
 
@@ -84,7 +84,7 @@ enum Preview {
         html += row("Primary against the page (non-text)", p.primary, .white, 3)
         html += "</tbody>\n</table>\n"
         html += "<h2 id=\"logo\">Logo</h2>\n"
-        if let logo = r.sharedContext(assetURLs: r.assets().1)["force"].flatMap({ ($0 as? [String: Any])?["logo"] as? String }) {
+        if case .text(let logo)? = r.sharedContext(assetURLs: r.assets().1)["force"]?["logo"] {
             html += "<p>At 32, 48 (the header) and 96 pixels:</p>\n<p>"
             for size in [32, 48, 96] { html += "<img src=\"\(Escape.html(logo))\" alt=\"\(Escape.html(r.force.name)) logo at \(size) pixels\" width=\"\(size)\" height=\"\(size)\"> " }
             html += "</p>\n"
