@@ -295,7 +295,7 @@ public enum Checker {
     /// and the skip link (a heading called "Main" must not take `main`).
     static func duplicateIDs(_ force: SiteInspection.Force, out: URL, into c: inout Collector) {
         for page in force.pages {
-            let file = out.appendingPathComponent(String(page.urlPath.dropFirst()) + "index.html")
+            let file = out.appendingPathComponent(PageFile.path(for: page.urlPath))
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }
             var seen = Set<String>(), reported = Set<String>()
             for id in ids(in: data) where !seen.insert(id).inserted && reported.insert(id).inserted {
@@ -337,7 +337,7 @@ public enum Checker {
         }
         var reported = Set<String>()
         for page in force.pages {
-            let file = out.appendingPathComponent(String(page.urlPath.dropFirst()) + "index.html")
+            let file = out.appendingPathComponent(PageFile.path(for: page.urlPath))
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }
             let html = String(decoding: data, as: UTF8.self)
             var total = data.count

@@ -155,7 +155,7 @@ public struct DeliveryConfig: Sendable {
             }
             config.destinations[pair.key] = list
         }
-        return sink.bag.hasErrors ? nil : config
+        return sink.hasErrors ? nil : config
     }
 
     static func loadDestination(

@@ -74,20 +74,22 @@ public struct SourceLocation: Sendable, Hashable {
     }
 }
 
-/// Collects diagnostics so that loading reports every problem in one run.
-public struct DiagnosticBag: Sendable {
+/// The one place diagnostics are collected: every parser and loader writes into the sink it
+/// is given, so that one run reports every problem. Work done in parallel gives each task its
+/// own sink and adds them up after (`Parallel`).
+public final class DiagnosticSink {
     public private(set) var all: [Diagnostic] = []
 
     public init() {}
 
-    public mutating func add(_ diagnostic: Diagnostic) { all.append(diagnostic) }
-    public mutating func add(contentsOf other: [Diagnostic]) { all.append(contentsOf: other) }
+    public func add(_ diagnostic: Diagnostic) { all.append(diagnostic) }
+    public func add(contentsOf other: [Diagnostic]) { all.append(contentsOf: other) }
 
-    public mutating func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
+    public func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         all.append(.error(location, message, hint: hint))
     }
 
-    public mutating func warning(_ location: SourceLocation, _ message: String, hint: String? = nil) {
+    public func warning(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         all.append(.warning(location, message, hint: hint))
     }
 

@@ -23,9 +23,9 @@ public enum Parallel {
         let results = map(items) { item -> (U, [Diagnostic]) in
             let own = DiagnosticSink()
             let result = transform(item, own)
-            return (result, own.bag.all)
+            return (result, own.all)
         }
-        for (_, diagnostics) in results { sink.bag.add(contentsOf: diagnostics) }
+        for (_, diagnostics) in results { sink.add(contentsOf: diagnostics) }
         return results.map(\.0)
     }
 }

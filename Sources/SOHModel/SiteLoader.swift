@@ -58,7 +58,7 @@ public enum SiteLoader {
                 forces.append(force)
             }
         }
-        if forces.isEmpty, !sink.bag.hasErrors {
+        if forces.isEmpty, !sink.hasErrors {
             sink.error(.whole("forces/"), "no force files found in forces/", hint: "Add forces/<id>.yml, or run 'soh new-force ID'.")
         }
         forces.sort { $0.id < $1.id }
@@ -87,7 +87,7 @@ public enum SiteLoader {
             localPages[force.id] = local
         }
 
-        let all = sink.bag
+        let all = sink
         guard !all.hasErrors, let config else { throw DiagnosticsError(all.sorted) }
         return LoadedSite(
             root: root, config: config, forces: forces, pages: pages, localPages: localPages,

@@ -1,12 +1,3 @@
-/// Where strict decoding puts what it finds wrong. One per loaded file (not shared across tasks).
-public final class DiagnosticSink {
-    public var bag = DiagnosticBag()
-    public init() {}
-
-    public func error(_ at: SourceLocation, _ message: String, hint: String? = nil) { bag.error(at, message, hint: hint) }
-    public func warning(_ at: SourceLocation, _ message: String, hint: String? = nil) { bag.warning(at, message, hint: hint) }
-}
-
 /// A YAML mapping read strictly: unknown keys are errors that list the allowed keys, and each
 /// accessor reports a wrong type or a missing required value with the key's line and column.
 public struct StrictMapping {

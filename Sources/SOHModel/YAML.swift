@@ -71,7 +71,7 @@ public enum YAMLParser {
                 if done { return true }
             }
         }
-        sink.bag.add(contentsOf: builder.diagnostics)
+        sink.add(contentsOf: builder.diagnostics)
         guard ok, builder.diagnostics.isEmpty else { return nil }
         return builder.document ?? YAMLNode(.mapping([]), at: SourceLocation(file: file, line: 1 + lineOffset, column: 1))
     }

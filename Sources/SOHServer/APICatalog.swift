@@ -67,7 +67,7 @@ public struct APICatalog: Sendable {
             forces[force.id] = Force(id: force.id, code: codes[force.id] ?? "SOH", baseURL: base, origin: Self.origin(of: base),
                                      languages: force.languages, unavailableForms: unavailable)
         }
-        if sink.bag.hasErrors { throw DiagnosticsError(sink.bag.sorted) }
+        if sink.hasErrors { throw DiagnosticsError(sink.sorted) }
         return APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations)
     }
 

@@ -146,7 +146,7 @@ struct APICommand: AsyncParsableCommand {
         }
         guard let text = SourceText.decode(data, as: file, sink: sink),
               let config = DeliveryConfig.load(text, file: file, forces: Set(catalog.forces.keys), forms: Set(catalog.forms.keys), sink: sink) else {
-            for d in sink.bag.sorted { print(d.description, to: &err) }
+            for d in sink.sorted { print(d.description, to: &err) }
             print("The deliveries file has problems: nothing was started.", to: &err)
             throw ExitCode(1)
         }

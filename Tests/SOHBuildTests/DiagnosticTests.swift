@@ -163,6 +163,6 @@ struct ParallelTests {
             return item * 2
         }
         #expect(doubled == items.map { $0 * 2 })
-        #expect(sink.bag.all.map(\.message) == ["odd 7", "odd 107", "odd 207", "odd 307", "odd 407"])
+        #expect(sink.all.map(\.message) == ["odd 7", "odd 107", "odd 207", "odd 307", "odd 407"])
     }
 }

@@ -17,7 +17,7 @@ struct FormLoaderTests {
     func load(_ pages: String) -> (FormDefinition?, [String]) {
         let sink = DiagnosticSink()
         let form = FormLoader.load(Self.start + pages, file: "content/forms/f.yml", expectedID: "f", languages: ["en", "cy"], sink: sink)
-        return (form, sink.bag.sorted.map { $0.description.components(separatedBy: "\n")[0] })
+        return (form, sink.sorted.map { $0.description.components(separatedBy: "\n")[0] })
     }
 
     @Test(arguments: [
@@ -76,7 +76,7 @@ struct FormLoaderTests {
         let sink = DiagnosticSink()
         _ = FormLoader.load(Self.start.replacingOccurrences(of: "id: f", with: "id: g") + "  - id: a\n    title: A\n    questions: [{id: q, type: text, label: Q}]\n",
                             file: "content/forms/f.yml", expectedID: "f", languages: ["en"], sink: sink)
-        #expect(sink.bag.all.map(\.message) == ["form id 'g' does not match the file name 'f.yml'"])
+        #expect(sink.all.map(\.message) == ["form id 'g' does not match the file name 'f.yml'"])
     }
 
     @Test func messagesAreResolvedInBothLanguages() throws {

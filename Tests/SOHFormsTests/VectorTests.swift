@@ -41,7 +41,7 @@ struct VectorTests {
             guard let yaml = try? String(contentsOf: dir.appendingPathComponent("forms/\(id).yml"), encoding: .utf8) else { continue }
             let sink = DiagnosticSink()
             guard let form = FormLoader.load(yaml, file: "Tests/vectors/forms/\(id).yml", expectedID: id, languages: ["en", "cy"], sink: sink),
-                  sink.bag.all.isEmpty else { continue }
+                  sink.all.isEmpty else { continue }
             if ProcessInfo.processInfo.environment["SOH_UPDATE_VECTORS"] == "1" {
                 try? FormLoader.json(form).write(to: dir.appendingPathComponent("forms/\(id).json"))
             }

@@ -6,7 +6,7 @@ struct YAMLTests {
     func parse(_ text: String, lineOffset: Int = 0) -> (YAMLNode?, [String]) {
         let sink = DiagnosticSink()
         let node = YAMLParser.parse(text, file: "t.yml", lineOffset: lineOffset, sink: sink)
-        return (node, sink.bag.all.map(\.description))
+        return (node, sink.all.map(\.description))
     }
 
     @Test func keepsLineAndColumnOnKeysAndValues() throws {

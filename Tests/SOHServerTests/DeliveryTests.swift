@@ -14,7 +14,7 @@ struct DeliveryConfigTests {
     func load(_ text: String, environment: [String: String] = ["KENT_KEY": "k", "HOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]) -> (DeliveryConfig?, [String]) {
         let sink = DiagnosticSink()
         let config = DeliveryConfig.load(text, file: "deliveries.yml", forces: forces, forms: forms, environment: environment, sink: sink)
-        return (config, sink.bag.sorted.map { $0.description.components(separatedBy: "\n")[0] })
+        return (config, sink.sorted.map { $0.description.components(separatedBy: "\n")[0] })
     }
 
     @Test func aGoodFileGivesEachForceItsDestinations() throws {

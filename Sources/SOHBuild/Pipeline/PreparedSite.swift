@@ -43,7 +43,7 @@ struct PreparedSite: Sendable {
             environment.api = api.hasSuffix("/") ? String(api.dropLast()) : api
         }
         guard let theme = Theme.load(root: loaded.root, name: config.theme, languages: config.languages, sink: sink) else {
-            throw DiagnosticsError(sink.bag.sorted)
+            throw DiagnosticsError(sink.sorted)
         }
         var forceThemes: [String: Theme] = [:]
         for force in forces {
@@ -75,7 +75,7 @@ struct PreparedSite: Sendable {
             }
             let set = ForcePageSet(force: force, site: config, national: nationalPages, local: local)
             let palette = BrandPalette(force)
-            sink.bag.add(contentsOf: palette.warnings)
+            sink.add(contentsOf: palette.warnings)
             let baseURL = config.baseURL(for: force, in: environmentNow)
             if baseURL == nil {
                 sink.error(.start(of: force.file), "force '\(force.id)' has no 'baseURL', and environment '\(name)' sets no base URL pattern",
@@ -117,12 +117,12 @@ struct PreparedSite: Sendable {
             }
         }
 
-        if sink.bag.hasErrors { throw DiagnosticsError(sink.bag.sorted) }
+        if sink.hasErrors { throw DiagnosticsError(sink.sorted) }
         return PreparedSite(
             loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
             pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, logos: logos, forms: forms,
             themeAssets: forceThemes.mapValues(ThemeAssets.init).merging(["": ThemeAssets(theme)]) { a, _ in a },
-            warnings: loaded.warnings + sink.bag.sorted)
+            warnings: loaded.warnings + sink.sorted)
     }
 
     /// Every service in the catalogue needs a national landing page at its `page` path.

@@ -48,11 +48,11 @@ public actor PreviewSession {
             guard file.hasPrefix(folder),
                   let page = PageSource.load(file, in: loaded.root, relative: String(file.dropFirst(folder.count)), origin: old.origin,
                                              site: loaded.config, sink: sink),
-                  sink.bag.all.isEmpty, page.front.text == old.front.text, page.bodyFirstLine == old.bodyFirstLine else { return nil }
+                  sink.all.isEmpty, page.front.text == old.front.text, page.bodyFirstLine == old.bodyFirstLine else { return nil }
             let theme = force.flatMap { site.prepared.forceThemes[$0] } ?? site.prepared.theme
             let prepared = PagePreparer.prepare(page, layouts: theme.layouts, allowRawHTML: loaded.config.allowRawHTML, site: loaded.config, sink: sink)
             let before = (force.flatMap { site.prepared.pageSets[$0]?.pages } ?? site.prepared.national).first { $0.file == file && $0.kind == .content }
-            guard sink.bag.all.isEmpty, let before, Set(prepared.placeholderUses.keys) == Set(before.placeholderUses.keys) else { return nil }
+            guard sink.all.isEmpty, let before, Set(prepared.placeholderUses.keys) == Set(before.placeholderUses.keys) else { return nil }
             fresh[file] = prepared
         }
         var updated = site.prepared
@@ -72,7 +72,7 @@ public actor PreviewSession {
                 guard let html = speaker.renderPage(page, shared: context) else { return nil }
                 let (data, unfilled) = MarkedText.unmarked(html)
                 guard unfilled == 0 else { return nil }
-                let path = options.out.appendingPathComponent(force.id).appendingPathComponent(renderer.outputPath(page.urlPath)).path
+                let path = options.out.appendingPathComponent(force.id).appendingPathComponent(PageFile.path(for: page.urlPath)).path
                 do {
                     if try SiteWriter.writeIfChanged(Preview.withScript(data, at: Preview.lastBodyEnd(data)), at: path, knownFolders: &folders).written {
                         written += 1

@@ -48,7 +48,7 @@ struct ForceRenderer {
         var navigation: [String: String]?
         return set.pages.indices.map { i in
             let page = set.pages[i]
-            let path = outputPath(page.urlPath)
+            let path = PageFile.path(for: page.urlPath)
             // The pages it lists count for its digest and for its shape alike.
             let listed = BuildKeys.listed(by: page, in: set, site: config)
             let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config, listed: listed) }
@@ -94,7 +94,7 @@ struct ForceRenderer {
                 files.append(OutputFile(path: item.path, data: data, digest: item.digest, problem: unfilled > 0 ? unfilledProblem(page.file, item.path) : nil))
             }
             for (alias, _) in page.front.aliases {
-                files.append(OutputFile(path: outputPath(alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
+                files.append(OutputFile(path: PageFile.path(for: alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
             }
         }
         // Not-found pages, one per language; like pages, rendered again only when their digest changed.
@@ -127,7 +127,6 @@ struct ForceRenderer {
         return files.sorted { $0.path < $1.path }
     }
 
-    func outputPath(_ urlPath: String) -> String { String(urlPath.dropFirst()) + "index.html" }
 
     // MARK: Assets
 

@@ -4,6 +4,7 @@ import SOHModel
 /// What `soh serve` adds to a force's site: the live-reload script on every page and a branding
 /// page (`/_soh/branding/`) for communications teams to sign off colours, logo and components.
 enum Preview {
+    static let brandingURL = "/_soh/branding/"
     static let script = "<script type=\"module\" src=\"/_soh/live.js\"></script>\n</body>"
 
     static func decorate(_ files: [OutputFile], prepared: PreparedSite, force: ForceIdentity) -> [OutputFile] {
@@ -15,7 +16,7 @@ enum Preview {
             decorated.data = withScript(file.data, at: lastBodyEnd(file.data))
             return decorated
         }
-        files.append(OutputFile(path: "_soh/branding/index.html", data: Data(brandingPage(prepared: prepared, force: force).utf8)))
+        files.append(OutputFile(path: PageFile.path(for: brandingURL), data: Data(brandingPage(prepared: prepared, force: force).utf8)))
         return files.sorted { $0.path < $1.path }
     }
 
@@ -25,8 +26,8 @@ enum Preview {
         page.kind = .content
         page.title = SlottedText(literal: "Branding: \(force.name)")
         page.description = SlottedText(literal: "Colours with their measured contrast, the logo at the sizes the theme uses, and every component in this force's colours.")
-        page.key = "/_soh/branding/"
-        page.urlPath = "/_soh/branding/"
+        page.key = brandingURL
+        page.urlPath = brandingURL
         page.layout = "page"
         page.front.quickExit = false
         page.body = SlottedText(literal: body(renderer))
