@@ -40,10 +40,12 @@ let package = Package(
         .target(name: "SOHModel", dependencies: ["CYAML"]),
         .target(name: "SOHMarkdown", dependencies: ["CCmarkGFM"]),
         .target(name: "SOHForms", dependencies: ["SOHModel", "SOHMarkdown"]),
+        // The themes' Mustache: parser, typed values, renderer.
+        .target(name: "SOHTemplates", dependencies: ["SOHModel"]),
         .target(
             name: "SOHBuild",
             dependencies: [
-                "SOHModel", "SOHMarkdown", "SOHForms",
+                "SOHModel", "SOHMarkdown", "SOHForms", "SOHTemplates",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "SOHCheck", dependencies: ["SOHBuild", "SOHModel", "SOHMarkdown"]),
@@ -87,6 +89,10 @@ let package = Package(
 
         .testTarget(name: "SOHModelTests", dependencies: ["SOHModel"]),
         .testTarget(name: "SOHMarkdownTests", dependencies: ["SOHMarkdown"]),
+        .testTarget(name: "SOHTemplatesTests", dependencies: [
+            "SOHTemplates",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .testTarget(name: "SOHFormsTests", dependencies: ["SOHForms", "SOHModel"]),
         .testTarget(name: "SOHServerTests", dependencies: [
             "SOHServer", "SOHForms", "SOHModel", "SOHDelivery",

@@ -450,10 +450,4 @@ struct IncrementalBuildTests {
         #expect(page.changed == ["alpha/events/index.html", "beta/events/index.html", "cymru/events/index.html", "delta/events/index.html"])
         #expect(page.summary.timings.sharedForces == 2)
     }
-
-    @Test func partialsAreFollowedTransitively() {
-        let sources = ["page": "{{> base}}", "base": "{{>header}} {{< frame}}{{/frame}}", "header": "x", "frame": "y", "other": "z"]
-        #expect(BuildKeys.includedTemplates("page", sources: sources) == ["base", "frame", "header", "page"])
-        #expect(BuildKeys.includedTemplates("odd", sources: ["odd": "{{=<% %>=}}"]) == ["odd"])
-    }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import SOHModel
+import SOHTemplates
 
 /// Content-hash keys for everything a page's output depends on, so a rebuild renders only the
 /// pages whose inputs changed.
@@ -180,31 +181,10 @@ struct BuildKeys: Sendable {
         for layout in theme.layouts.sorted() {
             var h = KeyHasher()
             h.add(themeKey)
-            for name in includedTemplates(layout, sources: theme.sources) { h.add(name, theme.sources[name] ?? "") }
+            for name in theme.templates.reachable(from: layout) { h.add(name, theme.sources[name] ?? "") }
             keys[layout] = h.finish()
         }
         return keys
-    }
-
-    /// `layout` and every template it names with `{{> …}}` or `{{< …}}`, sorted. A template that
-    /// changes its delimiters or uses a dynamic partial could name anything, so it depends on all.
-    static func includedTemplates(_ layout: String, sources: [String: String]) -> [String] {
-        var seen: Set<String> = []
-        var queue = [layout]
-        while let name = queue.popLast() {
-            guard seen.insert(name).inserted, let text = sources[name] else { continue }
-            if text.contains("{{=") || text.contains("{{>*") || text.contains("{{> *") { return sources.keys.sorted() }
-            var rest = text[...]
-            while let open = rest.range(of: "{{") {
-                rest = rest[open.upperBound...]
-                guard let first = rest.first, first == ">" || first == "<" else { continue }
-                guard let close = rest.range(of: "}}") else { break }
-                let target = rest[rest.index(after: rest.startIndex)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                queue.append(target)
-                rest = rest[close.upperBound...]
-            }
-        }
-        return seen.sorted()
     }
 
     /// Size and modification time of the running executable: a new `soh` renders everything again.

@@ -1,5 +1,6 @@
 import Foundation
 import SOHModel
+import SOHTemplates
 
 /// The theme: Mustache layouts and partials, assets and interface strings, parsed once.
 ///

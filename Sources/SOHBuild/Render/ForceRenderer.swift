@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SOHModel
+import SOHTemplates
 
 /// Renders one force's whole site from the prepared site: a pure function of (prepared, force).
 struct ForceRenderer {

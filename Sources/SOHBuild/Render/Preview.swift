@@ -1,5 +1,6 @@
 import Foundation
 import SOHModel
+import SOHTemplates
 
 /// What `soh serve` adds to a force's site: the live-reload script on every page and a branding
 /// page (`/_soh/branding/`) for communications teams to sign off colours, logo and components.

@@ -1,5 +1,5 @@
 /// One parsed Mustache template (`TemplateParser`): its tokens, rendered by `Templates`.
-final class Template: Sendable {
+public final class Template: Sendable {
     let tokens: [Token]
 
     init(_ tokens: [Token]) { self.tokens = tokens }

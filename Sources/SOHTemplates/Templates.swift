@@ -11,16 +11,18 @@ import SOHModel
 /// block is indented as its tag, which indents the lines of its output that start a line of the
 /// template's own output (so, as there, not the second item of a section); a child's blocks
 /// replace its parent's, the outermost definition winning.
-struct Templates: Sendable {
+public struct Templates: Sendable {
     private(set) var named: [String: Template] = [:]
 
-    subscript(_ name: String) -> Template? { named[name] }
+    public init() {}
 
-    mutating func add(_ template: Template, named name: String) { named[name] = template }
+    public subscript(_ name: String) -> Template? { named[name] }
+
+    public mutating func add(_ template: Template, named name: String) { named[name] = template }
 
     /// A chain of templates that leads back to its first (`a → b → a`), nil when there is none.
     /// Rendering one would never end, so a theme with one is refused.
-    func cycle() -> [String]? {
+    public func cycle() -> [String]? {
         var done = Set<String>()
         func visit(_ name: String, _ path: [String]) -> [String]? {
             if let start = path.firstIndex(of: name) { return Array(path[start...]) + [name] }
@@ -35,6 +37,18 @@ struct Templates: Sendable {
             if let found = visit(name, []) { return found }
         }
         return nil
+    }
+
+    /// `name` and every template it names through partials and parents, at any depth, sorted.
+    /// Names the theme has no template for are included: adding one changes what renders.
+    public func reachable(from name: String) -> [String] {
+        var seen: Set<String> = []
+        var queue = [name]
+        while let next = queue.popLast() {
+            guard seen.insert(next).inserted, let template = named[next] else { continue }
+            queue += Self.included(by: template)
+        }
+        return seen.sorted()
     }
 
     /// The partials and parents a template names, in its blocks and sections too.
@@ -62,12 +76,12 @@ struct Templates: Sendable {
     /// Partials and blocks nested deeper than this stop the render: a block whose content
     /// includes its own parent, or a block of its own name, would otherwise render for ever
     /// (`cycle()` finds plainer circles at load).
-    static let maximumDepth = 64
+    public static let maximumDepth = 64
 
     struct TooDeep: Error {}
 
     /// The page, or nil when there is no template called `name` or its partials nest without end.
-    func render(_ context: TemplateContext, withTemplate name: String) -> String? {
+    public func render(_ context: TemplateContext, withTemplate name: String) -> String? {
         guard let template = named[name] else { return nil }
         var out = ""
         out.reserveCapacity(16_384)

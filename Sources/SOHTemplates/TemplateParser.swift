@@ -12,18 +12,24 @@ import SOHModel
 /// (the tests render the same templates with it and compare), so the output is unchanged.
 /// What swift-mustache added beyond Mustache (transforms such as `{{uppercased(x)}}`, dynamic
 /// partials `{{>*name}}`, `{{% pragmas }}`) is refused with its place.
-struct TemplateParser {
-    struct Failure: Error, Equatable {
-        var line: Int
-        var column: Int
-        var message: String
+public struct TemplateParser {
+    public struct Failure: Error, Equatable {
+        public var line: Int
+        public var column: Int
+        public var message: String
+
+        public init(line: Int, column: Int, message: String) {
+            self.line = line
+            self.column = column
+            self.message = message
+        }
     }
 
     private let text: [Character]
     private var position = 0
 
     /// Parses a whole template.
-    static func parse(_ source: String) throws(Failure) -> Template {
+    public static func parse(_ source: String) throws(Failure) -> Template {
         var parser = TemplateParser(text: Array(source))
         return Template(try parser.parseTokens(in: State()))
     }

@@ -1,7 +1,6 @@
 import Foundation
 import Mustache
-@testable import SOHBuild
-import SOHModel
+@testable import SOHTemplates
 import Testing
 
 /// soh parses and renders the themes' Mustache itself (`TemplateParser`, `Templates`), with
@@ -164,6 +163,17 @@ struct TemplateTests {
         #expect(templates.cycle() == ["a", "b", "a"])
     }
 
+    /// What a layout depends on, for the build's page keys: every template it reaches, at any
+    /// depth and whatever the delimiters, and names not (yet) in the theme.
+    @Test func partialsAreFollowedTransitively() throws {
+        var templates = Templates()
+        let sources = ["page": "{{> base}}", "base": "{{>header}} {{< frame}}{{/frame}}", "header": "{{=<% %>=}}<%> footer %>",
+                       "frame": "{{#x}}{{> missing}}{{/x}}", "other": "z"]
+        for (name, text) in sources { templates.add(try TemplateParser.parse(text), named: name) }
+        #expect(templates.reachable(from: "page") == ["base", "footer", "frame", "header", "missing", "page"])
+        #expect(templates.reachable(from: "other") == ["other"])
+    }
+
     @Test(arguments: [
         ("<h1>{{page.title}</h1>", 1, 17, "a tag is not finished"),
         ("{{#a}}\nx\n{{/b}}", 3, 4, "'a' is closed as 'b'"),
@@ -180,29 +190,6 @@ struct TemplateTests {
     ])
     func mistakesAreNamedWithTheirPlace(_ text: String, _ line: Int, _ column: Int, _ message: String) {
         #expect(throws: TemplateParser.Failure(line: line, column: column, message: message)) { try TemplateParser.parse(text) }
-    }
-
-    /// Every page of a few forces of the repository (English, Welsh, with pages of their own),
-    /// rendered from the same context by soh and by the reference.
-    @Test func repositoryPagesRenderAsTheReferenceDoes() throws {
-        let loaded = try SiteLoader.load(root: Fixture.repositoryRoot)
-        let forces = loaded.forces.filter { ["kent", "south-wales", "cumbria", "avon-and-somerset"].contains($0.id) }
-        let prepared = try PreparedSite.prepare(loaded, environment: "production", forces: forces)
-        var pages = 0
-        for force in forces {
-            let renderer = ForceRenderer(prepared: prepared, force: force)
-            var library = MustacheLibrary()
-            for (name, text) in renderer.theme.sources { library.register(try MustacheTemplate(string: text), named: name) }
-            let speakers = renderer.speakers(assetURLs: renderer.assets().1)
-            for page in renderer.set.pages {
-                let (speaker, shared) = try #require(speakers[page.language])
-                let context = speaker.context(for: page, shared: shared)
-                let expected = try #require(library.render(Self.reference(.map(context)), withTemplate: page.layout))
-                #expect(speaker.renderPage(page, shared: shared) == expected, "\(force.id)\(page.urlPath)")
-                pages += 1
-            }
-        }
-        #expect(pages > 300)
     }
 }
 
