@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "SOHModelTests", dependencies: ["SOHModel"]),
         .testTarget(name: "SOHMarkdownTests", dependencies: ["SOHMarkdown"]),
         .testTarget(name: "SOHTemplatesTests", dependencies: [
-            "SOHTemplates",
+            "SOHTemplates", "SOHBuild", "SOHModel",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .testTarget(name: "SOHFormsTests", dependencies: ["SOHForms", "SOHModel"]),
@@ -101,7 +101,6 @@ let package = Package(
         ]),
         .testTarget(name: "SOHBuildTests", dependencies: [
             "SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer", "SOHMarkdown",
-            .product(name: "Mustache", package: "swift-mustache"),
         ], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,12 +1,14 @@
 import Foundation
 import Mustache
+@testable import SOHBuild
+import SOHModel
 @testable import SOHTemplates
 import Testing
 
 /// soh parses and renders the themes' Mustache itself (`TemplateParser`, `Templates`), with
 /// typed values. swift-mustache 2.1, which rendered them before, is kept as the reference:
-/// every template here, and every page of the repository, must come out byte for byte as it
-/// renders them.
+/// every template here, and every page of the repository (rendered by `SOHBuild`), must come
+/// out byte for byte as it renders them.
 @Suite("Templates")
 struct TemplateTests {
     /// The value as swift-mustache takes it.
@@ -92,6 +94,32 @@ struct TemplateTests {
         let result = try both(templates, Self.context)
         #expect(result.ours.contains("      <a href=\"/a?x=1&amp;y=2\">A</a>\n  <a href=\"/b\">B</a>\n"))
     }
+
+    /// Every page of a few forces of the repository (English, Welsh, with pages of their own),
+    /// rendered from the same context by soh and by the reference.
+    @Test func repositoryPagesRenderAsTheReferenceDoes() throws {
+        let loaded = try SiteLoader.load(root: Self.repositoryRoot)
+        let forces = loaded.forces.filter { ["kent", "south-wales", "cumbria", "avon-and-somerset"].contains($0.id) }
+        let prepared = try PreparedSite.prepare(loaded, environment: "production", forces: forces)
+        var pages = 0
+        for force in forces {
+            let renderer = ForceRenderer(prepared: prepared, force: force)
+            var library = MustacheLibrary()
+            for (name, text) in renderer.theme.sources { library.register(try MustacheTemplate(string: text), named: name) }
+            let speakers = renderer.speakers(assetURLs: renderer.assets().1)
+            for page in renderer.set.pages {
+                let (speaker, shared) = try #require(speakers[page.language])
+                let context = speaker.context(for: page, shared: shared)
+                let expected = try #require(library.render(Self.reference(.map(context)), withTemplate: page.layout))
+                #expect(speaker.renderPage(page, shared: shared) == expected, "\(force.id)\(page.urlPath)")
+                pages += 1
+            }
+        }
+        #expect(pages > 300)
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Thousands of generated templates, mixing the tags with spaces, tabs and line breaks
     /// where the whitespace rules bite (standalone lines, indentation, inheritance).
