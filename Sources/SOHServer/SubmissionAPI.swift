@@ -115,7 +115,7 @@ public struct SubmissionAPI: Sendable {
             let oldest = queue.oldestPending.map { Int(Date().timeIntervalSince($0)) }
             return Self.encode(.ok, Health(database: "ok", deliveries: .init(pending: queue.pending, dead: queue.dead, oldestPendingSeconds: oldest)))
         } catch {
-            logger.error("health check: the database does not answer: \(PostgresSubmissionStore.describe(error))")
+            logger.error("health check: the database does not answer: \(type(of: store).describe(error))")
             return Self.encode(.ok, Health(database: "unreachable"))
         }
     }
@@ -249,7 +249,7 @@ public struct SubmissionAPI: Sendable {
                 ], headers: cors)
             }
         } catch {
-            log(.error, "storage failed: \(PostgresSubmissionStore.describe(error))", force.id, form.id, status: 503)
+            log(.error, "storage failed: \(type(of: store).describe(error))", force.id, form.id, status: 503)
             var headers = cors
             headers[.retryAfter] = "5"
             return Self.error(.serviceUnavailable, "the submission could not be stored; try again", headers: headers)
@@ -291,7 +291,7 @@ public struct SubmissionAPI: Sendable {
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
             return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
         } catch {
-            log(.error, "storage failed: \(PostgresSubmissionStore.describe(error))", force.id, form.id, status: 503)
+            log(.error, "storage failed: \(type(of: store).describe(error))", force.id, form.id, status: 503)
             return ErrorPage.response(.serviceUnavailable, language: language, form: form, messages: [
                 language == "cy" ? "Nid oedd modd cadw eich atebion. Ewch yn ôl a rhowch gynnig arall arni." : "Your answers could not be saved. Go back and try again.",
             ], back: force.baseURL)

@@ -7,6 +7,8 @@ import SOHDelivery
 /// (the shared store tests run against each): a submission and its deliveries are written in one
 /// transaction and acknowledged only once durable; an idempotency key is unique per force.
 public protocol SubmissionStore: DeliveryQueue {
+    /// An error this store threw, in words for the log (the database's own where it gave some).
+    static func describe(_ error: any Error) -> String
     /// Stores a submission and one delivery per destination; with an idempotency key already
     /// used by this force, returns the stored one when the content is the same and refuses it
     /// when it is not.
@@ -141,6 +143,10 @@ public enum StoreOutcome: Sendable, Equatable {
 }
 
 public enum StoreError: Error { case notStored }
+
+extension SubmissionStore {
+    public static func describe(_ error: any Error) -> String { "\(error)" }
+}
 
 /// A delivery as operators and the force see it.
 public struct DeliveryStatus: Sendable, Codable, Equatable {
