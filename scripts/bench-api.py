@@ -9,6 +9,7 @@ clients spread across them. Prints throughput, p50/p99 latency, the raw rate, th
 whether anything was lost.
 """
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -23,6 +24,9 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "delivery"))
 from postgres import Postgres  # noqa: E402
+
+# soh seals answers with a key and does not start without one: this run's own (docs/privacy.md).
+os.environ.setdefault("SOH_ANSWERS_KEYS", "bench:" + base64.b64encode(os.urandom(32)).decode())
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 ANSWERS = {"think-stolen": "no", "item-type": "keys", "item-description": "Three keys on a red fob",

@@ -39,6 +39,7 @@ extension PostgresSubmissionStore {
 
     public func lease(limit: Int, seconds: Double, now: Date) async throws -> [PendingDelivery] {
         let at = StoreTime.milliseconds(now), until = StoreTime.milliseconds(now.addingTimeInterval(seconds))
+        let keys = try AnswerKeys.required(keys)
         return try await client.withTransaction(logger: logger) { db in
             let leased = try await db.query("""
                 UPDATE delivery SET lease_until = \(until)
@@ -52,7 +53,7 @@ extension PostgresSubmissionStore {
             for try await row in try await db.query("""
                 SELECT \(unescaped: Self.columns) FROM submission WHERE id = ANY(\(leased.map(\.1)))
                 """, logger: logger) {
-                let s = try Self.submission(row)
+                let s = try Self.submission(row, keys)
                 reports[s.id] = s
             }
             return try leased.compactMap { id, submission, destination, attempts -> PendingDelivery? in

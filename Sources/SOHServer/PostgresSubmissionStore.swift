@@ -14,9 +14,13 @@ public final class PostgresSubmissionStore: SubmissionStore {
     let client: PostgresClient
     let logger: Logger
     let runner: Task<Void, Never>
+    /// Seals answers before they are written and opens them when they are read; nil for a
+    /// command that only looks at deliveries (storing or reading answers then fails).
+    let keys: AnswerKeys?
 
     /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
-    public init(url: String, logger: Logger) async throws {
+    public init(url: String, keys: AnswerKeys?, logger: Logger) async throws {
+        self.keys = keys
         let target = try Target(url)
         // One connection first, on its own: the pool retries a connection that fails (right for
         // a database that restarts later), so only this says at once why it cannot start (a
@@ -45,6 +49,9 @@ public final class PostgresSubmissionStore: SubmissionStore {
     /// What went wrong, in the server's words when it said something (postgres-nio's own
     /// description hides them): a wrong password, a missing database, a refused connection.
     public static func describe(_ error: any Error) -> String {
+        if let failed = error as? PostgresTransactionError, let inner = failed.closureError ?? failed.beginError ?? failed.commitError {
+            return describe(inner)
+        }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let message = error.serverInfo?[.message] {
             return "the database says: \(message)" + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
@@ -167,6 +174,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
             """,
             "CREATE INDEX delivery_attempt_delivery ON delivery_attempt (delivery_id, id)",
         ]),
+        ("v4: sealed answers", ["ALTER TABLE submission ADD COLUMN answers_key TEXT"]),
     ]
 
     /// Applies what is missing, in one transaction holding an advisory lock: a second instance
@@ -202,24 +210,26 @@ public final class PostgresSubmissionStore: SubmissionStore {
 
     public func store(_ new: NewSubmission) async throws -> StoreOutcome {
         let digest = new.requestDigest
+        let keys = try AnswerKeys.required(keys)
         return try await client.withTransaction(logger: logger) { db in
-            if let key = new.idempotencyKey, let outcome = try await Self.replay(db, force: new.force, key: key, digest: digest, logger: logger) {
+            if let key = new.idempotencyKey, let outcome = try await Self.replay(db, keys, force: new.force, key: key, digest: digest, logger: logger) {
                 return outcome
             }
             let receivedAt = StoreTime.now()
             for _ in 0..<10 {
                 let reference = Reference.make(code: new.code)
+                let sealed = try keys.seal(new.answers, force: new.force, reference: reference)
                 // Nothing inserted: the reference was drawn before, or another instance stored
                 // this idempotency key since the check above (the unique constraint decides).
                 let inserted = try await db.query("""
-                    INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at,
-                                            idempotency_key, request_digest)
-                    VALUES (\(reference), \(new.force), \(new.form), \(new.version), \(new.language), \(new.answers), \(receivedAt),
-                            \(new.startedAt), \(new.submittedAt), \(new.idempotencyKey), \(digest))
+                    INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
+                                            submitted_at, idempotency_key, request_digest)
+                    VALUES (\(reference), \(new.force), \(new.form), \(new.version), \(new.language), \(sealed.text), \(sealed.keyID),
+                            \(receivedAt), \(new.startedAt), \(new.submittedAt), \(new.idempotencyKey), \(digest))
                     ON CONFLICT DO NOTHING RETURNING id
                     """, logger: logger).decode(Int64.self).array()
                 guard let id = inserted.first else {
-                    if let key = new.idempotencyKey, let outcome = try await Self.replay(db, force: new.force, key: key, digest: digest, logger: logger) {
+                    if let key = new.idempotencyKey, let outcome = try await Self.replay(db, keys, force: new.force, key: key, digest: digest, logger: logger) {
                         return outcome
                     }
                     continue
@@ -242,10 +252,12 @@ public final class PostgresSubmissionStore: SubmissionStore {
 
     public func importSubmission(_ imported: ImportedSubmission) async throws -> Bool {
         let s = imported.submission
+        let sealed = try AnswerKeys.required(keys).seal(s.answers, force: s.force, reference: s.reference)
         return try await client.withTransaction(logger: logger) { db in
             let inserted = try await db.query("""
-                INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at)
-                VALUES (\(s.reference), \(s.force), \(s.form), \(s.version), \(s.language), \(s.answers), \(s.receivedAt), \(s.startedAt), \(s.submittedAt))
+                INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at)
+                VALUES (\(s.reference), \(s.force), \(s.form), \(s.version), \(s.language), \(sealed.text), \(sealed.keyID), \(s.receivedAt),
+                        \(s.startedAt), \(s.submittedAt))
                 ON CONFLICT (reference) DO NOTHING RETURNING id
                 """, logger: logger).decode(Int64.self).array()
             guard let id = inserted.first else { return false }
@@ -264,32 +276,50 @@ public final class PostgresSubmissionStore: SubmissionStore {
     }
 
     /// The outcome for an idempotency key already stored by this force, nil when it is new.
-    static func replay(_ db: PostgresConnection, force: String, key: String, digest: String, logger: Logger) async throws -> StoreOutcome? {
+    static func replay(_ db: PostgresConnection, _ keys: AnswerKeys, force: String, key: String, digest: String, logger: Logger) async throws -> StoreOutcome? {
         let rows = try await db.query("""
-            SELECT \(unescaped: columns), request_digest FROM submission WHERE force = \(force) AND idempotency_key = \(key)
+            SELECT request_digest, \(unescaped: columns) FROM submission WHERE force = \(force) AND idempotency_key = \(key)
             """, logger: logger)
         for try await row in rows {
-            let stored = try submission(row)
-            let (_, _, _, _, _, _, _, _, _, _, storedDigest) =
-                try row.decode((Int64, String, String, String, Int, String, String, String, String?, String?, String?).self)
-            return storedDigest == digest ? .replayed(stored) : .keyReused
+            guard try row.decode((String?, Int64).self).0 == digest else { return .keyReused }
+            return .replayed(try submission(row, keys, from: 1))
         }
         return nil
     }
 
-    static let columns = "id, reference, force, form, form_version, language, answers, received_at, started_at, submitted_at"
+    static let columns = "id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at"
 
-    static func submission(_ row: PostgresRow) throws -> StoredSubmission {
-        let (id, reference, force, form, version, language, answers, receivedAt, startedAt, submittedAt) =
-            try row.decode((Int64, String, String, String, Int, String, String, String, String?, String?).self)
-        return StoredSubmission(id: id, reference: reference, force: force, form: form, version: version, language: language,
-                                answers: answers, receivedAt: receivedAt, startedAt: startedAt, submittedAt: submittedAt)
+    /// A submission from `columns` (starting at column `from`), its answers opened; a row whose
+    /// answers cannot be opened is an error, never an empty answer.
+    static func submission(_ row: PostgresRow, _ keys: AnswerKeys, from first: Int = 0) throws -> StoredSubmission {
+        let cells = Array(row)
+        func value<T: PostgresDecodable>(_ i: Int, _ type: T.Type) throws -> T { try cells[first + i].decode(T.self) }
+        let (reference, force) = (try value(1, String.self), try value(2, String.self))
+        return StoredSubmission(id: try value(0, Int64.self), reference: reference, force: force, form: try value(3, String.self),
+                                version: try value(4, Int.self), language: try value(5, String.self),
+                                answers: try keys.open(try value(6, String.self), keyID: try value(7, String?.self), force: force, reference: reference),
+                                receivedAt: try value(8, String.self), startedAt: try value(9, String?.self), submittedAt: try value(10, String?.self))
     }
 
     func submissions(_ query: PostgresQuery) async throws -> [StoredSubmission] {
         var result: [StoredSubmission] = []
-        for try await row in try await client.query(query, logger: logger) { result.append(try Self.submission(row)) }
+        for try await row in try await client.query(query, logger: logger) { result.append(try Self.submission(row, try AnswerKeys.required(keys))) }
         return result
+    }
+
+    public func reseal(batch: Int) async throws -> Int {
+        let keys = try AnswerKeys.required(keys)
+        return try await client.withTransaction(logger: logger) { db in
+            let rows = try await db.query("""
+                SELECT id, reference, force, answers, answers_key FROM submission
+                WHERE answers_key IS NULL OR answers_key <> \(keys.current) ORDER BY id LIMIT \(batch) FOR UPDATE
+                """, logger: logger).decode((Int64, String, String, String, String?).self).array()
+            for (id, reference, force, answers, keyID) in rows {
+                let sealed = try keys.seal(try keys.open(answers, keyID: keyID, force: force, reference: reference), force: force, reference: reference)
+                try await db.query("UPDATE submission SET answers = \(sealed.text), answers_key = \(sealed.keyID) WHERE id = \(id)", logger: logger)
+            }
+            return rows.count
+        }
     }
 
     public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {

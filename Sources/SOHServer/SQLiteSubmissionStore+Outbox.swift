@@ -8,6 +8,7 @@ import SOHForms
 extension SQLiteSubmissionStore {
     public func lease(limit: Int, seconds: Double, now: Date) async throws -> [PendingDelivery] {
         let at = StoreTime.milliseconds(now), until = StoreTime.milliseconds(now.addingTimeInterval(seconds))
+        let keys = try AnswerKeys.required(keys)
         return try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE delivery SET lease_until = ?
@@ -16,7 +17,7 @@ extension SQLiteSubmissionStore {
                 RETURNING id, submission_id, destination, attempts
                 """, arguments: [until, at, at, limit])
             return try rows.compactMap { row -> PendingDelivery? in
-                guard let s = try Self.fetch(db, "WHERE id = ?", [row["submission_id"] as Int64]).first else { return nil }
+                guard let s = try Self.fetch(db, keys, "WHERE id = ?", [row["submission_id"] as Int64]).first else { return nil }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: row["id"], destination: row["destination"], attempts: row["attempts"], report: .init(
                     reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,

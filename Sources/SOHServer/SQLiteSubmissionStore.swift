@@ -7,8 +7,12 @@ import GRDB
 /// on disk and survives a crash. Schema changes are versioned migrations.
 public final class SQLiteSubmissionStore: SubmissionStore {
     let pool: DatabasePool
+    /// Seals answers before they are written and opens them when they are read; nil for a
+    /// command that only looks at deliveries (storing or reading answers then fails).
+    let keys: AnswerKeys?
 
-    public init(path: String) throws {
+    public init(path: String, keys: AnswerKeys?) throws {
+        self.keys = keys
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -82,6 +86,11 @@ public final class SQLiteSubmissionStore: SubmissionStore {
                 CREATE INDEX delivery_attempt_delivery ON delivery_attempt (delivery_id, id);
                 """)
         }
+        migrator.registerMigration("v4: sealed answers") { db in
+            // The id of the key that sealed the row's answers (`AnswerKeys`); NULL for rows
+            // stored before, whose answers are plain until `soh api rotate-key` seals them.
+            try db.execute(sql: "ALTER TABLE submission ADD COLUMN answers_key TEXT")
+        }
         return migrator
     }
 
@@ -96,11 +105,12 @@ public final class SQLiteSubmissionStore: SubmissionStore {
 
     public func importSubmission(_ imported: ImportedSubmission) async throws -> Bool {
         let s = imported.submission
+        let sealed = try AnswerKeys.required(keys).seal(s.answers, force: s.force, reference: s.reference)
         return try await pool.write { db in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [s.reference, s.force, s.form, s.version, s.language, s.answers, s.receivedAt, s.startedAt, s.submittedAt])
+                INSERT OR IGNORE INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [s.reference, s.force, s.form, s.version, s.language, sealed.text, sealed.keyID, s.receivedAt, s.startedAt, s.submittedAt])
             guard db.changesCount == 1 else { return false }
             let id = db.lastInsertedRowID, now = StoreTime.milliseconds(Date())
             for d in imported.deliveries {
@@ -117,23 +127,25 @@ public final class SQLiteSubmissionStore: SubmissionStore {
 
     public func store(_ new: NewSubmission) async throws -> StoreOutcome {
         let digest = new.requestDigest
+        let keys = try AnswerKeys.required(keys)
         return try await pool.write { db in
             if let key = new.idempotencyKey,
                let row = try Row.fetchOne(db, sql: "SELECT id, request_digest FROM submission WHERE force = ? AND idempotency_key = ?",
                                           arguments: [new.force, key]) {
                 guard row["request_digest"] as String? == digest,
-                      let existing = try Self.fetch(db, "WHERE id = ?", [row["id"] as Int64]).first else { return .keyReused }
+                      let existing = try Self.fetch(db, keys, "WHERE id = ?", [row["id"] as Int64]).first else { return .keyReused }
                 return .replayed(existing)
             }
             let receivedAt = StoreTime.now()
             for _ in 0..<10 {
                 let reference = Reference.make(code: new.code)
+                let sealed = try keys.seal(new.answers, force: new.force, reference: reference)
                 do {
                     try db.execute(sql: """
-                        INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, started_at, submitted_at,
-                                                idempotency_key, request_digest)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [reference, new.force, new.form, new.version, new.language, new.answers, receivedAt,
+                        INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
+                                                submitted_at, idempotency_key, request_digest)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [reference, new.force, new.form, new.version, new.language, sealed.text, sealed.keyID, receivedAt,
                                          new.startedAt, new.submittedAt, new.idempotencyKey, digest])
                     let id = db.lastInsertedRowID
                     let now = StoreTime.milliseconds(Date())
@@ -155,31 +167,55 @@ public final class SQLiteSubmissionStore: SubmissionStore {
     }
 
     public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
-        try await pool.read { db in
+        let keys = try AnswerKeys.required(keys)
+        return try await pool.read { db in
             var sql = "WHERE force = ?"
             var args: [any DatabaseValueConvertible] = [force]
             if let since { sql += " AND received_at >= ?"; args.append(since) }
             if let after { sql += " AND id > ?"; args.append(after) }
-            return try Self.fetch(db, sql + " ORDER BY id LIMIT ?", StatementArguments(args + [limit]))
+            return try Self.fetch(db, keys, sql + " ORDER BY id LIMIT ?", StatementArguments(args + [limit]))
         }
     }
 
     public func get(force: String, reference: String) async throws -> StoredSubmission? {
-        try await pool.read { db in try Self.fetch(db, "WHERE force = ? AND reference = ?", [force, reference.uppercased()]).first }
+        let keys = try AnswerKeys.required(keys)
+        return try await pool.read { db in try Self.fetch(db, keys, "WHERE force = ? AND reference = ?", [force, reference.uppercased()]).first }
     }
 
     public func count() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission") ?? 0 }
     }
 
-    static func fetch(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws -> [StoredSubmission] {
+    /// Submissions with their answers opened; a row whose answers cannot be opened is an error,
+    /// never an empty answer.
+    static func fetch(_ db: Database, _ keys: AnswerKeys, _ clause: String, _ arguments: StatementArguments) throws -> [StoredSubmission] {
         try Row.fetchAll(db, sql: """
-            SELECT id, reference, force, form, form_version, language, answers, received_at, started_at, submitted_at
+            SELECT id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at
             FROM submission \(clause)
             """, arguments: arguments).map { row in
-            StoredSubmission(id: row["id"], reference: row["reference"], force: row["force"], form: row["form"],
-                             version: row["form_version"], language: row["language"], answers: row["answers"],
-                             receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"])
+            let (force, reference): (String, String) = (row["force"], row["reference"])
+            return StoredSubmission(id: row["id"], reference: reference, force: force, form: row["form"],
+                                    version: row["form_version"], language: row["language"],
+                                    answers: try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference),
+                                    receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"])
+        }
+    }
+
+    public func reseal(batch: Int) async throws -> Int {
+        let keys = try AnswerKeys.required(keys)
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, reference, force, answers, answers_key FROM submission
+                WHERE answers_key IS NULL OR answers_key != ? ORDER BY id LIMIT ?
+                """, arguments: [keys.current, batch])
+            for row in rows {
+                let (force, reference): (String, String) = (row["force"], row["reference"])
+                let answers = try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference)
+                let sealed = try keys.seal(answers, force: force, reference: reference)
+                try db.execute(sql: "UPDATE submission SET answers = ?, answers_key = ? WHERE id = ?",
+                               arguments: [sealed.text, sealed.keyID, row["id"] as Int64])
+            }
+            return rows.count
         }
     }
 

@@ -21,6 +21,31 @@ public enum ServerPlaces {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
+    /// Writes a secret (a keys file) readable by its owner only: a new file in the same folder,
+    /// created with mode 0600, renamed over the old one, so the secret is never readable by
+    /// others, not even for a moment, and a reader sees the old file or the new one.
+    public static func writePrivately(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var done = 0
+        let written = data.withUnsafeBytes { buffer -> Bool in
+            while done < buffer.count {
+                let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard written, rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+    }
+
     /// A port free on 127.0.0.1 now, for `--port 0` where the port must be known before the
     /// server starts (the preview writes its API's address into the pages it builds).
     public static func freePort() -> Int? {

@@ -341,6 +341,8 @@ public struct SubmissionAPI: Sendable {
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
             let receipts = rows.isEmpty ? [] : try await bounded { [first = rows[0].id] in try await store.deliveries(force: force, since: first) }
             return Self.encode(.ok, SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next))
+        } catch let error as AnswerKeys.CannotOpen {
+            return cannotOpen(error, force: force)
         } catch {
             logger.error("reading submissions failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read submissions")
@@ -356,6 +358,8 @@ public struct SubmissionAPI: Sendable {
             guard let row = try await bounded({ try await store.get(force: force, reference: reference) }) else { return Self.error(.notFound, "no such submission") }
             let deliveries = try await bounded { try await store.deliveries(reference: row.reference) }
             return Self.encode(.ok, try SubmissionOut(row, deliveries: deliveries))
+        } catch let error as AnswerKeys.CannotOpen {
+            return cannotOpen(error, force: force)
         } catch {
             logger.error("reading a submission failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read the submission")
@@ -457,6 +461,13 @@ public struct SubmissionAPI: Sendable {
 
     static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
         encode(status, ["error": message], headers: headers)
+    }
+
+    /// Answers this instance's keys cannot open: a fault of its keys file, which waiting does
+    /// not mend, so 500 rather than 503; the log says which key is missing.
+    func cannotOpen(_ error: AnswerKeys.CannotOpen, force: String) -> Response {
+        logger.error("\(error)", metadata: ["force": .string(force)])
+        return Self.error(.internalServerError, "a submission's answers cannot be opened with this instance's keys; the service's operators have been told in its log")
     }
 
     static func unauthorised() -> Response {

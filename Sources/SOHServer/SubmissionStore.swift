@@ -37,6 +37,10 @@ public protocol SubmissionStore: DeliveryQueue {
     /// its reference, times and deliveries (with their ids, states and the force's references);
     /// false when a submission with that reference is already here.
     func importSubmission(_ submission: ImportedSubmission) async throws -> Bool
+    /// Seals again, with the current key, up to `batch` submissions whose answers another key
+    /// sealed (or none, from before answers were sealed), in one transaction; returns how many.
+    /// `soh api rotate-key` calls it until it returns 0, so a rotation stopped half-way resumes.
+    func reseal(batch: Int) async throws -> Int
 }
 
 extension SubmissionStore {

@@ -14,7 +14,7 @@ struct APICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
         abstract: "Run the submission API: forms post here; each force reads back its own submissions.",
-        subcommands: [Migrate.self])
+        subcommands: [Migrate.self, Keygen.self, RotateKey.self])
 
     @Option(help: "The repository folder (the API validates with its form definitions).")
     var root: String = "."
@@ -90,7 +90,7 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let logger = Logger(label: "soh.api")
-        let store = try await database.open(create: true, logger: logger)
+        let store = try await database.open(create: true, needsKeys: true, logger: logger)
         let db = database.name
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rateLimit
@@ -128,9 +128,86 @@ struct APICommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try await database.open(create: true)
+            let store = try await database.open(create: true, needsKeys: false)
             let applied = try await store.appliedMigrations()
             print("\(database.name): \(Report.plural(applied.count, "migration")) applied, none pending (\(applied.last ?? "none"))")
+        }
+    }
+
+    /// Makes a key that seals answers: printed, or added to a keys file as its first (current)
+    /// key, the file's other keys kept for the rows they sealed.
+    struct Keygen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a key that seals the answers (docs/privacy.md); with --out, add it to a keys file as the key new answers are sealed with.")
+        @Option(help: "The keys file to create, or to add the key to (first, so it seals new answers).") var out: String?
+        @Option(help: "The key's id (default: k and today's date).") var id: String?
+
+        func run() async throws {
+            var err = StandardError()
+            let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay])
+            guard let out else {
+                print(AnswerKeys.generate(id: id ?? "k\(day)"))
+                return
+            }
+            var existing: AnswerKeys?
+            var text = ""
+            if let data = FileManager.default.contents(atPath: out) {
+                text = String(decoding: data, as: UTF8.self)
+                do throws(AnswerKeys.Invalid) {
+                    existing = try AnswerKeys(parsing: text)
+                } catch {
+                    print("\(out)\(error.line > 0 ? ":\(error.line)" : ""): error: \(error.message): no key was added", to: &err)
+                    throw ExitCode(1)
+                }
+            }
+            var newID = id ?? "k\(day)"
+            if id == nil, let taken = existing?.ids {
+                var n = 2
+                while taken.contains(newID) { newID = "k\(day)-\(n)"; n += 1 }
+            }
+            if existing?.ids.contains(newID) == true {
+                print("\(out): error: the id '\(newID)' is already in the file: no key was added", to: &err)
+                throw ExitCode(1)
+            }
+            let line = AnswerKeys.generate(id: newID)
+            let header = "# soh answers keys: the first seals new answers; the others open older rows until 'soh api rotate-key'.\n"
+            let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("# soh answers keys") }.joined(separator: "\n")
+            let body = header + line + "\n" + String(kept.drop { $0 == "\n" })
+            do {
+                try ServerPlaces.writePrivately(Data(body.utf8), to: out)
+            } catch {
+                print("\(out): error: cannot write the keys file: \(error)", to: &err)
+                throw ExitCode(1)
+            }
+            print("Added the key '\(newID)' to \(out): new answers are sealed with it\(existing == nil ? "" : "; run 'soh api rotate-key' to seal older ones with it too").")
+        }
+    }
+
+    /// Seals every stored answer with the keys file's first key, in batches: safe to stop and
+    /// run again, and to run while the API serves.
+    struct RotateKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key", abstract: "Seal every stored answer again with the first key of the keys file (resumable).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Submissions sealed again per transaction.") var batch: Int = 500
+
+        func run() async throws {
+            var err = StandardError()
+            let store = try await database.open(create: false, needsKeys: true)
+            guard let current = try database.keys(required: true)?.current else { throw ExitCode(1) }
+            var total = 0
+            do {
+                while true {
+                    let done = try await store.reseal(batch: max(1, batch))
+                    if done == 0 { break }
+                    total += done
+                    print("\(Report.plural(total, "submission")) sealed again with '\(current)'")
+                }
+            } catch {
+                print(Diagnostic.general(.error, "\(error)", hint: "Every key that sealed a stored answer must be in the keys file until the rotation is done.", file: database.name).description, to: &err)
+                throw ExitCode(1)
+            }
+            print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) sealed again); the file's other keys can be removed once every instance uses it.")
         }
     }
 
@@ -171,18 +248,24 @@ struct SubmissionsCommand: AsyncParsableCommand {
         var since: String?
 
         func run() async throws {
-            let store = try await database.open(create: false)
+            let store = try await database.open(create: false, needsKeys: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var after: Int64?
-            while true {
-                let page = try await store.list(force: force, since: since, after: after, limit: 500)
-                let deliveries = page.isEmpty ? [] : try await store.deliveries(force: force, since: page[0].id)
-                for row in page {
-                    print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row, deliveries: deliveries)), as: UTF8.self))
+            do {
+                while true {
+                    let page = try await store.list(force: force, since: since, after: after, limit: 500)
+                    let deliveries = page.isEmpty ? [] : try await store.deliveries(force: force, since: page[0].id)
+                    for row in page {
+                        print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row, deliveries: deliveries)), as: UTF8.self))
+                    }
+                    guard page.count == 500, let last = page.last else { break }
+                    after = last.id
                 }
-                guard page.count == 500, let last = page.last else { break }
-                after = last.id
+            } catch {
+                var err = StandardError()
+                print(Diagnostic.general(.error, "\(error): the export stopped there", file: database.name).description, to: &err)
+                throw ExitCode(1)
             }
         }
     }
@@ -220,7 +303,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
                     throw ExitCode(1)
                 }
             }
-            let store = try await database.open(create: true)
+            let store = try await database.open(create: true, needsKeys: true)
             var added = 0
             for submission in submissions where try await store.importSubmission(submission) { added += 1 }
             print("\(database.name): \(Report.plural(added, "submission")) added, \(submissions.count - added) already there")

@@ -13,6 +13,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "A PostgreSQL database instead of SQLite, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require] (or set SOH_DATABASE_URL): for several API instances on one database.")
     var database: String?
 
+    @Option(help: "The keys that seal the answers (docs/privacy.md; make one with 'soh api keygen'), or set SOH_ANSWERS_KEYS to the file's text.")
+    var answersKeys: String?
+
     func validate() throws {
         if db != nil && database != nil { throw ValidationError("--db names a SQLite file and --database a PostgreSQL server: give one") }
     }
@@ -25,12 +28,34 @@ struct DatabaseOptions: ParsableArguments {
     /// The database as messages name it (a URL without its password).
     var name: String { url.map(PostgresSubmissionStore.redacted) ?? db ?? ServerPlaces.defaultDatabase() }
 
-    /// Opens the store, migrating it. A SQLite file is created only when `create` (the API);
-    /// the other commands stop when it is missing. Errors are printed and the command stops.
-    func open(create: Bool, logger: Logger = Logger(label: "soh")) async throws -> any SubmissionStore {
+    /// The answers keys; with `required`, their absence stops the command. A keys file with a
+    /// mistake always does, with its line.
+    func keys(required: Bool) throws -> AnswerKeys? {
         var err = StandardError()
+        let keys: AnswerKeys?
+        do throws(AnswerKeys.Invalid) {
+            keys = try AnswerKeys.load(file: answersKeys)
+        } catch {
+            let place = answersKeys ?? "SOH_ANSWERS_KEYS"
+            print("\(place)\(error.line > 0 ? ":\(error.line)" : ""): error: \(error.message): nothing was started", to: &err)
+            throw ExitCode(1)
+        }
+        if keys == nil, required {
+            print(Diagnostic.general(.error, "no keys to seal the answers with: nothing was started",
+                hint: "Make a keys file with 'soh api keygen --out FILE' (keep it secret, outside the database's backups) and pass --answers-keys FILE, or set SOH_ANSWERS_KEYS to its text.").description, to: &err)
+            throw ExitCode(1)
+        }
+        return keys
+    }
+
+    /// Opens the store, migrating it. A SQLite file is created only when `create` (the API);
+    /// the other commands stop when it is missing. `needsKeys`: the command stores or reads
+    /// answers, so it does not start without the keys. Errors are printed and the command stops.
+    func open(create: Bool, needsKeys: Bool, logger: Logger = Logger(label: "soh")) async throws -> any SubmissionStore {
+        var err = StandardError()
+        let keys = try keys(required: needsKeys)
         do {
-            if let url { return try await PostgresSubmissionStore(url: url, logger: logger) }
+            if let url { return try await PostgresSubmissionStore(url: url, keys: keys, logger: logger) }
             let path = db ?? ServerPlaces.defaultDatabase()
             if create {
                 try ServerPlaces.prepareFolder(for: path)
@@ -39,7 +64,7 @@ struct DatabaseOptions: ParsableArguments {
                                          hint: "Pass --db with the API's database file, or --database with its PostgreSQL URL.").description, to: &err)
                 throw ExitCode(1)
             }
-            return try SQLiteSubmissionStore(path: path)
+            return try SQLiteSubmissionStore(path: path, keys: keys)
         } catch let exit as ExitCode {
             throw exit
         } catch {

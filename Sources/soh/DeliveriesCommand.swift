@@ -31,7 +31,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             if let state, !["pending", "delivered", "dead"].contains(state) { throw ValidationError("--state is pending, delivered or dead") }
-            let list = try await place.open(create: false).deliveries(force: force, state: state)
+            let list = try await place.open(create: false, needsKeys: false).deliveries(force: force, state: state)
             for d in list { print(DeliveriesCommand.line(d)) }
             print(Report.plural(list.count, "delivery").replacingOccurrences(of: "deliverys", with: "deliveries"))
         }
@@ -43,7 +43,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "Only this force's.") var force: String?
 
         func run() async throws {
-            let list = try await place.open(create: false).deliveries(force: force, state: "dead")
+            let list = try await place.open(create: false, needsKeys: false).deliveries(force: force, state: "dead")
             for d in list { print(DeliveriesCommand.line(d)) }
             print(list.isEmpty ? "No dead deliveries." : "\(list.count) dead: retry each with 'soh deliveries retry ID' once the cause is mended.")
         }
@@ -55,7 +55,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument(help: "The report's reference, e.g. KEN-7K4M-QX9C.") var reference: String
 
         func run() async throws {
-            let store = try await place.open(create: false)
+            let store = try await place.open(create: false, needsKeys: false)
             let list = try await store.deliveries(reference: reference)
             guard !list.isEmpty else {
                 var err = StandardError()
@@ -77,7 +77,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument(help: "The delivery's id (soh deliveries dead lists them).") var id: String
 
         func run() async throws {
-            guard try await place.open(create: false).retry(delivery: id) else {
+            guard try await place.open(create: false, needsKeys: false).retry(delivery: id) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no dead delivery with id \(id)", hint: "'soh deliveries dead' lists them.").description, to: &err)
                 throw ExitCode(1)
@@ -104,7 +104,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let count = try await place.open(create: false).redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
+            let count = try await place.open(create: false, needsKeys: false).redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
             let deliveries = count == 1 ? "1 delivery" : "\(count) deliveries"
             print(dryRun ? "\(deliveries) would be sent again." : "\(deliveries) due again, with their ids unchanged (receivers de-duplicate on them).")
         }
@@ -135,7 +135,7 @@ struct DeliverCommand: AsyncParsableCommand {
             print(Diagnostic.general(.error, "no deliveries file", hint: "Pass --deliveries FILE or set SOH_DELIVERIES.").description, to: &err)
             throw ExitCode(1)
         }
-        let store = try await place.open(create: false)
+        let store = try await place.open(create: false, needsKeys: true)
         FileHandle.standardOutput.write(Data("Delivering from \(place.name)\n".utf8))
         try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell())
     }

@@ -91,7 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var catalog = try APICatalog.load(root: rootURL, environment: env)
         catalog.previewOrigins = Set(origins)
-        let store = try SQLiteSubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path)
+        // The preview's own key, beside its database: test reports, sealed as in production.
+        let store = try SQLiteSubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path,
+                                              keys: try Self.previewKeys(previewDir.appendingPathComponent("answers.keys").path))
         var apiOptions = SubmissionAPI.Options()
         apiOptions.ratePerMinute = 0
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: nil), options: apiOptions, logger: logger)
@@ -108,6 +110,17 @@ struct ServeCommand: AsyncParsableCommand {
         let watcher = Watcher(root: rootURL, state: state, onChange: rebuild)
         let group = ServiceGroup(services: [apiApp, previewApp, watcher], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// The preview's answers keys, made on first use (the preview's reports are test data).
+    static func previewKeys(_ path: String) throws -> AnswerKeys {
+        if let data = FileManager.default.contents(atPath: path) {
+            return try AnswerKeys(parsing: String(decoding: data, as: UTF8.self))
+        }
+        try ServerPlaces.prepareFolder(for: path)
+        let line = AnswerKeys.generate(id: "preview")
+        try ServerPlaces.writePrivately(Data((line + "\n").utf8), to: path)
+        return try AnswerKeys(parsing: line)
     }
 }
 

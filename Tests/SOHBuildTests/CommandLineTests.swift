@@ -14,12 +14,21 @@ struct CommandLineTests {
         try Self.run(arguments, in: dir)
     }
 
+    /// The environment the commands run in: this one, with a key to seal answers (the API and
+    /// the commands that read submissions do not start without one).
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(["SOH_ANSWERS_KEYS": answersKeys]) { _, new in new }.merging(extra) { _, new in new }
+    }
+
+    static let answersKeys = "test:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+
     /// Runs the binary in `dir`; returns its exit status and output.
     static func run(_ arguments: [String], in dir: URL) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = dir
+        process.environment = environment()
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -161,7 +170,7 @@ final class RunningCommand: @unchecked Sendable {
         process.executableURL = CommandLineTests.binary
         process.arguments = arguments
         process.currentDirectoryURL = dir
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.environment = CommandLineTests.environment(environment)
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in

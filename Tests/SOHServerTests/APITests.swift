@@ -25,7 +25,7 @@ struct Harness {
     init() throws {
         catalog = try APICatalog.load(root: repositoryRoot)
         dbPath = FileManager.default.temporaryDirectory.appendingPathComponent("soh-api-\(UUID().uuidString).sqlite").path
-        store = try SQLiteSubmissionStore(path: dbPath)
+        store = try SQLiteSubmissionStore(path: dbPath, keys: StoreTests.keys)
     }
 
     func app(rate: Int = 0, maxBody: Int = 64 * 1024, deliveries: DeliveryConfig = DeliveryConfig()) -> some ApplicationProtocol {
@@ -284,8 +284,8 @@ struct APITests {
                 """, arguments: [answers])
         }
         try queue.close()
-        let store = try SQLiteSubmissionStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+        let store = try SQLiteSubmissionStore(path: path, keys: StoreTests.keys)
+        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers"])
         let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: answers, idempotencyKey: "old-key"))
         guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }
@@ -428,7 +428,7 @@ struct APITests {
 
     @Test func healthAndOpenAPI() async throws {
         let h = try Harness()
-        #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+        #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers"])
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {
                 #expect($0.status == .ok && json($0.body)["database"] as? String == "ok")

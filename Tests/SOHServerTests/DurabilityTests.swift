@@ -18,6 +18,7 @@ struct DurabilityTests {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["api", "--root", repositoryRoot.path, "--port", "0", "--db", db, "--rate-limit", "0"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SOH_ANSWERS_KEYS": StoreTests.keyLine]) { _, new in new }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -62,6 +63,6 @@ struct DurabilityTests {
         let (again, base2) = try start(db: db)
         defer { again.terminate(); again.waitUntilExit() }
         #expect(try await post(base2, payload) == 201)
-        #expect(try await SQLiteSubmissionStore(path: db).count() == acknowledged + 1)
+        #expect(try await SQLiteSubmissionStore(path: db, keys: nil).count() == acknowledged + 1)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import SOHDelivery
 import SOHServer
@@ -13,16 +14,60 @@ struct StoreTests {
         var testDescription: String { rawValue }
     }
 
-    /// A new, empty store of that kind, and a way to close it.
-    static func make(_ kind: Kind) async throws -> (any SubmissionStore, @Sendable () -> Void) {
+    /// The keys the tests' stores seal answers with.
+    static let keyLine = AnswerKeys.generate(id: "test")
+    static let keys = try! AnswerKeys(parsing: keyLine)
+
+    /// A store, where its database is, and a way to close it.
+    struct Made {
+        var kind: Kind
+        var store: any SubmissionStore
+        /// The SQLite file, or the PostgreSQL URL.
+        var place: String
+        var close: @Sendable () -> Void
+    }
+
+    /// A new, empty store of that kind.
+    static func make(_ kind: Kind, keys: AnswerKeys? = keys) async throws -> Made {
         switch kind {
         case .sqlite:
             let path = NSTemporaryDirectory() + "soh-store-\(UUID().uuidString).sqlite"
-            return (try SQLiteSubmissionStore(path: path), { try? FileManager.default.removeItem(atPath: path) })
+            return Made(kind: kind, store: try SQLiteSubmissionStore(path: path, keys: keys), place: path,
+                        close: { try? FileManager.default.removeItem(atPath: path) })
         case .postgres:
-            let server = try TestPostgres.shared.get()
-            let store = try await PostgresSubmissionStore(url: try server.newDatabase(), logger: Logger(label: "test"))
-            return (store, { store.close() })
+            let url = try TestPostgres.shared.get().newDatabase()
+            let store = try await PostgresSubmissionStore(url: url, keys: keys, logger: Logger(label: "test"))
+            return Made(kind: kind, store: store, place: url, close: { store.close() })
+        }
+    }
+
+    /// Another store on the same database, with other keys.
+    static func reopen(_ made: Made, keys: AnswerKeys?) async throws -> Made {
+        switch made.kind {
+        case .sqlite:
+            return Made(kind: made.kind, store: try SQLiteSubmissionStore(path: made.place, keys: keys), place: made.place, close: made.close)
+        case .postgres:
+            let store = try await PostgresSubmissionStore(url: made.place, keys: keys, logger: Logger(label: "test"))
+            return Made(kind: made.kind, store: store, place: made.place, close: { store.close() })
+        }
+    }
+
+    /// Rows of one text column from SQL run on the database itself, past the store.
+    static func raw(_ made: Made, _ sql: String) throws -> [String] {
+        switch made.kind {
+        case .sqlite:
+            return try DatabaseQueue(path: made.place).write { db in try String.fetchAll(db, sql: sql) }
+        case .postgres:
+            let psql = Process()
+            psql.executableURL = URL(fileURLWithPath: try #require(TestPostgres.binaries) + "/psql")
+            psql.arguments = [made.place, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql]
+            let out = Pipe()
+            psql.standardOutput = out
+            try psql.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            psql.waitUntilExit()
+            #expect(psql.terminationStatus == 0, "psql: \(sql)")
+            return text.split(separator: "\n").map(String.init)
         }
     }
 
@@ -34,9 +79,10 @@ struct StoreTests {
 
     @Test(arguments: Kind.allCases)
     func migrationsAreApplied(_ kind: Kind) async throws {
-        let (store, close) = try await Self.make(kind)
-        defer { close() }
-        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox"])
+        let made = try await Self.make(kind)
+        let store = made.store
+        defer { made.close() }
+        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers"])
         #expect(try await store.pendingMigrations().isEmpty)
     }
 
@@ -44,8 +90,9 @@ struct StoreTests {
     /// nothing delivered is sent again, what was waiting is due, and a second import adds nothing.
     @Test(arguments: Kind.allCases)
     func anImportKeepsReferencesAndDeliveryStates(_ kind: Kind) async throws {
-        let (store, close) = try await Self.make(kind)
-        defer { close() }
+        let made = try await Self.make(kind)
+        let store = made.store
+        defer { made.close() }
         let submission = StoredSubmission(id: 0, reference: "KEN-7K4M-QX9C", force: "kent", form: "lost-property", version: 1, language: "en",
                                           answers: #"{"item-type":"keys"}"#, receivedAt: "2026-11-26T10:12:01.204Z", startedAt: nil,
                                           submittedAt: "2026-11-26T10:12:00Z")
@@ -68,8 +115,9 @@ struct StoreTests {
 
     @Test(arguments: Kind.allCases)
     func anIdempotencyKeyStoresOnceAndRefusesOtherContent(_ kind: Kind) async throws {
-        let (store, close) = try await Self.make(kind)
-        defer { close() }
+        let made = try await Self.make(kind)
+        let store = made.store
+        defer { made.close() }
         guard case .created(let first) = try await store.store(Self.new(key: "k1")) else { Issue.record("not created"); return }
         #expect(try await store.store(Self.new(key: "k1")) == .replayed(first))
         #expect(try await store.store(Self.new(#"{"item-type":"bag"}"#, key: "k1")) == .keyReused)
@@ -82,8 +130,9 @@ struct StoreTests {
     /// and every request gets its reference.
     @Test(arguments: Kind.allCases)
     func oneKeyAtOnceFromManyStoresOneRow(_ kind: Kind) async throws {
-        let (store, close) = try await Self.make(kind)
-        defer { close() }
+        let made = try await Self.make(kind)
+        let store = made.store
+        defer { made.close() }
         let outcomes = try await withThrowingTaskGroup(of: StoreOutcome.self) { group in
             for _ in 0..<16 { group.addTask { try await store.store(Self.new(key: "same", destinations: ["athena"])) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -101,8 +150,9 @@ struct StoreTests {
 
     @Test(arguments: Kind.allCases)
     func listingPagesWithACursor(_ kind: Kind) async throws {
-        let (store, close) = try await Self.make(kind)
-        defer { close() }
+        let made = try await Self.make(kind)
+        let store = made.store
+        defer { made.close() }
         var references: [String] = []
         for i in 0..<5 {
             guard case .created(let s) = try await store.store(Self.new(#"{"n":"\#(i)"}"#)) else { continue }
@@ -121,8 +171,9 @@ struct StoreTests {
     /// Deliveries: leased once at a time, recorded, retried, dead with a fallback, sent again.
     @Test(arguments: Kind.allCases)
     func theOutboxLeasesRecordsAndRetries(_ kind: Kind) async throws {
-        let (store, close) = try await Self.make(kind)
-        defer { close() }
+        let made = try await Self.make(kind)
+        let store = made.store
+        defer { made.close() }
         guard case .created(let s) = try await store.store(Self.new(destinations: ["athena", "hook"])) else { Issue.record("not created"); return }
         let now = Date()
         let leased = try await store.lease(limit: 10, seconds: 60, now: now)
@@ -154,9 +205,69 @@ struct StoreTests {
         #expect(try await store.deliveries(state: "delivered").isEmpty)
     }
 
+    /// What reaches the database is sealed: no answer in clear, the key's id beside it. Another
+    /// key cannot read it, and sealed answers moved to another row do not open there: an error
+    /// naming the reference, never an empty answer.
+    @Test(arguments: Kind.allCases)
+    func answersAreSealedInTheDatabase(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        let store = made.store
+        guard case .created(let a) = try await store.store(Self.new(#"{"details":"my neighbour is stalking me"}"#, destinations: ["athena"])),
+              case .created(let b) = try await store.store(Self.new(#"{"details":"other"}"#)) else { Issue.record("not created"); return }
+        let raw = try Self.raw(made, "SELECT answers || '|' || coalesce(answers_key, '-') FROM submission ORDER BY id")
+        #expect(raw.count == 2 && raw.allSatisfy { !$0.contains("stalking") && !$0.contains("details") && $0.hasSuffix("|test") }, "\(raw)")
+        #expect(try await store.get(force: "kent", reference: a.reference)?.answers == #"{"details":"my neighbour is stalking me"}"#)
+        #expect(try await store.list(force: "kent").map(\.answers) == [a.answers, b.answers])
+        #expect(try await store.lease(limit: 5, seconds: 60, now: Date()).first?.report.answers["details"] == .text("my neighbour is stalking me"))
+
+        for other in [AnswerKeys.generate(id: "other"), AnswerKeys.generate(id: "test")] {
+            let elsewhere = try await Self.reopen(made, keys: try AnswerKeys(parsing: other))
+            await #expect(throws: AnswerKeys.CannotOpen.self) { try await elsewhere.store.get(force: "kent", reference: a.reference) }
+            if case .postgres = kind { (elsewhere.store as? PostgresSubmissionStore)?.close() }
+        }
+        let keyless = try await Self.reopen(made, keys: nil)
+        await #expect(throws: AnswerKeys.Missing.self) { try await keyless.store.store(Self.new()) }
+        await #expect(throws: AnswerKeys.Missing.self) { try await keyless.store.list(force: "kent") }
+        if case .postgres = kind { (keyless.store as? PostgresSubmissionStore)?.close() }
+        #expect(try await store.count() == 2)
+
+        _ = try Self.raw(made, "UPDATE submission SET answers = (SELECT answers FROM submission WHERE reference = '\(b.reference)') WHERE reference = '\(a.reference)' RETURNING reference")
+        await #expect { try await store.get(force: "kent", reference: a.reference) } throws: { error in
+            (error as? AnswerKeys.CannotOpen)?.description.contains(a.reference) == true
+        }
+    }
+
+    /// A new key seals new answers at once; `reseal` seals the rest again in batches while
+    /// reports keep arriving, rows from before sealing included; then the old key can go.
+    @Test(arguments: Kind.allCases)
+    func aRotatedKeySealsEveryRowAgain(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        for i in 0..<30 { _ = try await made.store.store(Self.new(#"{"n":"\#(i)"}"#)) }
+        // A row stored before answers were sealed: plain, no key id.
+        _ = try Self.raw(made, #"UPDATE submission SET answers = '{"n":"0"}', answers_key = NULL WHERE id = (SELECT min(id) FROM submission) RETURNING reference"#)
+        let newLine = AnswerKeys.generate(id: "new")
+        let rotated = try await Self.reopen(made, keys: try AnswerKeys(parsing: newLine + "\n" + Self.keyLine))
+        async let arriving: Void = {
+            for i in 30..<40 { _ = try await rotated.store.store(Self.new(#"{"n":"\#(i)"}"#)) }
+        }()
+        var resealed = 0
+        while case let n = try await rotated.store.reseal(batch: 7), n > 0 { resealed += n }
+        try await arriving
+        while case let n = try await rotated.store.reseal(batch: 7), n > 0 { resealed += n }
+        #expect(resealed == 30)
+        #expect(Set(try Self.raw(made, "SELECT coalesce(answers_key, '-') FROM submission")) == ["new"])
+        let onlyNew = try await Self.reopen(made, keys: try AnswerKeys(parsing: newLine))
+        let all = try await onlyNew.store.list(force: "kent", since: nil, after: nil, limit: 100)
+        #expect(all.map(\.answers) == (0..<40).map { #"{"n":"\#($0)"}"# })
+        #expect(try await onlyNew.store.reseal(batch: 7) == 0)
+        if case .postgres = kind { (rotated.store as? PostgresSubmissionStore)?.close(); (onlyNew.store as? PostgresSubmissionStore)?.close() }
+    }
+
     @Test func aDatabaseURLIsCheckedAndItsPasswordNeverShown() async throws {
         for url in ["mysql://soh@db/x", "postgres:///x", "postgres://db/x", "postgres://soh@db/x?sslmode=maybe"] {
-            await #expect(throws: PostgresSubmissionStore.CannotOpen.self) { try await PostgresSubmissionStore(url: url, logger: Logger(label: "test")) }
+            await #expect(throws: PostgresSubmissionStore.CannotOpen.self) { try await PostgresSubmissionStore(url: url, keys: nil, logger: Logger(label: "test")) }
         }
         #expect(PostgresSubmissionStore.redacted("postgres://soh:hunter2@db:5432/x") == "postgres://soh:redacted@db:5432/x")
     }

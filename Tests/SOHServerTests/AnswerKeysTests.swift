@@ -1,0 +1,38 @@
+import Foundation
+import SOHServer
+import Testing
+
+@Suite("Answer keys")
+struct AnswerKeysTests {
+    @Test func aKeysFileIsReadStrictly() throws {
+        let first = AnswerKeys.generate(id: "new"), second = AnswerKeys.generate(id: "old_1")
+        let keys = try AnswerKeys(parsing: "# comment\n\n  \(first)  \n\(second)\n")
+        #expect(keys.current == "new" && keys.ids == ["new", "old_1"])
+        // From the environment, the keys may be separated by spaces.
+        let env = try #require(try AnswerKeys.load(file: nil, environment: ["SOH_ANSWERS_KEYS": "\(first) \(second)"]))
+        #expect(env.ids == ["new", "old_1"])
+        #expect(try AnswerKeys.load(file: nil, environment: [:]) == nil)
+        for (text, line) in [("bad id!:\(first.split(separator: ":")[1])", 1), ("\(first)\nx:" + String(repeating: "A", count: 40), 2),
+                             (String(repeating: "k", count: 33) + ":" + first.split(separator: ":")[1], 1), ("", 0)] {
+            #expect { try AnswerKeys(parsing: text) } throws: { ($0 as? AnswerKeys.Invalid)?.line == line }
+        }
+    }
+
+    @Test func sealedAnswersOpenOnlyOnTheirRowWithTheirKey() throws {
+        let keys = try AnswerKeys(parsing: AnswerKeys.generate(id: "k"))
+        let sealed = try keys.seal(#"{"a":"b"}"#, force: "kent", reference: "KEN-1")
+        #expect(sealed.keyID == "k" && !sealed.text.contains("a"))
+        #expect(try keys.open(sealed.text, keyID: "k", force: "kent", reference: "KEN-1") == #"{"a":"b"}"#)
+        // Sealed twice, two different texts (a fresh nonce each time).
+        #expect(try keys.seal(#"{"a":"b"}"#, force: "kent", reference: "KEN-1").text != sealed.text)
+        #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open(sealed.text, keyID: "k", force: "kent", reference: "KEN-2") }
+        #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open(sealed.text, keyID: "k", force: "gwent", reference: "KEN-1") }
+        #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open(sealed.text, keyID: "gone", force: "kent", reference: "KEN-1") }
+        var tampered = Data(base64Encoded: sealed.text)!
+        tampered[tampered.count / 2] ^= 1
+        #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open(tampered.base64EncodedString(), keyID: "k", force: "kent", reference: "KEN-1") }
+        #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open("not base64", keyID: "k", force: "kent", reference: "KEN-1") }
+        // A row from before sealing: no key id, plain text.
+        #expect(try keys.open("plain", keyID: nil, force: "kent", reference: "KEN-1") == "plain")
+    }
+}

@@ -1,0 +1,104 @@
+"""Answers are sealed where they are stored: the real `soh api`, `soh api keygen`,
+`soh api rotate-key` and `soh submissions export`, with hostile keys (docs/privacy.md).
+"""
+import glob
+import os
+import stat
+import subprocess
+import tempfile
+
+from receiver import Receiver
+from test_delivery import API, ROOT, SOH, config
+
+SECRET = "my neighbour follows me home every night"
+
+
+def answers():
+    return {"think-stolen": "no", "item-type": "keys", "item-description": SECRET,
+            "lost-date": {"day": "2", "month": "3", "year": "2026"}, "lost-place": "High Street",
+            "full-name": "Sam Jones", "email": "sam@example.com",
+            "home-address": {"line1": "1 High Street", "town": "Maidstone", "postcode": "ME14 1XX"}, "confirm": "yes"}
+
+
+def database_bytes(api):
+    data = b""
+    for path in glob.glob(api.db + "*"):
+        with open(path, "rb") as f:
+            data += f.read()
+    return data
+
+
+def run(*arguments, env):
+    return subprocess.run([SOH, *arguments], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_without_keys_or_with_a_bad_keys_file_nothing_starts():
+    work = tempfile.mkdtemp(prefix="soh-keys-")
+    env = {k: v for k, v in os.environ.items() if k != "SOH_ANSWERS_KEYS"}
+    db = os.path.join(work, "s.sqlite")
+    missing = run("api", "--root", ROOT, "--port", "0", "--db", db, env=env)
+    assert missing.returncode == 1
+    assert "no keys to seal the answers with" in missing.stderr and "soh api keygen" in missing.stderr
+    assert not os.path.exists(db), "nothing is created before the keys are known"
+    bad = os.path.join(work, "bad.keys")
+    for text, line, message in [
+        ("# keys\nk1:" + "A" * 43 + "=\nnot a key\n", 3, "a key is written ID:KEY"),
+        ("k1:c2hvcnQ=\n", 1, "is not 32 bytes in base64"),
+        ("k1:" + "A" * 43 + "=\nk1:" + "Q" * 43 + "=\n", 2, "the id 'k1' is given twice"),
+        ("# only a comment\n", 0, "there is no key in it"),
+    ]:
+        with open(bad, "w") as f:
+            f.write(text)
+        result = run("api", "--root", ROOT, "--port", "0", "--db", db, "--answers-keys", bad, env=env)
+        assert result.returncode == 1, text
+        place = f"{bad}:{line}" if line else bad
+        assert result.stderr.startswith(f"{place}: error: ") and message in result.stderr, result.stderr
+        # The key itself is never printed.
+        assert "A" * 43 not in result.stderr and "Q" * 43 not in result.stderr
+
+
+def test_answers_are_sealed_and_a_rotated_key_takes_over():
+    receiver = Receiver()
+    work = tempfile.mkdtemp(prefix="soh-keys-")
+    keys = os.path.join(work, "answers.keys")
+    made = run("api", "keygen", "--out", keys, "--id", "first", env=os.environ)
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(os.stat(keys).st_mode) == 0o600
+    api = API(config(receiver), arguments=["--answers-keys", keys])
+    try:
+        references = [api.post("lost-property", answers()) for _ in range(5)]
+        assert api.submission(references[0])["answers"]["item-description"] == SECRET
+        assert SECRET.encode() not in database_bytes(api), "the answers are not in the database in clear"
+
+        # Another key under the same id opens nothing: the force's read is an error, not an empty answer.
+        other = os.path.join(work, "other.keys")
+        assert run("api", "keygen", "--out", other, "--id", "first", env=os.environ).returncode == 0
+        exported = api.soh("submissions", "export", "--force", "kent", "--answers-keys", other)
+        assert exported.returncode != 0 and references[0] in exported.stderr, exported.stderr
+        assert SECRET not in exported.stdout
+
+        # A new key: new answers are sealed with it at once; rotate-key seals the rest, resumably.
+        added = run("api", "keygen", "--out", keys, "--id", "second", env=os.environ)
+        assert added.returncode == 0 and "rotate-key" in added.stdout, added.stdout
+        with open(keys) as f:
+            lines = [line for line in f.read().splitlines() if line and not line.startswith("#")]
+        assert [line.split(":")[0] for line in lines] == ["second", "first"]
+        api.restart()
+        references.append(api.post("lost-property", answers()))
+        rotated = api.soh("api", "rotate-key", "--answers-keys", keys, "--batch", "2")
+        assert rotated.returncode == 0, rotated.stderr
+        assert "5 submissions sealed again with 'second'" in rotated.stdout, rotated.stdout
+        again = api.soh("api", "rotate-key", "--answers-keys", keys)
+        assert again.returncode == 0 and "0 submissions sealed again" in again.stdout, again.stdout
+
+        # The old key can go: every answer opens with the new one alone.
+        only = os.path.join(work, "only.keys")
+        with open(only, "w") as f:
+            f.write(lines[0] + "\n")
+        exported = api.soh("submissions", "export", "--force", "kent", "--answers-keys", only)
+        assert exported.returncode == 0, exported.stderr
+        assert exported.stdout.count(SECRET) == len(references)
+        assert SECRET.encode() not in database_bytes(api)
+    finally:
+        api.stop()
+        receiver.close()
