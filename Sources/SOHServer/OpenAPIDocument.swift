@@ -109,6 +109,7 @@ enum OpenAPIDocument {
                     "responses": ["200": response("A page of submissions and the cursor of the next", "SubmissionPage"),
                                   "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
                                   "429": response("Too many failed token checks from this address; try again after Retry-After", "Error"),
+                                  "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
                 "/v1/forces/{force}/submissions/{reference}": ["get": [
@@ -116,6 +117,7 @@ enum OpenAPIDocument {
                     "responses": ["200": response("The submission", "Submission"), "401": response("No token, or not this force's", "Error"),
                                   "404": response("Unknown force, or no such submission for this force", "Error"),
                                   "429": response("Too many failed token checks from this address; try again after Retry-After", "Error"),
+                                  "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
             ],
