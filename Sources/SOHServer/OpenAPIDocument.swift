@@ -4,7 +4,7 @@ import SOHForms
 /// `GET /v1/openapi.json`: the API described in OpenAPI 3.1, with each form's answers as a schema
 /// generated from its definition.
 enum OpenAPIDocument {
-    static func make(_ catalog: APICatalog) -> Data {
+    static func make(_ catalog: APICatalog) throws -> Data {
         var schemas: [String: Any] = [
             "Error": ["type": "object", "properties": ["error": ["type": "string"]], "required": ["error"]],
             "Created": ["type": "object", "properties": ["reference": ["type": "string"], "receivedAt": ["type": "string", "format": "date-time"]],
@@ -123,7 +123,7 @@ enum OpenAPIDocument {
             ],
             "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
         ]
-        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
     }
 
     static func schema(_ q: Question) -> [String: Any] {

@@ -75,8 +75,10 @@ public struct SubmissionAPI: Sendable {
             await self.exportMetrics()
         }
         router.get("/v1/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.make(catalog))))
+            guard let document = try? OpenAPIDocument.make(catalog) else {
+                return Self.error(.internalServerError, "the OpenAPI document could not be written")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: document)))
         }
         router.on("/v1/forces/:force/forms/:form/submissions", method: .options) { request, context in
             self.preflight(request, context)
@@ -219,6 +221,11 @@ public struct SubmissionAPI: Sendable {
         guard payload.form == form.id else { return Self.error(.badRequest, "the body is for form '\(payload.form)', not '\(form.id)'", headers: cors) }
         guard payload.version == form.version else {
             return Self.error(.conflict, "this form has changed (version \(form.version)); reload the page to continue", headers: cors)
+        }
+        for (name, value) in [("startedAt", payload.startedAt), ("submittedAt", payload.submittedAt)] {
+            if let value, !StoreTime.isTimestamp(value) {
+                return Self.error(.badRequest, "'\(name)' is not a time (ISO 8601 with its zone, e.g. 2026-11-26T10:12:00Z)", headers: cors)
+            }
         }
         let language = payload.language.flatMap { force.languages.contains($0) ? $0 : nil } ?? "en"
         let key = request.headers[Self.idempotencyKey]
@@ -453,7 +460,11 @@ public struct SubmissionAPI: Sendable {
         var headers = headers
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        guard let data = try? encoder.encode(value) else {
+            // Never a success with nothing in it: what cannot be written is the server's fault.
+            return Response(status: .internalServerError, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"the response could not be written"}"#)))
+        }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 

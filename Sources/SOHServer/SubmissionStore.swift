@@ -207,6 +207,16 @@ public enum StoreTime {
 
     public static func now() -> String { iso(milliseconds(Date())) }
 
+    /// True for a time as browsers send it: ISO 8601 with date, time and zone
+    /// (`2026-11-26T10:12:00Z`, `2026-11-26T10:12:00.204+01:00`), at most 40 characters.
+    public static func isTimestamp(_ text: String) -> Bool {
+        guard text.count <= 40, text.contains("T") else { return false }
+        let plain = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return plain.date(from: text) != nil || fractional.date(from: text) != nil
+    }
+
     /// A time in milliseconds as stored timestamps are written (ISO 8601, UTC, milliseconds).
     public static func iso(_ milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()

@@ -74,6 +74,13 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         catalog.previewOrigins = Set(allowOrigins)
+        let tokenHashes: [String: String]
+        do throws(APIServer.TokensProblem) {
+            tokenHashes = try APIServer.tokenHashes(file: tokens, forces: Set(catalog.forces.keys))
+        } catch {
+            print("\(error): nothing was started", to: &err)
+            throw ExitCode(1)
+        }
         let deliveryFile = deliveries ?? ProcessInfo.processInfo.environment["SOH_DELIVERIES"]
         let deliveryConfig = try Self.loadDeliveries(deliveryFile, catalog: catalog)
         if checkDeliveries {
@@ -101,7 +108,7 @@ struct APICommand: AsyncParsableCommand {
         factory.durationHistogramBuckets[DeliveryMetrics.submitToDelivered] =
             [0.1, 0.25, 0.5, 1, 2, 5, 30, 60, 300, 3600, 21600, 86400].map { Duration.milliseconds(Int64($0 * 1000)) }
         MetricsSystem.bootstrap(factory)
-        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: tokens), options: options, logger: logger,
+        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: tokenHashes, options: options, logger: logger,
                                 deliveries: deliveryConfig ?? DeliveryConfig(), onStored: { Task { await doorbell.ring() } },
                                 metrics: { registry.emitToString() })
         let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in

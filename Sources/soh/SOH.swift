@@ -150,7 +150,13 @@ enum Report {
             })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(payload) { Swift.print(String(decoding: data, as: UTF8.self)) }
+            do {
+                Swift.print(String(decoding: try encoder.encode(payload), as: UTF8.self))
+            } catch {
+                // Not silence: a report that cannot be written says so.
+                var err = StandardError()
+                Swift.print("error: the JSON report could not be written: \(error)", to: &err)
+            }
         }
     }
 }

@@ -96,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
                                               keys: try Self.previewKeys(previewDir.appendingPathComponent("answers.keys").path))
         var apiOptions = SubmissionAPI.Options()
         apiOptions.ratePerMinute = 0
-        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: nil), options: apiOptions, logger: logger)
+        let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: nil, forces: Set(catalog.forces.keys)), options: apiOptions, logger: logger)
         let apiApp = APIServer.makeApplication(api, host: "127.0.0.1", port: apiPort, logger: logger) { port in
             FileHandle.standardOutput.write(Data("Submission API on http://127.0.0.1:\(port)\n".utf8))
         }

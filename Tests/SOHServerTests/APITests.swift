@@ -180,6 +180,17 @@ struct APITests {
                 #expect($0.headers[.accessControlAllowOrigin] == "https://kent.soh.example")
                 #expect($0.headers[.accessControlAllowHeaders]?.contains("Idempotency-Key") == true)
             }
+            // Times that are not times are refused, not stored.
+            for (field, value) in [("startedAt", "yesterday"), ("submittedAt", "2026-13-45T99:00:00Z"), ("startedAt", String(repeating: "9", count: 5000)),
+                                   ("submittedAt", "2026-11-26")] {
+                var payload = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body(form, sampleAnswers(form)))) as? [String: Any])
+                payload[field] = value
+                let data = try JSONSerialization.data(withJSONObject: payload)
+                try await client.execute(uri: path, method: .post, headers: jsonHeaders, body: ByteBuffer(data: data)) {
+                    #expect($0.status == .badRequest || $0.status == .contentTooLarge, "\(field): \(value.prefix(20))")
+                    if value.count < 100 { #expect(String(buffer: $0.body).contains("'\(field)' is not a time"), "\(String(buffer: $0.body))") }
+                }
+            }
             // Kent's origin may not post to Gwent.
             try await client.execute(uri: "/v1/forces/gwent/forms/lost-property/submissions", method: .post, headers: jsonHeaders, body: body(form, sampleAnswers(form))) {
                 #expect($0.status == .forbidden)

@@ -102,3 +102,23 @@ def test_answers_are_sealed_and_a_rotated_key_takes_over():
     finally:
         api.stop()
         receiver.close()
+
+
+def test_a_tokens_file_with_a_mistake_stops_the_api():
+    work = tempfile.mkdtemp(prefix="soh-tokens-")
+    tokens = os.path.join(work, "tokens")
+    good = "a" * 64
+    env = {k: v for k, v in os.environ.items() if k != "SOH_API_TOKENS"}
+    for text, line, message in [
+        (f"# forces\nkent {good}\ngwent deadbeef\n", 3, "the token of 'gwent' should be its SHA-256 in 64 hex digits"),
+        (f"kent {good}\natlantis {good}\n", 2, "'atlantis' is not a force of this site"),
+        (f"kent {good}\nkent {'b' * 64}\n", 2, "'kent' is given a token twice"),
+        (f"kent {good} extra\n", 1, "a line is a force and its token's SHA-256"),
+    ]:
+        with open(tokens, "w") as f:
+            f.write(text)
+        result = run("api", "--root", ROOT, "--port", "0", "--db", os.path.join(work, "s.sqlite"), "--tokens", tokens, env=env)
+        assert result.returncode == 1, text
+        assert result.stderr.startswith(f"{tokens}:{line}: error: {message}"), result.stderr
+    result = run("api", "--root", ROOT, "--port", "0", "--db", os.path.join(work, "s.sqlite"), env=dict(env, SOH_API_TOKENS="kent=nothex"))
+    assert result.returncode == 1 and result.stderr.startswith("SOH_API_TOKENS: error: the token of 'kent'"), result.stderr
