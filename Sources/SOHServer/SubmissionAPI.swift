@@ -65,6 +65,7 @@ public struct SubmissionAPI: Sendable {
 
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: SecurityHeaders())
         router.get("/healthz") { _, _ in
             await self.health()
         }

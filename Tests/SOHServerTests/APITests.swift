@@ -443,11 +443,18 @@ struct APITests {
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {
                 #expect($0.status == .ok && json($0.body)["database"] as? String == "ok")
+                #expect($0.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000")
+                #expect($0.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] == "same-origin")
+                #expect($0.headers[.xContentTypeOptions] == "nosniff")
                 let deliveries = json($0.body)["deliveries"] as? [String: Any]
                 #expect(deliveries?["pending"] as? Int == 0 && deliveries?["dead"] as? Int == 0)
             }
             try await client.execute(uri: "/readyz", method: .get) {
                 #expect($0.status == .ok && json($0.body)["status"] as? String == "ready")
+            }
+            // Refusals carry them too.
+            try await client.execute(uri: "/v1/forces/kent/submissions", method: .get) {
+                #expect($0.status == .unauthorized && $0.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] == "same-origin")
             }
             try await client.execute(uri: "/v1/openapi.json", method: .get) { response in
                 let doc = json(response.body)

@@ -35,6 +35,8 @@ struct SecurityPolicy {
           Referrer-Policy: strict-origin-when-cross-origin
           Permissions-Policy: camera=(), microphone=(), geolocation=(), interest-cohort=()
           X-Frame-Options: DENY
+          Strict-Transport-Security: max-age=31536000
+          Cross-Origin-Opener-Policy: same-origin
         /assets/*
           Cache-Control: public, max-age=31536000, immutable
         /*.svg
