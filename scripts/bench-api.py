@@ -64,7 +64,7 @@ def raw_postgres_rate(server, database, clients, seconds=10):
 
 
 def start_api(soh, place):
-    server = subprocess.Popen([soh, "api", "--root", ROOT, "--port", "0", *place, "--rate-limit", "0"],
+    server = subprocess.Popen([soh, "api", "--root", ROOT, "--port", "0", *place, "--rate-limit", "0", "--read-rate-limit", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = server.stdout.readline()
     while "listening on" not in line:

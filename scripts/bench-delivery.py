@@ -78,7 +78,7 @@ class API:
             f.write(f"allowInsecure: true\nretry: {{schedule: [{', '.join(['2s'] * 200)}], jitter: 0.2}}\n"
                     f"forces:\n  kent:\n    - {{name: athena, kind: standard-api, url: \"{receiver_url}\", apiKey: {{env: BENCH_KEY}}}}\n")
         self.process = subprocess.Popen(
-            [soh, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--deliveries", deliveries],
+            [soh, "api", "--root", ROOT, "--port", "0", "--db", self.db, "--rate-limit", "0", "--read-rate-limit", "0", "--deliveries", deliveries],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=dict(os.environ, BENCH_KEY="test-api-key"))
         line = self.process.stdout.readline()
         while "listening on" not in line:

@@ -19,6 +19,9 @@ public struct SubmissionAPI: Sendable {
         public var burst = 20
         /// Failed token checks a minute per client address on the read endpoints, before 429.
         public var failedTokenChecksPerMinute = 10
+        /// Reads a minute per force, with its token, in each instance (0: no limit): a force's
+        /// system polls, but a leaked token cannot empty the database at full speed.
+        public var readsPerMinute = 600
         /// Seconds a database operation may take before the request is answered 503.
         public var storeSeconds = 10.0
         /// Where the client's address is read from (its proxies' headers, when they are trusted).
@@ -33,6 +36,7 @@ public struct SubmissionAPI: Sendable {
     let options: Options
     let limiter: RateLimiter
     let tokenFailures: RateLimiter
+    let reads: RateLimiter
     let logger: Logger
     /// Not ready while the process drains before stopping (SIGTERM).
     public let readiness = Readiness()
@@ -54,6 +58,7 @@ public struct SubmissionAPI: Sendable {
         self.options = options
         self.limiter = RateLimiter(perMinute: options.ratePerMinute, burst: options.burst)
         self.tokenFailures = RateLimiter(perMinute: options.failedTokenChecksPerMinute, burst: options.failedTokenChecksPerMinute)
+        self.reads = RateLimiter(perMinute: options.readsPerMinute, burst: max(1, options.readsPerMinute / 6))
         self.logger = logger
         self.deliveries = deliveries
         self.stored = onStored
@@ -313,12 +318,17 @@ public struct SubmissionAPI: Sendable {
         options.clientAddress.key(peer: context.remoteAddress?.ipAddress, headers: request.headers)
     }
 
-    /// Nil when the request carries this force's token; else the answer: 401, or 429 once the
-    /// address has failed too many token checks (a token is not guessed by trying).
+    /// Nil when the request carries this force's token and the force has reads left this
+    /// minute; else the answer: 401, or 429 once the address has failed too many token checks
+    /// (a token is not guessed by trying) or the force has read too much.
     func refusal(_ request: Request, _ context: APIContext, force: String) async -> Response? {
         let client = client(request, context)
         if let wait = await tokenFailures.check(client) { return Self.tooManyFailures(wait) }
-        if authorised(request, force: force) { return nil }
+        if authorised(request, force: force) {
+            guard let wait = await reads.take(force) else { return nil }
+            logger.notice("read limit reached", metadata: ["force": .string(force)])
+            return Self.error(.tooManyRequests, "too many reads for this force; try again in \(wait) seconds", headers: [.retryAfter: String(wait)])
+        }
         logger.notice("token check failed", metadata: ["force": .string(force)])
         if let wait = await tokenFailures.take(client) { return Self.tooManyFailures(wait) }
         return Self.unauthorised()

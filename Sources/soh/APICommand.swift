@@ -36,6 +36,9 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Submissions a minute per client address, in each instance (0: no limit).")
     var rateLimit: Int = 120
 
+    @Option(name: .customLong("read-rate-limit"), help: "Reads of submissions a minute per force, in each instance (0: no limit).")
+    var readRateLimit: Int = 600
+
     @Option(name: .customLong("trusted-proxy"), help: "A load balancer's address or network (e.g. 10.0.0.0/8): the client's address is read from the Forwarded or X-Forwarded-For headers it adds; repeatable.")
     var trustedProxies: [String] = []
 
@@ -101,6 +104,7 @@ struct APICommand: AsyncParsableCommand {
         let db = database.name
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rateLimit
+        options.readsPerMinute = readRateLimit
         options.clientAddress = ClientAddress(trustedProxies: proxies)
         let doorbell = Doorbell()
         let registry = PrometheusCollectorRegistry()

@@ -28,9 +28,10 @@ struct Harness {
         store = try SQLiteSubmissionStore(path: dbPath, keys: StoreTests.keys)
     }
 
-    func app(rate: Int = 0, maxBody: Int = 64 * 1024, deliveries: DeliveryConfig = DeliveryConfig()) -> some ApplicationProtocol {
+    func app(rate: Int = 0, reads: Int = 600, maxBody: Int = 64 * 1024, deliveries: DeliveryConfig = DeliveryConfig()) -> some ApplicationProtocol {
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rate
+        options.readsPerMinute = reads
         options.burst = 2
         options.maxBody = maxBody
         var logger = Logger(label: "test")
@@ -433,6 +434,26 @@ struct APITests {
             }
             try await client.execute(uri: "/v1/forces/gwent/submissions/\(kentReference)", method: .get, headers: [.authorization: "Bearer gwent-secret"]) {
                 #expect($0.status == .notFound)
+            }
+        }
+    }
+
+    /// A force's reads are limited per force (a leaked token cannot empty the database at full
+    /// speed); another force is not slowed by it.
+    @Test func readsAreLimitedPerForce() async throws {
+        let h = try Harness()
+        try await h.app(reads: 60).test(.live) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<12 {
+                try await client.execute(uri: "/v1/forces/kent/submissions", method: .get, headers: [.authorization: "Bearer kent-secret"]) {
+                    statuses.append($0.status)
+                    if $0.status == .tooManyRequests { #expect($0.headers[.retryAfter] != nil) }
+                }
+            }
+            // A burst of a sixth of a minute's reads, then 429 with Retry-After.
+            #expect(statuses.prefix(10).allSatisfy { $0 == .ok } && statuses.suffix(2).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+            try await client.execute(uri: "/v1/forces/gwent/submissions", method: .get, headers: [.authorization: "Bearer gwent-secret"]) {
+                #expect($0.status == .ok)
             }
         }
     }

@@ -59,7 +59,7 @@ class API:
         self.log = os.path.join(self.dir, "api.log")
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
-                [SOH, "api", "--root", ROOT, "--port", "0", *self.place, "--rate-limit", "0", "--deliveries", self.file,
+                [SOH, "api", "--root", ROOT, "--port", "0", *self.place, "--rate-limit", "0", "--read-rate-limit", "0", "--deliveries", self.file,
                  "--drain-seconds", "0", *self.arguments, *extra],
                 stdout=subprocess.PIPE, stderr=log, env=self.env, text=True)
         for line in self.process.stdout:
