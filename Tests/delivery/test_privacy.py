@@ -1,14 +1,20 @@
 """Answers are sealed where they are stored: the real `soh api`, `soh api keygen`,
 `soh api rotate-key` and `soh submissions export`, with hostile keys (docs/privacy.md).
 """
+import concurrent.futures
 import glob
+import http.client
+import json
 import os
 import stat
 import subprocess
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from receiver import Receiver
-from test_delivery import API, ROOT, SOH, config
+from test_delivery import API, ROOT, SOH, TOKEN, config
 
 SECRET = "my neighbour follows me home every night"
 
@@ -122,3 +128,51 @@ def test_a_tokens_file_with_a_mistake_stops_the_api():
         assert result.stderr.startswith(f"{tokens}:{line}: error: {message}"), result.stderr
     result = run("api", "--root", ROOT, "--port", "0", "--db", os.path.join(work, "s.sqlite"), env=dict(env, SOH_API_TOKENS="kent=nothex"))
     assert result.returncode == 1 and result.stderr.startswith("SOH_API_TOKENS: error: the token of 'kent'"), result.stderr
+
+
+def test_ten_thousand_failed_token_checks_are_limited_and_the_server_stays_healthy():
+    """10,000 wrong tokens: from one address they are refused with 429 after ten; from
+    thousands of forged addresses (through a trusted proxy) each gets its 401s, the limiter's
+    memory stays bounded, and the server goes on answering the force's real token."""
+    receiver = Receiver()
+    api = API(config(receiver), arguments=["--trusted-proxy", "127.0.0.1"])
+    try:
+        host = urllib.parse.urlparse(api.url)
+
+        def attempts(first, count, same_address):
+            connection = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+            statuses = []
+            for i in range(first, first + count):
+                address = "203.0.113.7" if same_address else f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"
+                connection.request("GET", "/v1/forces/kent/submissions",
+                                   headers={"Authorization": f"Bearer guess-{i}", "X-Forwarded-For": address})
+                response = connection.getresponse()
+                response.read()
+                statuses.append(response.status)
+            connection.close()
+            return statuses
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            one = [s for part in pool.map(lambda n: attempts(n * 250, 250, True), range(8)) for s in part]
+            many = [s for part in pool.map(lambda n: attempts(n * 1000, 1000, False), range(8)) for s in part]
+        assert len(one) + len(many) == 10_000
+        assert one.count(401) == 10 and one.count(429) == 1990, {s: one.count(s) for s in set(one)}
+        assert set(many) == {401}, {s: many.count(s) for s in set(many)}
+        with open(f"/proc/{api.process.pid}/status") as f:
+            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        assert rss < 300_000, f"{rss} kB after 10,000 failed checks"
+        status, _ = get_json(api.url + "/healthz")
+        assert status == 200
+        status, body = get_json(api.url + "/v1/forces/kent/submissions", {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200 and body["submissions"] == []
+    finally:
+        api.stop()
+        receiver.close()
+
+
+def get_json(url, headers=None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
