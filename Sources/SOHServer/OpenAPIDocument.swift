@@ -56,6 +56,15 @@ enum OpenAPIDocument {
         func response(_ description: String, _ schema: String) -> [String: Any] {
             ["description": description, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
         }
+        /// A refusal of a post: JSON for a post from the form's script, the form's page saying what
+        /// is wrong (HTML) for a form posted without JavaScript.
+        func refusal(_ description: String, _ schema: [String: Any]) -> [String: Any] {
+            ["description": description, "content": ["application/json": ["schema": schema], "text/html": ["schema": ["type": "string"]]]]
+        }
+        func error(_ description: String) -> [String: Any] { refusal(description, ["$ref": "#/components/schemas/Error"]) }
+        let force: [String: Any] = ["name": "force", "in": "path", "required": true, "schema": ["enum": catalog.forces.keys.sorted()]]
+        let form: [String: Any] = ["name": "form", "in": "path", "required": true, "schema": ["enum": catalog.forms.keys.sorted()]]
+        let reference: [String: Any] = ["name": "reference", "in": "path", "required": true, "schema": ["type": "string"]]
         let document: [String: Any] = [
             "openapi": "3.1.0",
             "info": ["title": "Single Online Home submission API", "version": "1"],
@@ -76,32 +85,29 @@ enum OpenAPIDocument {
                     "200": ["description": "Prometheus text format: soh_delivery_attempts_total{outcome}, soh_delivery_pending, soh_delivery_dead, soh_delivery_oldest_pending_seconds, soh_delivery_submit_to_delivered_seconds", "content": ["text/plain": ["schema": ["type": "string"]]]],
                     "404": response("Metrics are not exported by this server (tests embedding the API)", "Error"),
                     "503": response("The database does not answer", "Error")]]],
-                "/v1/forces/{force}/forms/{form}/submissions": ["options": [
+                "/v1/forces/{force}/forms/{form}/submissions": ["parameters": [force, form], "options": [
                     "summary": "CORS preflight",
                     "responses": ["204": ["description": "The force's own origin (or a preview) may post"],
                                   "403": response("Another origin", "Error"), "404": response("Unknown force", "Error")],
                 ], "post": [
                     "summary": "Send a form",
-                    "parameters": [["name": "force", "in": "path", "required": true, "schema": ["enum": catalog.forces.keys.sorted()]],
-                                   ["name": "form", "in": "path", "required": true, "schema": ["enum": catalog.forms.keys.sorted()]],
-                                   ["name": "Idempotency-Key", "in": "header", "schema": ["type": "string", "maxLength": 200]]],
+                    "parameters": [["name": "Idempotency-Key", "in": "header", "schema": ["type": "string", "maxLength": 200]]],
                     "requestBody": ["content": ["application/json": ["schema": ["oneOf": oneOf]],
                                                 "application/x-www-form-urlencoded": ["schema": ["type": "object"]]]],
                     "responses": [
                         "201": response("Stored; the same Idempotency-Key returns the same result", "Created"),
                         "303": ["description": "Form post stored: redirect to the force's confirmation page"],
-                        "400": response("Malformed", "Error"), "403": response("The Origin is not the force's own site", "Error"),
-                        "404": response("Unknown force or form, or a service the force switched off", "Error"),
-                        "409": response("The form changed", "Error"), "413": response("Too large", "Error"),
+                        "400": error("Malformed"), "403": error("The Origin is not the force's own site"),
+                        "404": error("Unknown force or form, or a service the force switched off"),
+                        "409": error("The form changed"), "413": error("Too large"),
                         "415": response("Unsupported content type", "Error"),
-                        "422": ["description": "Invalid answers (codes such as required, invalid, notAsked, unknown, and exit when the answers lead to a page that ends the form), or an Idempotency-Key already used for other content (nothing stored)",
-                                "content": ["application/json": ["schema": ["oneOf": [["$ref": "#/components/schemas/Invalid"],
-                                                                                      ["$ref": "#/components/schemas/KeyReused"]]]]]],
-                        "429": response("Rate limited", "Error"),
-                        "503": response("Could not be stored; try again after Retry-After", "Error"),
+                        "422": refusal("Invalid answers (codes such as required, invalid, notAsked, unknown, and exit when the answers lead to a page that ends the form), or an Idempotency-Key already used for other content (nothing stored)",
+                                       ["oneOf": [["$ref": "#/components/schemas/Invalid"], ["$ref": "#/components/schemas/KeyReused"]]]),
+                        "429": error("Rate limited"),
+                        "503": error("Could not be stored; try again after Retry-After"),
                     ],
                 ]],
-                "/v1/forces/{force}/submissions": ["get": [
+                "/v1/forces/{force}/submissions": ["parameters": [force], "get": [
                     "summary": "A force's submissions, oldest first", "security": [["bearer": []]],
                     "parameters": [["name": "since", "in": "query", "schema": ["type": "string", "format": "date-time"]],
                                    ["name": "after", "in": "query", "schema": ["type": "string"]],
@@ -112,7 +118,7 @@ enum OpenAPIDocument {
                                   "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
-                "/v1/forces/{force}/submissions/{reference}": ["get": [
+                "/v1/forces/{force}/submissions/{reference}": ["parameters": [force, reference], "get": [
                     "summary": "One submission", "security": [["bearer": []]],
                     "responses": ["200": response("The submission", "Submission"), "401": response("No token, or not this force's", "Error"),
                                   "404": response("Unknown force, or no such submission for this force", "Error"),
