@@ -16,6 +16,7 @@ enum OpenAPIDocument {
                 "reference": ["type": "string"], "form": ["type": "string"], "version": ["type": "integer"], "language": ["type": "string"],
                 "receivedAt": ["type": "string", "format": "date-time"], "startedAt": ["type": "string"], "submittedAt": ["type": "string"],
                 "answers": ["type": "object"],
+                "purgedAt": ["type": "string", "format": "date-time", "description": "When the answers were purged under the retention rules; answers is then empty"],
                 "deliveries": ["type": "array", "description": "Where it is going in the force's own systems", "items": [
                     "type": "object", "properties": ["id": ["type": "string", "description": "The delivery's id, sent with each attempt"], "destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
                                                      "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"]],

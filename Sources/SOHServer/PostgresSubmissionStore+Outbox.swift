@@ -57,7 +57,8 @@ extension PostgresSubmissionStore {
                 reports[s.id] = s
             }
             return try leased.compactMap { id, submission, destination, attempts -> PendingDelivery? in
-                guard let s = reports[submission] else { return nil }
+                // A purged report has nothing to send (its waiting deliveries were given up with it).
+                guard let s = reports[submission], s.purgedAt == nil else { return nil }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: id, destination: destination, attempts: attempts, report: .init(
                     reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,
@@ -140,7 +141,8 @@ extension PostgresSubmissionStore {
         try await client.withTransaction(logger: logger) { db in
             let changed = try await db.query("""
                 UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
-                WHERE id = \(id.lowercased()) AND state = 'dead' RETURNING id
+                WHERE id = \(id.lowercased()) AND state = 'dead'
+                  AND submission_id IN (SELECT id FROM submission WHERE purged_at IS NULL) RETURNING id
                 """, logger: logger).decode(String.self).array()
             if !changed.isEmpty { try await Self.announce(db, logger: logger) }
             return changed.count == 1
@@ -151,14 +153,14 @@ extension PostgresSubmissionStore {
         if dryRun {
             return try await client.query("""
                 SELECT COUNT(*) FROM delivery
-                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until))
+                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until) AND purged_at IS NULL)
                   AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
                 """, logger: logger).decode(Int.self).array().first ?? 0
         }
         return try await client.withTransaction(logger: logger) { db in
             let count = try await db.query("""
                 UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
-                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until))
+                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until) AND purged_at IS NULL)
                   AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
                 RETURNING id
                 """, logger: logger).decode(String.self).array().count

@@ -175,6 +175,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
             "CREATE INDEX delivery_attempt_delivery ON delivery_attempt (delivery_id, id)",
         ]),
         ("v4: sealed answers", ["ALTER TABLE submission ADD COLUMN answers_key TEXT"]),
+        ("v5: retention", ["ALTER TABLE submission ADD COLUMN purged_at TEXT"]),
     ]
 
     /// Applies what is missing, in one transaction holding an advisory lock: a second instance
@@ -252,12 +253,15 @@ public final class PostgresSubmissionStore: SubmissionStore {
 
     public func importSubmission(_ imported: ImportedSubmission) async throws -> Bool {
         let s = imported.submission
-        let sealed = try AnswerKeys.required(keys).seal(s.answers, force: s.force, reference: s.reference)
+        // A purged report comes in purged: there is nothing to seal.
+        let sealed: (text: String, keyID: String?) = s.purgedAt == nil
+            ? try { let k = try AnswerKeys.required(keys).seal(s.answers, force: s.force, reference: s.reference); return (k.text, k.keyID) }()
+            : ("", nil)
         return try await client.withTransaction(logger: logger) { db in
             let inserted = try await db.query("""
-                INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at)
+                INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at)
                 VALUES (\(s.reference), \(s.force), \(s.form), \(s.version), \(s.language), \(sealed.text), \(sealed.keyID), \(s.receivedAt),
-                        \(s.startedAt), \(s.submittedAt))
+                        \(s.startedAt), \(s.submittedAt), \(s.purgedAt))
                 ON CONFLICT (reference) DO NOTHING RETURNING id
                 """, logger: logger).decode(Int64.self).array()
             guard let id = inserted.first else { return false }
@@ -287,7 +291,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
         return nil
     }
 
-    static let columns = "id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at"
+    static let columns = "id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at"
 
     /// A submission from `columns` (starting at column `from`), its answers opened; a row whose
     /// answers cannot be opened is an error, never an empty answer.
@@ -298,7 +302,8 @@ public final class PostgresSubmissionStore: SubmissionStore {
         return StoredSubmission(id: try value(0, Int64.self), reference: reference, force: force, form: try value(3, String.self),
                                 version: try value(4, Int.self), language: try value(5, String.self),
                                 answers: try keys.open(try value(6, String.self), keyID: try value(7, String?.self), force: force, reference: reference),
-                                receivedAt: try value(8, String.self), startedAt: try value(9, String?.self), submittedAt: try value(10, String?.self))
+                                receivedAt: try value(8, String.self), startedAt: try value(9, String?.self), submittedAt: try value(10, String?.self),
+                                purgedAt: try value(11, String?.self))
     }
 
     func submissions(_ query: PostgresQuery) async throws -> [StoredSubmission] {
@@ -307,12 +312,48 @@ public final class PostgresSubmissionStore: SubmissionStore {
         return result
     }
 
+    public func purge(_ rule: Retention.Cutoffs, now: Date, dryRun: Bool) async throws -> Retention.Purged {
+        let delivered = StoreTime.milliseconds(rule.deliveredBefore), deliveredISO = StoreTime.iso(delivered)
+        let capISO = StoreTime.iso(StoreTime.milliseconds(rule.receivedBefore)), nowMS = StoreTime.milliseconds(now)
+        return try await client.withTransaction(logger: logger) { db in
+            let atCap = try await db.query("""
+                SELECT id FROM submission WHERE purged_at IS NULL AND received_at < \(capISO) FOR UPDATE
+                """, logger: logger).decode(Int64.self).array()
+            let afterDelivery = try await db.query("""
+                SELECT s.id FROM submission s WHERE s.purged_at IS NULL AND s.received_at >= \(capISO) AND (
+                  (EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id)
+                   AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id AND d.state <> 'delivered')
+                   AND (SELECT MAX(finished_at) FROM delivery d WHERE d.submission_id = s.id) < \(delivered))
+                  OR (NOT EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id) AND s.received_at < \(deliveredISO)))
+                FOR UPDATE OF s
+                """, logger: logger).decode(Int64.self).array()
+            let waiting = atCap.isEmpty ? 0 : try await db.query("""
+                SELECT COUNT(*)::bigint FROM delivery WHERE state = 'pending' AND submission_id = ANY(\(atCap))
+                """, logger: logger).decode(Int64.self).array().first ?? 0
+            if !dryRun {
+                if !atCap.isEmpty {
+                    try await db.query("""
+                        UPDATE delivery SET state = 'dead', last_error = \(Retention.givenUp), finished_at = \(nowMS), lease_until = NULL
+                        WHERE state = 'pending' AND submission_id = ANY(\(atCap))
+                        """, logger: logger)
+                }
+                let ids = atCap + afterDelivery
+                if !ids.isEmpty {
+                    try await db.query("""
+                        UPDATE submission SET answers = '', answers_key = NULL, purged_at = \(StoreTime.iso(nowMS)) WHERE id = ANY(\(ids))
+                        """, logger: logger)
+                }
+            }
+            return Retention.Purged(afterDelivery: afterDelivery.count, atCap: atCap.count, deliveriesGivenUp: Int(waiting))
+        }
+    }
+
     public func reseal(batch: Int) async throws -> Int {
         let keys = try AnswerKeys.required(keys)
         return try await client.withTransaction(logger: logger) { db in
             let rows = try await db.query("""
                 SELECT id, reference, force, answers, answers_key FROM submission
-                WHERE answers_key IS NULL OR answers_key <> \(keys.current) ORDER BY id LIMIT \(batch) FOR UPDATE
+                WHERE purged_at IS NULL AND (answers_key IS NULL OR answers_key <> \(keys.current)) ORDER BY id LIMIT \(batch) FOR UPDATE
                 """, logger: logger).decode((Int64, String, String, String, String?).self).array()
             for (id, reference, force, answers, keyID) in rows {
                 let sealed = try keys.seal(try keys.open(answers, keyID: keyID, force: force, reference: reference), force: force, reference: reference)

@@ -17,7 +17,8 @@ extension SQLiteSubmissionStore {
                 RETURNING id, submission_id, destination, attempts
                 """, arguments: [until, at, at, limit])
             return try rows.compactMap { row -> PendingDelivery? in
-                guard let s = try Self.fetch(db, keys, "WHERE id = ?", [row["submission_id"] as Int64]).first else { return nil }
+                // A purged report has nothing to send (its waiting deliveries were given up with it).
+                guard let s = try Self.fetch(db, keys, "WHERE id = ?", [row["submission_id"] as Int64]).first, s.purgedAt == nil else { return nil }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: row["id"], destination: row["destination"], attempts: row["attempts"], report: .init(
                     reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,
@@ -90,6 +91,7 @@ extension SQLiteSubmissionStore {
         try await pool.write { db in
             try db.execute(sql: """
                 UPDATE delivery SET state = 'pending', next_attempt_at = ?, lease_until = NULL, finished_at = NULL WHERE id = ? AND state = 'dead'
+                AND submission_id IN (SELECT id FROM submission WHERE purged_at IS NULL)
                 """, arguments: [StoreTime.milliseconds(now), id.lowercased()])
             return db.changesCount == 1
         }
@@ -97,7 +99,8 @@ extension SQLiteSubmissionStore {
 
     public func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
         try await pool.write { db in
-            var filter = "submission_id IN (SELECT id FROM submission WHERE force = ? AND received_at >= ? AND received_at < ?) AND state != 'pending'"
+            // A purged report has nothing left to send.
+            var filter = "submission_id IN (SELECT id FROM submission WHERE force = ? AND received_at >= ? AND received_at < ? AND purged_at IS NULL) AND state != 'pending'"
             var args: [any DatabaseValueConvertible] = [force, since, until]
             if let destination { filter += " AND destination = ?"; args.append(destination) }
             if dryRun {

@@ -91,6 +91,10 @@ public final class SQLiteSubmissionStore: SubmissionStore {
             // stored before, whose answers are plain until `soh api rotate-key` seals them.
             try db.execute(sql: "ALTER TABLE submission ADD COLUMN answers_key TEXT")
         }
+        migrator.registerMigration("v5: retention") { db in
+            // When the answers were purged (`Retention`); the rest of the row is kept.
+            try db.execute(sql: "ALTER TABLE submission ADD COLUMN purged_at TEXT")
+        }
         return migrator
     }
 
@@ -105,12 +109,15 @@ public final class SQLiteSubmissionStore: SubmissionStore {
 
     public func importSubmission(_ imported: ImportedSubmission) async throws -> Bool {
         let s = imported.submission
-        let sealed = try AnswerKeys.required(keys).seal(s.answers, force: s.force, reference: s.reference)
+        // A purged report comes in purged: there is nothing to seal.
+        let sealed = s.purgedAt == nil ? try AnswerKeys.required(keys).seal(s.answers, force: s.force, reference: s.reference) : ("", nil)
         return try await pool.write { db in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [s.reference, s.force, s.form, s.version, s.language, sealed.text, sealed.keyID, s.receivedAt, s.startedAt, s.submittedAt])
+                INSERT OR IGNORE INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
+                                                  submitted_at, purged_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [s.reference, s.force, s.form, s.version, s.language, sealed.0, sealed.1, s.receivedAt, s.startedAt,
+                                 s.submittedAt, s.purgedAt])
             guard db.changesCount == 1 else { return false }
             let id = db.lastInsertedRowID, now = StoreTime.milliseconds(Date())
             for d in imported.deliveries {
@@ -190,14 +197,44 @@ public final class SQLiteSubmissionStore: SubmissionStore {
     /// never an empty answer.
     static func fetch(_ db: Database, _ keys: AnswerKeys, _ clause: String, _ arguments: StatementArguments) throws -> [StoredSubmission] {
         try Row.fetchAll(db, sql: """
-            SELECT id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at
+            SELECT id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at
             FROM submission \(clause)
             """, arguments: arguments).map { row in
             let (force, reference): (String, String) = (row["force"], row["reference"])
             return StoredSubmission(id: row["id"], reference: reference, force: force, form: row["form"],
                                     version: row["form_version"], language: row["language"],
                                     answers: try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference),
-                                    receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"])
+                                    receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"],
+                                    purgedAt: row["purged_at"])
+        }
+    }
+
+    public func purge(_ rule: Retention.Cutoffs, now: Date, dryRun: Bool) async throws -> Retention.Purged {
+        let delivered = StoreTime.milliseconds(rule.deliveredBefore), deliveredISO = StoreTime.iso(delivered)
+        let capISO = StoreTime.iso(StoreTime.milliseconds(rule.receivedBefore)), nowMS = StoreTime.milliseconds(now)
+        return try await pool.write { db in
+            let atCap = try Int64.fetchAll(db, sql: "SELECT id FROM submission WHERE purged_at IS NULL AND received_at < ?", arguments: [capISO])
+            let afterDelivery = try Int64.fetchAll(db, sql: """
+                SELECT s.id FROM submission s WHERE s.purged_at IS NULL AND s.received_at >= ? AND (
+                  (EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id)
+                   AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id AND d.state <> 'delivered')
+                   AND (SELECT MAX(finished_at) FROM delivery d WHERE d.submission_id = s.id) < ?)
+                  OR (NOT EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id) AND s.received_at < ?))
+                """, arguments: [capISO, delivered, deliveredISO])
+            let ids = (atCap + afterDelivery).map(String.init).joined(separator: ",")
+            let capIDs = atCap.map(String.init).joined(separator: ",")
+            let waiting = atCap.isEmpty ? 0 : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state = 'pending' AND submission_id IN (\(capIDs))") ?? 0
+            if !dryRun, !ids.isEmpty {
+                if !atCap.isEmpty {
+                    try db.execute(sql: """
+                        UPDATE delivery SET state = 'dead', last_error = ?, finished_at = ?, lease_until = NULL
+                        WHERE state = 'pending' AND submission_id IN (\(capIDs))
+                        """, arguments: [Retention.givenUp, nowMS])
+                }
+                try db.execute(sql: "UPDATE submission SET answers = '', answers_key = NULL, purged_at = ? WHERE id IN (\(ids))",
+                               arguments: [StoreTime.iso(nowMS)])
+            }
+            return Retention.Purged(afterDelivery: afterDelivery.count, atCap: atCap.count, deliveriesGivenUp: waiting)
         }
     }
 
@@ -206,7 +243,7 @@ public final class SQLiteSubmissionStore: SubmissionStore {
         return try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, reference, force, answers, answers_key FROM submission
-                WHERE answers_key IS NULL OR answers_key != ? ORDER BY id LIMIT ?
+                WHERE purged_at IS NULL AND (answers_key IS NULL OR answers_key != ?) ORDER BY id LIMIT ?
                 """, arguments: [keys.current, batch])
             for row in rows {
                 let (force, reference): (String, String) = (row["force"], row["reference"])

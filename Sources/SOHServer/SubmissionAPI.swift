@@ -403,6 +403,9 @@ public struct SubmissionAPI: Sendable {
         var reference: String, form: String, version: Int, language: String, receivedAt: String
         var startedAt: String?, submittedAt: String?
         var answers: [String: Answer]
+        /// When the answers were purged under the retention rules (docs/privacy.md): `answers`
+        /// is then empty, and the rest is as it was.
+        var purgedAt: String?
         /// Where it was delivered: each destination's state, attempts and the force's own reference.
         var deliveries: [Receipt]?
 
@@ -416,8 +419,8 @@ public struct SubmissionAPI: Sendable {
         /// Throws when the stored answers cannot be read: never shown as an empty set.
         public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil) throws {
             reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
-            startedAt = s.startedAt; submittedAt = s.submittedAt
-            answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
+            startedAt = s.startedAt; submittedAt = s.submittedAt; purgedAt = s.purgedAt
+            answers = s.purgedAt == nil ? try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8)) : [:]
             self.deliveries = deliveries?.filter { $0.reference == s.reference }.sorted { $0.destination < $1.destination }.map {
                 Receipt(id: $0.id, destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
                         lastError: $0.state == "delivered" ? nil : $0.lastError)
@@ -428,8 +431,8 @@ public struct SubmissionAPI: Sendable {
         /// and its deliveries as they stood.
         public func imported(force: String) throws -> ImportedSubmission {
             let stored = StoredSubmission(id: 0, reference: reference, force: force, form: form, version: version, language: language,
-                                          answers: try SubmissionAPI.canonicalJSON(answers), receivedAt: receivedAt,
-                                          startedAt: startedAt, submittedAt: submittedAt)
+                                          answers: purgedAt == nil ? try SubmissionAPI.canonicalJSON(answers) : "", receivedAt: receivedAt,
+                                          startedAt: startedAt, submittedAt: submittedAt, purgedAt: purgedAt)
             return ImportedSubmission(submission: stored, deliveries: (deliveries ?? []).map {
                 DeliveryStatus(id: $0.id, reference: reference, force: force, form: form, destination: $0.destination, state: $0.state,
                                attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError)

@@ -41,6 +41,11 @@ public protocol SubmissionStore: DeliveryQueue {
     /// sealed (or none, from before answers were sealed), in one transaction; returns how many.
     /// `soh api rotate-key` calls it until it returns 0, so a rotation stopped half-way resumes.
     func reseal(batch: Int) async throws -> Int
+    /// Purges the answers of submissions whose every delivery was confirmed before
+    /// `rule.deliveredBefore` (received before it, when they had no destination), and of every
+    /// submission received before `rule.receivedBefore` whatever became of it, marking its
+    /// waiting deliveries dead; the rest of each row is kept. With `dryRun`, only counts.
+    func purge(_ rule: Retention.Cutoffs, now: Date, dryRun: Bool) async throws -> Retention.Purged
 }
 
 extension SubmissionStore {
@@ -72,9 +77,12 @@ public struct StoredSubmission: Sendable, Codable, Equatable {
     public var receivedAt: String
     public var startedAt: String?
     public var submittedAt: String?
+    /// When the answers were purged (`Retention`); the answers are then empty, the rest kept.
+    public var purgedAt: String?
 
     public init(id: Int64, reference: String, force: String, form: String, version: Int, language: String, answers: String,
-                receivedAt: String, startedAt: String?, submittedAt: String?) {
+                receivedAt: String, startedAt: String?, submittedAt: String?, purgedAt: String? = nil) {
+        self.purgedAt = purgedAt
         self.id = id
         self.reference = reference
         self.force = force

@@ -39,6 +39,8 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("read-rate-limit"), help: "Reads of submissions a minute per force, in each instance (0: no limit).")
     var readRateLimit: Int = 600
 
+    @OptionGroup var retention: RetentionOptions
+
     @Option(name: .customLong("trusted-proxy"), help: "A load balancer's address or network (e.g. 10.0.0.0/8): the client's address is read from the Forwarded or X-Forwarded-For headers it adds; repeatable.")
     var trustedProxies: [String] = []
 
@@ -123,13 +125,14 @@ struct APICommand: AsyncParsableCommand {
         // delivery worker (attempts under way are finished and recorded), then the server
         // (requests under way are answered).
         let drain = Drain(readiness: api.readiness, seconds: drainSeconds, logger: logger)
+        let purger = Purger(store: store, retention: retention.rule, every: .seconds(3600), logger: logger)
         guard let deliveryConfig, !noWorker else {
-            try await ServiceGroup(services: [app, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+            try await ServiceGroup(services: [app, purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             return
         }
         // The outbox's worker runs beside the API, sending what each submission left to deliver.
         try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
-                                     doorbell: doorbell, then: [drain])
+                                     doorbell: doorbell, then: [purger, drain])
     }
 
     /// Applies the database's migrations and exits, for deployments that migrate before they
@@ -244,7 +247,23 @@ struct APICommand: AsyncParsableCommand {
 
 struct SubmissionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "submissions", abstract: "Work with stored submissions.", subcommands: [Export.self, Import.self])
+        commandName: "submissions", abstract: "Work with stored submissions.", subcommands: [Export.self, Import.self, Purge.self])
+
+    /// Purges answers under the retention rules now (`soh api` does it every hour).
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Purge the answers that the retention rules no longer keep (soh api does this every hour); --dry-run only counts.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var retention: RetentionOptions
+        @Flag(help: "Count what would be purged, and purge nothing.") var dryRun = false
+
+        func run() async throws {
+            let store = try await database.open(create: false, needsKeys: false)
+            let now = Date()
+            let purged = try await store.purge(retention.rule.cutoffs(now: now), now: now, dryRun: dryRun)
+            print("\(database.name): \(dryRun ? "would purge" : "purged") the answers of \(Report.plural(purged.afterDelivery + purged.atCap, "submission")): \(purged)")
+        }
+    }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -320,4 +339,22 @@ struct SubmissionsCommand: AsyncParsableCommand {
             print("\(database.name): \(Report.plural(added, "submission")) added, \(submissions.count - added) already there")
         }
     }
+}
+
+/// How long answers are kept (docs/privacy.md), for `soh api` and `soh submissions purge`.
+struct RetentionOptions: ParsableArguments {
+    @Option(help: "Days the answers are kept after every destination confirmed delivery (after receipt, when there is none).")
+    var retainDays: Int = 30
+
+    @Option(help: "Days after receipt when the answers go whatever happened to them; waiting deliveries are then given up.")
+    var retainMaxDays: Int = 90
+
+    func validate() throws {
+        guard retainDays >= 0, retainMaxDays >= 0 else { throw ValidationError("--retain-days and --retain-max-days are days, 0 or more") }
+        guard retainMaxDays >= retainDays else {
+            throw ValidationError("--retain-max-days (\(retainMaxDays)) is the hard cap: it cannot be shorter than --retain-days (\(retainDays))")
+        }
+    }
+
+    var rule: Retention { Retention(afterDeliveryDays: retainDays, capDays: retainMaxDays) }
 }

@@ -297,7 +297,7 @@ struct APITests {
         }
         try queue.close()
         let store = try SQLiteSubmissionStore(path: path, keys: StoreTests.keys)
-        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers"])
+        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention"])
         let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: answers, idempotencyKey: "old-key"))
         guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }
@@ -442,7 +442,7 @@ struct APITests {
     /// speed); another force is not slowed by it.
     @Test func readsAreLimitedPerForce() async throws {
         let h = try Harness()
-        try await h.app(reads: 60).test(.live) { client in
+        try await h.app(reads: 6).test(.live) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<12 {
                 try await client.execute(uri: "/v1/forces/kent/submissions", method: .get, headers: [.authorization: "Bearer kent-secret"]) {
@@ -450,8 +450,9 @@ struct APITests {
                     if $0.status == .tooManyRequests { #expect($0.headers[.retryAfter] != nil) }
                 }
             }
-            // A burst of a sixth of a minute's reads, then 429 with Retry-After.
-            #expect(statuses.prefix(10).allSatisfy { $0 == .ok } && statuses.suffix(2).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+            // A burst of a sixth of a minute's reads (here one), then 429 with Retry-After (one
+            // more read comes back every ten seconds).
+            #expect(statuses.first == .ok && statuses.filter { $0 == .tooManyRequests }.count >= 9, "\(statuses)")
             try await client.execute(uri: "/v1/forces/gwent/submissions", method: .get, headers: [.authorization: "Bearer gwent-secret"]) {
                 #expect($0.status == .ok)
             }
@@ -460,7 +461,7 @@ struct APITests {
 
     @Test func healthAndOpenAPI() async throws {
         let h = try Harness()
-        #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers"])
+        #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention"])
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {
                 #expect($0.status == .ok && json($0.body)["database"] as? String == "ok")

@@ -21,7 +21,8 @@ struct AnswerKeysTests {
     @Test func sealedAnswersOpenOnlyOnTheirRowWithTheirKey() throws {
         let keys = try AnswerKeys(parsing: AnswerKeys.generate(id: "k"))
         let sealed = try keys.seal(#"{"a":"b"}"#, force: "kent", reference: "KEN-1")
-        #expect(sealed.keyID == "k" && !sealed.text.contains("a"))
+        #expect(sealed.keyID == "k" && !sealed.text.contains(#""a""#) && Data(base64Encoded: sealed.text)?.count == 12 + 9 + 16,
+                "the nonce, the sealed bytes and the tag, in base64")
         #expect(try keys.open(sealed.text, keyID: "k", force: "kent", reference: "KEN-1") == #"{"a":"b"}"#)
         // Sealed twice, two different texts (a fresh nonce each time).
         #expect(try keys.seal(#"{"a":"b"}"#, force: "kent", reference: "KEN-1").text != sealed.text)

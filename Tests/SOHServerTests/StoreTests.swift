@@ -82,7 +82,7 @@ struct StoreTests {
         let made = try await Self.make(kind)
         let store = made.store
         defer { made.close() }
-        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers"])
+        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention"])
         #expect(try await store.pendingMigrations().isEmpty)
     }
 
@@ -263,6 +263,65 @@ struct StoreTests {
         #expect(all.map(\.answers) == (0..<40).map { #"{"n":"\#($0)"}"# })
         #expect(try await onlyNew.store.reseal(batch: 7) == 0)
         if case .postgres = kind { (rotated.store as? PostgresSubmissionStore)?.close(); (onlyNew.store as? PostgresSubmissionStore)?.close() }
+    }
+
+    /// Answers go 30 days after every destination confirmed delivery (after receipt when there
+    /// is none) and at the 90-day cap whatever happened; the rest of the row stays, a waiting
+    /// delivery is given up, nothing purged is sent or sealed again; a dry run changes nothing.
+    @Test(arguments: Kind.allCases)
+    func retentionPurgesAnswersAndKeepsTheRest(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        let store = made.store
+        let now = Date(), day = 86_400.0
+        func ago(_ days: Double) -> String { StoreTime.iso(StoreTime.milliseconds(now.addingTimeInterval(-days * day))) }
+        func old(_ reference: String, days: Double, deliveries: [(String, String)]) async throws {
+            let s = StoredSubmission(id: 0, reference: reference, force: "kent", form: "lost-property", version: 1, language: "en",
+                                     answers: #"{"item-type":"old"}"#, receivedAt: ago(days), startedAt: nil, submittedAt: nil)
+            _ = try await store.importSubmission(ImportedSubmission(submission: s, deliveries: deliveries.map { id, state in
+                DeliveryStatus(id: id, reference: reference, force: "kent", form: "lost-property", destination: id, state: state, attempts: 0)
+            }))
+        }
+        // Delivered 40 days ago: goes. Delivered a day ago: stays. Waiting: stays.
+        guard case .created(let delivered) = try await store.store(Self.new(destinations: ["athena"])),
+              case .created(let recent) = try await store.store(Self.new(destinations: ["athena"])),
+              case .created(let waiting) = try await store.store(Self.new(destinations: ["athena"])) else { Issue.record("not created"); return }
+        let leased = try await store.lease(limit: 10, seconds: 60, now: Date().addingTimeInterval(1))
+        #expect(leased.count == 3)
+        for lease in leased where lease.report.reference != waiting.reference {
+            let at = lease.report.reference == delivered.reference ? now.addingTimeInterval(-40 * day) : now.addingTimeInterval(-day)
+            try await store.record([RecordedAttempt(delivery: lease, attempt: Attempt(.delivered, status: 201, detail: "ok"),
+                                                    next: .delivered(forceReference: nil), at: at)])
+        }
+        // Received 100 days ago and never delivered: goes at the cap, its delivery given up.
+        // Received 40 days ago with nowhere to go: goes. Received 10 days ago likewise: stays.
+        try await old("KEN-CAP0-0001", days: 100, deliveries: [("d-cap", "pending")])
+        try await old("KEN-NONE-0040", days: 40, deliveries: [])
+        try await old("KEN-NONE-0010", days: 10, deliveries: [])
+
+        let cutoffs = Retention().cutoffs(now: now)
+        let expected = Retention.Purged(afterDelivery: 2, atCap: 1, deliveriesGivenUp: 1)
+        #expect(try await store.purge(cutoffs, now: now, dryRun: true) == expected)
+        #expect(try await store.list(force: "kent", since: nil, after: nil, limit: 100).allSatisfy { $0.purgedAt == nil }, "a dry run changes nothing")
+        #expect(try await store.purge(cutoffs, now: now, dryRun: false) == expected)
+        #expect(try await store.purge(cutoffs, now: now, dryRun: false) == Retention.Purged(), "nothing left to do")
+
+        let rows = Dictionary(uniqueKeysWithValues: try await store.list(force: "kent", since: nil, after: nil, limit: 100).map { ($0.reference, $0) })
+        #expect(Set(rows.values.filter { $0.purgedAt != nil }.map(\.reference)) == [delivered.reference, "KEN-CAP0-0001", "KEN-NONE-0040"])
+        for row in rows.values where row.purgedAt != nil {
+            #expect(row.answers == "" && row.form == "lost-property" && !row.receivedAt.isEmpty)
+            let out = try SubmissionAPI.SubmissionOut(row, deliveries: [])
+            #expect(try JSONSerialization.jsonObject(with: JSONEncoder().encode(out)) as? [String: Any] != nil)
+        }
+        #expect(rows[recent.reference]?.answers == recent.answers && rows[waiting.reference]?.answers == waiting.answers)
+        let given = try #require(try await store.deliveries(reference: "KEN-CAP0-0001").first)
+        #expect(given.state == "dead" && given.lastError == Retention.givenUp)
+        #expect(try await !store.retry(delivery: "d-cap", now: now), "a purged report is not sent again")
+        #expect(try await store.redeliver(force: "kent", since: ago(200), until: ago(-1), destination: nil, dryRun: true, now: now) == 1,
+                "only the delivered one not purged could be sent again")
+        #expect(try await store.reseal(batch: 100) == 0, "nothing purged is sealed again")
+        let raw = try Self.raw(made, "SELECT reference || '|' || answers || '|' || coalesce(answers_key, '-') FROM submission WHERE purged_at IS NOT NULL ORDER BY reference")
+        #expect(raw.allSatisfy { $0.hasSuffix("||-") }, "\(raw)")
     }
 
     @Test func aDatabaseURLIsCheckedAndItsPasswordNeverShown() async throws {

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 
 from receiver import Receiver
-from test_delivery import API, ROOT, SOH, TOKEN, config
+from test_delivery import API, ROOT, SOH, TOKEN, config, wait_for
 
 SECRET = "my neighbour follows me home every night"
 
@@ -176,3 +176,29 @@ def get_json(url, headers=None):
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
+
+
+def test_answers_are_purged_after_delivery_and_the_rest_is_kept():
+    receiver = Receiver()
+    api = API(config(receiver), arguments=["--retain-days", "0"])
+    try:
+        reference = api.post("lost-property", answers())
+        assert wait_for(lambda: api.submission(reference)["deliveries"][0]["state"] == "delivered")
+        dry = api.soh("submissions", "purge", "--retain-days", "0", "--dry-run")
+        assert dry.returncode == 0 and "would purge the answers of 1 submission" in dry.stdout, dry.stdout + dry.stderr
+        assert api.submission(reference)["answers"]["item-description"] == SECRET, "a dry run purges nothing"
+        # soh api purges at start, then every hour.
+        api.restart()
+        assert wait_for(lambda: "purgedAt" in api.submission(reference))
+        kept = api.submission(reference)
+        assert kept["answers"] == {} and kept["reference"] == reference and kept["form"] == "lost-property"
+        assert kept["deliveries"][0]["state"] == "delivered", "the delivery outcome is kept"
+        again = api.soh("submissions", "purge", "--retain-days", "0")
+        assert again.returncode == 0 and "purged the answers of 0 submissions" in again.stdout, again.stdout
+        exported = api.soh("submissions", "export", "--force", "kent")
+        assert exported.returncode == 0 and json.loads(exported.stdout)["purgedAt"] == kept["purgedAt"], exported.stderr
+        bad = api.soh("submissions", "purge", "--retain-days", "40", "--retain-max-days", "30")
+        assert bad.returncode != 0 and "cannot be shorter than --retain-days" in bad.stderr, bad.stderr
+    finally:
+        api.stop()
+        receiver.close()
