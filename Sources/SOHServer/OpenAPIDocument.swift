@@ -26,6 +26,14 @@ enum OpenAPIDocument {
                 "submissions": ["type": "array", "items": ["$ref": "#/components/schemas/Submission"]],
                 "next": ["type": ["string", "null"], "description": "The cursor of the next page (the after parameter); null at the end"]],
                 "required": ["submissions", "next"]],
+            "AuditPage": ["type": "object", "properties": [
+                "entries": ["type": "array", "items": ["type": "object", "properties": [
+                    "id": ["type": "integer"], "at": ["type": "string", "format": "date-time"], "actor": ["type": "string"],
+                    "action": ["type": "string"], "force": ["type": "string"], "target": ["type": "string"], "address": ["type": "string"],
+                    "previous": ["type": "string"], "hash": ["type": "string"]],
+                    "required": ["id", "at", "actor", "action", "target", "previous", "hash"]]],
+                "next": ["type": ["string", "null"]]],
+                "required": ["entries", "next"]],
             "KeyReused": ["type": "object", "properties": ["code": ["const": "idempotencyKeyReused"], "error": ["type": "string"]],
                           "required": ["code", "error"]],
         ]
@@ -117,6 +125,16 @@ enum OpenAPIDocument {
                                   "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
                                   "429": response("Too many failed token checks from this address, or too many reads for this force; try again after Retry-After", "Error"),
                                   "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
+                                  "503": response("The database could not be read", "Error")],
+                ]],
+                "/v1/forces/{force}/audit": ["parameters": [force], "get": [
+                    "summary": "The force's entries of the audit log (every read of its reports, export, redelivery), oldest first",
+                    "security": [["bearer": []]],
+                    "parameters": [["name": "after", "in": "query", "schema": ["type": "string"]],
+                                   ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 1000]]],
+                    "responses": ["200": response("A page of entries and the cursor of the next", "AuditPage"),
+                                  "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
+                                  "429": response("Too many failed token checks from this address, or too many reads for this force; try again after Retry-After", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
                 "/v1/forces/{force}/submissions/{reference}": ["parameters": [force, reference], "get": [

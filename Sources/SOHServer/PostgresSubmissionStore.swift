@@ -176,6 +176,22 @@ public final class PostgresSubmissionStore: SubmissionStore {
         ]),
         ("v4: sealed answers", ["ALTER TABLE submission ADD COLUMN answers_key TEXT"]),
         ("v5: retention", ["ALTER TABLE submission ADD COLUMN purged_at TEXT"]),
+        ("v6: audit log", [
+            """
+            CREATE TABLE audit (
+              id BIGINT PRIMARY KEY,
+              at TEXT NOT NULL,
+              actor TEXT NOT NULL,
+              action TEXT NOT NULL,
+              force TEXT,
+              target TEXT NOT NULL,
+              address TEXT,
+              previous TEXT NOT NULL,
+              hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_force ON audit (force, id)",
+        ]),
     ]
 
     /// Applies what is missing, in one transaction holding an advisory lock: a second instance
@@ -346,6 +362,36 @@ public final class PostgresSubmissionStore: SubmissionStore {
             }
             return Retention.Purged(afterDelivery: afterDelivery.count, atCap: atCap.count, deliveriesGivenUp: Int(waiting))
         }
+    }
+
+    public func audit(_ entry: AuditLog.Entry, now: Date) async throws {
+        let at = StoreTime.iso(StoreTime.milliseconds(now))
+        try await client.withTransaction(logger: logger) { db in
+            // One appender at a time across instances: the chain has one order.
+            try await db.query("SELECT pg_advisory_xact_lock(7358822)", logger: logger)
+            let last = try await db.query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", logger: logger)
+                .decode((Int64, String).self).array().first
+            let id = (last?.0 ?? 0) + 1, previous = last?.1 ?? AuditLog.genesis
+            let hash = AuditLog.hash(id: id, at: at, entry: entry, previous: previous)
+            try await db.query("""
+                INSERT INTO audit (id, at, actor, action, force, target, address, previous, hash)
+                VALUES (\(id), \(at), \(entry.actor), \(entry.action), \(entry.force), \(entry.target), \(entry.address), \(previous), \(hash))
+                """, logger: logger)
+        }
+    }
+
+    public func auditRecords(force: String?, after: Int64?, limit: Int) async throws -> [AuditLog.Record] {
+        var records: [AuditLog.Record] = []
+        let rows = try await client.query("""
+            SELECT id, at, actor, action, force, target, address, previous, hash FROM audit
+            WHERE (\(force)::text IS NULL OR force = \(force)) AND id > \(after ?? 0) ORDER BY id LIMIT \(limit)
+            """, logger: logger)
+        for try await (id, at, actor, action, force, target, address, previous, hash) in
+            rows.decode((Int64, String, String, String, String?, String, String?, String, String).self) {
+            records.append(AuditLog.Record(id: id, at: at, actor: actor, action: action, force: force, target: target, address: address,
+                                           previous: previous, hash: hash))
+        }
+        return records
     }
 
     public func reseal(batch: Int) async throws -> Int {

@@ -95,6 +95,23 @@ public final class SQLiteSubmissionStore: SubmissionStore {
             // When the answers were purged (`Retention`); the rest of the row is kept.
             try db.execute(sql: "ALTER TABLE submission ADD COLUMN purged_at TEXT")
         }
+        migrator.registerMigration("v6: audit log") { db in
+            // Appended only (`AuditLog`): each entry's hash covers it and the one before.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                  id INTEGER PRIMARY KEY,
+                  at TEXT NOT NULL,
+                  actor TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  force TEXT,
+                  target TEXT NOT NULL,
+                  address TEXT,
+                  previous TEXT NOT NULL,
+                  hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_force ON audit (force, id);
+                """)
+        }
         return migrator
     }
 
@@ -256,4 +273,27 @@ public final class SQLiteSubmissionStore: SubmissionStore {
         }
     }
 
+    public func audit(_ entry: AuditLog.Entry, now: Date) async throws {
+        let at = StoreTime.iso(StoreTime.milliseconds(now))
+        try await pool.write { db in
+            let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
+            let id = (last?["id"] as Int64? ?? 0) + 1, previous = last?["hash"] as String? ?? AuditLog.genesis
+            try db.execute(sql: """
+                INSERT INTO audit (id, at, actor, action, force, target, address, previous, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, at, entry.actor, entry.action, entry.force, entry.target, entry.address, previous,
+                                 AuditLog.hash(id: id, at: at, entry: entry, previous: previous)])
+        }
+    }
+
+    public func auditRecords(force: String?, after: Int64?, limit: Int) async throws -> [AuditLog.Record] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, at, actor, action, force, target, address, previous, hash FROM audit
+                WHERE (? IS NULL OR force = ?) AND id > ? ORDER BY id LIMIT ?
+                """, arguments: [force, force, after ?? 0, limit]).map { row in
+                AuditLog.Record(id: row["id"], at: row["at"], actor: row["actor"], action: row["action"], force: row["force"], target: row["target"],
+                                address: row["address"], previous: row["previous"], hash: row["hash"])
+            }
+        }
+    }
 }

@@ -98,6 +98,9 @@ public struct SubmissionAPI: Sendable {
         router.get("/v1/forces/:force/submissions/:reference") { request, context in
             await self.one(request, context)
         }
+        router.get("/v1/forces/:force/audit") { request, context in
+            await self.auditLog(request, context)
+        }
         return router
     }
 
@@ -358,7 +361,10 @@ public struct SubmissionAPI: Sendable {
             let rows = try await bounded { try await store.list(force: force, since: since, after: after, limit: limit) }
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
             let receipts = rows.isEmpty ? [] : try await bounded { [first = rows[0].id] in try await store.deliveries(force: force, since: first) }
-            return Self.encode(.ok, SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next))
+            let page = SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next)
+            // Nothing is shown that the audit log does not record.
+            try await record(request, context, "list", force: force, target: rows.isEmpty ? "no submissions" : rows.map(\.reference).joined(separator: " "))
+            return Self.encode(.ok, page)
         } catch let error as AnswerKeys.CannotOpen {
             return cannotOpen(error, force: force)
         } catch {
@@ -373,14 +379,55 @@ public struct SubmissionAPI: Sendable {
         if let refusal = await refusal(request, context, force: force) { return refusal }
         do {
             // A database that cannot be read is not "no such submission".
-            guard let row = try await bounded({ try await store.get(force: force, reference: reference) }) else { return Self.error(.notFound, "no such submission") }
+            guard let row = try await bounded({ try await store.get(force: force, reference: reference) }) else {
+                try await record(request, context, "read", force: force, target: "\(reference.prefix(40)) (no such submission)")
+                return Self.error(.notFound, "no such submission")
+            }
             let deliveries = try await bounded { try await store.deliveries(reference: row.reference) }
-            return Self.encode(.ok, try SubmissionOut(row, deliveries: deliveries))
+            let out = try SubmissionOut(row, deliveries: deliveries)
+            try await record(request, context, "read", force: force, target: row.reference)
+            return Self.encode(.ok, out)
         } catch let error as AnswerKeys.CannotOpen {
             return cannotOpen(error, force: force)
         } catch {
             logger.error("reading a submission failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read the submission")
+        }
+    }
+
+    /// Appends what a force's token read to the audit log; throws (and the read is refused)
+    /// when it cannot be recorded.
+    func record(_ request: Request, _ context: APIContext, _ action: String, force: String, target: String) async throws {
+        let actor = tokens[force].map { AuditLog.tokenID(force: force, hash: $0) } ?? force
+        let entry = AuditLog.Entry(actor: actor, action: action, force: force, target: target, address: client(request, context))
+        try await bounded { try await store.audit(entry, now: Date()) }
+    }
+
+    /// `GET /v1/forces/{force}/audit`: the force's entries of the audit log, oldest first.
+    func auditLog(_ request: Request, _ context: APIContext) async -> Response {
+        let force = context.parameters.get("force") ?? ""
+        guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
+        if let refusal = await refusal(request, context, force: force) { return refusal }
+        let query = request.uri.queryParameters
+        let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 100, 1), 1000)
+        let after = query["after"].flatMap { Int64(String($0)) }
+        do {
+            let records = try await bounded { try await store.auditRecords(force: force, after: after, limit: limit) }
+            return Self.encode(.ok, AuditPage(entries: records, next: records.count == limit ? records.last.map { String($0.id) } : nil))
+        } catch {
+            logger.error("reading the audit log failed: \(error)", metadata: ["force": .string(force)])
+            return Self.error(.serviceUnavailable, "could not read the audit log")
+        }
+    }
+
+    struct AuditPage: Encodable {
+        var entries: [AuditLog.Record]
+        var next: String?
+        enum Key: String, CodingKey { case entries, next }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(entries, forKey: .entries)
+            try c.encode(next, forKey: .next)
         }
     }
 

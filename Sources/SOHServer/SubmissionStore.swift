@@ -46,6 +46,11 @@ public protocol SubmissionStore: DeliveryQueue {
     /// submission received before `rule.receivedBefore` whatever became of it, marking its
     /// waiting deliveries dead; the rest of each row is kept. With `dryRun`, only counts.
     func purge(_ rule: Retention.Cutoffs, now: Date, dryRun: Bool) async throws -> Retention.Purged
+    /// Appends an entry to the audit log, chained to the last (one writer at a time, whatever
+    /// the number of instances).
+    func audit(_ entry: AuditLog.Entry, now: Date) async throws
+    /// Audit entries oldest first, after the id `after`: a force's, or all when `force` is nil.
+    func auditRecords(force: String?, after: Int64?, limit: Int) async throws -> [AuditLog.Record]
 }
 
 extension SubmissionStore {

@@ -221,6 +221,8 @@ struct APICommand: AsyncParsableCommand {
                 print(Diagnostic.general(.error, "\(error)", hint: "Every key that sealed a stored answer must be in the keys file until the rotation is done.", file: database.name).description, to: &err)
                 throw ExitCode(1)
             }
+            try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "rotate-key", force: nil,
+                                                 target: "\(total) submissions sealed again with the key '\(current)'"), now: Date())
             print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) sealed again); the file's other keys can be removed once every instance uses it.")
         }
     }
@@ -261,6 +263,9 @@ struct SubmissionsCommand: AsyncParsableCommand {
             let store = try await database.open(create: false, needsKeys: false)
             let now = Date()
             let purged = try await store.purge(retention.rule.cutoffs(now: now), now: now, dryRun: dryRun)
+            if !dryRun, purged.afterDelivery + purged.atCap > 0 {
+                try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "purge", force: nil, target: "answers of \(purged)"), now: now)
+            }
             print("\(database.name): \(dryRun ? "would purge" : "purged") the answers of \(Report.plural(purged.afterDelivery + purged.atCap, "submission")): \(purged)")
         }
     }
@@ -279,6 +284,9 @@ struct SubmissionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await database.open(create: false, needsKeys: true)
+            // Recorded before anything is written out: an export that stops half-way was still one.
+            try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "export", force: force,
+                                                 target: "the force's submissions" + (since.map { " received from \($0)" } ?? "")), now: Date())
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var after: Int64?
@@ -336,6 +344,8 @@ struct SubmissionsCommand: AsyncParsableCommand {
             let store = try await database.open(create: true, needsKeys: true)
             var added = 0
             for submission in submissions where try await store.importSubmission(submission) { added += 1 }
+            try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "import", force: force,
+                                                 target: "\(added) submissions added, \(submissions.count - added) already there"), now: Date())
             print("\(database.name): \(Report.plural(added, "submission")) added, \(submissions.count - added) already there")
         }
     }

@@ -77,11 +77,13 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument(help: "The delivery's id (soh deliveries dead lists them).") var id: String
 
         func run() async throws {
-            guard try await place.open(create: false, needsKeys: false).retry(delivery: id) else {
+            let store = try await place.open(create: false, needsKeys: false)
+            guard try await store.retry(delivery: id) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no dead delivery with id \(id)", hint: "'soh deliveries dead' lists them.").description, to: &err)
                 throw ExitCode(1)
             }
+            try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "retry", force: nil, target: "delivery \(id)"), now: Date())
             print("Delivery \(id) is due again.")
         }
     }
@@ -104,7 +106,13 @@ struct DeliveriesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let count = try await place.open(create: false, needsKeys: false).redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
+            let store = try await place.open(create: false, needsKeys: false)
+            let count = try await store.redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
+            if !dryRun {
+                try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "redeliver", force: force,
+                                                     target: "\(count) deliveries of reports received from \(since) until \(until)\(destination.map { " to \($0)" } ?? "")"),
+                                      now: Date())
+            }
             let deliveries = count == 1 ? "1 delivery" : "\(count) deliveries"
             print(dryRun ? "\(deliveries) would be sent again." : "\(deliveries) due again, with their ids unchanged (receivers de-duplicate on them).")
         }

@@ -19,7 +19,10 @@ struct Purger: Service {
                     let now = Date()
                     do {
                         let purged = try await store.purge(retention.cutoffs(now: now), now: now, dryRun: false)
-                        if purged.afterDelivery + purged.atCap > 0 { logger.notice("answers purged: \(purged)") }
+                        if purged.afterDelivery + purged.atCap > 0 {
+                            logger.notice("answers purged: \(purged)")
+                            try await store.audit(AuditLog.Entry(actor: "soh api (retention)", action: "purge", force: nil, target: "answers of \(purged)"), now: now)
+                        }
                         if purged.deliveriesGivenUp > 0 { logger.warning("deliveries given up at the retention cap: \(purged.deliveriesGivenUp)") }
                     } catch {
                         logger.error("purging answers failed (tried again in \(every)): \(error)")

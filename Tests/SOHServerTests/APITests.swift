@@ -297,7 +297,7 @@ struct APITests {
         }
         try queue.close()
         let store = try SQLiteSubmissionStore(path: path, keys: StoreTests.keys)
-        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention"])
+        #expect(try await store.appliedMigrations() == StoreTests.migrations)
         let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: answers, idempotencyKey: "old-key"))
         guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }
@@ -461,7 +461,7 @@ struct APITests {
 
     @Test func healthAndOpenAPI() async throws {
         let h = try Harness()
-        #expect(try await h.store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention"])
+        #expect(try await h.store.appliedMigrations() == StoreTests.migrations)
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {
                 #expect($0.status == .ok && json($0.body)["database"] as? String == "ok")

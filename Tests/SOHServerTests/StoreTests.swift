@@ -14,6 +14,9 @@ struct StoreTests {
         var testDescription: String { rawValue }
     }
 
+    /// Every migration, in order: the one list the tests compare with.
+    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log"]
+
     /// The keys the tests' stores seal answers with.
     static let keyLine = AnswerKeys.generate(id: "test")
     static let keys = try! AnswerKeys(parsing: keyLine)
@@ -82,7 +85,7 @@ struct StoreTests {
         let made = try await Self.make(kind)
         let store = made.store
         defer { made.close() }
-        #expect(try await store.appliedMigrations() == ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention"])
+        #expect(try await store.appliedMigrations() == Self.migrations)
         #expect(try await store.pendingMigrations().isEmpty)
     }
 
@@ -322,6 +325,37 @@ struct StoreTests {
         #expect(try await store.reseal(batch: 100) == 0, "nothing purged is sealed again")
         let raw = try Self.raw(made, "SELECT reference || '|' || answers || '|' || coalesce(answers_key, '-') FROM submission WHERE purged_at IS NOT NULL ORDER BY reference")
         #expect(raw.allSatisfy { $0.hasSuffix("||-") }, "\(raw)")
+    }
+
+    /// The audit log is one chain, however many write to it at once; an entry edited, removed
+    /// or moved breaks it at that entry.
+    @Test(arguments: Kind.allCases)
+    func theAuditLogIsOneChainThatShowsTampering(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        let store = made.store
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<24 {
+                group.addTask {
+                    try await store.audit(AuditLog.Entry(actor: "kent:0a1b2c3d", action: "read", force: i % 2 == 0 ? "kent" : "gwent",
+                                                         target: "KEN-\(i)\tline\nbreak", address: "203.0.113.\(i)"), now: Date())
+                }
+            }
+            try await group.waitForAll()
+        }
+        let all = try await store.auditRecords(force: nil, after: nil, limit: 100)
+        #expect(all.map(\.id) == Array(1...24))
+        let intact = AuditLog.verify(all)
+        #expect(intact.broken == nil && intact.entries == 24 && intact.head == all.last?.hash)
+        #expect(try await store.auditRecords(force: "kent", after: nil, limit: 100).count == 12)
+        #expect(try await store.auditRecords(force: nil, after: 20, limit: 100).map(\.id) == [21, 22, 23, 24])
+
+        _ = try Self.raw(made, "UPDATE audit SET target = 'KEN-nothing' WHERE id = 7 RETURNING id")
+        #expect(AuditLog.verify(try await store.auditRecords(force: nil, after: nil, limit: 100)).broken?.id == 7)
+        _ = try Self.raw(made, "UPDATE audit SET target = (SELECT target FROM audit WHERE id = 6) WHERE id = 7 RETURNING id")
+        _ = try Self.raw(made, "DELETE FROM audit WHERE id = 12 RETURNING id")
+        let gap = AuditLog.verify(try await store.auditRecords(force: nil, after: nil, limit: 100))
+        #expect(gap.broken?.id == 7 || gap.broken?.id == 13, "\(gap)")
     }
 
     @Test func aDatabaseURLIsCheckedAndItsPasswordNeverShown() async throws {

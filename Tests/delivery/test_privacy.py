@@ -3,9 +3,11 @@
 """
 import concurrent.futures
 import glob
+import hashlib
 import http.client
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -199,6 +201,38 @@ def test_answers_are_purged_after_delivery_and_the_rest_is_kept():
         assert exported.returncode == 0 and json.loads(exported.stdout)["purgedAt"] == kept["purgedAt"], exported.stderr
         bad = api.soh("submissions", "purge", "--retain-days", "40", "--retain-max-days", "30")
         assert bad.returncode != 0 and "cannot be shorter than --retain-days" in bad.stderr, bad.stderr
+    finally:
+        api.stop()
+        receiver.close()
+
+
+def test_every_read_and_export_is_in_the_audit_log_and_an_edit_is_found():
+    receiver = Receiver()
+    api = API(config(receiver))
+    try:
+        reference = api.post("lost-property", answers())
+        api.submission(reference)
+        status, _ = get_json(api.url + "/v1/forces/kent/submissions", {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200
+        assert api.soh("submissions", "export", "--force", "kent").returncode == 0
+        status, page = get_json(api.url + "/v1/forces/kent/audit", {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200, page
+        entries = page["entries"]
+        assert [e["action"] for e in entries] == ["read", "list", "export"], entries
+        assert entries[0]["target"] == reference and entries[1]["target"] == reference
+        token_id = "kent:" + hashlib.sha256(TOKEN.encode()).hexdigest()[:8]
+        assert entries[0]["actor"] == token_id and TOKEN not in json.dumps(page), "the token's id, never the token"
+        assert entries[0]["address"] == "127.0.0.1" and entries[2]["actor"].startswith("operator:")
+        # Another force's token sees none of Kent's entries.
+        status, _ = get_json(api.url + "/v1/forces/gwent/audit", {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 401
+
+        verified = api.soh("audit", "verify")
+        assert verified.returncode == 0 and "3 entries, the chain intact" in verified.stdout, verified.stdout + verified.stderr
+        with sqlite3.connect(api.db) as db:
+            db.execute("UPDATE audit SET target = 'KEN-NOTHING-HERE' WHERE id = 2")
+        tampered = api.soh("audit", "verify")
+        assert tampered.returncode == 1 and "the chain breaks at entry 2" in tampered.stderr, tampered.stderr
     finally:
         api.stop()
         receiver.close()
