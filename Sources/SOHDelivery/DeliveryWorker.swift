@@ -212,6 +212,9 @@ public enum DeliveryMetrics {
     public static let pending = "soh_delivery_pending"
     public static let dead = "soh_delivery_dead"
     public static let oldestPending = "soh_delivery_oldest_pending_seconds"
+    /// Age of the oldest report not yet delivered everywhere: its answers are purged at the
+    /// retention cap, so alert on this well before (docs/privacy.md).
+    public static let oldestUndelivered = "soh_report_oldest_undelivered_seconds"
 
     static func attempted(_ outcome: Attempt.Outcome, receivedAt: String, now: Date) {
         Counter(label: attempts, dimensions: [("outcome", outcome.rawValue)]).increment()
@@ -224,9 +227,10 @@ public enum DeliveryMetrics {
     }
 
     /// The queue as it stands, set just before each scrape.
-    public static func queue(pending count: Int, dead deadCount: Int, oldestPendingSeconds: Int?) {
+    public static func queue(pending count: Int, dead deadCount: Int, oldestPendingSeconds: Int?, oldestUndeliveredSeconds: Int? = nil) {
         Gauge(label: pending).record(count)
         Gauge(label: dead).record(deadCount)
         Gauge(label: oldestPending).record(oldestPendingSeconds ?? 0)
+        Gauge(label: oldestUndelivered).record(oldestUndeliveredSeconds ?? 0)
     }
 }

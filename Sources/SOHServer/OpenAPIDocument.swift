@@ -91,7 +91,7 @@ enum OpenAPIDocument {
                     "503": response("Not ready: draining before it stops, the database does not answer, or it lacks migrations", "Error")]]],
                 "/v1/openapi.json": ["get": ["responses": ["200": ["description": "This document"]]]],
                 "/metrics": ["get": ["responses": [
-                    "200": ["description": "Prometheus text format: soh_delivery_attempts_total{outcome}, soh_delivery_pending, soh_delivery_dead, soh_delivery_oldest_pending_seconds, soh_delivery_submit_to_delivered_seconds", "content": ["text/plain": ["schema": ["type": "string"]]]],
+                    "200": ["description": "Prometheus text format: soh_delivery_attempts_total{outcome}, soh_delivery_pending, soh_delivery_dead, soh_delivery_oldest_pending_seconds, soh_report_oldest_undelivered_seconds, soh_delivery_submit_to_delivered_seconds", "content": ["text/plain": ["schema": ["type": "string"]]]],
                     "404": response("Metrics are not exported by this server (tests embedding the API)", "Error"),
                     "503": response("The database does not answer", "Error")]]],
                 "/v1/forces/{force}/forms/{form}/submissions": ["parameters": [force, form], "options": [

@@ -176,6 +176,9 @@ extension PostgresSubmissionStore {
             FROM delivery
             """, logger: logger).decode((Int, Int, Int64?).self).array()
         let (pending, dead, oldest) = rows.first ?? (0, 0, nil)
-        return QueueDepth(pending: pending, dead: dead, oldestPending: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) })
+        let undelivered = try await client.query(PostgresQuery(unsafeSQL: StoreTime.oldestUndeliveredSQL), logger: logger)
+            .decode(String?.self).array().first ?? nil
+        return QueueDepth(pending: pending, dead: dead, oldestPending: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                          oldestUndelivered: StoreTime.date(undelivered))
     }
 }

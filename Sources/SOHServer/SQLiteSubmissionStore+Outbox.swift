@@ -117,7 +117,9 @@ extension SQLiteSubmissionStore {
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state = 'pending'") ?? 0
             let dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state = 'dead'") ?? 0
             let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM delivery WHERE state = 'pending'")
-            return QueueDepth(pending: pending, dead: dead, oldestPending: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) })
+            let undelivered = try String.fetchOne(db, sql: StoreTime.oldestUndeliveredSQL)
+            return QueueDepth(pending: pending, dead: dead, oldestPending: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                              oldestUndelivered: StoreTime.date(undelivered))
         }
     }
 

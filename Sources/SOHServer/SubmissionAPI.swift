@@ -153,7 +153,8 @@ public struct SubmissionAPI: Sendable {
         do {
             let queue = try await bounded { try await store.queueDepth() }
             DeliveryMetrics.queue(pending: queue.pending, dead: queue.dead,
-                                  oldestPendingSeconds: queue.oldestPending.map { Int(Date().timeIntervalSince($0)) })
+                                  oldestPendingSeconds: queue.oldestPending.map { Int(Date().timeIntervalSince($0)) },
+                                  oldestUndeliveredSeconds: queue.oldestUndelivered.map { Int(Date().timeIntervalSince($0)) })
         } catch {
             return Self.error(.serviceUnavailable, "the database does not answer")
         }

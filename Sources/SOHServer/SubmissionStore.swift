@@ -211,6 +211,24 @@ public struct QueueDepth: Sendable, Equatable {
     public var pending: Int
     public var dead: Int
     public var oldestPending: Date?
+    /// When the oldest report not yet delivered everywhere (a delivery waiting or dead) was
+    /// received: its answers go at the retention cap, so an alert on this comes well before.
+    public var oldestUndelivered: Date? = nil
+}
+
+extension StoreTime {
+    /// The oldest report, not purged, with a delivery waiting or dead: the SQL both stores run.
+    static let oldestUndeliveredSQL = """
+        SELECT MIN(s.received_at) FROM submission s WHERE s.purged_at IS NULL
+          AND EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id AND d.state <> 'delivered')
+        """
+
+    static func date(_ iso: String?) -> Date? {
+        guard let iso else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: iso)
+    }
 }
 
 /// Times as the stores keep them: milliseconds since 1970 for the outbox, ISO 8601 with
