@@ -50,11 +50,27 @@ extension PostgresSubmissionStore {
                 """, logger: logger).decode((String, Int64, String, Int).self).array()
             guard !leased.isEmpty else { return [] }
             var reports: [Int64: StoredSubmission] = [:]
+            var unopened: [Int64: String] = [:]
             for try await row in try await db.query("""
                 SELECT \(unescaped: Self.columns) FROM submission WHERE id = ANY(\(leased.map(\.1)))
                 """, logger: logger) {
-                let s = try Self.submission(row, keys)
-                reports[s.id] = s
+                do {
+                    let s = try Self.submission(row, keys)
+                    reports[s.id] = s
+                } catch let error as AnswerKeys.CannotOpen {
+                    unopened[try row.decode((Int64).self)] = error.description
+                }
+            }
+            for (id, submission, _, _) in leased {
+                guard let reason = unopened[submission] else { continue }
+                // Said where operators look (soh deliveries show), and tried again later.
+                try await db.query("""
+                    INSERT INTO delivery_attempt (delivery_id, at, outcome, http_status, milliseconds, detail)
+                    VALUES (\(id), \(at), 'retry', NULL, 0, \(reason))
+                    """, logger: logger)
+                try await db.query("""
+                    UPDATE delivery SET lease_until = NULL, next_attempt_at = \(at + StoreTime.unopenedWait), last_error = \(reason) WHERE id = \(id)
+                    """, logger: logger)
             }
             return try leased.compactMap { id, submission, destination, attempts -> PendingDelivery? in
                 // A purged report has nothing to send (its waiting deliveries were given up with it).

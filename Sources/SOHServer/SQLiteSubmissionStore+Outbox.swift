@@ -16,14 +16,31 @@ extension SQLiteSubmissionStore {
                              AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at LIMIT ?)
                 RETURNING id, submission_id, destination, attempts
                 """, arguments: [until, at, at, limit])
-            return try rows.compactMap { row -> PendingDelivery? in
-                // A purged report has nothing to send (its waiting deliveries were given up with it).
-                guard let s = try Self.fetch(db, keys, "WHERE id = ?", [row["submission_id"] as Int64]).first, s.purgedAt == nil else { return nil }
+            var unopened: [(id: String, reason: String)] = []
+            let leased = try rows.compactMap { row -> PendingDelivery? in
+                let s: StoredSubmission
+                do {
+                    // A purged report has nothing to send (its waiting deliveries were given up with it).
+                    guard let found = try Self.fetch(db, keys, "WHERE id = ?", [row["submission_id"] as Int64]).first, found.purgedAt == nil else { return nil }
+                    s = found
+                } catch let error as AnswerKeys.CannotOpen {
+                    unopened.append((row["id"], error.description))
+                    return nil
+                }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: row["id"], destination: row["destination"], attempts: row["attempts"], report: .init(
                     reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,
                     answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt))
             }
+            for (id, reason) in unopened {
+                // Said where operators look (soh deliveries show), and tried again later.
+                try db.execute(sql: """
+                    INSERT INTO delivery_attempt (delivery_id, at, outcome, http_status, milliseconds, detail) VALUES (?, ?, 'retry', NULL, 0, ?)
+                    """, arguments: [id, at, reason])
+                try db.execute(sql: "UPDATE delivery SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                               arguments: [at + StoreTime.unopenedWait, reason, id])
+            }
+            return leased
         }
     }
 

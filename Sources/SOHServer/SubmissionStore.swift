@@ -217,6 +217,10 @@ public struct QueueDepth: Sendable, Equatable {
 }
 
 extension StoreTime {
+    /// How long a delivery waits when the worker's keys cannot open its report's answers: it is
+    /// not attempted (nor counted as an attempt), and the others go on.
+    static let unopenedWait: Int64 = 300_000
+
     /// The oldest report, not purged, with a delivery waiting or dead: the SQL both stores run.
     static let oldestUndeliveredSQL = """
         SELECT MIN(s.received_at) FROM submission s WHERE s.purged_at IS NULL

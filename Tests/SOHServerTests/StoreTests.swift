@@ -241,6 +241,24 @@ struct StoreTests {
         }
     }
 
+    /// A report the worker's keys cannot open holds up nothing: the others are leased, and it
+    /// waits with the reason where operators look, not attempted and not counted.
+    @Test(arguments: Kind.allCases)
+    func aReportTheKeysCannotOpenHoldsUpNothing(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        guard case .created(let sealedElsewhere) = try await made.store.store(Self.new(destinations: ["athena"])) else { Issue.record("not created"); return }
+        let other = try await Self.reopen(made, keys: try AnswerKeys(parsing: AnswerKeys.generate(id: "other")))
+        guard case .created(let mine) = try await other.store.store(Self.new(destinations: ["athena"])) else { Issue.record("not created"); return }
+        let leased = try await other.store.lease(limit: 10, seconds: 60, now: Date().addingTimeInterval(1))
+        #expect(leased.map(\.report.reference) == [mine.reference])
+        let waiting = try #require(try await made.store.deliveries(reference: sealedElsewhere.reference).first)
+        #expect(waiting.state == "pending" && waiting.attempts == 0 && waiting.lastError?.contains("cannot be opened") == true)
+        #expect(try await made.store.attempts(delivery: waiting.id).first?.detail.contains(sealedElsewhere.reference) == true)
+        #expect(try await other.store.lease(limit: 10, seconds: 60, now: Date().addingTimeInterval(2)).isEmpty, "not before it is due again")
+        if case .postgres = kind { (other.store as? PostgresSubmissionStore)?.close() }
+    }
+
     /// A new key seals new answers at once; `reseal` seals the rest again in batches while
     /// reports keep arriving, rows from before sealing included; then the old key can go.
     @Test(arguments: Kind.allCases)
