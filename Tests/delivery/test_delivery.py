@@ -3,6 +3,7 @@ reference receiver written from the contract (receiver.py), with faults injected
 
 Each test starts its own API (its own database and deliveries file) on a free port.
 """
+import base64
 import concurrent.futures
 import glob
 import hashlib
@@ -20,6 +21,12 @@ import uuid
 import pytest
 
 from receiver import Receiver, submission
+
+# `soh api`, `soh deliver` and `soh submissions` seal answers with a key and do not start
+# without one: every command these tests run (here and in the modules that import this one)
+# inherits this run's key through SOH_ANSWERS_KEYS (docs/privacy.md). Not in a conftest.py:
+# pytest runs the browser tests in the same session, whose conftest has that module name.
+os.environ["SOH_ANSWERS_KEYS"] = "test:" + base64.b64encode(os.urandom(32)).decode()
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SOH = os.environ.get("SOH_BINARY", os.path.join(ROOT, ".build", "debug", "soh"))
