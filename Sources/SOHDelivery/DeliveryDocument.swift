@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOHModel
 import SOHForms
 
 /// What a force receives for one report: a JSON:API document in the shape of the national
@@ -122,7 +123,7 @@ public enum DeliveryDocument {
         var bytes = Array(SHA256.hash(data: Data("\(kind):\(reference)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50  // version 5 style: name-based
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.string(bytes)
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.joined(separator: "-")
     }

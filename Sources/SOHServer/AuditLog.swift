@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOHModel
 
 /// The audit log: every read of reports, export, redelivery, key rotation and purge, appended,
 /// never changed. Each entry carries the SHA-256 of the one before it, so editing or removing an
@@ -61,7 +62,7 @@ public enum AuditLog {
         // Tabs and line breaks cannot join two fields into one: each field is counted first.
         let fields = [String(id), at, entry.actor, entry.action, entry.force ?? "", entry.target, entry.address ?? "", previous]
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "\n")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// The outcome of walking the chain.
@@ -113,7 +114,7 @@ public enum AuditLog {
     /// The id of a force's token in the log: the force and the first digits of the token's
     /// SHA-256 (already in the tokens file), never the token.
     public static func tokenID(force: String, hash: [UInt8]) -> String {
-        force + ":" + hash.prefix(4).map { String(format: "%02x", $0) }.joined()
+        force + ":" + Hex.string(hash.prefix(4))
     }
 
     /// Who runs a command, for the entries it makes.

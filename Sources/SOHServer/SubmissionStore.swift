@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOHModel
 import SOHDelivery
 
 /// Where submissions and their deliveries are kept, whichever database holds them: SQLite for
@@ -134,7 +135,7 @@ public struct NewSubmission: Sendable {
 
     static func digest(form: String, version: Int, language: String, answers: String) -> String {
         let canonical = "\(form)\n\(version)\n\(language)\n\(answers)"
-        return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(canonical.utf8)))
     }
 }
 

@@ -56,7 +56,7 @@ struct InputIndex {
                 return (hash, old)
             }
             guard let (bytes, stamp) = FileStamp.read(full) else { return ("unreadable", nil) }
-            return (Fingerprint.hex(SHA256.hash(data: bytes)), stamp)
+            return (Hex.string(SHA256.hash(data: bytes)), stamp)
         }
         var h = KeyHasher()
         // The forces built are a setting too: a record of some forces says nothing of the others.

@@ -19,7 +19,7 @@ struct KeyHasher {
         }
     }
 
-    func finish() -> String { Fingerprint.hex(hasher.finalize()) }
+    func finish() -> String { Hex.string(hasher.finalize()) }
 
-    static func digest(_ data: Data) -> String { Fingerprint.hex(SHA256.hash(data: data)) }
+    static func digest(_ data: Data) -> String { Hex.string(SHA256.hash(data: data)) }
 }
