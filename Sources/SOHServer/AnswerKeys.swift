@@ -81,8 +81,9 @@ public struct AnswerKeys: Sendable {
             return try AnswerKeys(parsing: String(decoding: data, as: UTF8.self))
         }
         guard let text = environment["SOH_ANSWERS_KEYS"], !text.isEmpty else { return nil }
-        // Newlines are awkward in some environments: keys may also be separated by spaces.
-        return try AnswerKeys(parsing: text.replacingOccurrences(of: " ", with: "\n"))
+        // The file's text as it is (its comment lines have spaces); or, where line breaks are
+        // awkward, keys on one line separated by spaces.
+        return try AnswerKeys(parsing: text.contains("\n") ? text : text.replacingOccurrences(of: " ", with: "\n"))
     }
 
     /// A new key's line, `ID:KEY`, from the system's random source.

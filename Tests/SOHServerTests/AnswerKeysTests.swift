@@ -11,6 +11,9 @@ struct AnswerKeysTests {
         // From the environment, the keys may be separated by spaces.
         let env = try #require(try AnswerKeys.load(file: nil, environment: ["SOH_ANSWERS_KEYS": "\(first) \(second)"]))
         #expect(env.ids == ["new", "old_1"])
+        // The keys file's text as keygen writes it, comment line and all, is read as the file.
+        let file = "# soh answers keys: the first seals new answers; the others open older rows.\n\(first)\n\(second)\n"
+        #expect(try AnswerKeys.load(file: nil, environment: ["SOH_ANSWERS_KEYS": file])?.ids == ["new", "old_1"])
         #expect(try AnswerKeys.load(file: nil, environment: [:]) == nil)
         for (text, line) in [("bad id!:\(first.split(separator: ":")[1])", 1), ("\(first)\nx:" + String(repeating: "A", count: 40), 2),
                              (String(repeating: "k", count: 33) + ":" + first.split(separator: ":")[1], 1), ("", 0)] {
