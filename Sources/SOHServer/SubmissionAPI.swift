@@ -381,7 +381,9 @@ public struct SubmissionAPI: Sendable {
         do {
             // A database that cannot be read is not "no such submission".
             guard let row = try await bounded({ try await store.get(force: force, reference: reference) }) else {
-                try await record(request, context, "read", force: force, target: "\(reference.prefix(40)) (no such submission)")
+                // Only printable ASCII of what was asked goes into the log (operators read it in a terminal).
+                let asked = String(reference.prefix(40).filter { $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) >= 0x21 && $0 != "\u{7F}" })
+                try await record(request, context, "read", force: force, target: "\(asked) (no such submission)")
                 return Self.error(.notFound, "no such submission")
             }
             let deliveries = try await bounded { try await store.deliveries(reference: row.reference) }

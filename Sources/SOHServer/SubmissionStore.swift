@@ -228,11 +228,13 @@ extension StoreTime {
           AND EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id AND d.state <> 'delivered')
         """
 
+    /// An ISO 8601 time with its zone, with or without fractional seconds; nil otherwise.
     static func date(_ iso: String?) -> Date? {
         guard let iso else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: iso)
+        let fractional = ISO8601DateFormatter(), plain = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        plain.formatOptions = [.withInternetDateTime]
+        return fractional.date(from: iso) ?? plain.date(from: iso)
     }
 }
 
@@ -246,11 +248,7 @@ public enum StoreTime {
     /// True for a time as browsers send it: ISO 8601 with date, time and zone
     /// (`2026-11-26T10:12:00Z`, `2026-11-26T10:12:00.204+01:00`), at most 40 characters.
     public static func isTimestamp(_ text: String) -> Bool {
-        guard text.count <= 40, text.contains("T") else { return false }
-        let plain = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return plain.date(from: text) != nil || fractional.date(from: text) != nil
+        text.count <= 40 && text.contains("T") && date(text) != nil
     }
 
     /// A time in milliseconds as stored timestamps are written (ISO 8601, UTC, milliseconds).

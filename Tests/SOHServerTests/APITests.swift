@@ -435,7 +435,15 @@ struct APITests {
             try await client.execute(uri: "/v1/forces/gwent/submissions/\(kentReference)", method: .get, headers: [.authorization: "Bearer gwent-secret"]) {
                 #expect($0.status == .notFound)
             }
+            // A reference with a terminal escape in it is logged without it.
+            try await client.execute(uri: "/v1/forces/kent/submissions/KEN%1B%5B31mX%0A", method: .get, headers: kent) {
+                #expect($0.status == .notFound)
+            }
         }
+        let logged = try await h.store.auditRecords(force: "kent", after: nil, limit: 100)
+        #expect(logged.map(\.action) == ["list", "read", "read"])
+        #expect(logged.last.map { $0.target.hasSuffix("(no such submission)") && !$0.target.contains("\u{1B}") && !$0.target.contains("\n") } == true,
+                "\(logged.last?.target ?? "")")
     }
 
     /// A force's reads are limited per force (a leaked token cannot empty the database at full
