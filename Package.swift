@@ -38,7 +38,7 @@ let package = Package(
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
         .target(name: "SOHModel", dependencies: ["CYAML"]),
-        .target(name: "SOHMarkdown", dependencies: ["CCmarkGFM"]),
+        .target(name: "SOHMarkdown", dependencies: ["CCmarkGFM", "SOHModel"]),
         .target(name: "SOHForms", dependencies: ["SOHModel", "SOHMarkdown"]),
         // The themes' Mustache: parser, typed values, renderer.
         .target(name: "SOHTemplates", dependencies: ["SOHModel"]),

@@ -15,8 +15,23 @@ public struct FormDefinition: Sendable, Codable, Equatable {
     public var messages: [String: LocalizedText]
     /// The POLE mapping, when the form declares one. Not in the JSON: only delivery reads it.
     public var pole: POLEMapping? = nil
+    /// What happens when the area question's answer is another force's area (forms with one).
+    public var whenElsewhere: Routing? = nil
 
-    enum CodingKeys: String, CodingKey { case id, version, title, pages, confirmation, messages }
+    enum CodingKeys: String, CodingKey { case id, version, title, pages, confirmation, messages, whenElsewhere }
+
+    /// When a report is about a place in another force's area (docs/routing.md).
+    public enum Routing: String, Sendable, Codable, CaseIterable {
+        /// The force for that area owns it and gets the report; the force it was made to gets
+        /// a transfer notice (Home Office Counting Rules: crimes are recorded where they happened).
+        case transfer
+        /// The force it was made to keeps it and acts first; the force for the area is notified
+        /// (missing persons: the receiving force records the report and takes the first action).
+        case notify
+    }
+
+    /// The question that says where it happened, when the form has one.
+    public var areaQuestion: Question? { allQuestions.first { $0.question.type == .area }?.question }
 
     public struct Confirmation: Sendable, Codable, Equatable {
         public var title: LocalizedText
@@ -66,6 +81,8 @@ public struct Question: Sendable, Codable, Equatable {
         case text, textarea, email, phone, postcode, number, date, time, radios, checkboxes, select
         case yesNo = "yes-no"
         case address, registration, declaration, content
+        /// Where it happened: one of the police areas' local authority areas (`data/police-areas.yml`).
+        case area
     }
 
     public var id: String
@@ -86,6 +103,8 @@ public struct Question: Sendable, Codable, Equatable {
     public var autocomplete: String?
     /// Every message this question can show, by error code, in every language.
     public var messages: [String: LocalizedText]
+    /// Area questions: the name of each force's police area, by force id (the options' groups).
+    public var groups: [String: LocalizedText]? = nil
 
     public struct Option: Sendable, Codable, Equatable {
         public var value: String
@@ -93,12 +112,17 @@ public struct Question: Sendable, Codable, Equatable {
         public var hint: LocalizedText?
         /// Questions shown when this option is chosen (radios and checkboxes).
         public var reveal: [Question]?
+        /// Area questions: the force whose area it is, and the towns that find it.
+        public var group: String? = nil
+        public var also: [String]? = nil
 
-        public init(value: String, label: LocalizedText, hint: LocalizedText?, reveal: [Question]?) {
+        public init(value: String, label: LocalizedText, hint: LocalizedText?, reveal: [Question]?, group: String? = nil, also: [String]? = nil) {
             self.value = value
             self.label = label
             self.hint = hint
             self.reveal = reveal
+            self.group = group
+            self.also = also
         }
     }
 

@@ -6,7 +6,7 @@ import SOHModel
 /// problem (unknown keys, duplicate ids, bad types, conditions on later or unknown questions,
 /// unreachable pages, an exit page with questions …) with its line and column.
 public enum FormLoader {
-    static let formKeys = ["id", "title", "version", "confirmation", "entities", "pages"]
+    static let formKeys = ["id", "title", "version", "confirmation", "entities", "pages", "whenElsewhere"]
     static let pageKeys = ["id", "title", "kind", "body", "when", "repeat", "questions"]
     static let questionKeys = [
         "id", "type", "label", "hint", "body", "name", "required", "options", "minLength", "maxLength", "min", "max",
@@ -15,16 +15,20 @@ public enum FormLoader {
     static let optionKeys = ["value", "label", "hint", "reveal"]
     static let operators = ["equals", "notEquals", "in", "contains", "answered", "before", "after"]
 
-    public static func load(_ text: String, file: String, expectedID: String, languages: [String], sink: DiagnosticSink) -> FormDefinition? {
+    /// `areas` gives an `area` question its choices; without it (a repository with no
+    /// `data/police-areas.yml`) a form with one is refused.
+    public static func load(_ text: String, file: String, expectedID: String, languages: [String], areas: PoliceAreas? = nil,
+                            sink: DiagnosticSink) -> FormDefinition? {
         let parsed = YAMLParser.parse(text, file: file, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "form definition", allowed: formKeys, sink: sink) else { return nil }
-        var loader = Loader(file: file, languages: languages, sink: sink)
+        var loader = Loader(file: file, languages: languages, areas: areas, sink: sink)
         return loader.form(map, expectedID: expectedID)
     }
 
     struct Loader {
         let file: String
         let languages: [String]
+        let areas: PoliceAreas?
         let sink: DiagnosticSink
         var questionIDs: [String: SourceLocation] = [:]
         /// Questions asked before the page being read, with their types (for conditions).
@@ -38,9 +42,10 @@ public enum FormLoader {
         var currentPage = (id: "", repeats: false)
         var fillsWritten: [FillsWritten] = []
 
-        init(file: String, languages: [String], sink: DiagnosticSink) {
+        init(file: String, languages: [String], areas: PoliceAreas?, sink: DiagnosticSink) {
             self.file = file
             self.languages = languages
+            self.areas = areas
             self.sink = sink
         }
 
@@ -94,8 +99,27 @@ public enum FormLoader {
                 sink.error(map.location, "the form asks no questions", hint: "Add a page with questions.")
             }
             let messages = ["unknown", "malformed", "notAsked"].reduce(into: [String: LocalizedText]()) { $0[$1] = FormMessages.generic($1, languages: languages) }
-            return FormDefinition(id: id, version: version, title: title, pages: pages, confirmation: confirmation, messages: messages,
-                                  pole: poleMapping(map, pages: pages))
+            var form = FormDefinition(id: id, version: version, title: title, pages: pages, confirmation: confirmation, messages: messages,
+                                      pole: poleMapping(map, pages: pages))
+            let areaQuestions = form.allQuestions.filter { $0.question.type == .area }
+            if areaQuestions.count > 1 {
+                sink.error(map.location, "the form has \(areaQuestions.count) area questions; a report happened in one place",
+                    hint: "Keep one 'area' question: it decides which force deals with the report.")
+            }
+            if let text = map.text("whenElsewhere") {
+                if let routing = FormDefinition.Routing(rawValue: text) {
+                    form.whenElsewhere = routing
+                } else {
+                    sink.error(map.valueLocation("whenElsewhere"), "'whenElsewhere' should be 'transfer' or 'notify', found '\(text)'",
+                        hint: "transfer: the force for the area gets the report; notify: this force keeps it and the other is told.")
+                }
+                if areaQuestions.isEmpty {
+                    sink.error(map.keyLocation("whenElsewhere"), "'whenElsewhere' needs an 'area' question", hint: "Add a question with 'type: area'.")
+                }
+            } else if !areaQuestions.isEmpty {
+                form.whenElsewhere = .transfer
+            }
+            return form
         }
 
         mutating func page(_ p: StrictMapping) -> FormPage? {
@@ -207,6 +231,18 @@ public enum FormLoader {
             } else if m.has("options") {
                 sink.error(m.keyLocation("options"), "'options' applies to radios, checkboxes and select questions only")
             }
+            if type == .area {
+                if inRepeat { sink.error(m.valueLocation("type"), "an 'area' question cannot be on a repeated page", hint: "Ask where it happened once, on a page of its own.") }
+                if let areas {
+                    q.options = areas.forces.flatMap { force in
+                        force.areas.map { Question.Option(value: $0.id, label: $0.name, hint: nil, reveal: nil, group: force.id, also: $0.also.isEmpty ? nil : $0.also) }
+                    }
+                    q.groups = Dictionary(uniqueKeysWithValues: areas.forces.map { ($0.id, $0.name) })
+                } else {
+                    sink.error(m.valueLocation("type"), "an 'area' question needs the police areas file \(PoliceAreas.file)",
+                        hint: "Add \(PoliceAreas.file) (docs/routing.md), or ask for an address instead.")
+                }
+            }
             var overrides: [String: LocalizedText] = [:]
             if let node = m.value("messages") {
                 let allowedCodes = FormMessages.codes(for: type).keys.sorted()
@@ -222,7 +258,7 @@ public enum FormLoader {
             var result: [Question.Option] = []
             for node in m.list("options") ?? [] {
                 if case .scalar(let text, _) = node.value {
-                    result.append(Question.Option(value: Markdown.slug(text), label: LocalizedText(text), hint: nil, reveal: nil))
+                    result.append(Question.Option(value: Identifier.slug(text), label: LocalizedText(text), hint: nil, reveal: nil))
                     continue
                 }
                 guard let o = StrictMapping(node, what: "option", allowed: optionKeys, sink: sink),

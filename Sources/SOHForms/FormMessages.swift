@@ -62,7 +62,7 @@ enum FormMessages {
             codes["required"] = "requiredEnter"; codes["incomplete"] = "dateIncomplete"; codes["invalid"] = "dateInvalid"
             codes["future"] = "dateFuture"; codes["past"] = "datePast"; codes["tooYoung"] = "tooYoung"; codes["tooOld"] = "tooOld"
         case .time: codes["required"] = "requiredEnter"; codes["invalid"] = "timeInvalid"
-        case .radios, .select, .yesNo, .checkboxes:
+        case .radios, .select, .area, .yesNo, .checkboxes:
             codes["required"] = "requiredSelect"; codes["invalidOption"] = "invalidOption"
         case .address:
             codes["line1Required"] = "line1Required"; codes["townRequired"] = "townRequired"

@@ -226,7 +226,7 @@ public enum FormValidator {
             if q.wholeNumber == true, value.contains(".") { return error("wholeNumber") }
             if let min = q.min, number < min { return error("tooSmall") }
             if let max = q.max, number > max { return error("tooLarge") }
-        case .radios, .select:
+        case .radios, .select, .area:
             if !(q.options ?? []).contains(where: { $0.value == raw }) { return error("invalidOption") }
         case .yesNo:
             if raw != "yes", raw != "no" { return error("invalidOption") }

@@ -1,4 +1,5 @@
 import CCmarkGFM
+import SOHModel
 import Foundation
 
 /// Markdown to HTML through cmark-gfm: CommonMark with GitHub tables, strikethrough, autolinks
@@ -115,7 +116,7 @@ public enum Markdown {
             switch cmark_node_get_type(node) {
             case CMARK_NODE_HEADING:
                 let text = plainText(node)
-                var id = slug(options.headingTextFilter(text))
+                var id = Identifier.slug(options.headingTextFilter(text))
                 if id.isEmpty { id = "section" }
                 if let n = usedIDs[id] {
                     usedIDs[id] = n + 1
@@ -201,22 +202,6 @@ public enum Markdown {
             child = cmark_node_next(current)
         }
         return text
-    }
-
-    /// GitHub-style anchor: lower case, letters and digits kept, spaces and hyphens to '-'.
-    public static func slug(_ text: String) -> String {
-        var result = ""
-        var pendingHyphen = false
-        for ch in text.lowercased() {
-            if ch.isLetter || ch.isNumber {
-                if pendingHyphen, !result.isEmpty { result.append("-") }
-                pendingHyphen = false
-                result.append(ch)
-            } else if ch == " " || ch == "-" || ch == "_" {
-                pendingHyphen = true
-            }
-        }
-        return result
     }
 
     private static let registered: Bool = {

@@ -190,6 +190,22 @@ public enum Identifier {
         !id.isEmpty && id.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
             && !id.hasPrefix("-") && !id.hasSuffix("-")
     }
+
+    /// GitHub-style anchor: lower case, letters and digits kept, spaces and hyphens to '-'.
+    public static func slug(_ text: String) -> String {
+        var result = ""
+        var pendingHyphen = false
+        for ch in text.lowercased() {
+            if ch.isLetter || ch.isNumber {
+                if pendingHyphen, !result.isEmpty { result.append("-") }
+                pendingHyphen = false
+                result.append(ch)
+            } else if ch == " " || ch == "-" || ch == "_" {
+                pendingHyphen = true
+            }
+        }
+        return result
+    }
 }
 
 /// Site paths as the build uses them: `/`, `/advice/`, `/cy/advice/burglary/`.

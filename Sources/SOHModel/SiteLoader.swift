@@ -17,6 +17,8 @@ public struct LoadedSite: Sendable {
     public var contentFiles: [String]
     /// Warnings found while loading (errors stop the load).
     public var warnings: [Diagnostic]
+    /// `data/police-areas.yml`, when the repository has it (docs/routing.md).
+    public var areas: PoliceAreas? = nil
 
     public func force(_ id: String) -> ForceIdentity? { forces.first { $0.id == id } }
 }
@@ -87,11 +89,13 @@ public enum SiteLoader {
             localPages[force.id] = local
         }
 
+        let areas = PoliceAreas.load(root: root, languages: config?.languages ?? ["en", "cy"], sink: sink)
+
         let all = sink
         guard !all.hasErrors, let config else { throw DiagnosticsError(all.sorted) }
         return LoadedSite(
             root: root, config: config, forces: forces, pages: pages, localPages: localPages,
-            contentFiles: contentFiles, warnings: all.sorted)
+            contentFiles: contentFiles, warnings: all.sorted, areas: areas)
     }
 
     /// The pages below `prefix` (a folder of the repository at `root`); other files go to `otherFiles`.

@@ -46,7 +46,7 @@ public struct APICatalog: Sendable {
             guard let id = service.form, forms[id] == nil else { continue }
             let file = "content/forms/\(id).yml"
             guard let text = SourceText.read(file, in: root, sink: sink),
-                  let form = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, sink: sink) else { continue }
+                  let form = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, areas: site.areas, sink: sink) else { continue }
             forms[id] = form
             // The landing page's address in each language (a translation may have its own slug).
             confirmations[id] = Dictionary(uniqueKeysWithValues: config.languages.map { language in

@@ -156,7 +156,7 @@ enum OpenAPIDocument {
         case .checkboxes: ["type": "array", "items": ["enum": (q.options ?? []).map(\.value)]]
         case .date: ["type": "object", "properties": Dictionary(uniqueKeysWithValues: Question.dateFields.map { ($0, ["type": "string"]) })]
         case .address: ["type": "object", "properties": Dictionary(uniqueKeysWithValues: Question.addressFields.map { ($0, ["type": "string"]) })]
-        case .radios, .select: ["enum": (q.options ?? []).map(\.value)]
+        case .radios, .select, .area: ["enum": (q.options ?? []).map(\.value)]
         case .yesNo: ["enum": ["yes", "no"]]
         case .declaration: ["const": "yes"]
         default: ["type": "string", "description": q.label.text("en")]

@@ -134,9 +134,9 @@ struct Watcher: Service {
     /// Each file's size and modification time, by path relative to the repository.
     func fingerprint() -> [String: String] {
         var result: [String: String] = [:]
-        for folder in ["site.yml", "content", "forces", "themes"] {
+        for folder in ["site.yml", PoliceAreas.file, "content", "forces", "themes"] {
             let url = root.appendingPathComponent(folder)
-            let files = folder == "site.yml" ? [""] : SiteLoader.walk(url, within: root)
+            let files = folder.contains(".yml") ? [""] : SiteLoader.walk(url, within: root)
             for file in files {
                 let relative = file.isEmpty ? folder : "\(folder)/\(file)"
                 var info = stat()

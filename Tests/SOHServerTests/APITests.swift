@@ -57,6 +57,8 @@ func sampleAnswers(_ form: FormDefinition) -> [String: Answer] {
             return .parts(["day": "1", "month": "2", "year": year])
         case .time: return .text("14:30")
         case .radios, .select: return q.options?.first.map { .text($0.value) }
+        // Kent's own area: the tests post to Kent, and a report about elsewhere moves (RoutingTests).
+        case .area: return (q.options?.first { $0.group == "kent" } ?? q.options?.first).map { .text($0.value) }
         case .checkboxes: return q.required ? q.options?.last.map { .list([$0.value]) } : nil
         case .yesNo: return .text("no")
         case .address: return .parts(["line1": "1 High Street", "town": "Leeds", "postcode": "LS1 1AA"])

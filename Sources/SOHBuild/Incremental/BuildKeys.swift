@@ -50,6 +50,7 @@ struct BuildKeys: Sendable {
             }
         }
         hash("site.yml")
+        if prepared.loaded.areas != nil { hash(PoliceAreas.file) }
         for page in prepared.national { hash(page.file); if let d = page.derivedFrom { hash(d) } }
         for set in prepared.pageSets.values {
             for page in set.pages { hash(page.file); if let d = page.derivedFrom { hash(d) } }
@@ -63,6 +64,8 @@ struct BuildKeys: Sendable {
         var g = KeyHasher()
         g.add("soh build cache 1", Self.executableIdentity, prepared.environment.api, preview ? "preview" : "publish")
         g.add(files["site.yml"] ?? "")
+        // The areas are every area question's choices, and the national site's lists.
+        g.add(files[PoliceAreas.file] ?? "")
         global = g.finish()
 
         var layouts: [String: [String: String]] = ["": Self.layoutKeys(prepared.theme)]

@@ -46,6 +46,7 @@ struct InputIndex {
         hashedAt = FileStamp.now()
         let root = options.root.path
         var paths = ["site.yml"]
+        if FileManager.default.fileExists(atPath: root + "/" + PoliceAreas.file) { paths.append(PoliceAreas.file) }
         for folder in ["content", "forces", "themes"] {
             paths += SiteLoader.walk(options.root.appendingPathComponent(folder), within: options.root).map { "\(folder)/\($0)" }
         }

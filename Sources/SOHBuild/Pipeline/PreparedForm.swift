@@ -14,14 +14,14 @@ struct PreparedForm: Sendable {
 
     /// Loads every `content/forms/*.yml` and checks that each service's `form` exists.
     /// `pages` are the national pages, for the landing page's address in each language.
-    static func loadAll(root: URL, config: SiteConfig, theme: Theme, pages: [PageSource], sink: DiagnosticSink) -> [String: PreparedForm] {
+    static func loadAll(root: URL, config: SiteConfig, areas: PoliceAreas?, theme: Theme, pages: [PageSource], sink: DiagnosticSink) -> [String: PreparedForm] {
         var forms: [String: PreparedForm] = [:]
         let dir = root.appendingPathComponent("content/forms")
         for name in SiteLoader.listDirectory(dir) where name.hasSuffix(".yml") {
             let id = String(name.dropLast(4))
             let file = "content/forms/\(name)"
             guard let text = SourceText.read(file, in: root, sink: sink),
-                  let definition = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, sink: sink)
+                  let definition = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, areas: areas, sink: sink)
             else { continue }
             let json = FormLoader.json(definition)
             let sha = Fingerprint.sha256(json)

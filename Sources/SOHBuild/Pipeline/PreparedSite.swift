@@ -58,7 +58,7 @@ struct PreparedSite: Sendable {
         var national = Parallel.map(loaded.pages, sink: sink) { page, sink in
             PagePreparer.prepare(page, layouts: layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
         }
-        let forms = PreparedForm.loadAll(root: loaded.root, config: config, theme: theme, pages: loaded.pages, sink: sink)
+        let forms = PreparedForm.loadAll(root: loaded.root, config: config, areas: loaded.areas, theme: theme, pages: loaded.pages, sink: sink)
         national += PreparedForm.pages(forms, config: config, national: national)
         // Each force's pages, palette and base URL, and the checks on them, on every core.
         let nationalPages = national

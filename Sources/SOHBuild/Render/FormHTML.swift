@@ -160,6 +160,22 @@ struct FormHTML {
             for option in q.options ?? [] { inner += "<option value=\"\(Escape.html(option.value))\">\(text(option.label))</option>\n" }
             inner += "</select>\n"
             html += label + hint + error + inner
+        case .area:
+            // A plain select, grouped by police area, that works without JavaScript; forms.js
+            // turns it into a type-ahead that also finds towns (data-also).
+            var inner = "<select class=\"select\" id=\"\(i)\" name=\"\(n)\"\(describedAttr) data-area-picker>\n<option value=\"\">\(t("selectChoose"))</option>\n"
+            let groups = Dictionary(grouping: q.options ?? [], by: { $0.group ?? "" })
+            let names = q.groups ?? [:]
+            for force in groups.keys.sorted(by: { (names[$0]?.text(language) ?? $0, $0) < (names[$1]?.text(language) ?? $1, $1) }) {
+                inner += "<optgroup label=\"\(text(names[force]))\" data-force=\"\(Escape.html(force))\">\n"
+                for option in groups[force] ?? [] {
+                    let also = option.also.map { " data-also=\"\(Escape.html($0.joined(separator: "|")))\"" } ?? ""
+                    inner += "<option value=\"\(Escape.html(option.value))\"\(also)>\(text(option.label))</option>\n"
+                }
+                inner += "</optgroup>\n"
+            }
+            inner += "</select>\n"
+            html += label + hint + error + inner
         case .address:
             var inner = ""
             let parts: [(String, String, String?)] = [
