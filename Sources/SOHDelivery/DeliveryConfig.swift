@@ -47,6 +47,12 @@ public struct DeliveryConfig: Sendable {
         return all.filter { ($0.forms?.contains(form) ?? true) && !fallbacks.contains($0.name) }
     }
 
+    /// The destinations that take a transfer notice, or a report about the force's area made
+    /// to another force (`notices: false` leaves a destination out; docs/routing.md).
+    public func noticeDestinations(force: String, form: String) -> [Destination] {
+        destinations(force: force, form: form).filter(\.notices)
+    }
+
     public func destination(force: String, name: String) -> Destination? {
         destinations[force]?.first { $0.name == name }
     }
@@ -58,8 +64,11 @@ public struct DeliveryConfig: Sendable {
         public var forms: Set<String>?
         /// Another destination of the same force that takes a delivery this one gave up on.
         public var fallback: String?
+        /// Whether it takes notices of reports that moved between forces (true unless set off).
+        public var notices: Bool = true
 
-        public init(name: String, kind: Kind, forms: Set<String>? = nil, fallback: String? = nil) {
+        public init(name: String, kind: Kind, forms: Set<String>? = nil, fallback: String? = nil, notices: Bool = true) {
+            self.notices = notices
             self.name = name
             self.kind = kind
             self.forms = forms
@@ -94,7 +103,7 @@ public struct DeliveryConfig: Sendable {
 
     static let kinds = ["standard-api", "webhook", "directory"]
     static let keys = ["retry", "timeout", "forces", "allowInsecure"]
-    static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback"]
+    static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback", "notices"]
 
     /// Reads and checks a deliveries file, every problem reported with its line and column.
     /// `forces` and `forms` are the ids that exist; `environment` supplies the secrets.
@@ -232,7 +241,7 @@ public struct DeliveryConfig: Sendable {
             sink.error(d.valueLocation("kind"), "unknown destination kind '\(kindName)'", hint: Suggestion.hint(for: kindName, allowed: kinds, noun: "kinds"))
             return nil
         }
-        return Destination(name: name, kind: kind, forms: selected, fallback: d.text("fallback"))
+        return Destination(name: name, kind: kind, forms: selected, fallback: d.text("fallback"), notices: d.bool("notices") ?? true)
     }
 }
 

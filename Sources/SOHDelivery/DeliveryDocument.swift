@@ -17,6 +17,8 @@ public enum DeliveryDocument {
     /// A stored report, as much of it as a delivery needs.
     public struct Report: Sendable {
         public var reference: String
+        /// The force this delivery goes to: the one the report was made to, or, when it was
+        /// about another force's area, that force (`routing`).
         public var force: String
         public var form: String
         public var version: Int
@@ -24,9 +26,16 @@ public enum DeliveryDocument {
         public var answers: [String: Answer]
         public var receivedAt: String
         public var submittedAt: String?
+        /// Set when the report is about another force's area (docs/routing.md).
+        public var routing: ReportRouting?
+        /// A transfer notice: the force the report was made to is told where it went, without
+        /// the answers (they are the owning force's to record).
+        public var notice: Bool
 
         public init(reference: String, force: String, form: String, version: Int, language: String,
-                    answers: [String: Answer], receivedAt: String, submittedAt: String?) {
+                    answers: [String: Answer], receivedAt: String, submittedAt: String?, routing: ReportRouting? = nil, notice: Bool = false) {
+            self.routing = routing
+            self.notice = notice
             self.reference = reference
             self.force = force
             self.form = form
@@ -69,6 +78,7 @@ public enum DeliveryDocument {
         case number(Double)
         case texts([String])
         case fields([String: String])
+        case object([String: Value])
         case answers([String: Answer])
 
         func encode(to encoder: any Encoder) throws {
@@ -80,6 +90,7 @@ public enum DeliveryDocument {
             case .number(let v): try c.encode(v)
             case .texts(let v): try c.encode(v)
             case .fields(let v): try c.encode(v)
+            case .object(let v): try c.encode(v)
             case .answers(let v): try c.encode(v)
             }
         }
@@ -89,7 +100,10 @@ public enum DeliveryDocument {
         let submission = Identifier(id: uuid("submission", report.reference), type: "submission")
         let title = definition?.title.text("en") ?? report.form
         var entities = Entities()
-        if let definition, let mapping = definition.pole {
+        if let notice = report.routing.map(noticeText), report.notice {
+            // The receiving force's record that it passed the report on: no answers, no entities.
+            entities.incident["incidentDescription"] = .text(notice)
+        } else if let definition, let mapping = definition.pole {
             entities = Self.entities(report, form: definition, mapping: mapping)
         }
         var incident = entities.incident
@@ -98,10 +112,7 @@ public enum DeliveryDocument {
         }
         var links = entities.incidentLinks
         links["submission"] = [submission]
-        let document = Document(
-            data: Resource(id: uuid("incident", report.reference), type: "incident", attributes: incident,
-                           relationships: links.mapValues { Linkage(data: $0) }),
-            included: [Resource(id: submission.id, type: submission.type, attributes: [
+        var attributes: [String: Value] = [
                 "externalReferenceId": .text("SingleOnlineHome"),
                 "forceIdentifier": .text(report.force),
                 "category": .text(report.form),
@@ -110,12 +121,30 @@ public enum DeliveryDocument {
                 "submissionId": .text(submission.id),
                 "customerReferenceNumber": .text(report.reference),
                 "submitTime": .text(report.receivedAt),
-                "submissionContent": .text(content(report, definition: definition)),
-                "answers": .answers(report.answers),
-            ])] + entities.included)
+                "submissionContent": .text(report.notice ? noticeText(report.routing) : content(report, definition: definition)),
+                "answers": .answers(report.notice ? [:] : report.answers),
+            ]
+        if let routing = report.routing {
+            // Who received it, who deals with it, and why it moved: the transfer record.
+            attributes["routing"] = .object([
+                "receivedBy": .text(routing.receivedBy), "owningForce": .text(routing.owningForce), "areaForce": .text(routing.areaForce),
+                "area": .text(routing.area), "areaName": .text(routing.areaName), "action": .text(routing.action.rawValue),
+                "role": .text(report.notice ? "receiver" : routing.role(of: report.force)), "reason": .text(routing.reason),
+            ])
+        }
+        let document = Document(
+            data: Resource(id: uuid(report.notice ? "transfer-notice" : "incident", report.reference), type: "incident", attributes: incident,
+                           relationships: links.mapValues { Linkage(data: $0) }),
+            included: [Resource(id: submission.id, type: submission.type, attributes: attributes)] + entities.included)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(document)
+    }
+
+    /// What a transfer notice says, for the receiving force's staff.
+    static func noticeText(_ routing: ReportRouting?) -> String {
+        guard let routing else { return "" }
+        return "Transfer notice. \(routing.reason) The report's answers went to \(routing.owningForce) and are not in this notice."
     }
 
     /// A UUID-shaped id that is always the same for a report, so retries and redeliveries carry it.

@@ -23,8 +23,12 @@ public struct APICatalog: Sendable {
     public var confirmationPaths: [String: [String: String]]
     /// Extra origins allowed to post (local previews).
     public var previewOrigins: Set<String>
+    /// Which force's area each area answer is in: the API decides routing from it.
+    public var areas: PoliceAreas?
 
-    public init(forces: [String: Force], forms: [String: FormDefinition], confirmationPaths: [String: [String: String]], previewOrigins: Set<String> = []) {
+    public init(forces: [String: Force], forms: [String: FormDefinition], confirmationPaths: [String: [String: String]], previewOrigins: Set<String> = [],
+                areas: PoliceAreas? = nil) {
+        self.areas = areas
         self.forces = forces
         self.forms = forms
         self.confirmationPaths = confirmationPaths
@@ -68,7 +72,7 @@ public struct APICatalog: Sendable {
                                      languages: force.languages, unavailableForms: unavailable)
         }
         if sink.hasErrors { throw DiagnosticsError(sink.sorted) }
-        return APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations)
+        return APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations, areas: site.areas)
     }
 
     /// `https://host[:port]` of a URL.

@@ -46,8 +46,8 @@ extension PostgresSubmissionStore {
                 WHERE id IN (SELECT id FROM delivery WHERE state = 'pending' AND next_attempt_at <= \(at)
                              AND (lease_until IS NULL OR lease_until <= \(at)) ORDER BY next_attempt_at LIMIT \(limit)
                              FOR UPDATE SKIP LOCKED)
-                RETURNING id, submission_id, destination, attempts
-                """, logger: logger).decode((String, Int64, String, Int).self).array()
+                RETURNING id, submission_id, destination, attempts, force, kind
+                """, logger: logger).decode((String, Int64, String, Int, String, String).self).array()
             guard !leased.isEmpty else { return [] }
             var reports: [Int64: StoredSubmission] = [:]
             var unopened: [Int64: String] = [:]
@@ -61,7 +61,7 @@ extension PostgresSubmissionStore {
                     unopened[try row.decode((Int64).self)] = error.description
                 }
             }
-            for (id, submission, _, _) in leased {
+            for (id, submission, _, _, _, _) in leased {
                 guard let reason = unopened[submission] else { continue }
                 // Said where operators look (soh deliveries show), and tried again later.
                 try await db.query("""
@@ -72,13 +72,13 @@ extension PostgresSubmissionStore {
                     UPDATE delivery SET lease_until = NULL, next_attempt_at = \(at + StoreTime.unopenedWait), last_error = \(reason) WHERE id = \(id)
                     """, logger: logger)
             }
-            return try leased.compactMap { id, submission, destination, attempts -> PendingDelivery? in
+            return try leased.compactMap { id, submission, destination, attempts, force, kind -> PendingDelivery? in
                 // A purged report has nothing to send (its waiting deliveries were given up with it).
                 guard let s = reports[submission], s.purgedAt == nil else { return nil }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: id, destination: destination, attempts: attempts, report: .init(
-                    reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,
-                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt))
+                    reference: s.reference, force: force, form: s.form, version: s.version, language: s.language,
+                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt, routing: s.routing, notice: kind == "notice"))
             }
         }
     }
@@ -111,8 +111,8 @@ extension PostgresSubmissionStore {
                     if let fallback {
                         // The report goes to the fallback instead (once, however often this one dies).
                         try await db.query("""
-                            INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at, fallback_for)
-                            SELECT \(UUID().uuidString.lowercased()), submission_id, \(fallback), \(now), \(now), id FROM delivery WHERE id = \(delivery.id)
+                            INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at, fallback_for)
+                            SELECT \(UUID().uuidString.lowercased()), submission_id, force, \(fallback), kind, \(now), \(now), id FROM delivery WHERE id = \(delivery.id)
                             ON CONFLICT DO NOTHING
                             """, logger: logger)
                     }
@@ -125,19 +125,20 @@ extension PostgresSubmissionStore {
         var result: [DeliveryStatus] = []
         let rows = try await client.query("""
             SELECT d.id, s.reference, s.force, s.form, d.destination, d.state, d.attempts, d.next_attempt_at, d.finished_at,
-                   d.force_reference, d.last_error, d.fallback_for
+                   d.force_reference, d.last_error, d.fallback_for, d.force, d.kind
             FROM delivery d JOIN submission s ON s.id = d.submission_id
-            WHERE (\(force)::text IS NULL OR s.force = \(force)) AND (\(since)::bigint IS NULL OR s.id >= \(since))
+            WHERE (\(force)::text IS NULL OR s.force = \(force) OR s.area_force = \(force)) AND (\(since)::bigint IS NULL OR s.id >= \(since))
               AND (\(reference?.uppercased())::text IS NULL OR s.reference = \(reference?.uppercased()))
               AND (\(state)::text IS NULL OR d.state = \(state))
             ORDER BY d.created_at DESC, d.id LIMIT \(limit)
             """, logger: logger)
-        for try await (id, ref, force, form, destination, state, attempts, next, finished, forceReference, lastError, fallbackFor)
-            in rows.decode((String, String, String, String, String, String, Int, Int64, Int64?, String?, String?, String?).self) {
+        for try await (id, ref, force, form, destination, state, attempts, next, finished, forceReference, lastError, fallbackFor, toForce, kind)
+            in rows.decode((String, String, String, String, String, String, Int, Int64, Int64?, String?, String?, String?, String, String).self) {
             result.append(DeliveryStatus(id: id, reference: ref, force: force, form: form, destination: destination, state: state,
                                          attempts: attempts, nextAttemptAt: state == "pending" ? StoreTime.iso(next) : nil,
                                          finishedAt: finished.map(StoreTime.iso), forceReference: forceReference,
-                                         lastError: lastError, fallbackFor: fallbackFor))
+                                         lastError: lastError, fallbackFor: fallbackFor,
+                                         toForce: toForce == force ? nil : toForce, notice: kind == "notice" ? true : nil))
         }
         return result
     }
@@ -169,14 +170,16 @@ extension PostgresSubmissionStore {
         if dryRun {
             return try await client.query("""
                 SELECT COUNT(*) FROM delivery
-                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until) AND purged_at IS NULL)
+                WHERE force = \(force)
+                  AND submission_id IN (SELECT id FROM submission WHERE (force = \(force) OR area_force = \(force)) AND received_at >= \(since) AND received_at < \(until) AND purged_at IS NULL)
                   AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
                 """, logger: logger).decode(Int.self).array().first ?? 0
         }
         return try await client.withTransaction(logger: logger) { db in
             let count = try await db.query("""
                 UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
-                WHERE submission_id IN (SELECT id FROM submission WHERE force = \(force) AND received_at >= \(since) AND received_at < \(until) AND purged_at IS NULL)
+                WHERE force = \(force)
+                  AND submission_id IN (SELECT id FROM submission WHERE (force = \(force) OR area_force = \(force)) AND received_at >= \(since) AND received_at < \(until) AND purged_at IS NULL)
                   AND state != 'pending' AND (\(destination)::text IS NULL OR destination = \(destination))
                 RETURNING id
                 """, logger: logger).decode(String.self).array().count

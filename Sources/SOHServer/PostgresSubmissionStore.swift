@@ -192,6 +192,18 @@ public final class PostgresSubmissionStore: SubmissionStore {
             """,
             "CREATE INDEX audit_force ON audit (force, id)",
         ]),
+        // A report about another force's area (`ReportRouting`); each delivery names the
+        // force whose destination it is (two forces' destinations may share a name) and
+        // whether it is a transfer notice.
+        ("v7: routing", [
+            "ALTER TABLE submission ADD COLUMN area TEXT, ADD COLUMN area_name TEXT, ADD COLUMN area_force TEXT, ADD COLUMN routing TEXT",
+            "CREATE INDEX submission_area_force ON submission (area_force, id) WHERE area_force IS NOT NULL",
+            "ALTER TABLE delivery ADD COLUMN force TEXT, ADD COLUMN kind TEXT NOT NULL DEFAULT 'report' CHECK (kind IN ('report', 'notice'))",
+            "UPDATE delivery d SET force = s.force FROM submission s WHERE s.id = d.submission_id",
+            "ALTER TABLE delivery ALTER COLUMN force SET NOT NULL",
+            "ALTER TABLE delivery DROP CONSTRAINT delivery_submission_id_destination_key",
+            "ALTER TABLE delivery ADD CONSTRAINT delivery_submission_force_destination UNIQUE (submission_id, force, destination)",
+        ]),
     ]
 
     /// Applies what is missing, in one transaction holding an advisory lock: a second instance
@@ -240,9 +252,10 @@ public final class PostgresSubmissionStore: SubmissionStore {
                 // this idempotency key since the check above (the unique constraint decides).
                 let inserted = try await db.query("""
                     INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
-                                            submitted_at, idempotency_key, request_digest)
+                                            submitted_at, idempotency_key, request_digest, area, area_name, area_force, routing)
                     VALUES (\(reference), \(new.force), \(new.form), \(new.version), \(new.language), \(sealed.text), \(sealed.keyID),
-                            \(receivedAt), \(new.startedAt), \(new.submittedAt), \(new.idempotencyKey), \(digest))
+                            \(receivedAt), \(new.startedAt), \(new.submittedAt), \(new.idempotencyKey), \(digest),
+                            \(new.routing?.area), \(new.routing?.areaName), \(new.routing?.areaForce), \(new.routing?.action.rawValue))
                     ON CONFLICT DO NOTHING RETURNING id
                     """, logger: logger).decode(Int64.self).array()
                 guard let id = inserted.first else {
@@ -252,16 +265,19 @@ public final class PostgresSubmissionStore: SubmissionStore {
                     continue
                 }
                 let now = StoreTime.milliseconds(Date())
-                for destination in new.destinations {
+                for target in new.destinations {
                     try await db.query("""
-                        INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at)
-                        VALUES (\(UUID().uuidString.lowercased()), \(id), \(destination), \(now), \(now))
+                        INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at)
+                        VALUES (\(UUID().uuidString.lowercased()), \(id), \(target.force ?? new.force), \(target.destination),
+                                \(target.notice ? "notice" : "report"), \(now), \(now))
                         """, logger: logger)
                 }
                 if !new.destinations.isEmpty { try await Self.announce(db, logger: logger) }
-                return .created(StoredSubmission(id: id, reference: reference, force: new.force, form: new.form, version: new.version,
-                                                 language: new.language, answers: new.answers, receivedAt: receivedAt,
-                                                 startedAt: new.startedAt, submittedAt: new.submittedAt))
+                var stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form, version: new.version,
+                                              language: new.language, answers: new.answers, receivedAt: receivedAt,
+                                              startedAt: new.startedAt, submittedAt: new.submittedAt)
+                stored.routing = new.routing
+                return .created(stored)
             }
             throw StoreError.notStored
         }
@@ -275,9 +291,11 @@ public final class PostgresSubmissionStore: SubmissionStore {
             : ("", nil)
         return try await client.withTransaction(logger: logger) { db in
             let inserted = try await db.query("""
-                INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at)
+                INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at,
+                                        area, area_name, area_force, routing)
                 VALUES (\(s.reference), \(s.force), \(s.form), \(s.version), \(s.language), \(sealed.text), \(sealed.keyID), \(s.receivedAt),
-                        \(s.startedAt), \(s.submittedAt), \(s.purgedAt))
+                        \(s.startedAt), \(s.submittedAt), \(s.purgedAt),
+                        \(s.routing?.area), \(s.routing?.areaName), \(s.routing?.areaForce), \(s.routing?.action.rawValue))
                 ON CONFLICT (reference) DO NOTHING RETURNING id
                 """, logger: logger).decode(Int64.self).array()
             guard let id = inserted.first else { return false }
@@ -285,9 +303,10 @@ public final class PostgresSubmissionStore: SubmissionStore {
             for d in imported.deliveries {
                 let finished: Int64? = d.state == "pending" ? nil : now
                 try await db.query("""
-                    INSERT INTO delivery (id, submission_id, destination, state, attempts, next_attempt_at, created_at, finished_at,
+                    INSERT INTO delivery (id, submission_id, force, destination, kind, state, attempts, next_attempt_at, created_at, finished_at,
                                           force_reference, last_error)
-                    VALUES (\(d.id), \(id), \(d.destination), \(d.state), \(d.attempts), \(now), \(now), \(finished), \(d.forceReference), \(d.lastError))
+                    VALUES (\(d.id), \(id), \(d.toForce ?? s.force), \(d.destination), \(d.notice == true ? "notice" : "report"), \(d.state),
+                            \(d.attempts), \(now), \(now), \(finished), \(d.forceReference), \(d.lastError))
                     """, logger: logger)
             }
             if imported.deliveries.contains(where: { $0.state == "pending" }) { try await Self.announce(db, logger: logger) }
@@ -307,7 +326,10 @@ public final class PostgresSubmissionStore: SubmissionStore {
         return nil
     }
 
-    static let columns = "id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at"
+    static let columns = """
+        id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at,
+        area, area_name, area_force, routing
+        """
 
     /// A submission from `columns` (starting at column `from`), its answers opened; a row whose
     /// answers cannot be opened is an error, never an empty answer.
@@ -315,11 +337,14 @@ public final class PostgresSubmissionStore: SubmissionStore {
         let cells = Array(row)
         func value<T: PostgresDecodable>(_ i: Int, _ type: T.Type) throws -> T { try cells[first + i].decode(T.self) }
         let (reference, force) = (try value(1, String.self), try value(2, String.self))
-        return StoredSubmission(id: try value(0, Int64.self), reference: reference, force: force, form: try value(3, String.self),
-                                version: try value(4, Int.self), language: try value(5, String.self),
-                                answers: try keys.open(try value(6, String.self), keyID: try value(7, String?.self), force: force, reference: reference),
-                                receivedAt: try value(8, String.self), startedAt: try value(9, String?.self), submittedAt: try value(10, String?.self),
-                                purgedAt: try value(11, String?.self))
+        var stored = StoredSubmission(id: try value(0, Int64.self), reference: reference, force: force, form: try value(3, String.self),
+                                      version: try value(4, Int.self), language: try value(5, String.self),
+                                      answers: try keys.open(try value(6, String.self), keyID: try value(7, String?.self), force: force, reference: reference),
+                                      receivedAt: try value(8, String.self), startedAt: try value(9, String?.self), submittedAt: try value(10, String?.self),
+                                      purgedAt: try value(11, String?.self))
+        stored.routing = StoredRouting.read(receivedBy: force, area: try value(12, String?.self), areaName: try value(13, String?.self),
+                                            areaForce: try value(14, String?.self), action: try value(15, String?.self))
+        return stored
     }
 
     func submissions(_ query: PostgresQuery) async throws -> [StoredSubmission] {
@@ -412,13 +437,13 @@ public final class PostgresSubmissionStore: SubmissionStore {
     public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
         try await submissions("""
             SELECT \(unescaped: Self.columns) FROM submission
-            WHERE force = \(force) AND (\(since)::text IS NULL OR received_at >= \(since)) AND (\(after)::bigint IS NULL OR id > \(after))
+            WHERE (force = \(force) OR area_force = \(force)) AND (\(since)::text IS NULL OR received_at >= \(since)) AND (\(after)::bigint IS NULL OR id > \(after))
             ORDER BY id LIMIT \(limit)
             """)
     }
 
     public func get(force: String, reference: String) async throws -> StoredSubmission? {
-        try await submissions("SELECT \(unescaped: Self.columns) FROM submission WHERE force = \(force) AND reference = \(reference.uppercased())").first
+        try await submissions("SELECT \(unescaped: Self.columns) FROM submission WHERE (force = \(force) OR area_force = \(force)) AND reference = \(reference.uppercased())").first
     }
 
     public func count() async throws -> Int {

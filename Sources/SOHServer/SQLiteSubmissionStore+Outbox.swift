@@ -14,7 +14,7 @@ extension SQLiteSubmissionStore {
                 UPDATE delivery SET lease_until = ?
                 WHERE id IN (SELECT id FROM delivery WHERE state = 'pending' AND next_attempt_at <= ?
                              AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at LIMIT ?)
-                RETURNING id, submission_id, destination, attempts
+                RETURNING id, submission_id, force, destination, kind, attempts
                 """, arguments: [until, at, at, limit])
             var unopened: [(id: String, reason: String)] = []
             let leased = try rows.compactMap { row -> PendingDelivery? in
@@ -29,8 +29,8 @@ extension SQLiteSubmissionStore {
                 }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: row["id"], destination: row["destination"], attempts: row["attempts"], report: .init(
-                    reference: s.reference, force: s.force, form: s.form, version: s.version, language: s.language,
-                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt))
+                    reference: s.reference, force: row["force"], form: s.form, version: s.version, language: s.language,
+                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt, routing: s.routing, notice: row["kind"] == "notice"))
             }
             for (id, reason) in unopened {
                 // Said where operators look (soh deliveries show), and tried again later.
@@ -73,8 +73,8 @@ extension SQLiteSubmissionStore {
             if let fallback {
                 // The report goes to the fallback instead (once, however often this one dies).
                 try db.execute(sql: """
-                    INSERT OR IGNORE INTO delivery (id, submission_id, destination, next_attempt_at, created_at, fallback_for)
-                    SELECT ?, submission_id, ?, ?, ?, id FROM delivery WHERE id = ?
+                    INSERT OR IGNORE INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at, fallback_for)
+                    SELECT ?, submission_id, force, ?, kind, ?, ?, id FROM delivery WHERE id = ?
                     """, arguments: [UUID().uuidString.lowercased(), fallback, now, now, delivery.id])
             }
         }
@@ -84,13 +84,13 @@ extension SQLiteSubmissionStore {
         try await pool.read { db in
             var clauses: [String] = []
             var args: [any DatabaseValueConvertible] = []
-            if let force { clauses.append("s.force = ?"); args.append(force) }
+            if let force { clauses.append("(s.force = ? OR s.area_force = ?)"); args += [force, force] }
             if let since { clauses.append("s.id >= ?"); args.append(since) }
             if let reference { clauses.append("s.reference = ?"); args.append(reference.uppercased()) }
             if let state { clauses.append("d.state = ?"); args.append(state) }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: """
-                SELECT d.*, s.reference, s.force, s.form FROM delivery d JOIN submission s ON s.id = d.submission_id
+                SELECT \(Self.deliveryColumns), s.reference, s.force, s.form FROM delivery d JOIN submission s ON s.id = d.submission_id
                 \(filter) ORDER BY d.created_at DESC, d.id LIMIT ?
                 """, arguments: StatementArguments(args + [limit])).map(Self.status)
         }
@@ -117,8 +117,9 @@ extension SQLiteSubmissionStore {
     public func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
         try await pool.write { db in
             // A purged report has nothing left to send.
-            var filter = "submission_id IN (SELECT id FROM submission WHERE force = ? AND received_at >= ? AND received_at < ? AND purged_at IS NULL) AND state != 'pending'"
-            var args: [any DatabaseValueConvertible] = [force, since, until]
+            // The force's own destinations, for reports made to it or about its area.
+            var filter = "force = ? AND submission_id IN (SELECT id FROM submission WHERE (force = ? OR area_force = ?) AND received_at >= ? AND received_at < ? AND purged_at IS NULL) AND state != 'pending'"
+            var args: [any DatabaseValueConvertible] = [force, force, force, since, until]
             if let destination { filter += " AND destination = ?"; args.append(destination) }
             if dryRun {
                 return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE \(filter)", arguments: StatementArguments(args)) ?? 0
@@ -140,11 +141,19 @@ extension SQLiteSubmissionStore {
         }
     }
 
+    /// A delivery's columns, its force named `to_force` (the submission's is `force`).
+    static let deliveryColumns = """
+        d.id, d.destination, d.state, d.attempts, d.next_attempt_at, d.finished_at, d.force_reference, d.last_error, d.fallback_for,
+        d.force AS to_force, d.kind
+        """
+
     static func status(_ row: Row) -> DeliveryStatus {
-        DeliveryStatus(id: row["id"], reference: row["reference"], force: row["force"], form: row["form"], destination: row["destination"],
-                       state: row["state"], attempts: row["attempts"],
-                       nextAttemptAt: row["state"] == "pending" ? StoreTime.iso(row["next_attempt_at"]) : nil,
-                       finishedAt: (row["finished_at"] as Int64?).map(StoreTime.iso), forceReference: row["force_reference"],
-                       lastError: row["last_error"], fallbackFor: row["fallback_for"])
+        let force: String = row["force"], toForce: String? = row["to_force"]
+        return DeliveryStatus(id: row["id"], reference: row["reference"], force: force, form: row["form"], destination: row["destination"],
+                              state: row["state"], attempts: row["attempts"],
+                              nextAttemptAt: row["state"] == "pending" ? StoreTime.iso(row["next_attempt_at"]) : nil,
+                              finishedAt: (row["finished_at"] as Int64?).map(StoreTime.iso), forceReference: row["force_reference"],
+                              lastError: row["last_error"], fallbackFor: row["fallback_for"],
+                              toForce: toForce == force ? nil : toForce, notice: row["kind"] == "notice" ? true : nil)
     }
 }

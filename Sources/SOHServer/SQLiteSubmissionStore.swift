@@ -112,6 +112,44 @@ public final class SQLiteSubmissionStore: SubmissionStore {
                 CREATE INDEX audit_force ON audit (force, id);
                 """)
         }
+        migrator.registerMigration("v7: routing") { db in
+            // A report about another force's area (`ReportRouting`): the area, its force and
+            // what was done. Each delivery names the force whose destination it is, and
+            // whether it is a transfer notice, so two forces' destinations may share a name:
+            // the table is made again with that in its unique key (SQLite's way to change one).
+            try db.execute(sql: """
+                ALTER TABLE submission ADD COLUMN area TEXT;
+                ALTER TABLE submission ADD COLUMN area_name TEXT;
+                ALTER TABLE submission ADD COLUMN area_force TEXT;
+                ALTER TABLE submission ADD COLUMN routing TEXT;
+                CREATE INDEX submission_area_force ON submission (area_force, id) WHERE area_force IS NOT NULL;
+                CREATE TABLE delivery_new (
+                  id TEXT PRIMARY KEY,
+                  submission_id INTEGER NOT NULL REFERENCES submission (id),
+                  force TEXT NOT NULL,
+                  destination TEXT NOT NULL,
+                  kind TEXT NOT NULL DEFAULT 'report' CHECK (kind IN ('report', 'notice')),
+                  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_attempt_at INTEGER NOT NULL,
+                  lease_until INTEGER,
+                  created_at INTEGER NOT NULL,
+                  finished_at INTEGER,
+                  force_reference TEXT,
+                  last_error TEXT,
+                  fallback_for TEXT REFERENCES delivery_new (id),
+                  UNIQUE (submission_id, force, destination)
+                );
+                INSERT INTO delivery_new (id, submission_id, force, destination, state, attempts, next_attempt_at, lease_until, created_at,
+                                          finished_at, force_reference, last_error, fallback_for)
+                  SELECT d.id, d.submission_id, s.force, d.destination, d.state, d.attempts, d.next_attempt_at, d.lease_until, d.created_at,
+                         d.finished_at, d.force_reference, d.last_error, d.fallback_for
+                  FROM delivery d JOIN submission s ON s.id = d.submission_id;
+                DROP TABLE delivery;
+                ALTER TABLE delivery_new RENAME TO delivery;
+                CREATE INDEX delivery_due ON delivery (state, next_attempt_at);
+                """)
+        }
         return migrator
     }
 
@@ -131,19 +169,19 @@ public final class SQLiteSubmissionStore: SubmissionStore {
         return try await pool.write { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
-                                                  submitted_at, purged_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                  submitted_at, purged_at, area, area_name, area_force, routing)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [s.reference, s.force, s.form, s.version, s.language, sealed.0, sealed.1, s.receivedAt, s.startedAt,
-                                 s.submittedAt, s.purgedAt])
+                                 s.submittedAt, s.purgedAt, s.routing?.area, s.routing?.areaName, s.routing?.areaForce, s.routing?.action.rawValue])
             guard db.changesCount == 1 else { return false }
             let id = db.lastInsertedRowID, now = StoreTime.milliseconds(Date())
             for d in imported.deliveries {
                 try db.execute(sql: """
-                    INSERT INTO delivery (id, submission_id, destination, state, attempts, next_attempt_at, created_at, finished_at,
+                    INSERT INTO delivery (id, submission_id, force, destination, kind, state, attempts, next_attempt_at, created_at, finished_at,
                                           force_reference, last_error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [d.id, id, d.destination, d.state, d.attempts, now, now, d.state == "pending" ? nil : now,
-                                     d.forceReference, d.lastError])
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [d.id, id, d.toForce ?? s.force, d.destination, d.notice == true ? "notice" : "report", d.state, d.attempts,
+                                     now, now, d.state == "pending" ? nil : now, d.forceReference, d.lastError])
             }
             return true
         }
@@ -167,20 +205,23 @@ public final class SQLiteSubmissionStore: SubmissionStore {
                 do {
                     try db.execute(sql: """
                         INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
-                                                submitted_at, idempotency_key, request_digest)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                submitted_at, idempotency_key, request_digest, area, area_name, area_force, routing)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [reference, new.force, new.form, new.version, new.language, sealed.text, sealed.keyID, receivedAt,
-                                         new.startedAt, new.submittedAt, new.idempotencyKey, digest])
+                                         new.startedAt, new.submittedAt, new.idempotencyKey, digest,
+                                         new.routing?.area, new.routing?.areaName, new.routing?.areaForce, new.routing?.action.rawValue])
                     let id = db.lastInsertedRowID
                     let now = StoreTime.milliseconds(Date())
-                    for destination in new.destinations {
+                    for target in new.destinations {
                         try db.execute(sql: """
-                            INSERT INTO delivery (id, submission_id, destination, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
-                            """, arguments: [UUID().uuidString.lowercased(), id, destination, now, now])
+                            INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [UUID().uuidString.lowercased(), id, target.force ?? new.force, target.destination,
+                                             target.notice ? "notice" : "report", now, now])
                     }
-                    let stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form,
+                    var stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form,
                                                   version: new.version, language: new.language, answers: new.answers,
                                                   receivedAt: receivedAt, startedAt: new.startedAt, submittedAt: new.submittedAt)
+                    stored.routing = new.routing
                     return .created(stored)
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && error.message?.contains("reference") == true {
                     continue  // a reference collision: draw again
@@ -193,8 +234,8 @@ public final class SQLiteSubmissionStore: SubmissionStore {
     public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
         let keys = try AnswerKeys.required(keys)
         return try await pool.read { db in
-            var sql = "WHERE force = ?"
-            var args: [any DatabaseValueConvertible] = [force]
+            var sql = "WHERE (force = ? OR area_force = ?)"
+            var args: [any DatabaseValueConvertible] = [force, force]
             if let since { sql += " AND received_at >= ?"; args.append(since) }
             if let after { sql += " AND id > ?"; args.append(after) }
             return try Self.fetch(db, keys, sql + " ORDER BY id LIMIT ?", StatementArguments(args + [limit]))
@@ -203,7 +244,7 @@ public final class SQLiteSubmissionStore: SubmissionStore {
 
     public func get(force: String, reference: String) async throws -> StoredSubmission? {
         let keys = try AnswerKeys.required(keys)
-        return try await pool.read { db in try Self.fetch(db, keys, "WHERE force = ? AND reference = ?", [force, reference.uppercased()]).first }
+        return try await pool.read { db in try Self.fetch(db, keys, "WHERE (force = ? OR area_force = ?) AND reference = ?", [force, force, reference.uppercased()]).first }
     }
 
     public func count() async throws -> Int {
@@ -214,15 +255,18 @@ public final class SQLiteSubmissionStore: SubmissionStore {
     /// never an empty answer.
     static func fetch(_ db: Database, _ keys: AnswerKeys, _ clause: String, _ arguments: StatementArguments) throws -> [StoredSubmission] {
         try Row.fetchAll(db, sql: """
-            SELECT id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at
+            SELECT id, reference, force, form, form_version, language, answers, answers_key, received_at, started_at, submitted_at, purged_at,
+                   area, area_name, area_force, routing
             FROM submission \(clause)
             """, arguments: arguments).map { row in
             let (force, reference): (String, String) = (row["force"], row["reference"])
-            return StoredSubmission(id: row["id"], reference: reference, force: force, form: row["form"],
-                                    version: row["form_version"], language: row["language"],
-                                    answers: try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference),
-                                    receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"],
-                                    purgedAt: row["purged_at"])
+            var stored = StoredSubmission(id: row["id"], reference: reference, force: force, form: row["form"],
+                                          version: row["form_version"], language: row["language"],
+                                          answers: try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference),
+                                          receivedAt: row["received_at"], startedAt: row["started_at"], submittedAt: row["submitted_at"],
+                                          purgedAt: row["purged_at"])
+            stored.routing = StoredRouting.read(receivedBy: force, area: row["area"], areaName: row["area_name"], areaForce: row["area_force"], action: row["routing"])
+            return stored
         }
     }
 

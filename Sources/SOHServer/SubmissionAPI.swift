@@ -64,7 +64,35 @@ public struct SubmissionAPI: Sendable {
         self.stored = onStored
     }
 
-    func destinations(_ force: String, _ form: String) -> [String] { deliveries.destinations(force: force, form: form).map(\.name) }
+    /// The deliveries of a new report (docs/routing.md): to the force it was made to; or, when
+    /// it is about another force's area, the report to the owning force and a notice to the other.
+    func destinations(_ force: String, _ form: String, routing: ReportRouting? = nil) -> [DeliveryTarget] {
+        let own = deliveries.destinations(force: force, form: form).map { DeliveryTarget(destination: $0.name) }
+        guard let routing else { return own }
+        switch routing.action {
+        case .transfer:
+            let owner = deliveries.destinations(force: routing.areaForce, form: form)
+            // A force that takes no deliveries here reads its reports through the API; the force
+            // it was made to then gets the report too, so that it reaches someone's system.
+            let notices = owner.isEmpty ? own : deliveries.noticeDestinations(force: force, form: form).map {
+                DeliveryTarget(destination: $0.name, notice: true)
+            }
+            return owner.map { DeliveryTarget(force: routing.areaForce, destination: $0.name) } + notices
+        case .notify:
+            return own + deliveries.noticeDestinations(force: routing.areaForce, form: form).map { DeliveryTarget(force: routing.areaForce, destination: $0.name) }
+        }
+    }
+
+    /// The 201 body: the reference, and when the report is about another force's area, that
+    /// force and the one dealing with it (decided here, from the answers).
+    static func receipt(_ stored: StoredSubmission) -> [String: String] {
+        var body = ["reference": stored.reference, "receivedAt": stored.receivedAt]
+        if let routing = stored.routing {
+            body["areaForce"] = routing.areaForce
+            body["owningForce"] = routing.owningForce
+        }
+        return body
+    }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
@@ -245,18 +273,20 @@ public struct SubmissionAPI: Sendable {
             log(.info, "invalid submission", force.id, form.id, status: 422)
             return Self.encode(.unprocessableContent, ["errors": errors], headers: cors)
         }
+        // From the answers alone: nothing else in the request can move a report.
+        let routing = ReportRouting.decide(form, answers: payload.answers, receivedBy: force.id, areas: catalog.areas)
         do {
             let new = NewSubmission(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
                 answers: try Self.canonicalJSON(Answer.stored(payload.answers)), startedAt: payload.startedAt, submittedAt: payload.submittedAt,
-                idempotencyKey: key, destinations: destinations(force.id, form.id))
+                idempotencyKey: key, destinations: destinations(force.id, form.id, routing: routing), routing: routing)
             let outcome = try await bounded { try await store.store(new) }
             switch outcome {
             case .created(let stored), .replayed(let stored):
                 let created = if case .created = outcome { true } else { false }
                 if created { self.stored() }
                 log(.info, created ? "submission stored" : "idempotent replay", force.id, form.id, status: 201, reference: stored.reference)
-                return Self.encode(.created, ["reference": stored.reference, "receivedAt": stored.receivedAt], headers: cors)
+                return Self.encode(.created, Self.receipt(stored), headers: cors)
             case .keyReused:
                 // As the IETF Idempotency-Key draft advises: 422, and nothing stored or acknowledged.
                 log(.notice, "idempotency key reused for other content", force.id, form.id, status: 422)
@@ -299,14 +329,17 @@ public struct SubmissionAPI: Sendable {
         }
         do {
             // A form post has no idempotency key, so it is always stored anew.
+            let routing = ReportRouting.decide(form, answers: answers, receivedBy: force.id, areas: catalog.areas)
             let new = NewSubmission(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: language,
-                answers: try Self.canonicalJSON(Answer.stored(answers)), destinations: destinations(force.id, form.id))
+                answers: try Self.canonicalJSON(Answer.stored(answers)), destinations: destinations(force.id, form.id, routing: routing), routing: routing)
             let outcome = try await bounded { try await store.store(new) }
             guard case .created(let stored) = outcome else { throw StoreError.notStored }
             self.stored()
             log(.info, "submission stored", force.id, form.id, status: 303, reference: stored.reference)
-            return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)"])
+            // The confirmation page shows the note for the force whose area it was (`:target`).
+            let note = routing.map { "#area-force-\($0.areaForce)" } ?? ""
+            return Response(status: .seeOther, headers: [.location: "\(confirmation)?reference=\(stored.reference)\(note)"])
         } catch {
             log(.error, "storage failed: \(type(of: store).describe(error))", force.id, form.id, status: 503)
             return ErrorPage.response(.serviceUnavailable, language: language, form: form, messages: [
@@ -362,7 +395,7 @@ public struct SubmissionAPI: Sendable {
             let rows = try await bounded { try await store.list(force: force, since: since, after: after, limit: limit) }
             let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
             let receipts = rows.isEmpty ? [] : try await bounded { [first = rows[0].id] in try await store.deliveries(force: force, since: first) }
-            let page = SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts) }, next: next)
+            let page = SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts, reader: force) }, next: next)
             // Nothing is shown that the audit log does not record.
             try await record(request, context, "list", force: force, target: rows.isEmpty ? "no submissions" : rows.map(\.reference).joined(separator: " "))
             return Self.encode(.ok, page)
@@ -387,7 +420,7 @@ public struct SubmissionAPI: Sendable {
                 return Self.error(.notFound, "no such submission")
             }
             let deliveries = try await bounded { try await store.deliveries(reference: row.reference) }
-            let out = try SubmissionOut(row, deliveries: deliveries)
+            let out = try SubmissionOut(row, deliveries: deliveries, reader: force)
             try await record(request, context, "read", force: force, target: row.reference)
             return Self.encode(.ok, out)
         } catch let error as AnswerKeys.CannotOpen {
@@ -458,34 +491,63 @@ public struct SubmissionAPI: Sendable {
         var purgedAt: String?
         /// Where it was delivered: each destination's state, attempts and the force's own reference.
         var deliveries: [Receipt]?
+        /// Set when it is about another force's area: who received it, who owns it, and what
+        /// the reading force is to it (docs/routing.md).
+        var routing: Routing?
+        /// True when the answers are another force's to read: the force a report was made to
+        /// and transferred sees the transfer, not the answers.
+        var answersWithheld: Bool?
 
         public struct Receipt: Codable, Sendable {
             /// The delivery's id, sent with every attempt (receivers de-duplicate on it).
             var id: String
             var destination: String, state: String, attempts: Int
             var forceReference: String?, lastError: String?
+            /// The force whose destination it is, when not the one the report was made to.
+            var force: String?
+            /// A transfer notice rather than the report.
+            var notice: Bool?
         }
 
-        /// Throws when the stored answers cannot be read: never shown as an empty set.
-        public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil) throws {
+        public struct Routing: Codable, Sendable {
+            var receivedBy: String, owningForce: String, areaForce: String, area: String, areaName: String
+            var action: String, role: String?, reason: String
+        }
+
+        /// Throws when the stored answers cannot be read: never shown as an empty set. `reader`
+        /// is the force whose token reads it (nil for an operator's export: everything).
+        public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil, reader: String? = nil) throws {
             reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
             startedAt = s.startedAt; submittedAt = s.submittedAt; purgedAt = s.purgedAt
-            answers = s.purgedAt == nil ? try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8)) : [:]
-            self.deliveries = deliveries?.filter { $0.reference == s.reference }.sorted { $0.destination < $1.destination }.map {
-                Receipt(id: $0.id, destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
-                        lastError: $0.state == "delivered" ? nil : $0.lastError)
+            let withheld = reader != nil && s.routing.map { $0.action == .transfer && $0.receivedBy == reader } == true
+            answers = s.purgedAt == nil && !withheld ? try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8)) : [:]
+            answersWithheld = withheld ? true : nil
+            routing = s.routing.map {
+                Routing(receivedBy: $0.receivedBy, owningForce: $0.owningForce, areaForce: $0.areaForce, area: $0.area, areaName: $0.areaName,
+                        action: $0.action.rawValue, role: reader.map($0.role(of:)), reason: $0.reason)
+            }
+            self.deliveries = deliveries?.filter { $0.reference == s.reference }.sorted { ($0.toForce ?? "", $0.destination) < ($1.toForce ?? "", $1.destination) }.map {
+                // Another force's deliveries: whether they arrived and its reference, not its systems' errors.
+                let own = reader == nil || ($0.toForce ?? s.force) == reader
+                return Receipt(id: $0.id, destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
+                               lastError: $0.state == "delivered" || !own ? nil : $0.lastError, force: $0.toForce, notice: $0.notice)
             }
         }
 
         /// The submission for another database of `force`: its answers as stored (canonical JSON)
         /// and its deliveries as they stood.
         public func imported(force: String) throws -> ImportedSubmission {
-            let stored = StoredSubmission(id: 0, reference: reference, force: force, form: form, version: version, language: language,
+            var stored = StoredSubmission(id: 0, reference: reference, force: force, form: form, version: version, language: language,
                                           answers: purgedAt == nil ? try SubmissionAPI.canonicalJSON(answers) : "", receivedAt: receivedAt,
                                           startedAt: startedAt, submittedAt: submittedAt, purgedAt: purgedAt)
+            stored.routing = routing.flatMap { r in
+                FormDefinition.Routing(rawValue: r.action).map {
+                    ReportRouting(receivedBy: r.receivedBy, areaForce: r.areaForce, area: r.area, areaName: r.areaName, action: $0)
+                }
+            }
             return ImportedSubmission(submission: stored, deliveries: (deliveries ?? []).map {
                 DeliveryStatus(id: $0.id, reference: reference, force: force, form: form, destination: $0.destination, state: $0.state,
-                               attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError)
+                               attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError, toForce: $0.force, notice: $0.notice)
             })
         }
     }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SOHModel
 import SOHDelivery
+import SOHForms
 
 /// Where submissions and their deliveries are kept, whichever database holds them: SQLite for
 /// one machine (`SQLiteSubmissionStore`, the default). Every implementation behaves the same
@@ -14,7 +15,8 @@ public protocol SubmissionStore: DeliveryQueue {
     /// used by this force, returns the stored one when the content is the same and refuses it
     /// when it is not.
     func store(_ new: NewSubmission) async throws -> StoreOutcome
-    /// A force's submissions, oldest first, after the `after` cursor and received at or after `since`.
+    /// A force's submissions, oldest first, after the `after` cursor and received at or after `since`:
+    /// those made to it and those about its area (`routing`).
     func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission]
     func get(force: String, reference: String) async throws -> StoredSubmission?
     func count() async throws -> Int
@@ -85,6 +87,8 @@ public struct StoredSubmission: Sendable, Codable, Equatable {
     public var submittedAt: String?
     /// When the answers were purged (`Retention`); the answers are then empty, the rest kept.
     public var purgedAt: String?
+    /// Set when it is about another force's area: which, and what became of it.
+    public var routing: ReportRouting? = nil
 
     public init(id: Int64, reference: String, force: String, form: String, version: Int, language: String, answers: String,
                 receivedAt: String, startedAt: String?, submittedAt: String?, purgedAt: String? = nil) {
@@ -113,10 +117,14 @@ public struct NewSubmission: Sendable {
     public var submittedAt: String?
     public var idempotencyKey: String?
     /// The destinations to deliver it to, each a delivery written in the same transaction.
-    public var destinations: [String]
+    public var destinations: [DeliveryTarget]
+    /// Set when it is about another force's area (decided by `ReportRouting.decide`).
+    public var routing: ReportRouting?
 
     public init(force: String, code: String, form: String, version: Int, language: String, answers: String,
-                startedAt: String? = nil, submittedAt: String? = nil, idempotencyKey: String? = nil, destinations: [String] = []) {
+                startedAt: String? = nil, submittedAt: String? = nil, idempotencyKey: String? = nil, destinations: [DeliveryTarget] = [],
+                routing: ReportRouting? = nil) {
+        self.routing = routing
         self.destinations = destinations
         self.force = force
         self.code = code
@@ -137,6 +145,32 @@ public struct NewSubmission: Sendable {
         let canonical = "\(form)\n\(version)\n\(language)\n\(answers)"
         return Hex.string(SHA256.hash(data: Data(canonical.utf8)))
     }
+}
+
+/// The routing columns of a submission row, read back.
+enum StoredRouting {
+    static func read(receivedBy: String, area: String?, areaName: String?, areaForce: String?, action: String?) -> ReportRouting? {
+        guard let area, let areaForce, let action = action.flatMap(FormDefinition.Routing.init(rawValue:)) else { return nil }
+        return ReportRouting(receivedBy: receivedBy, areaForce: areaForce, area: area, areaName: areaName ?? area, action: action)
+    }
+}
+
+/// One delivery to write with a new submission: a destination of a force, and whether it
+/// carries the report or only a transfer notice.
+public struct DeliveryTarget: Sendable, Equatable, ExpressibleByStringLiteral {
+    /// The force whose destination it is; nil for the force the report was made to.
+    public var force: String?
+    public var destination: String
+    /// A transfer notice (no answers) rather than the report.
+    public var notice: Bool
+
+    public init(force: String? = nil, destination: String, notice: Bool = false) {
+        self.force = force
+        self.destination = destination
+        self.notice = notice
+    }
+
+    public init(stringLiteral destination: String) { self.init(destination: destination) }
 }
 
 /// A submission as `soh submissions export` wrote it, to be imported into another database.
@@ -180,10 +214,16 @@ public struct DeliveryStatus: Sendable, Codable, Equatable {
     public var forceReference: String?
     public var lastError: String?
     public var fallbackFor: String?
+    /// The force whose destination it is, when not the force the report was made to (a report
+    /// about another force's area), and whether it is a transfer notice.
+    public var toForce: String? = nil
+    public var notice: Bool? = nil
 
     public init(id: String, reference: String, force: String, form: String, destination: String, state: String, attempts: Int,
                 nextAttemptAt: String? = nil, finishedAt: String? = nil, forceReference: String? = nil, lastError: String? = nil,
-                fallbackFor: String? = nil) {
+                fallbackFor: String? = nil, toForce: String? = nil, notice: Bool? = nil) {
+        self.toForce = toForce
+        self.notice = notice
         self.id = id
         self.reference = reference
         self.force = force

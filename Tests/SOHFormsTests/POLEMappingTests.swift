@@ -169,12 +169,14 @@ struct POLEMappingTests {
     func nationalFormsAreMappedFully(_ id: String) throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("content/forms/\(id).yml"), encoding: .utf8)
         let sink = DiagnosticSink()
-        let form = try #require(FormLoader.load(text, file: "\(id).yml", expectedID: id, languages: ["en", "cy"], sink: sink))
+        let areas = PoliceAreas.load(root: Self.root, languages: ["en", "cy"], sink: sink)
+        let form = try #require(FormLoader.load(text, file: "\(id).yml", expectedID: id, languages: ["en", "cy"], areas: areas, sink: sink))
         #expect(sink.all.isEmpty)
         let pole = try #require(form.pole)
         let kept = form.allQuestions.map(\.question).filter { $0.takesAnswer && $0.type != .declaration }
         let unmapped = kept.filter { pole.fills[$0.id] == nil }.map(\.id)
-        #expect(unmapped == [id == "crime" ? "in-danger" : "urgent"])  // only the 999 question, answered "no" by every report
+        // The 999 question, answered "no" by every report, and the area, which the routing record carries.
+        #expect(unmapped == [id == "crime" ? "in-danger" : "urgent", "area"])
     }
 }
 

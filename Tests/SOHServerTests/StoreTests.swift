@@ -15,7 +15,7 @@ struct StoreTests {
     }
 
     /// Every migration, in order: the one list the tests compare with.
-    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log"]
+    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing"]
 
     /// The keys the tests' stores seal answers with.
     static let keyLine = AnswerKeys.generate(id: "test")
@@ -75,7 +75,7 @@ struct StoreTests {
     }
 
     static func new(_ answers: String = #"{"item-type":"keys"}"#, key: String? = nil, force: String = "kent",
-                    destinations: [String] = []) -> NewSubmission {
+                    destinations: [DeliveryTarget] = []) -> NewSubmission {
         NewSubmission(force: force, code: "KEN", form: "lost-property", version: 1, language: "en", answers: answers,
                       idempotencyKey: key, destinations: destinations)
     }

@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { askedPages } from "../../themes/national/assets/js/forms-logic.js";
 
 const form = JSON.parse(readFileSync(0, "utf8"));
+// Where it happened: an area of this force (the first argument), so the report stays with it.
+const force = process.argv[2] || "kent";
 const today = "2026-06-15";
 
 function value(q) {
@@ -18,6 +20,7 @@ function value(q) {
     case "date": return { day: "1", month: "2", year: q.dateRule?.future ? "2099" : "1990" };
     case "time": return "14:30";
     case "radios": case "select": return q.options?.[0]?.value;
+    case "area": return (q.options.find((o) => o.group === force) || q.options[0]).value;
     case "checkboxes": return q.required ? [q.options[q.options.length - 1].value] : undefined;
     case "yes-no": return "no";
     case "address": return { line1: "1 High Street", town: "Leeds", postcode: "LS1 1AA" };

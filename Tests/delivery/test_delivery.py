@@ -94,17 +94,19 @@ class API:
                 self.kill()
                 raise AssertionError("soh api did not stop within 20 s of SIGTERM")
 
-    def post(self, form, answers, language="en", force="kent"):
-        body = json.dumps({"form": form, "version": 1, "language": language, "answers": answers}).encode()
+    def post(self, form, answers, language="en", force="kent", whole=False):
+        """The reference of the stored report (or the whole 201 body)."""
+        body = json.dumps({"form": form, "version": definition(form)["version"], "language": language, "answers": answers}).encode()
         request = urllib.request.Request(f"{self.url}/v1/forces/{force}/forms/{form}/submissions", data=body, method="POST",
                                          headers={"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 201
-            return json.load(response)["reference"]
+            result = json.load(response)
+            return result if whole else result["reference"]
 
-    def submission(self, reference, force="kent"):
+    def submission(self, reference, force="kent", token=TOKEN):
         request = urllib.request.Request(f"{self.url}/v1/forces/{force}/submissions/{reference}",
-                                         headers={"Authorization": f"Bearer {TOKEN}"})
+                                         headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
@@ -112,11 +114,21 @@ class API:
         return subprocess.run([SOH, *arguments, *self.place], capture_output=True, text=True, env=self.env)
 
 
-def sample(form):
-    definition = glob.glob(os.path.join(ROOT, ".build", "test-public", "kent", "assets", "forms", f"{form}.*.json"))
-    assert definition, "build the sites first (make test does)"
-    with open(definition[0]) as f:
-        out = subprocess.run(["node", os.path.join(os.path.dirname(__file__), "sample-answers.mjs")], stdin=f,
+def definition_file(form):
+    found = glob.glob(os.path.join(ROOT, ".build", "test-public", "kent", "assets", "forms", f"{form}.*.json"))
+    assert found, "build the sites first (make test does)"
+    return found[0]
+
+
+def definition(form):
+    with open(definition_file(form)) as f:
+        return json.load(f)
+
+
+def sample(form, force="kent"):
+    """Valid answers; a question of where it happened is answered with an area of `force`."""
+    with open(definition_file(form)) as f:
+        out = subprocess.run(["node", os.path.join(os.path.dirname(__file__), "sample-answers.mjs"), force], stdin=f,
                              capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -152,10 +164,9 @@ def test_every_form_in_english_and_welsh_reaches_the_force(receiver):
     try:
         references = {}
         for form in FORMS:
-            answers = sample(form)
-            # English to Kent; Welsh to South Wales, which publishes Welsh.
+            # English to Kent; Welsh to South Wales, which publishes Welsh; each about its own area.
             for language, force in (("en", "kent"), ("cy", "south-wales")):
-                references[api.post(form, answers, language=language, force=force)] = (form, language, force)
+                references[api.post(form, sample(form, force), language=language, force=force)] = (form, language, force)
         assert wait_for(lambda: len(receiver.references()) == len(references)), receiver.requests[-5:]
         assert receiver.problems == []
         assert all(count == 1 for count in receiver.references().values())
@@ -190,7 +201,7 @@ COLLISION = {
 }
 
 CRIME = {
-    "in-danger": "no", "crime-type": "theft",
+    "in-danger": "no", "crime-type": "theft", "area": "maidstone",
     "happened-on": {"day": "1", "month": "11", "year": "2026"}, "happened-at": "09.05",
     "description": "My bike was taken from outside the library.",
     "location": {"line1": "Library, St Faith's Street", "town": "Maidstone", "postcode": "ME14 1LH"},
@@ -211,8 +222,8 @@ def linked(document, entity, relationship):
 def test_crime_and_collision_reach_the_force_as_pole_entities(receiver):
     api = API(config(receiver))
     try:
-        collision = {api.post("road-traffic-collision", COLLISION, language=language, force=force): language
-                     for language, force in (("en", "kent"), ("cy", "south-wales"))}
+        collision = {api.post("road-traffic-collision", dict(COLLISION, area=area), language=language, force=force): language
+                     for language, force, area in (("en", "kent", "tonbridge-and-malling"), ("cy", "south-wales", "cardiff"))}
         crime = api.post("crime", CRIME)
         assert wait_for(lambda: len(receiver.references()) == 3), receiver.requests[-5:]
         assert receiver.problems == []

@@ -63,3 +63,41 @@ test("a pending send keeps its key while the answers are the same and gets a new
   // A pending send from before keys were tied to answers has none: a new one.
   assert.equal(pendingSend({ key: "old", at: "x" }, { item: "keys" }, "now", newKey).key, "key-3");
 });
+
+// ----- area questions -----
+import { matchAreas, searchText, areaOf } from "../../themes/national/assets/js/forms-logic.js";
+
+const areaQuestion = {
+  id: "area", type: "area", label: { en: "Which area?" },
+  groups: { kent: { en: "Kent" }, "north-wales": { en: "North Wales", cy: "Gogledd Cymru" }, hampshire: { en: "Hampshire" } },
+  options: [
+    { value: "medway", label: { en: "Medway" }, group: "kent", also: ["Chatham", "Gillingham", "Rochester"] },
+    { value: "maidstone", label: { en: "Maidstone" }, group: "kent" },
+    { value: "isle-of-anglesey", label: { en: "Isle of Anglesey", cy: "Ynys Môn" }, group: "north-wales", also: ["Holyhead", "Caergybi"] },
+    { value: "isle-of-wight", label: { en: "Isle of Wight" }, group: "hampshire", also: ["Newport (Isle of Wight)", "Ryde"] },
+    { value: "kings-lynn-and-west-norfolk", label: { en: "King's Lynn and West Norfolk" }, group: "norfolk", also: ["King's Lynn"] },
+  ],
+};
+
+test("an area is found by its name, a word of its name, its Welsh name or a town in it", () => {
+  const values = (typed) => matchAreas(areaQuestion, typed).map((r) => r.option.value);
+  assert.deepEqual(values("maid"), ["maidstone"]);
+  assert.deepEqual(values("isle"), ["isle-of-anglesey", "isle-of-wight"]);
+  assert.deepEqual(values("wight"), ["isle-of-wight"]);
+  assert.deepEqual(values("ynys mon"), ["isle-of-anglesey"]);
+  assert.deepEqual(values("  CHATHAM "), ["medway"]);
+  assert.equal(matchAreas(areaQuestion, "chat")[0].town, "Chatham");
+  assert.deepEqual(values("kings lynn"), ["kings-lynn-and-west-norfolk"]);
+  assert.deepEqual(values("newport"), ["isle-of-wight"]);
+  assert.deepEqual(values(""), []);
+  assert.deepEqual(values("zzz"), []);
+  assert.equal(searchText("St. Helen’s"), "st helens");
+});
+
+test("the area answered says which force's area it is", () => {
+  const form = { pages: [{ id: "where", questions: [areaQuestion] }] };
+  assert.equal(areaOf(form, { area: "isle-of-anglesey" }).force, "north-wales");
+  assert.equal(areaOf(form, { area: "isle-of-anglesey" }).police.cy, "Gogledd Cymru");
+  assert.equal(areaOf(form, { area: "atlantis" }), null);
+  assert.equal(areaOf({ pages: [] }, {}), null);
+});

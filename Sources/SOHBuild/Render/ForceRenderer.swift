@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOHForms
 import SOHModel
 import SOHTemplates
 
@@ -275,7 +276,10 @@ struct ForceRenderer {
             let html = prepared.forms[id]?.html[language]?.fill { $0 == "form.action" ? Escape.html(action) : "" } ?? ""
             context["form"] = ["html": .text(html), "strings": .text(runtimeStrings(language))]
         case .formConfirmation(let id):
-            context["confirmation"] = ["body": .text(prepared.forms[id]?.definition.confirmation.body.text(language) ?? "")]
+            context["confirmation"] = [
+                "body": .text(prepared.forms[id]?.definition.confirmation.body.text(language) ?? ""),
+                "elsewhere": .list(elsewhereNotes(prepared.forms[id]?.definition, language: language)),
+            ]
         default:
             break
         }
@@ -347,12 +351,27 @@ struct ForceRenderer {
         return sections
     }
 
+    /// For a form that asks where it happened, a note per other force, each shown only when the
+    /// address ends `#area-force-<id>` (CSS `:target`, so it works without JavaScript): the API
+    /// sends the person there when the report is about that force's area (docs/routing.md).
+    func elsewhereNotes(_ form: FormDefinition?, language: String) -> [TemplateValue] {
+        guard let form, let routing = form.whenElsewhere, let areas = prepared.loaded.areas else { return [] }
+        let template = strings(language)[routing == .notify ? "confirmationNotified" : "confirmationDealtWith"] ?? ""
+        // Every force, this one too: the page is shared by forces (SharedRender), and the runtime
+        // and the API only ever send the person to another force's note.
+        return areas.forces.map { other in
+            let name = prepared.loaded.force(other.id)?.name(in: language) ?? other.name.text(language)
+            return ["id": .text(other.id), "text": .text(MessageTemplate.fill(template, ["force": name]))]
+        }
+    }
+
     /// The interface strings the form runtime needs, as JSON for a data attribute.
     func runtimeStrings(_ language: String) -> String {
         let keys = ["formContinue", "formBack", "formChange", "formSend", "formSending", "formRetrying", "formRetryNow",
                     "formDraftRestored", "formServerError", "errorPrefix", "characterCountRemaining", "characterCountOver",
                     "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain", "monthNames",
-                    "formKeepLabel", "formKeepHint", "formKeepWarning"]
+                    "formKeepLabel", "formKeepHint", "formKeepWarning", "areaPickerHelp", "areaPickerResults", "areaPickerNoResults",
+                    "areaPickerInArea", "areaPickerOption", "areaElsewhereTransfer", "areaElsewhereNotify"]
         let t = strings(language)
         return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
     }

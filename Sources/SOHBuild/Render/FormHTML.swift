@@ -50,7 +50,9 @@ struct FormHTML {
         case .exit:
             html += "<div class=\"form-exit\">\(raw(page.body))</div>\n"
         case .checkAnswers:
-            html += "<p data-no-js>\(t("checkAnswersNoJS"))</p>\n<dl class=\"summary-list\" data-check-answers hidden></dl>\n"
+            html += "<p data-no-js>\(t("checkAnswersNoJS"))</p>\n"
+            if form.areaQuestion != nil { html += "<p data-no-js>\(t("areaElsewhereNoJS"))</p>\n" }
+            html += "<dl class=\"summary-list\" data-check-answers hidden></dl>\n"
         case .questions, .declaration:
             if let body = page.body { html += "<div class=\"form-page__body\">\(body.text(language))</div>\n" }
             if let rule = page.repeat {
@@ -169,7 +171,9 @@ struct FormHTML {
             for force in groups.keys.sorted(by: { (names[$0]?.text(language) ?? $0, $0) < (names[$1]?.text(language) ?? $1, $1) }) {
                 inner += "<optgroup label=\"\(text(names[force]))\" data-force=\"\(Escape.html(force))\">\n"
                 for option in groups[force] ?? [] {
-                    let also = option.also.map { " data-also=\"\(Escape.html($0.joined(separator: "|")))\"" } ?? ""
+                    // Typing finds an area by its name in the other language or a town in it.
+                    let words = option.label.values.values.filter { $0 != option.label.text(language) }.sorted() + (option.also ?? [])
+                    let also = words.isEmpty ? "" : " data-also=\"\(Escape.html(words.joined(separator: "|")))\""
                     inner += "<option value=\"\(Escape.html(option.value))\"\(also)>\(text(option.label))</option>\n"
                 }
                 inner += "</optgroup>\n"

@@ -204,6 +204,7 @@ export function validateQuestion(q, value, path, options) {
     }
     case "radios":
     case "select":
+    case "area":
       if (!(q.options || []).some((o) => o.value === value)) return error("invalidOption");
       break;
     case "yes-no":
@@ -322,4 +323,54 @@ export function previousPage(form, answers, currentId, today) {
 export function pendingSend(previous, answers, now, newKey) {
   if (previous && previous.key && JSON.stringify(previous.answers) === JSON.stringify(answers)) return previous;
   return { key: newKey(), at: now, answers };
+}
+
+// ----- where it happened (area questions, docs/routing.md) -----
+
+// Lower case, without accents, apostrophes or punctuation: "St. Helen's" and "st helens" match.
+export function searchText(text) {
+  return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/['’]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+// The areas an area question offers that match what was typed, best first: the area's name
+// (in either language) starting with it, then a word of the name, then a town of the area,
+// then anywhere in a name or town. Each result says the town that found it, if one did.
+export function matchAreas(question, typed, limit = 12) {
+  const query = searchText(typed);
+  if (!query) return [];
+  const scored = [];
+  for (const option of question.options || []) {
+    const names = Object.values(option.label).map(searchText);
+    const towns = (option.also || []).map((t) => [t, searchText(t)]);
+    let score = null;
+    let town = null;
+    if (names.some((n) => n.startsWith(query))) score = 0;
+    else if (names.some((n) => n.split(" ").some((w) => w.startsWith(query)))) score = 1;
+    else {
+      const byTown = towns.find(([, t]) => t.startsWith(query) || t.split(" ").some((w) => w.startsWith(query)));
+      if (byTown) { score = 2; town = byTown[0]; }
+      else if (names.some((n) => n.includes(query))) score = 3;
+      else {
+        const inside = towns.find(([, t]) => t.includes(query));
+        if (inside) { score = 4; town = inside[0]; }
+      }
+    }
+    if (score !== null) scored.push({ option, town, score });
+  }
+  scored.sort((a, b) => a.score - b.score || searchText(a.option.label.en).localeCompare(searchText(b.option.label.en)));
+  return scored.slice(0, limit).map(({ option, town }) => ({ option, town }));
+}
+
+// Which force's area the answers say it happened in: { force, area } or null when the form has
+// no area question or it is not answered. The API decides for itself; this only tells the person.
+export function areaOf(form, answers) {
+  for (const page of form.pages) {
+    for (const q of page.questions) {
+      if (q.type !== "area") continue;
+      const option = (q.options || []).find((o) => o.value === answers[q.id]);
+      return option ? { force: option.group, area: option, police: (q.groups || {})[option.group] } : null;
+    }
+  }
+  return null;
 }

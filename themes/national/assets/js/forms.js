@@ -2,7 +2,8 @@
 // check answers, a draft kept for this browser session (on the device only when the person
 // asks) and a submission that is never lost.
 // All rules live in forms-logic.js (shared with the server through the vectors).
-import { askedPages, askedQuestions, validate, validatePage, payloadAnswers, isAnswered, pendingSend } from "./forms-logic.js";
+import { askedPages, askedQuestions, validate, validatePage, payloadAnswers, isAnswered, pendingSend, areaOf } from "./forms-logic.js";
+import { enhanceAreaPicker } from "./area-picker.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -29,6 +30,8 @@ class FormRuntime {
     this.t = strings;
     this.language = form.dataset.language || "en";
     this.force = location.hostname;
+    // The force the form posts to (its action is …/v1/forces/{force}/forms/{form}/submissions).
+    this.forceID = (form.getAttribute("action").match(/\/forces\/([a-z0-9-]+)\/forms\//) || [])[1] || "";
     this.key = `soh-draft:${form.action}:${definition.version}`;
     this.sections = new Map($$("[data-page]", form).map((s) => [s.dataset.page, s]));
     this.heading = $("[data-form-heading]");
@@ -54,6 +57,7 @@ class FormRuntime {
     this.setUpReveals();
     this.setUpRepeats();
     this.setUpCharacterCounts();
+    $$("select[data-area-picker]", this.form).forEach((select) => enhanceAreaPicker(select, this.t));
     if (this.draft.answers && Object.keys(this.draft.answers).length) {
       this.restore(this.draft.answers);
       this.say(this.t.formDraftRestored);
@@ -123,7 +127,10 @@ class FormRuntime {
       $$(`input[name="${CSS.escape(name)}"]`, this.form).forEach((i) => { i.checked = values.includes(i.value); });
     } else {
       const el = this.field(name);
-      if (el && "value" in el) el.value = value;
+      if (el && "value" in el) {
+        el.value = value;
+        el.dispatchEvent(new Event("soh:set"));
+      }
     }
   }
 
@@ -420,6 +427,7 @@ class FormRuntime {
     list.hidden = false;
     list.textContent = "";
     const answers = this.answers();
+    this.renderElsewhere(section, answers);
     for (const page of askedPages(this.def, answers, todayISO())) {
       if (page.kind !== "questions" || page.repeat && !answers[page.id]) continue;
       const rows = page.repeat
@@ -451,6 +459,26 @@ class FormRuntime {
     }
   }
 
+  // When it happened in another force's area, check answers says what will become of the report.
+  renderElsewhere(section, answers) {
+    let notice = $("[data-elsewhere]", section);
+    const where = areaOf(this.def, answers);
+    if (!where || where.force === this.forceID) {
+      if (notice) notice.hidden = true;
+      return;
+    }
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.className = "inset";
+      notice.dataset.elsewhere = "";
+      $("[data-check-answers]", section).before(notice);
+    }
+    const police = where.police ? where.police[this.language] || where.police.en : where.force;
+    const template = this.def.whenElsewhere === "notify" ? this.t.areaElsewhereNotify : this.t.areaElsewhereTransfer;
+    notice.textContent = (template || "").replace("{police}", police);
+    notice.hidden = false;
+  }
+
   display(q, value) {
     if (!isAnswered(value)) return this.t.checkAnswersNotAnswered;
     const label = (v) => {
@@ -467,6 +495,11 @@ class FormRuntime {
     if (q.type === "address") return ["line1", "line2", "town", "county", "postcode"].map((k) => value[k]).filter(Boolean).join(", ");
     if (Array.isArray(value)) return value.map(label).join(", ");
     if (q.type === "declaration") return this.t.yes;
+    if (q.type === "area") {
+      const o = (q.options || []).find((x) => x.value === value);
+      const police = o && (q.groups || {})[o.group];
+      return police ? `${label(value)} (${police[this.language] || police.en})` : label(value);
+    }
     return ["radios", "select", "yes-no"].includes(q.type) ? label(value) : value;
   }
 
@@ -510,7 +543,9 @@ class FormRuntime {
     if (response.status === 201 || response.status === 200) {
       const result = await response.json().catch(() => ({}));
       this.clearDraft();
-      location.assign(`${this.form.dataset.confirmation}?reference=${encodeURIComponent(result.reference || "")}`);
+      // The API decided which force's area it is; the confirmation page has a note for each.
+      const elsewhere = /^[a-z0-9-]+$/.test(result.areaForce || "") && result.areaForce !== this.forceID ? `#area-force-${result.areaForce}` : "";
+      location.assign(`${this.form.dataset.confirmation}?reference=${encodeURIComponent(result.reference || "")}${elsewhere}`);
       return;
     }
     if (response.status >= 500 || response.status === 429) return this.retryLater(attempt, Number(response.headers.get("Retry-After")) || 0);
