@@ -6,6 +6,7 @@ import urllib.parse
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from conftest import wait_for, describe, run_axe
 
@@ -44,6 +45,21 @@ def address(b, prefix, line1, town, postcode):
     fill(b, f"{prefix}-line1", line1)
     fill(b, f"{prefix}-town", town)
     fill(b, f"{prefix}-postcode", postcode)
+
+
+def pick_area(b, typed, expect_value):
+    """The area type-ahead: type, then the arrow key and Enter choose the first match."""
+    box = b.find_element(By.ID, "q-area")
+    assert box.get_attribute("role") == "combobox"
+    box.clear()
+    box.send_keys(typed)
+    listbox = b.find_element(By.ID, "q-area-listbox")
+    assert wait_for(lambda: listbox.is_displayed())
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == "q-area-option-0"
+    box.send_keys(Keys.ENTER)
+    assert wait_for(lambda: not listbox.is_displayed())
+    assert b.execute_script("return document.getElementById('q-area-select').value") == expect_value
 
 
 def assert_accessible(b):
@@ -97,7 +113,13 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert count.startswith("You have ") and count.endswith(" characters remaining")
     cont(browser)
     go_to_page(browser, "Where did it happen?")
+    # Continuing with a town typed but no area chosen is an error on the area.
+    fill(browser, "q-area", "Ashfo")
     address(browser, "q-location", "2 Station Road", "Ashford", "TN23 1AA")
+    cont(browser)
+    assert wait_for(lambda: "Select the area where it happened" in browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").text)
+    pick_area(browser, "Ashfo", "ashford")
+    assert_accessible(browser)
     cont(browser)
     # "What was stolen" is skipped for damage.
     go_to_page(browser, "The person who did it")
@@ -117,6 +139,9 @@ def test_crime_form_with_javascript(browser, form_site, api):
     go_to_page(browser, "Check your answers")
     rows = browser.find_element(By.CSS_SELECTOR, "[data-check-answers]").text
     assert "Car window" in rows and "Short, blue cap" in rows and "Maidstone" in rows and "3 February 2026" in rows
+    assert "Ashford (Kent)" in rows
+    # Kent's own area: no word of another force.
+    assert not [p for p in browser.find_elements(By.CSS_SELECTOR, "[data-elsewhere]") if p.is_displayed()]
     assert_accessible(browser)
 
     # Change an answer from check answers, and come back to it.
@@ -152,7 +177,7 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert len(posts) == 1
     body = posts[0]["body"]
     assert posts[0]["key"]
-    assert body["form"] == "crime" and body["version"] == 1 and body["language"] == "en"
+    assert body["form"] == "crime" and body["version"] == 2 and body["language"] == "en"
     answers = body["answers"]
     assert answers["crime-type"] == "damage" and answers["damaged-property"] == "Car window"
     assert [s.get("suspect-name") for s in answers["suspects"]] == [None, "Alex"]
@@ -190,6 +215,7 @@ def test_crime_form_in_welsh(browser, form_site, api):
     date(browser, "q-happened-on", "3", "2", "2026")
     cont(browser)
     go_to_page(browser, "Ble digwyddodd?")
+    pick_area(browser, "Caerd", "cardiff")
     address(browser, "q-location", "2 Heol y Frenhines", "Caerdydd", "CF10 2BU")
     cont(browser)
     go_to_page(browser, "Beth gafodd ei ddwyn")
@@ -230,6 +256,7 @@ def test_collision_form_with_javascript(browser, form_site, api):
     go_to_page(browser, "The collision")
     date(browser, "q-collision-date", "1", "3", "2026")
     fill(browser, "q-collision-time", "8:15am")
+    pick_area(browser, "Maidst", "maidstone")
     fill(browser, "q-collision-location", "A20 at the Leeds Castle roundabout")
     fill(browser, "q-collision-description", "The other car pulled out.")
     cont(browser)
@@ -379,6 +406,7 @@ def test_crime_form_without_javascript(browser_without_js, form_site, api):
     choose(b, "q-crime-type-1")
     date(b, "q-happened-on", "3", "2", "2026")
     fill(b, "q-description", "My bike was taken from outside the shop.")
+    Select(b.find_element(By.ID, "q-area")).select_by_value("ashford")
     address(b, "q-location", "2 Station Road", "Ashford", "TN23 1AA")
     fill(b, "q-stolen-items", "Blue Raleigh bike")
     choose(b, "q-has-suspect-2")

@@ -80,6 +80,13 @@ def test_crime_form_with_the_keyboard_alone(browser, form_site):
     tab_to(b, submit_button)
     press(b, Keys.ENTER)
     assert wait_for(lambda: heading(b) == "Where did it happen?")
+    # The area type-ahead: type a town, the down arrow highlights the first area, Enter chooses it.
+    type_into(b, "q-area", "Ashf")
+    assert wait_for(lambda: b.find_element(By.ID, "q-area-listbox").is_displayed())
+    press(b, Keys.ARROW_DOWN)
+    press(b, Keys.ENTER)
+    assert b.execute_script("return document.getElementById('q-area-select').value") == "ashford"
+    assert heading(b) == "Where did it happen?", "Enter chose an area; it did not send the page"
     type_into(b, "q-location-line1", "2 Station Road")
     type_into(b, "q-location-town", "Ashford")
     type_into(b, "q-location-postcode", "TN23 1AA")

@@ -58,7 +58,8 @@ class API:
         with open(self.file, "w") as f:
             f.write(deliveries)
         self.env = dict(os.environ, KENT_API_KEY="test-api-key", WEBHOOK_OLD=SECRET_OLD, WEBHOOK_NEW=SECRET_NEW,
-                        SOH_API_TOKENS="kent=" + hashlib.sha256(TOKEN.encode()).hexdigest(), **(env or {}))
+                        SOH_API_TOKENS="kent=" + hashlib.sha256(TOKEN.encode()).hexdigest())
+        self.env.update(env or {})
         self.start()
 
     def start(self, *extra):
@@ -545,5 +546,45 @@ def test_slow_replies_are_cut_off_at_the_timeout_and_the_report_counted_once(rec
             assert delivery["attempts"] >= 2 and delivery["forceReference"].startswith("FR/"), delivery
             assert receiver.references()[reference] == 1, fault
         assert receiver.problems == []
+    finally:
+        api.stop()
+
+
+WALES_TOKEN = "south-wales-delivery-token"
+
+
+def test_a_crime_about_another_forces_area_reaches_that_force_and_the_receiving_force_is_told(receiver):
+    """docs/routing.md: made to Kent about Cardiff, the report goes to South Wales's system with its
+    transfer record, Kent's gets a notice without the answers, and each force's token reads what it should."""
+    tokens = ",".join(f"{force}=" + hashlib.sha256(token.encode()).hexdigest() for force, token in (("kent", TOKEN), ("south-wales", WALES_TOKEN)))
+    api = API(config(receiver), env={"SOH_API_TOKENS": tokens})
+    try:
+        # Whatever the browser claims about routing, the answers decide.
+        result = api.post("crime", dict(CRIME, area="cardiff"), whole=True)
+        reference = result["reference"]
+        assert result["areaForce"] == "south-wales" and result["owningForce"] == "south-wales"
+        assert wait_for(lambda: receiver.references().get(reference) == 2), receiver.requests[-5:]
+        assert receiver.problems == []
+        documents = {submission(d)["attributes"]["forceIdentifier"]: d for d in receiver.reports.values()
+                     if submission(d)["attributes"]["customerReferenceNumber"] == reference}
+        owner = submission(documents["south-wales"])["attributes"]
+        assert owner["answers"]["description"] == CRIME["description"]
+        assert owner["routing"]["role"] == "owner" and owner["routing"]["receivedBy"] == "kent"
+        assert owner["routing"]["areaName"] == "Cardiff" and "Home Office Counting Rules" in owner["routing"]["reason"]
+        notice = submission(documents["kent"])["attributes"]
+        assert notice["answers"] == {} and notice["routing"]["role"] == "receiver" and notice["routing"]["owningForce"] == "south-wales"
+        assert CRIME["description"] not in json.dumps(documents["kent"])
+        # South Wales replied with its reference: stored against the report, which both forces read.
+        assert wait_for(lambda: all(d["state"] == "delivered" for d in api.submission(reference)["deliveries"]))
+        kent = api.submission(reference)
+        assert kent["answersWithheld"] is True and kent["answers"] == {} and kent["routing"]["role"] == "receiver"
+        wales_receipt = next(d for d in kent["deliveries"] if d.get("force") == "south-wales")
+        assert wales_receipt["forceReference"].startswith("FR/") and "lastError" not in wales_receipt
+        wales = api.submission(reference, force="south-wales", token=WALES_TOKEN)
+        assert wales["answers"]["description"] == CRIME["description"] and wales["routing"]["role"] == "owner"
+        # A force with no part in it does not see it.
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            api.submission(reference, force="south-wales", token=TOKEN)
+        assert refused.value.code == 401
     finally:
         api.stop()

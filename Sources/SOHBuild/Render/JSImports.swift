@@ -8,6 +8,14 @@ enum JSImports {
         name.hasSuffix(".js") && String(decoding: data, as: UTF8.self).contains("from \"./")
     }
 
+    /// The sibling modules a module imports (`from "./x.js"` in `js/forms.js` → `js/x.js`).
+    static func imported(_ name: String, _ data: Data) -> [String] {
+        let folder = name.contains("/") ? String(name[..<name.lastIndex(of: "/")!]) + "/" : ""
+        return String(decoding: data, as: UTF8.self).components(separatedBy: "from \"./").dropFirst().compactMap { rest in
+            rest.split(separator: "\"", maxSplits: 1).first.map { folder + $0 }
+        }
+    }
+
     /// Rewrites `from "./x.js"` to the fingerprinted file name of the sibling module.
     static func rewrite(_ name: String, _ data: Data, renamed: [String: String]) -> Data {
         var text = String(decoding: data, as: UTF8.self)

@@ -16,8 +16,19 @@ struct ThemeAssets: Sendable {
         for (name, data) in sorted where !JSImports.hasImports(name, data) {
             renamed[name] = add(name, data)
         }
-        for (name, data) in sorted where JSImports.hasImports(name, data) {
-            add(name, JSImports.rewrite(name, data, renamed: renamed))
+        // A module is fingerprinted once every module it imports has its name (forms.js imports
+        // area-picker.js, which imports forms-logic.js); modules importing each other in a circle
+        // cannot all be, and go last with the names known by then.
+        var waiting = sorted.filter { JSImports.hasImports($0.key, $0.value) }
+        while !waiting.isEmpty {
+            let ready = waiting.filter { module in
+                JSImports.imported(module.key, module.value).allSatisfy { renamed[$0] != nil || theme.assets[$0] == nil }
+            }
+            for (name, data) in ready.isEmpty ? waiting : ready {
+                renamed[name] = add(name, JSImports.rewrite(name, data, renamed: renamed))
+            }
+            let done = Set((ready.isEmpty ? waiting : ready).map(\.key))
+            waiting.removeAll { done.contains($0.key) }
         }
     }
 
