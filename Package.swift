@@ -48,7 +48,7 @@ let package = Package(
                 "SOHModel", "SOHMarkdown", "SOHForms", "SOHTemplates",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "SOHCheck", dependencies: ["SOHBuild", "SOHModel", "SOHMarkdown"]),
+        .target(name: "SOHCheck", dependencies: ["SOHBuild", "SOHModel", "SOHMarkdown", "SOHForms"]),
         // Getting reports to the forces: the outbox's workers, destinations and documents.
         .target(
             name: "SOHDelivery",

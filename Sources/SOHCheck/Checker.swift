@@ -1,6 +1,7 @@
 import Foundation
 import SOHBuild
 import SOHMarkdown
+import SOHForms
 import SOHModel
 
 /// One problem `soh check` found: a diagnostic at its source, the rule that found it, and the
@@ -23,7 +24,7 @@ public enum Checker {
     public static let rules = [
         "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
         "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "i18n/stale-translation", "i18n/form-welsh", "i18n/force-name", "budget/page-weight",
-        "html/duplicate-id",
+        "html/duplicate-id", "routing/area-question", "routing/areas-file",
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
@@ -38,6 +39,7 @@ public enum Checker {
             welsh(force, site: site, into: &collector)
             welshForms(force, root: options.root, into: &collector)
         }
+        routing(site, into: &collector)
         // Page weight needs the real output: build into a temporary folder.
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-check-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
@@ -225,6 +227,31 @@ public enum Checker {
 
     /// Every text of a form a Welsh force publishes is written `{en: …, cy: …}`: otherwise the
     /// Welsh form would show English.
+    // MARK: Routing (docs/routing.md)
+
+    /// A form that records where it happened (its POLE mapping has an `incidentLocation`) asks
+    /// for an area, so the API can send it to the force for that area; and every force in
+    /// `forces/` has its police area in the areas file.
+    static func routing(_ site: SiteInspection, into c: inout Collector) {
+        for (id, form) in site.forms.sorted(by: { $0.key < $1.key }) {
+            let hasScene = form.pole?.entities.contains { $0.relationship == "incidentLocation" } ?? false
+            if hasScene, form.areaQuestion == nil {
+                c.add("routing/area-question", .error(.start(of: "content/forms/\(id).yml"), "form '\(id)' records where it happened but asks no area",
+                    hint: "Add a question with 'type: area' (docs/routing.md): without it a report about another force's area stays with the force it was made to."), force: nil)
+            }
+        }
+        guard let areas = site.areas else {
+            if site.forms.values.contains(where: { $0.areaQuestion != nil }) {
+                c.add("routing/areas-file", .error(.whole(PoliceAreas.file), "\(PoliceAreas.file) is missing", hint: "Add it (docs/routing.md)."), force: nil)
+            }
+            return
+        }
+        for force in site.allForces where areas.force(force.id) == nil {
+            c.add("routing/areas-file", .error(.start(of: PoliceAreas.file), "force '\(force.id)' (\(force.file)) has no police area in \(PoliceAreas.file)",
+                hint: "Add '\(force.id):' under 'forces:' with its code and the local authority areas it covers."), force: force.id)
+        }
+    }
+
     static func welshForms(_ force: SiteInspection.Force, root: URL, into c: inout Collector) {
         guard force.identity.speaksWelsh else { return }
         let files = Set(force.pages.filter { $0.generated && $0.language == "cy" && $0.file.hasPrefix("content/forms/") }.map(\.file))

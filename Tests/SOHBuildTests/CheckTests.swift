@@ -27,6 +27,34 @@ struct CheckTests {
         #expect(all.contains("i18n/stale-translation content/index.cy.md:2:8 warning: the Welsh page does not say which version of content/index.md it translates [cymru]"))
     }
 
+    @Test func routingNeedsAnAreaQuestionAndEveryForceInTheAreasFile() async throws {
+        let areas = """
+            sources: [{title: Police Act 1996, url: https://www.legislation.gov.uk/}]
+            forces:
+              alpha: {name: Alpha, code: E23000001, areas: [{name: Alphaville}]}
+              cymru: {name: {en: Cymru, cy: Cymru}, code: W15000001, areas: [{name: {en: Cardiff, cy: Caerdydd}}]}
+
+            """
+        let crime = Fixture.baseFiles["content/forms/crime.yml"]!
+        let scene = crime.replacingOccurrences(of: "pages:\n", with: "entities:\n  scene: {type: location, relationship: incidentLocation}\npages:\n")
+            .replacingOccurrences(of: "type: yes-no, label: Is anyone in danger?, name: whether anyone is in danger}",
+                                  with: "type: yes-no, fills: none, label: Is anyone in danger?, name: whether anyone is in danger}")
+            .replacingOccurrences(of: "hint: Tell us everything., maxLength: 100}", with: "fills: scene.locationDescription, hint: Tell us everything., maxLength: 100}")
+            .replacingOccurrences(of: "{id: when, type: date, label: When?, past: true}", with: "{id: when, type: date, fills: none, label: When?, past: true}")
+            .replacingOccurrences(of: "{id: person-name, type: text, label: Name}", with: "{id: person-name, type: text, fills: none, label: Name}")
+        let all = try await findings(["data/police-areas.yml": areas, "content/forms/crime.yml": scene])
+        #expect(all.filter { $0.hasPrefix("routing/") } == [
+            "routing/area-question content/forms/crime.yml:1:1 error: form 'crime' records where it happened but asks no area []",
+            "routing/areas-file data/police-areas.yml:1:1 error: force 'beta' (forces/beta.yml) has no police area in data/police-areas.yml [beta]",
+        ], "\(all)")
+        // With an area question, the form passes; without the areas file, the form cannot be built.
+        let asked = scene.replacingOccurrences(of: "  - id: people\n", with: "  - id: where\n    title: Where\n    questions:\n      - {id: area, type: area, fills: none, label: Which area?}\n  - id: people\n")
+        let fixed = try await findings(["data/police-areas.yml": areas + "  beta: {name: Beta, code: E23000002, areas: [{name: Betatown}]}\n",
+                                        "content/forms/crime.yml": asked])
+        #expect(fixed.filter { $0.hasPrefix("routing/") } == [], "\(fixed)")
+        await #expect(throws: DiagnosticsError.self) { _ = try await findings(["content/forms/crime.yml": asked]) }
+    }
+
     @Test func rawHTMLLeftOutIsAFindingToo() async throws {
         let all = try await findings(["content/events.md": page("Before.\n\n<div>raw</div>\n\nAfter.")])
         #expect(all.contains("build content/events.md:9:1 warning: raw HTML is left out of the page []"), "\(all)")

@@ -326,7 +326,7 @@ def test_database_problems_are_clear_errors(tmp_path):
             assert "wrong-password" not in result.stderr, "a password in an error message"
             assert time.time() - started < 20, f"{url}: took {time.time() - started:.0f} s to fail"
         result = subprocess.run([SOH, "api", "migrate", "--database", secured.url()], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0 and "6 migrations applied, none pending" in result.stdout, result
+        assert result.returncode == 0 and "7 migrations applied, none pending" in result.stdout, result
     finally:
         secured.remove()
 

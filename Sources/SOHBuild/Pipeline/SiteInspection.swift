@@ -1,5 +1,6 @@
 import Foundation
 import SOHMarkdown
+import SOHForms
 import SOHModel
 
 /// What `soh check` looks at: every force's page set as prepared for the build, with the source
@@ -51,6 +52,11 @@ public struct SiteInspection: Sendable {
     public var translations: [String: Translation] = [:]
     /// Ids the theme's layouts give every page (skip link target, …).
     public var layoutIDs: Set<String> = Markdown.reservedIDs
+    /// The forms of the services, by id, and the police areas (docs/routing.md).
+    public var forms: [String: FormDefinition] = [:]
+    public var areas: PoliceAreas?
+    /// Every force in `forces/`, built or not.
+    public var allForces: [ForceIdentity] = []
 }
 
 extension Builder {
@@ -84,6 +90,9 @@ extension Builder {
         }
         var inspection = SiteInspection(config: loaded.config, forces: forces)
         inspection.translations = translations
+        inspection.forms = prepared.forms.mapValues(\.definition)
+        inspection.areas = loaded.areas
+        inspection.allForces = loaded.forces
         return (inspection, prepared.warnings)
     }
 }
