@@ -234,10 +234,8 @@ public enum FormLoader {
             if type == .area {
                 if inRepeat { sink.error(m.valueLocation("type"), "an 'area' question cannot be on a repeated page", hint: "Ask where it happened once, on a page of its own.") }
                 if let areas {
-                    q.options = areas.forces.flatMap { force in
-                        force.areas.map { Question.Option(value: $0.id, label: $0.name, hint: nil, reveal: nil, group: force.id, also: $0.also.isEmpty ? nil : $0.also) }
-                    }
-                    q.groups = Dictionary(uniqueKeysWithValues: areas.forces.map { ($0.id, $0.name) })
+                    q.options = areas.options
+                    q.groups = areas.groups
                 } else {
                     sink.error(m.valueLocation("type"), "an 'area' question needs the police areas file \(PoliceAreas.file)",
                         hint: "Add \(PoliceAreas.file) (docs/routing.md), or ask for an address instead.")

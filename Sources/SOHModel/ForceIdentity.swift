@@ -20,6 +20,13 @@ public struct ForceIdentity: Sendable {
     public var services: [String: ServiceSetting]
     public var analytics: Analytics?
     public var file: String
+    /// Where its logo, theme and own pages are: `forces/<id>`, or `national` for the national site.
+    public var folder: String = ""
+
+    /// The id of the national site's identity (`national:` in site.yml).
+    public static let nationalID = "national"
+    /// The national site (police.uk's role), built like a force site from `national:` in site.yml.
+    public var isNational: Bool { id == Self.nationalID }
 
     public struct Colours: Sendable {
         public var primary: Colour
@@ -81,7 +88,26 @@ public struct ForceIdentity: Sendable {
         _ text: String, file: String, expectedID: String, site: SiteConfig?, forceDirectory: URL, sink: DiagnosticSink
     ) -> ForceIdentity? {
         let parsed = YAMLParser.parse(text, file: file, sink: sink)
-        guard let root = parsed, let map = StrictMapping(root, what: "force file", allowed: keys, sink: sink) else { return nil }
+        guard let root = parsed, var force = load(root, what: "force file", file: file, expectedID: expectedID, site: site,
+                                                  forceDirectory: forceDirectory, sink: sink) else { return nil }
+        force.folder = "forces/\(force.id)"
+        return force
+    }
+
+    /// The national site's identity: `national:` in site.yml, with the keys of a force file;
+    /// its logo and own pages are in `national/`.
+    public static func loadNational(_ node: YAMLNode, site: SiteConfig, root: URL, sink: DiagnosticSink) -> ForceIdentity? {
+        guard var national = load(node, what: "'national'", file: "site.yml", expectedID: nationalID, site: site,
+                                  forceDirectory: root.appendingPathComponent(nationalID), sink: sink) else { return nil }
+        national.folder = nationalID
+        return national
+    }
+
+    static func load(
+        _ root: YAMLNode, what: String, file: String, expectedID: String, site: SiteConfig?, forceDirectory: URL, sink: DiagnosticSink
+    ) -> ForceIdentity? {
+        guard let map = StrictMapping(root, what: what, allowed: keys, sink: sink) else { return nil }
+        let folder = expectedID == nationalID ? nationalID : "forces/\(expectedID)"
 
         let id = map.text("id", required: true, example: expectedID) ?? expectedID
         if id != expectedID {
@@ -119,9 +145,9 @@ public struct ForceIdentity: Sendable {
         let logo = map.text("logo")
         if let logo {
             if logo.contains("/") || logo.hasPrefix(".") {
-                sink.error(map.valueLocation("logo"), "'logo' should be a file name inside forces/\(expectedID)/, found '\(logo)'")
+                sink.error(map.valueLocation("logo"), "'logo' should be a file name inside \(folder)/, found '\(logo)'")
             } else if !FileManager.default.fileExists(atPath: forceDirectory.appendingPathComponent(logo).path) {
-                sink.error(map.valueLocation("logo"), "logo file 'forces/\(expectedID)/\(logo)' does not exist",
+                sink.error(map.valueLocation("logo"), "logo file '\(folder)/\(logo)' does not exist",
                     hint: "Add the file, or correct the name in 'logo:'.")
             } else if !logo.hasSuffix(".svg"), !logo.hasSuffix(".png") {
                 sink.error(map.valueLocation("logo"), "logo should be an .svg or .png file", hint: "SVG is best: it stays sharp at every size.")

@@ -15,6 +15,8 @@ public struct SiteConfig: Sendable {
     public var jobs: Int?
     /// Page weight budgets in bytes (HTML + CSS + JS) by layout; `default` for the others.
     public var budgets: [String: Int] = ["default": 200_000]
+    /// The national site's identity as written (`national:`), read by `ForceIdentity.loadNational`.
+    public var national: YAMLNode?
 
     public struct Environment: Sendable {
         public var name: String
@@ -57,7 +59,7 @@ public struct SiteConfig: Sendable {
         locked.contains { urlPath == $0 || urlPath.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     }
 
-    static let keys = ["name", "languages", "defaultLanguage", "theme", "environments", "services", "menus", "locked", "markdown", "build", "budgets"]
+    static let keys = ["name", "languages", "defaultLanguage", "theme", "environments", "services", "menus", "locked", "markdown", "build", "budgets", "national"]
     static let knownLanguages = ["en", "cy"]
 
     public static func load(_ text: String, file: String = "site.yml", sink: DiagnosticSink) -> SiteConfig? {
@@ -171,6 +173,7 @@ public struct SiteConfig: Sendable {
             name: name, languages: languages, defaultLanguage: defaultLanguage, theme: theme,
             environments: environments, services: services, menus: menus, locked: locked,
             allowRawHTML: allowRawHTML, jobs: jobs)
+        config.national = map.value("national")
         if let node = map.value("budgets") {
             if case .mapping(let pairs) = node.value {
                 for pair in pairs {

@@ -21,6 +21,8 @@ public struct LoadedSite: Sendable {
     public var areas: PoliceAreas? = nil
 
     public func force(_ id: String) -> ForceIdentity? { forces.first { $0.id == id } }
+    /// The forces, without the national site.
+    public var policeForces: [ForceIdentity] { forces.filter { !$0.isNational } }
 }
 
 /// Loads `site.yml`, `forces/*.yml` and every page, collecting every problem before failing.
@@ -64,6 +66,14 @@ public enum SiteLoader {
             sink.error(.whole("forces/"), "no force files found in forces/", hint: "Add forces/<id>.yml, or run 'soh new-force ID'.")
         }
         forces.sort { $0.id < $1.id }
+        // The national site is built like a force's, last (docs/routing.md).
+        if let config, let node = config.national {
+            if forces.contains(where: \.isNational) {
+                sink.error(.start(of: "forces/national.yml"), "'national' is the national site's id, not a force's", hint: "Rename the force file.")
+            } else if let national = ForceIdentity.loadNational(node, site: config, root: root, sink: sink) {
+                forces.append(national)
+            }
+        }
 
         var contentFiles: [String] = []
         var pages = loadPages(
@@ -77,7 +87,7 @@ public enum SiteLoader {
         for force in forces {
             var ignored: [String] = []
             var local = loadPages(
-                root: root, prefix: "forces/\(force.id)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
+                root: root, prefix: "\(force.folder)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
             applySlugs(&local, inherited: nationalSlugs, defaultLanguage: defaultLanguage, sink: sink)
             checkDuplicateURLs(local, sink: sink)
             if let config {

@@ -15,6 +15,8 @@ public struct APICatalog: Sendable {
         public var languages: [String]
         /// Services the force switched off or sends elsewhere: their forms are refused.
         public var unavailableForms: Set<String>
+        /// The force's name in each language it has one in.
+        public var names: [String: String] = [:]
     }
 
     public var forces: [String: Force]
@@ -25,6 +27,14 @@ public struct APICatalog: Sendable {
     public var previewOrigins: Set<String>
     /// Which force's area each area answer is in: the API decides routing from it.
     public var areas: PoliceAreas?
+    /// Which force's area each postcode is in (`soh areas import`), when the server has the index.
+    public var postcodes: PostcodeIndex?
+    /// The national site (the `national` address of the environment's pattern), for "find your force".
+    public var nationalURL: String?
+    /// service id → its landing page per language (`/report/crime/`), for sending people to a force's service.
+    public var servicePages: [String: [String: String]] = [:]
+    /// service id → its form, when it has one.
+    public var serviceForms: [String: String] = [:]
 
     public init(forces: [String: Force], forms: [String: FormDefinition], confirmationPaths: [String: [String: String]], previewOrigins: Set<String> = [],
                 areas: PoliceAreas? = nil) {
@@ -59,9 +69,17 @@ public struct APICatalog: Sendable {
                 return (language, landing + "form/confirmation/")
             })
         }
-        let codes = ForceCodes.assign(site.forces.map(\.id))
+        var servicePages: [String: [String: String]] = [:]
+        for service in config.services {
+            servicePages[service.id] = Dictionary(uniqueKeysWithValues: config.languages.map { language in
+                (language, site.pages.first { $0.key == service.page && $0.language == language }?.urlPath
+                    ?? (language == config.defaultLanguage ? "" : "/\(language)") + service.page)
+            })
+        }
+        // The national site takes no reports: it sends people to their force's forms.
+        let codes = ForceCodes.assign(site.policeForces.map(\.id))
         var forces: [String: Force] = [:]
-        for force in site.forces {
+        for force in site.policeForces {
             guard let base = config.baseURL(for: force, in: env) else { continue }
             let unavailable = Set(config.services.compactMap { service -> String? in
                 guard let form = service.form else { return nil }
@@ -69,10 +87,23 @@ public struct APICatalog: Sendable {
                 return form
             })
             forces[force.id] = Force(id: force.id, code: codes[force.id] ?? "SOH", baseURL: base, origin: Self.origin(of: base),
-                                     languages: force.languages, unavailableForms: unavailable)
+                                     languages: force.languages, unavailableForms: unavailable,
+                                     names: Dictionary(uniqueKeysWithValues: force.languages.map { ($0, force.name(in: $0)) }))
+        }
+        var postcodes: PostcodeIndex?
+        let index = root.appendingPathComponent("data/postcodes.idx")
+        if FileManager.default.fileExists(atPath: index.path) {
+            do { postcodes = try PostcodeIndex(contentsOf: index) } catch {
+                sink.error(.whole("data/postcodes.idx"), "\(error)", hint: "Make it again with 'soh areas import FILE', or remove it.")
+            }
         }
         if sink.hasErrors { throw DiagnosticsError(sink.sorted) }
-        return APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations, areas: site.areas)
+        var catalog = APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations, areas: site.areas)
+        catalog.postcodes = postcodes
+        catalog.nationalURL = site.force(ForceIdentity.nationalID).flatMap { config.baseURL(for: $0, in: env) }
+        catalog.servicePages = servicePages
+        catalog.serviceForms = Dictionary(uniqueKeysWithValues: config.services.compactMap { s in s.form.map { (s.id, $0) } })
+        return catalog
     }
 
     /// `https://host[:port]` of a URL.

@@ -7,7 +7,9 @@ enum OpenAPIDocument {
     static func make(_ catalog: APICatalog) throws -> Data {
         var schemas: [String: Any] = [
             "Error": ["type": "object", "properties": ["error": ["type": "string"]], "required": ["error"]],
-            "Created": ["type": "object", "properties": ["reference": ["type": "string"], "receivedAt": ["type": "string", "format": "date-time"]],
+            "Created": ["type": "object", "properties": ["reference": ["type": "string"], "receivedAt": ["type": "string", "format": "date-time"],
+                                                "areaForce": ["type": "string", "description": "When it happened in another force's area: that force (docs/routing.md)"],
+                                                "owningForce": ["type": "string", "description": "When it happened in another force's area: the force that deals with it"]],
                         "required": ["reference", "receivedAt"]],
             "Invalid": ["type": "object", "properties": ["errors": ["type": "array", "items": [
                 "type": "object", "properties": ["question": ["type": "string"], "code": ["type": "string"], "message": ["type": "string"]],
@@ -17,9 +19,16 @@ enum OpenAPIDocument {
                 "receivedAt": ["type": "string", "format": "date-time"], "startedAt": ["type": "string"], "submittedAt": ["type": "string"],
                 "answers": ["type": "object"],
                 "purgedAt": ["type": "string", "format": "date-time", "description": "When the answers were purged under the retention rules; answers is then empty"],
+                "answersWithheld": ["type": "boolean", "description": "True for the force a report was made to and transferred: the answers are the owning force's"],
+                "routing": ["type": "object", "description": "When it happened in another force's area: the transfer record (docs/routing.md)", "properties": [
+                    "receivedBy": ["type": "string"], "owningForce": ["type": "string"], "areaForce": ["type": "string"], "area": ["type": "string"],
+                    "areaName": ["type": "string"], "action": ["enum": ["transfer", "notify"]], "role": ["enum": ["owner", "receiver", "notified"]],
+                    "reason": ["type": "string"]], "required": ["receivedBy", "owningForce", "areaForce", "area", "areaName", "action", "reason"]],
                 "deliveries": ["type": "array", "description": "Where it is going in the force's own systems", "items": [
                     "type": "object", "properties": ["id": ["type": "string", "description": "The delivery's id, sent with each attempt"], "destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
-                                                     "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"]],
+                                                     "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"],
+                                                     "force": ["type": "string", "description": "The force whose destination it is, when not the one it was made to"],
+                                                     "notice": ["type": "boolean", "description": "A transfer notice, without the answers"]],
                     "required": ["id", "destination", "state", "attempts"]]]],
                 "required": ["reference", "form", "version", "language", "receivedAt", "answers"]],
             "SubmissionPage": ["type": "object", "properties": [
@@ -34,6 +43,8 @@ enum OpenAPIDocument {
                     "required": ["id", "at", "actor", "action", "target", "previous", "hash"]]],
                 "next": ["type": ["string", "null"]]],
                 "required": ["entries", "next"]],
+            "Postcode": ["type": "object", "properties": ["postcode": ["type": "string"], "force": ["type": "string"], "name": ["type": "string"],
+                                                      "site": ["type": "string"]], "required": ["postcode", "force"]],
             "KeyReused": ["type": "object", "properties": ["code": ["const": "idempotencyKeyReused"], "error": ["type": "string"]],
                           "required": ["code", "error"]],
         ]
@@ -126,6 +137,23 @@ enum OpenAPIDocument {
                                   "429": response("Too many failed token checks from this address, or too many reads for this force; try again after Retry-After", "Error"),
                                   "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
                                   "503": response("The database could not be read", "Error")],
+                ]],
+                "/v1/postcodes/{postcode}": ["parameters": [["name": "postcode", "in": "path", "required": true, "schema": ["type": "string", "maxLength": 10]]], "get": [
+                    "summary": "The force whose police area a postcode is in (the index soh areas import made)",
+                    "responses": ["200": response("The postcode and its force", "Postcode"), "400": response("Not a postcode", "Error"),
+                                  "404": response("Not in the index, or no index on this server", "Error"),
+                                  "429": response("Too many requests from this address; try again after Retry-After", "Error")],
+                ]],
+                "/v1/find-force": ["get": [
+                    "summary": "Sends a person to the force for an area or postcode: its form of a service, or its entry on the national site",
+                    "parameters": [["name": "area", "in": "query", "schema": ["enum": catalog.areas?.allAreas.map(\.id) ?? []]],
+                                   ["name": "postcode", "in": "query", "schema": ["type": "string", "maxLength": 10]],
+                                   ["name": "service", "in": "query", "schema": ["enum": catalog.servicePages.keys.sorted()]],
+                                   ["name": "language", "in": "query", "schema": ["enum": ["en", "cy"]]]],
+                    "responses": ["303": ["description": "To the force's page (Location)"],
+                                  "400": response("Neither an area nor a postcode, or an unknown area or service", "Error"),
+                                  "404": response("The force for that place has no site here", "Error"),
+                                  "429": response("Too many requests from this address; try again after Retry-After", "Error")],
                 ]],
                 "/v1/forces/{force}/audit": ["parameters": [force], "get": [
                     "summary": "The force's entries of the audit log (every read of its reports, export, redelivery), oldest first",

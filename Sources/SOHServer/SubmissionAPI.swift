@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SOHDelivery
 import SOHForms
+import SOHModel
 import Synchronization
 
 /// The shared submission API (see DESIGN.md): forms post here from every force's site; each
@@ -128,6 +129,12 @@ public struct SubmissionAPI: Sendable {
         }
         router.get("/v1/forces/:force/audit") { request, context in
             await self.auditLog(request, context)
+        }
+        router.get("/v1/postcodes/:postcode") { request, context in
+            await self.postcode(request, context)
+        }
+        router.get("/v1/find-force") { request, context in
+            await self.findForce(request, context)
         }
         return router
     }
@@ -346,6 +353,75 @@ public struct SubmissionAPI: Sendable {
                 language == "cy" ? "Nid oedd modd cadw eich atebion. Ewch yn ôl a rhowch gynnig arall arni." : "Your answers could not be saved. Go back and try again.",
             ], back: force.baseURL)
         }
+    }
+
+    // MARK: Finding a force (docs/routing.md)
+
+    /// `GET /v1/postcodes/{postcode}`: the force whose area a postcode is in, from the index
+    /// `soh areas import` made. Public data (the ONS Postcode Directory), so any origin may ask.
+    func postcode(_ request: Request, _ context: APIContext) async -> Response {
+        let headers: HTTPFields = [.accessControlAllowOrigin: "*"]
+        if let wait = await limiter.take(client(request, context)) {
+            return Self.error(.tooManyRequests, "too many requests from this address; try again in \(wait) seconds", headers: [.retryAfter: String(wait), .accessControlAllowOrigin: "*"])
+        }
+        let raw = context.parameters.get("postcode") ?? ""
+        let asked = raw.removingPercentEncoding ?? raw
+        guard let postcodes = catalog.postcodes else {
+            return Self.error(.notFound, "postcode lookup is not set up on this server (soh areas import)", headers: headers)
+        }
+        guard let normalised = PostcodeIndex.normalised(asked) else {
+            return Self.error(.badRequest, "that is not a postcode (for example CF10 1AA)", headers: headers)
+        }
+        guard let force = postcodes.force(for: normalised) else {
+            return Self.error(.notFound, "no police area in England and Wales has this postcode", headers: headers)
+        }
+        var body = ["postcode": PostcodeIndex.display(normalised), "force": force]
+        if let known = catalog.forces[force] {
+            body["name"] = known.names["en"]
+            body["site"] = known.baseURL
+        }
+        return Self.encode(.ok, body, headers: headers)
+    }
+
+    /// `GET /v1/find-force?area=…|postcode=…[&service=…][&language=cy]`: the national site's
+    /// finders send the person here, with or without JavaScript, and are sent on (303) to the
+    /// force for that place: to its form of the service (or the service's page, when the force
+    /// does not take it online), or without a service to its entry on "find your force".
+    func findForce(_ request: Request, _ context: APIContext) async -> Response {
+        if let wait = await limiter.take(client(request, context)) {
+            return Self.error(.tooManyRequests, "too many requests from this address; try again in \(wait) seconds", headers: [.retryAfter: String(wait)])
+        }
+        // As a browser sends a form by GET: a space is a '+'.
+        let parameters = request.uri.queryParameters
+        var query: [String: String] = [:]
+        for key in ["area", "postcode", "service", "language"] {
+            query[key] = parameters[Substring(key)].map { String($0).replacingOccurrences(of: "+", with: " ") }
+        }
+        let language = query["language"] == "cy" ? "cy" : "en"
+        let service = query["service"]
+        let national = (catalog.nationalURL ?? "") + (language == "cy" ? "/cy" : "") + "/find-your-force/"
+        var force: String?
+        if let area = query["area"], !area.isEmpty {
+            force = catalog.areas?.area(area)?.force
+            guard force != nil else { return Self.error(.badRequest, "'\(String(area.prefix(60)))' is not an area of data/police-areas.yml") }
+        } else if let asked = query["postcode"] {
+            force = PostcodeIndex.normalised(asked).flatMap { catalog.postcodes?.force(for: $0) }
+            // Back to the finder, which says so (its #postcode-not-found note).
+            guard force != nil else { return Response(status: .seeOther, headers: [.location: national + "#postcode-not-found"]) }
+        } else {
+            return Self.error(.badRequest, "give an 'area' or a 'postcode'")
+        }
+        guard let id = force, let site = catalog.forces[id] else {
+            return Self.error(.notFound, "the force for that area has no site here")
+        }
+        guard let service else {
+            return Response(status: .seeOther, headers: [.location: national + "#force-\(id)"])
+        }
+        guard let pages = catalog.servicePages[service] else { return Self.error(.badRequest, "unknown service '\(String(service.prefix(60)))'") }
+        // The force's page in the person's language when it publishes one, else in English.
+        let page = site.languages.contains(language) ? pages[language] ?? pages["en"] ?? "/" : pages["en"] ?? "/"
+        let takesIt = catalog.serviceForms[service].map { !site.unavailableForms.contains($0) } ?? false
+        return Response(status: .seeOther, headers: [.location: site.baseURL + page + (takesIt ? "form/" : "")])
     }
 
     // MARK: Reading back

@@ -50,6 +50,9 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-origin"), help: "Another origin allowed to post (e.g. a local preview); repeatable.")
     var allowOrigins: [String] = []
 
+    @Option(help: "The postcode index 'soh areas import' made (default: data/postcodes.idx in the repository, when there is one).")
+    var postcodes: String?
+
     @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES. Without it reports are only stored.")
     var deliveries: String?
 
@@ -79,6 +82,12 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         catalog.previewOrigins = Set(allowOrigins)
+        if let postcodes {
+            do { catalog.postcodes = try PostcodeIndex(contentsOf: URL(fileURLWithPath: postcodes)) } catch {
+                print("error: \(error)", to: &err)
+                throw ExitCode(1)
+            }
+        }
         let tokenHashes: [String: String]
         do throws(APIServer.TokensProblem) {
             tokenHashes = try APIServer.tokenHashes(file: tokens, forces: Set(catalog.forces.keys))

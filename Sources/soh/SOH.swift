@@ -8,7 +8,7 @@ struct SOH: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soh",
         abstract: "Build the Single Online Home: 43 branded police force sites from one national content tree.",
-        subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, NewForceCommand.self, APICommand.self, SubmissionsCommand.self, DeliveriesCommand.self, DeliverCommand.self, AuditCommand.self])
+        subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, NewForceCommand.self, AreasCommand.self, APICommand.self, SubmissionsCommand.self, DeliveriesCommand.self, DeliverCommand.self, AuditCommand.self])
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

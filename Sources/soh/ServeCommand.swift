@@ -134,7 +134,7 @@ struct Watcher: Service {
     /// Each file's size and modification time, by path relative to the repository.
     func fingerprint() -> [String: String] {
         var result: [String: String] = [:]
-        for folder in ["site.yml", PoliceAreas.file, "content", "forces", "themes"] {
+        for folder in ["site.yml", PoliceAreas.file, "content", "forces", "themes", ForceIdentity.nationalID] {
             let url = root.appendingPathComponent(folder)
             let files = folder.contains(".yml") ? [""] : SiteLoader.walk(url, within: root)
             for file in files {

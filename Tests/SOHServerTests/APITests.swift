@@ -18,7 +18,7 @@ func sha256(_ s: String) -> String { SHA256.hash(data: Data(s.utf8)).map { Strin
 
 /// The API over the repository's real forms, a fresh database, and tokens for two forces.
 struct Harness {
-    let catalog: APICatalog
+    var catalog: APICatalog
     let store: SQLiteSubmissionStore
     let dbPath: String
 

@@ -211,3 +211,92 @@ struct RoutingTests {
         #expect(try await made.store.redeliver(force: "gwent", since: "2000-01-01T00:00:00Z", until: "2100-01-01T00:00:00Z", dryRun: true) == 1)
     }
 }
+
+/// Finding a force by area or postcode: the index `soh areas import` makes, and the API's
+/// lookups and redirects the national site uses.
+@Suite("Finding a force")
+struct FindForceTests {
+    static let sample = repositoryRoot.appendingPathComponent("Tests/fixtures/onspd-sample.csv")
+
+    static func index() throws -> PostcodeIndex {
+        let sink = DiagnosticSink()
+        let areas = try #require(PoliceAreas.load(root: repositoryRoot, languages: ["en", "cy"], sink: sink))
+        let result = try PostcodeImport.read(sample, areas: areas)
+        #expect(result.entries.count == 6 && result.terminated == 1 && result.otherAreas == ["S23000009": 1] && result.malformedLines == [10])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soh-postcodes-\(UUID().uuidString).idx")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try PostcodeIndex(entries: result.entries).encoded.write(to: file)
+        return try PostcodeIndex(contentsOf: file)
+    }
+
+    @Test func theIndexFindsEveryImportedPostcodeHoweverItIsWritten() throws {
+        let index = try Self.index()
+        #expect(index.count == 6)
+        #expect(index.force(for: "CF10 1AA") == "south-wales")
+        #expect(index.force(for: "cf101aa") == "south-wales")
+        #expect(index.force(for: " me14  1xx ") == "kent")
+        #expect(index.force(for: "SW1A 2AA") == "metropolitan")
+        #expect(index.force(for: "EC2V 7HH") == "city-of-london")
+        #expect(index.force(for: "LL65 1AA") == "north-wales")
+        #expect(index.force(for: "ME14 1ZZ") == nil, "no longer in use")
+        #expect(index.force(for: "EH1 1YZ") == nil, "Scotland")
+        #expect(index.force(for: "not a postcode") == nil)
+        #expect(PostcodeIndex.normalised("SW1A 2AA") == "SW1A2AA" && PostcodeIndex.normalised("12345") == nil && PostcodeIndex.normalised("ME14 1X") == nil)
+    }
+
+    @Test func aFileThatIsNotAnIndexOrACSVWithoutItsColumnsIsRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soh-bad-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("pcds,lat,long\nCF10 1AA,1,2\n".utf8).write(to: file)
+        let sink = DiagnosticSink()
+        let areas = try #require(PoliceAreas.load(root: repositoryRoot, languages: ["en", "cy"], sink: sink))
+        #expect(throws: PostcodeImport.Problem.self) { _ = try PostcodeImport.read(file, areas: areas) }
+        do { _ = try PostcodeImport.read(file, areas: areas) } catch {
+            #expect("\(error)" == "\(file.path):1: error: no 'pfa' column (the ONS Postcode Directory's police force area); columns found: pcds, lat, long")
+        }
+        #expect(throws: PostcodeIndex.Unreadable.self) { _ = try PostcodeIndex(contentsOf: file) }
+    }
+
+    @Test func theAPISendsPeopleToTheForceForTheirAreaOrPostcode() async throws {
+        var h = try Harness()
+        h.catalog.postcodes = try Self.index()
+        try await h.app().test(.live) { client in
+            func location(_ query: String) async throws -> String {
+                try await client.execute(uri: "/v1/find-force?\(query)", method: .get) { response in
+                    #expect(response.status == .seeOther, "\(query): \(String(buffer: response.body))")
+                    return response.headers[.location] ?? ""
+                }
+            }
+            #expect(try await location("area=maidstone&service=crime") == "https://kent.soh.example/report/crime/form/")
+            #expect(try await location("postcode=cf10+1aa&service=crime&language=cy") == "https://south-wales.soh.example/cy/rhoi-gwybod/trosedd/form/")
+            // Kent publishes no Welsh: a Welsh speaker gets its English page.
+            #expect(try await location("area=medway&service=lost-property&language=cy") == "https://kent.soh.example/report/lost-property/form/")
+            // A service without a form: the force's page of it.
+            #expect(try await location("area=medway&service=fraud") == "https://kent.soh.example/report/fraud/")
+            #expect(try await location("area=cardiff") == "https://national.soh.example/find-your-force/#force-south-wales")
+            #expect(try await location("postcode=ZZ1+1ZZ&language=cy") == "https://national.soh.example/cy/find-your-force/#postcode-not-found")
+            try await client.execute(uri: "/v1/find-force?area=atlantis", method: .get) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/find-force?area=medway&service=nothing", method: .get) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/find-force", method: .get) { #expect($0.status == .badRequest) }
+
+            try await client.execute(uri: "/v1/postcodes/CF10%201AA", method: .get) { response in
+                #expect(response.status == .ok)
+                let object = json(response.body)
+                #expect(object["force"] as? String == "south-wales" && object["postcode"] as? String == "CF10 1AA")
+                #expect(object["name"] as? String == "South Wales Police" && response.headers[.accessControlAllowOrigin] == "*")
+            }
+            try await client.execute(uri: "/v1/postcodes/ZZ11ZZ", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/postcodes/%3Cscript%3E", method: .get) { #expect($0.status == .badRequest) }
+        }
+        // Without an index, postcodes are not found but areas still are.
+        let plain = try Harness()
+        try await plain.app().test(.live) { client in
+            try await client.execute(uri: "/v1/postcodes/CF101AA", method: .get) { response in
+                #expect(response.status == .notFound && String(buffer: response.body).contains("not set up"))
+            }
+            try await client.execute(uri: "/v1/find-force?area=cardiff&service=crime", method: .get) {
+                #expect($0.headers[.location] == "https://south-wales.soh.example/report/crime/form/")
+            }
+        }
+    }
+}

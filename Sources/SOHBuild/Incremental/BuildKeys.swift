@@ -57,7 +57,7 @@ struct BuildKeys: Sendable {
         }
         for force in prepared.loaded.forces {
             hash(force.file)
-            if let logo = force.logo { hash("forces/\(force.id)/\(logo)") }
+            if let logo = force.logo { hash("\(force.folder)/\(logo)") }
         }
         self.files = files
 
@@ -109,7 +109,7 @@ struct BuildKeys: Sendable {
     func forceKey(_ force: ForceIdentity, set: ForcePageSet, baseURL: String) -> String {
         var h = KeyHasher()
         h.add(force.id, files[force.file] ?? "", baseURL)
-        if let logo = force.logo { h.add(files["forces/\(force.id)/\(logo)"] ?? "") }
+        if let logo = force.logo { h.add(files["\(force.folder)/\(logo)"] ?? "") }
         for page in set.pages {
             h.add(page.urlPath, page.key, page.language, Self.describe(page.kind), page.isSectionIndex ? "index" : "leaf")
         }

@@ -47,7 +47,7 @@ struct InputIndex {
         let root = options.root.path
         var paths = ["site.yml"]
         if FileManager.default.fileExists(atPath: root + "/" + PoliceAreas.file) { paths.append(PoliceAreas.file) }
-        for folder in ["content", "forces", "themes"] {
+        for folder in ["content", "forces", "themes", ForceIdentity.nationalID] {
             paths += SiteLoader.walk(options.root.appendingPathComponent(folder), within: options.root).map { "\(folder)/\($0)" }
         }
         let found = Parallel.map(paths) { path -> (hash: String, stamp: FileStamp?) in

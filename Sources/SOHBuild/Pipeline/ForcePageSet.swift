@@ -21,6 +21,14 @@ struct ForcePageSet: Sendable {
         var chosen: [String: PreparedPage] = [:]
         for page in national where languages.contains(page.language) {
             if let service = page.service, off.contains(service) { continue }
+            // The national site takes no reports: its service pages ask where it happened and
+            // send the person to that force's form (NationalPages).
+            if force.isNational {
+                switch page.kind {
+                case .form, .formConfirmation: continue
+                default: break
+                }
+            }
             chosen[page.urlPath] = page
         }
         for page in local where languages.contains(page.language) {

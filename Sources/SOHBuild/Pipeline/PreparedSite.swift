@@ -47,7 +47,7 @@ struct PreparedSite: Sendable {
         }
         var forceThemes: [String: Theme] = [:]
         for force in forces {
-            let relative = "forces/\(force.id)/theme"
+            let relative = "\(force.folder)/theme"
             if FileManager.default.fileExists(atPath: loaded.root.appendingPathComponent(relative).path) {
                 forceThemes[force.id] = theme.layered(root: loaded.root, forceTheme: relative, sink: sink)
             }
@@ -89,7 +89,7 @@ struct PreparedSite: Sendable {
                     hint: "Add themes/\(config.theme)/layouts/\(layout).mustache.")
             }
             let logo = force.logo.flatMap { name -> Data? in
-                let file = "forces/\(force.id)/\(name)"
+                let file = "\(force.folder)/\(name)"
                 guard let data = RepositoryFile.read(file, in: loaded.root, sink: sink), SVGSafety.check(data, file: file, sink: sink) else { return nil }
                 return data
             }

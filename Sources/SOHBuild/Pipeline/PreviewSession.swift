@@ -44,7 +44,7 @@ public actor PreviewSession {
             // Made from this page (a form's landing page): its pages are an ordinary build's.
             if site.prepared.national.contains(where: { $0.derivedFrom == file }) { return nil }
             let sink = DiagnosticSink()
-            let folder = force.map { "forces/\($0)/content/" } ?? "content/"
+            let folder = force.flatMap { loaded.force($0) }.map { "\($0.folder)/content/" } ?? "content/"
             guard file.hasPrefix(folder),
                   let page = PageSource.load(file, in: loaded.root, relative: String(file.dropFirst(folder.count)), origin: old.origin,
                                              site: loaded.config, sink: sink),

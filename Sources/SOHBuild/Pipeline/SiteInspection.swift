@@ -92,7 +92,7 @@ extension Builder {
         inspection.translations = translations
         inspection.forms = prepared.forms.mapValues(\.definition)
         inspection.areas = loaded.areas
-        inspection.allForces = loaded.forces
+        inspection.allForces = loaded.policeForces
         return (inspection, prepared.warnings)
     }
 }

@@ -270,6 +270,16 @@ struct ForceRenderer {
            let formPage = set.page(at: page.urlPath + "form/"), formPage.kind == .form(formID) {
             context["formURL"] = .text(formPage.urlPath)
         }
+        if force.isNational, page.kind == .content {
+            let national = NationalPages(renderer: self)
+            if let id = page.service, config.service(id)?.form != nil {
+                context["finder"] = .text(national.finders(service: id, language: page.language))
+            }
+            if page.layout == "find-force" {
+                context["finder"] = .text(national.finders(service: nil, language: page.language))
+                context["directory"] = .text(national.directory(language: page.language))
+            }
+        }
         switch page.kind {
         case .form(let id):
             let action = "\(prepared.environment.api)/v1/forces/\(force.id)/forms/\(id)/submissions"

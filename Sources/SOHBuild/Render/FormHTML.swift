@@ -163,22 +163,9 @@ struct FormHTML {
             inner += "</select>\n"
             html += label + hint + error + inner
         case .area:
-            // A plain select, grouped by police area, that works without JavaScript; forms.js
-            // turns it into a type-ahead that also finds towns (data-also).
-            var inner = "<select class=\"select\" id=\"\(i)\" name=\"\(n)\"\(describedAttr) data-area-picker>\n<option value=\"\">\(t("selectChoose"))</option>\n"
-            let groups = Dictionary(grouping: q.options ?? [], by: { $0.group ?? "" })
-            let names = q.groups ?? [:]
-            for force in groups.keys.sorted(by: { (names[$0]?.text(language) ?? $0, $0) < (names[$1]?.text(language) ?? $1, $1) }) {
-                inner += "<optgroup label=\"\(text(names[force]))\" data-force=\"\(Escape.html(force))\">\n"
-                for option in groups[force] ?? [] {
-                    // Typing finds an area by its name in the other language or a town in it.
-                    let words = option.label.values.values.filter { $0 != option.label.text(language) }.sorted() + (option.also ?? [])
-                    let also = words.isEmpty ? "" : " data-also=\"\(Escape.html(words.joined(separator: "|")))\""
-                    inner += "<option value=\"\(Escape.html(option.value))\"\(also)>\(text(option.label))</option>\n"
-                }
-                inner += "</optgroup>\n"
-            }
-            inner += "</select>\n"
+            // A plain select that works without JavaScript; forms.js makes it a type-ahead.
+            let inner = AreaSelect.html(options: q.options ?? [], groups: q.groups ?? [:], language: language, id: id, name: name,
+                                        describedBy: q.hint == nil ? nil : hintID, choose: strings["selectChoose"] ?? "selectChoose")
             html += label + hint + error + inner
         case .address:
             var inner = ""
