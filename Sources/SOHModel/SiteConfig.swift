@@ -238,8 +238,12 @@ public enum URLPath {
 }
 
 enum URLRules {
+    /// An https:// address; or http:// to this machine (`localhost`, `<name>.localhost`,
+    /// `127.0.0.1`), which browsers count as secure, for a local environment.
     static func checkHTTPS(_ url: String, key: String, at: SourceLocation, sink: DiagnosticSink) {
-        guard let parsed = URL(string: url), parsed.scheme == "https", parsed.host != nil, !url.contains(" ") else {
+        let local = { (host: String) in host == "localhost" || host.hasSuffix(".localhost") || host == "127.0.0.1" }
+        guard let parsed = URL(string: url), let host = parsed.host, parsed.scheme == "https" || (parsed.scheme == "http" && local(host)),
+              !url.contains(" ") else {
             sink.error(at, "'\(key)' should be an https:// address, found '\(url)'",
                 hint: "Write the full address, like 'https://www.example.police.uk'.")
             return

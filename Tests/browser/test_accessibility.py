@@ -39,12 +39,23 @@ WELSH = {
 }
 
 
+NATIONAL = {
+    "national home": "/",
+    "national service landing (where did it happen)": "/report/crime/",
+    "national find your force": "/find-your-force/",
+    "national welsh find your force": "/cy/find-your-force/",
+    "national welsh service landing": "/cy/rhoi-gwybod/trosedd/",
+}
+
+
 def cases():
     for force in FORCES:
         for name, path in PAGE_TYPES.items():
             yield force, name, path
     for name, path in WELSH.items():
         yield "south-wales", name, path
+    for name, path in NATIONAL.items():
+        yield "national", name, path
 
 
 @pytest.mark.parametrize("force,name,path", list(cases()))
@@ -61,7 +72,7 @@ def test_axe_does_find_a_violation(browser, site_url):
     assert any(v["id"] == "label" for v in run_axe(browser))
 
 
-@pytest.mark.parametrize("force", ["kent", "south-wales"])
+@pytest.mark.parametrize("force", ["kent", "south-wales", "national"])
 def test_nu_html_checker_accepts_every_page(force):
     files = sorted(glob.glob(os.path.join(PUBLIC, force, "**", "*.html"), recursive=True))
     assert len(files) > 40

@@ -125,7 +125,7 @@ struct ForceRenderer {
         }
         files.append(OutputFile(path: "sitemap.xml", data: Data(sitemap().utf8)))
         files.append(OutputFile(path: "robots.txt", data: Data("User-agent: *\nAllow: /\n\nSitemap: \(baseURL)/sitemap.xml\n".utf8)))
-        files.append(OutputFile(path: "_headers", data: Data(SecurityPolicy(api: prepared.environment.api).headersFile.utf8)))
+        files.append(OutputFile(path: "_headers", data: Data(securityPolicy.headersFile.utf8)))
         return files.sorted { $0.path < $1.path }
     }
 
@@ -184,7 +184,7 @@ struct ForceRenderer {
             "force": .map(forceContext),
             "assets": .map(assetURLs.mapValues(TemplateValue.text)),
             "api": .text(prepared.environment.api),
-            "csp": .text(SecurityPolicy(api: prepared.environment.api).metaPolicy),
+            "csp": .text(securityPolicy.metaPolicy),
         ]
     }
 
@@ -373,6 +373,15 @@ struct ForceRenderer {
             let name = prepared.loaded.force(other.id)?.name(in: language) ?? other.name.text(language)
             return ["id": .text(other.id), "text": .text(MessageTemplate.fill(template, ["force": name]))]
         }
+    }
+
+    /// The site's policy; the national site's forms may also lead to every force's site.
+    var securityPolicy: SecurityPolicy {
+        var policy = SecurityPolicy(api: prepared.environment.api)
+        if force.isNational {
+            policy.formTargets = prepared.loaded.policeForces.compactMap { config.baseURL(for: $0, in: prepared.environment) }
+        }
+        return policy
     }
 
     /// The interface strings the form runtime needs, as JSON for a data attribute.
