@@ -26,7 +26,8 @@ public struct ForceIdentity: Sendable {
     /// The id of the national site's identity (`national:` in site.yml).
     public static let nationalID = "national"
     /// The national site (police.uk's role), built like a force site from `national:` in site.yml.
-    public var isNational: Bool { id == Self.nationalID }
+    /// A flag, not a test of the id: a shared render's stand-in has markers for its values.
+    public var isNational = false
 
     public struct Colours: Sendable {
         public var primary: Colour
@@ -100,6 +101,7 @@ public struct ForceIdentity: Sendable {
         guard var national = load(node, what: "'national'", file: "site.yml", expectedID: nationalID, site: site,
                                   forceDirectory: root.appendingPathComponent(nationalID), sink: sink) else { return nil }
         national.folder = nationalID
+        national.isNational = true
         return national
     }
 

@@ -68,7 +68,7 @@ public enum SiteLoader {
         forces.sort { $0.id < $1.id }
         // The national site is built like a force's, last (docs/routing.md).
         if let config, let node = config.national {
-            if forces.contains(where: \.isNational) {
+            if forces.contains(where: { $0.id == ForceIdentity.nationalID }) {
                 sink.error(.start(of: "forces/national.yml"), "'national' is the national site's id, not a force's", hint: "Rename the force file.")
             } else if let national = ForceIdentity.loadNational(node, site: config, root: root, sink: sink) {
                 forces.append(national)

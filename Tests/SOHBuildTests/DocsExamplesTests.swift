@@ -32,7 +32,7 @@ struct DocsExamplesTests {
     @Test func docsExamplesBuild() async throws {
         let examples = try Self.examples()
         #expect(examples.keys.sorted() == [
-            "content/forms/crime.yml", "content/report/crime.cy.md", "content/report/crime.md", "content/report/fraud.md",
+            "content/forms/crime.yml", "content/report/crime.cy.md", "content/report/crime.md", "content/report/fraud.md", "data/police-areas.yml",
             "forces/example.yml", "forces/example/logo.svg", "forces/example/theme/partials/footer.mustache", "site.yml",
         ])
         let site = try Fixture(examples)
@@ -45,5 +45,6 @@ struct DocsExamplesTests {
         #expect(site.read("public/example/cy/report/trosedd/index.html") != nil)
         #expect(site.read("public/example/crime/index.html")?.contains("url=/report/crime/") == true)
         #expect(site.read("public/example/report/crime/form/index.html")?.contains("data-form=\"crime\"") == true)
+        #expect(site.read("public/example/report/crime/form/index.html")?.contains("<option value=\"exampleton\" data-also=\"Example Bay|Old Town\">Exampleton</option>") == true)
     }
 }

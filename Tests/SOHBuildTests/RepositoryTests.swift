@@ -21,7 +21,9 @@ struct RepositoryTests {
         let list = try String(contentsOf: Self.root.appendingPathComponent("data/forces.csv"), encoding: .utf8)
         let ids = ForceScaffold.readForcesList(list).map(\.id)
         #expect(ids.count == 43)
-        #expect(report.summary.forces == 43)
+        // The 43 forces and the national site (docs/routing.md).
+        #expect(report.summary.forces == 44)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("national/find-your-force/index.html").path))
         for id in ids {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(id)/index.html").path), "\(id)")
         }

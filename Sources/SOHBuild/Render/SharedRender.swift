@@ -49,6 +49,8 @@ enum SharedRender {
         var h = KeyHasher()
         // A force theme, or any value-bearing setting, makes a force a class of its own.
         h.add(prepared.forceThemes[force.id] == nil ? "national theme" : "own theme \(force.id)")
+        // The national site's pages are unlike any force's (finders in place of forms).
+        h.add(force.isNational ? "the national site" : "a force")
         h.add(force.languages.joined(separator: ","), force.logo.map { String($0.split(separator: ".").last ?? "") } ?? "no logo")
         for value in ForceIdentity.values {
             h.add(value.read(force).map { $0.isEmpty ? "empty" : "set" } ?? "absent")
