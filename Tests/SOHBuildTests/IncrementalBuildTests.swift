@@ -43,6 +43,38 @@ struct IncrementalBuildTests {
         BuildCache.load(out: site.out, force: force).entries.values.filter { $0.digest != "-" }.count
     }
 
+    /// The areas file and the national site's folder are inputs like any other: a town added to
+    /// an area changes the form of every force, a national page changes the national site.
+    @Test func theAreasFileAndTheNationalFolderAreSeen() async throws {
+        let areas = """
+            sources: [{title: Police Act 1996, url: https://www.legislation.gov.uk/}]
+            forces:
+              alpha: {name: Alpha, code: E23000001, areas: [{name: Alphaville}]}
+              beta: {name: Beta, code: E23000002, areas: [{name: Betatown}]}
+              cymru: {name: Cymru, code: W15000001, areas: [{name: {en: Cardiff, cy: Caerdydd}}]}
+
+            """
+        let crime = Fixture.baseFiles["content/forms/crime.yml"]!.replacingOccurrences(
+            of: "  - id: people\n", with: "  - id: where\n    title: Where\n    questions:\n      - {id: area, type: area, label: Which area?}\n  - id: people\n")
+        let national = "national:\n  id: national\n  name: National\n  colours: {primary: \"#1d3557\", secondary: \"#a8dadc\", link: \"#1d70b8\", focus: \"#ffdd00\"}\n"
+            + "  contacts: {emergency: \"999\", nonEmergency: \"101\", textphone: \"18001 101\"}\n"
+        let setup = { (site: Fixture) in
+            try site.write("data/police-areas.yml", areas)
+            try site.write("content/forms/crime.yml", crime)
+            try site.write("site.yml", Fixture.baseFiles["site.yml"]! + national)
+            try site.write("national/content/find-your-force.md", "---\ntitle: Find your force\nlayout: find-force\n---\n\nChoose.\n")
+        }
+        let town = try await rebuild(setup: setup) { site in
+            try site.write("data/police-areas.yml", areas.replacingOccurrences(of: "{name: Alphaville}", with: "{name: Alphaville, also: [Alphaport]}"))
+        }
+        #expect(town.changed.contains("alpha/report/crime/form/index.html") && town.changed.contains("beta/report/crime/form/index.html"), "\(town.changed)")
+        let page = try await rebuild(setup: setup) { site in
+            try site.write("national/content/find-your-force.md", "---\ntitle: Find your force\nlayout: find-force\n---\n\nChoose an area.\n")
+        }
+        #expect(page.summary.rendered == 1)
+        #expect(page.changed == ["national/find-your-force/index.html"], "\(page.changed)")
+    }
+
     @Test func nothingChangedRendersNothing() async throws {
         let outcome = try await rebuild { _ in }
         #expect(outcome.summary.rendered == 0)

@@ -157,6 +157,20 @@ struct RoutingTests {
         }
     }
 
+    @Test func aDestinationCanTurnNoticesOff() async throws {
+        let h = try Harness()
+        let form = try #require(h.catalog.forms["crime"])
+        try await h.app(deliveries: Self.deliveries(notices: false)).test(.live) { client in
+            try await client.execute(uri: "/v1/forces/kent/forms/crime/submissions", method: .post, headers: jsonHeaders,
+                                     body: body(form, Self.answers(form, area: "newport"))) { response in
+                let object = json(response.body)
+                #expect(object["owningForce"] as? String == "gwent")
+                let deliveries = try await h.store.deliveries(reference: object["reference"] as? String ?? "")
+                #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination)" } == ["gwent/records"])
+            }
+        }
+    }
+
     @Test func aFormPostWithoutJavaScriptLandsOnTheNoteForTheAreasForce() async throws {
         let h = try Harness()
         let form = try #require(h.catalog.forms["crime"])
