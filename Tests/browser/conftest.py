@@ -3,9 +3,11 @@
 The sites come from SOH_PUBLIC (a `soh build --out` folder), built by `make test` beforehand.
 Each force is served at the root of its own ephemeral port, as it will be published.
 """
+import base64
 import functools
 import http.server
 import os
+import socket
 import subprocess
 import tempfile
 import threading
@@ -19,6 +21,34 @@ from selenium.webdriver.chrome.service import Service
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SOH = os.environ.get("SOH_BINARY", os.path.join(ROOT, ".build", "debug", "soh"))
 PUBLIC = os.environ.get("SOH_PUBLIC", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "test-public"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_api(arguments, log_path):
+    """`soh api` with `arguments` (an answers key of its own unless the run has one), its log in
+    `log_path`; returns the process once it listens. Stop it with `stop_api`."""
+    env = dict(os.environ, SOH_ANSWERS_KEYS=os.environ.get("SOH_ANSWERS_KEYS") or "test:" + base64.b64encode(os.urandom(32)).decode())
+    log = open(log_path, "w")
+    process = subprocess.Popen([SOH, "api", "--rate-limit", "0", "--drain-seconds", "0", *arguments],
+                               stdout=subprocess.PIPE, stderr=log, env=env, text=True)
+    for line in process.stdout:
+        if "listening on http://" in line:
+            threading.Thread(target=process.stdout.read, daemon=True).start()
+            process.log = log
+            return process
+    log.close()
+    raise AssertionError("soh api did not start: " + open(log_path).read())
+
+
+def stop_api(process):
+    process.terminate()
+    process.wait(timeout=20)
+    process.log.close()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -2,7 +2,6 @@
 (`<force>.localhost`, as they are published) and the real `soh api` with the sample postcode index:
 find your force by area and by postcode, with and without JavaScript, and every service's page
 sending the person to the right force's form."""
-import base64
 import functools
 import http.server
 import os
@@ -16,9 +15,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import ROOT, SOH, wait_for
-from test_forms import pick_area
-from test_routing import free_port
+from conftest import ROOT, SOH, free_port, start_api, stop_api, wait_for
 
 
 class HostHandler(http.server.SimpleHTTPRequestHandler):
@@ -61,20 +58,10 @@ def national():
     assert imported.returncode == 0 and "6 postcodes in the areas of 5 forces" in imported.stdout, imported
     server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), functools.partial(HostHandler, out=out))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = dict(os.environ, SOH_ANSWERS_KEYS=os.environ.get("SOH_ANSWERS_KEYS") or "test:" + base64.b64encode(os.urandom(32)).decode())
-    log = open(os.path.join(work, "api.log"), "w")
-    api = subprocess.Popen([SOH, "api", "--root", root, "--env", "local", "--port", str(api_port), "--db", os.path.join(work, "api.sqlite"),
-                            "--rate-limit", "0", "--drain-seconds", "0"], stdout=subprocess.PIPE, stderr=log, env=env, text=True)
-    for line in api.stdout:
-        if "listening on http://" in line:
-            threading.Thread(target=api.stdout.read, daemon=True).start()
-            break
-    else:
-        raise AssertionError("soh api did not start: " + open(os.path.join(work, "api.log")).read())
+    api = start_api(["--root", root, "--env", "local", "--port", str(api_port), "--db", os.path.join(work, "api.sqlite")],
+                    os.path.join(work, "api.log"))
     yield lambda force: f"http://{force}.localhost:{site_port}"
-    api.terminate()
-    api.wait(timeout=20)
-    log.close()
+    stop_api(api)
     server.shutdown()
     server.server_close()
 

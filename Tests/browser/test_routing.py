@@ -1,25 +1,16 @@
 """A report made on one force's site about a place in another force's area (docs/routing.md), in a
 real browser against the real `soh api`: check answers and the confirmation say which force deals
 with it, with and without JavaScript, in English and in Welsh; the API decided it, not the page."""
-import base64
 import os
-import socket
 import subprocess
 import tempfile
-import threading
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import ROOT, SOH, serve_sites, stop, wait_for, run_axe, describe
+from conftest import ROOT, SOH, free_port, serve_sites, start_api, stop, stop_api, wait_for, run_axe, describe
 from test_forms import heading, go_to_page, cont, fill, choose, date, address, pick_area
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,21 +23,10 @@ def routed():
                    check=True, capture_output=True)
     url, servers = serve_sites(out)
     origins = [url("kent"), url("south-wales")]
-    env = dict(os.environ, SOH_ANSWERS_KEYS=os.environ.get("SOH_ANSWERS_KEYS") or "test:" + base64.b64encode(os.urandom(32)).decode())
-    log = open(os.path.join(out, "api.log"), "w")
-    process = subprocess.Popen([SOH, "api", "--root", ROOT, "--port", str(port), "--db", os.path.join(out, "api.sqlite"),
-                                "--rate-limit", "0", "--drain-seconds", "0", *[a for o in origins for a in ("--allow-origin", o)]],
-                               stdout=subprocess.PIPE, stderr=log, env=env, text=True)
-    for line in process.stdout:
-        if "listening on http://" in line:
-            threading.Thread(target=process.stdout.read, daemon=True).start()
-            break
-    else:
-        raise AssertionError("soh api did not start: " + open(os.path.join(out, "api.log")).read())
+    api = start_api(["--root", ROOT, "--port", str(port), "--db", os.path.join(out, "api.sqlite"),
+                     *[a for o in origins for a in ("--allow-origin", o)]], os.path.join(out, "api.log"))
     yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    stop_api(api)
     stop(servers)
 
 

@@ -4,7 +4,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -13,13 +12,7 @@ import urllib.request
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import wait_for, ROOT, SOH
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import wait_for, ROOT, SOH, free_port
 
 
 
@@ -27,7 +20,7 @@ def free_port():
 @pytest.fixture(scope="module")
 def preview():
     work = tempfile.mkdtemp(prefix="soh-serve-")
-    for name in ["site.yml", "content", "forces", "themes", "data"]:
+    for name in ["site.yml", "content", "forces", "themes", "data", "national"]:
         src = os.path.join(ROOT, name)
         (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(work, name))
     port, api_port = free_port(), free_port()
