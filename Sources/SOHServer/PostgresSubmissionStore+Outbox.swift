@@ -98,6 +98,7 @@ extension PostgresSubmissionStore {
                         UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, finished_at = \(now),
                           force_reference = \(reference), last_error = NULL WHERE id = \(delivery.id)
                         """, logger: logger)
+                    try await Self.releaseHeld(db, after: delivery.id, now: now, logger: logger)
                 case .retry(let when):
                     try await db.query("""
                         UPDATE delivery SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = \(StoreTime.milliseconds(when)),
@@ -108,6 +109,7 @@ extension PostgresSubmissionStore {
                         UPDATE delivery SET state = 'dead', attempts = attempts + 1, lease_until = NULL, finished_at = \(now),
                           last_error = \(reason) WHERE id = \(delivery.id)
                         """, logger: logger)
+                    try await Self.releaseHeld(db, after: delivery.id, now: now, logger: logger)
                     if let fallback {
                         // The report goes to the fallback instead (once, however often this one dies).
                         try await db.query("""
@@ -119,6 +121,13 @@ extension PostgresSubmissionStore {
                 }
             }
         }
+    }
+
+    static func releaseHeld(_ db: PostgresConnection, after id: String, now: Int64, logger: Logger) async throws {
+        var query = PostgresQuery(unsafeSQL: StoreTime.releaseHeldSQL)
+        try query.binds.append(now, context: .default)
+        try query.binds.append(id, context: .default)
+        try await db.query(query, logger: logger)
     }
 
     public func deliveries(force: String?, reference: String?, state: String?, since: Int64?, limit: Int) async throws -> [DeliveryStatus] {
@@ -135,7 +144,7 @@ extension PostgresSubmissionStore {
         for try await (id, ref, force, form, destination, state, attempts, next, finished, forceReference, lastError, fallbackFor, toForce, kind)
             in rows.decode((String, String, String, String, String, String, Int, Int64, Int64?, String?, String?, String?, String, String).self) {
             result.append(DeliveryStatus(id: id, reference: ref, force: force, form: form, destination: destination, state: state,
-                                         attempts: attempts, nextAttemptAt: state == "pending" ? StoreTime.iso(next) : nil,
+                                         attempts: attempts, nextAttemptAt: state == "pending" && next != StoreTime.held ? StoreTime.iso(next) : nil,
                                          finishedAt: finished.map(StoreTime.iso), forceReference: forceReference,
                                          lastError: lastError, fallbackFor: fallbackFor,
                                          toForce: toForce == force ? nil : toForce, notice: kind == "notice" ? true : nil))

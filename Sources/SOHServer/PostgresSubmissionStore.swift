@@ -267,9 +267,10 @@ public final class PostgresSubmissionStore: SubmissionStore {
                 let now = StoreTime.milliseconds(Date())
                 for target in new.destinations {
                     try await db.query("""
-                        INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at)
+                        INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at, last_error)
                         VALUES (\(UUID().uuidString.lowercased()), \(id), \(target.force ?? new.force), \(target.destination),
-                                \(target.notice ? "notice" : "report"), \(now), \(now))
+                                \(target.notice ? "notice" : "report"), \(target.held ? StoreTime.held : now), \(now),
+                                \(target.held ? "waiting for the delivery to \(new.force)" : nil))
                         """, logger: logger)
                 }
                 if !new.destinations.isEmpty { try await Self.announce(db, logger: logger) }

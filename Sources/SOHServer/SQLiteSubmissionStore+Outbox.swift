@@ -62,6 +62,8 @@ extension SQLiteSubmissionStore {
                 UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, finished_at = ?,
                   force_reference = ?, last_error = NULL WHERE id = ?
                 """, arguments: [now, reference, delivery.id])
+            try db.execute(sql: StoreTime.releaseHeldSQL.replacingOccurrences(of: "$1", with: "?").replacingOccurrences(of: "$2", with: "?"),
+                           arguments: [now, delivery.id])
         case .retry(let when):
             try db.execute(sql: """
                 UPDATE delivery SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?
@@ -70,6 +72,8 @@ extension SQLiteSubmissionStore {
             try db.execute(sql: """
                 UPDATE delivery SET state = 'dead', attempts = attempts + 1, lease_until = NULL, finished_at = ?, last_error = ? WHERE id = ?
                 """, arguments: [now, reason, delivery.id])
+            try db.execute(sql: StoreTime.releaseHeldSQL.replacingOccurrences(of: "$1", with: "?").replacingOccurrences(of: "$2", with: "?"),
+                           arguments: [now, delivery.id])
             if let fallback {
                 // The report goes to the fallback instead (once, however often this one dies).
                 try db.execute(sql: """
@@ -151,7 +155,7 @@ extension SQLiteSubmissionStore {
         let force: String = row["force"], toForce: String? = row["to_force"]
         return DeliveryStatus(id: row["id"], reference: row["reference"], force: force, form: row["form"], destination: row["destination"],
                               state: row["state"], attempts: row["attempts"],
-                              nextAttemptAt: row["state"] == "pending" ? StoreTime.iso(row["next_attempt_at"]) : nil,
+                              nextAttemptAt: row["state"] == "pending" && row["next_attempt_at"] != StoreTime.held ? StoreTime.iso(row["next_attempt_at"]) : nil,
                               finishedAt: (row["finished_at"] as Int64?).map(StoreTime.iso), forceReference: row["force_reference"],
                               lastError: row["last_error"], fallbackFor: row["fallback_for"],
                               toForce: toForce == force ? nil : toForce, notice: row["kind"] == "notice" ? true : nil)

@@ -214,9 +214,11 @@ public final class SQLiteSubmissionStore: SubmissionStore {
                     let now = StoreTime.milliseconds(Date())
                     for target in new.destinations {
                         try db.execute(sql: """
-                            INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                            INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at, last_error)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                             """, arguments: [UUID().uuidString.lowercased(), id, target.force ?? new.force, target.destination,
-                                             target.notice ? "notice" : "report", now, now])
+                                             target.notice ? "notice" : "report", target.held ? StoreTime.held : now, now,
+                                             target.held ? "waiting for the delivery to \(new.force)" : nil])
                     }
                     var stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form,
                                                   version: new.version, language: new.language, answers: new.answers,

@@ -80,7 +80,10 @@ public struct SubmissionAPI: Sendable {
             }
             return owner.map { DeliveryTarget(force: routing.areaForce, destination: $0.name) } + notices
         case .notify:
-            return own + deliveries.noticeDestinations(force: routing.areaForce, form: form).map { DeliveryTarget(force: routing.areaForce, destination: $0.name) }
+            // The force it was made to acts first: the other force's deliveries wait for its own.
+            return own + deliveries.noticeDestinations(force: routing.areaForce, form: form).map {
+                DeliveryTarget(force: routing.areaForce, destination: $0.name, held: !own.isEmpty)
+            }
         }
     }
 

@@ -163,11 +163,15 @@ public struct DeliveryTarget: Sendable, Equatable, ExpressibleByStringLiteral {
     public var destination: String
     /// A transfer notice (no answers) rather than the report.
     public var notice: Bool
+    /// Sent only once the force the report was made to has had it (delivered or given up):
+    /// a missing person report reaches the force acting on it first.
+    public var held: Bool
 
-    public init(force: String? = nil, destination: String, notice: Bool = false) {
+    public init(force: String? = nil, destination: String, notice: Bool = false, held: Bool = false) {
         self.force = force
         self.destination = destination
         self.notice = notice
+        self.held = held
     }
 
     public init(stringLiteral destination: String) { self.init(destination: destination) }
@@ -261,6 +265,18 @@ extension StoreTime {
     /// How long a delivery waits when the worker's keys cannot open its report's answers: it is
     /// not attempted (nor counted as an attempt), and the others go on.
     static let unopenedWait: Int64 = 300_000
+
+    /// The due time of a delivery held until the force the report was made to has had its own
+    /// (missing persons, docs/routing.md): never due by itself.
+    static let held: Int64 = 9_000_000_000_000_000
+
+    /// Releases the held deliveries of a report once a delivery to the force it was made to is
+    /// delivered or given up (`?` the time, then that delivery's id): the SQL both stores run.
+    static let releaseHeldSQL = """
+        UPDATE delivery SET next_attempt_at = $1, last_error = NULL
+        WHERE next_attempt_at = \(held) AND submission_id IN (
+          SELECT d.submission_id FROM delivery d JOIN submission s ON s.id = d.submission_id WHERE d.id = $2 AND d.force = s.force)
+        """
 
     /// The oldest report, not purged, with a delivery waiting or dead: the SQL both stores run.
     static let oldestUndeliveredSQL = """

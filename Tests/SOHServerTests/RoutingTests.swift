@@ -115,9 +115,36 @@ struct RoutingTests {
                         == ["gwent/records report", "kent/records report"])
             }
         }
-        let leased = try await h.store.lease(limit: 10, seconds: 60, now: Date())
-        #expect(leased.count == 2 && leased.allSatisfy { !$0.report.notice && $0.report.routing?.action == .notify })
-        #expect(leased.first { $0.report.force == "gwent" }?.report.routing?.role(of: "gwent") == "notified")
+        // Kent, which acts on it, has it first; Gwent's delivery waits until Kent's is delivered.
+        let first = try await h.store.lease(limit: 10, seconds: 60, now: Date())
+        #expect(first.map(\.report.force) == ["kent"] && first.allSatisfy { !$0.report.notice && $0.report.routing?.action == .notify })
+        let waiting = try #require(try await h.store.deliveries(force: "gwent").first)
+        #expect(waiting.state == "pending" && waiting.nextAttemptAt == nil && waiting.lastError == "waiting for the delivery to kent")
+        try await h.store.record([RecordedAttempt(delivery: first[0], attempt: Attempt(.delivered, status: 201, detail: "stored"),
+                                                  next: .delivered(forceReference: nil), at: Date())])
+        let then = try await h.store.lease(limit: 10, seconds: 60, now: Date())
+        #expect(then.map(\.report.force) == ["gwent"])
+        #expect(then.first?.report.routing?.role(of: "gwent") == "notified" && then.first?.report.answers["area"] == .text("torfaen"))
+    }
+
+    @Test(arguments: StoreTests.Kind.allCases)
+    func aHeldDeliveryGoesWhenTheReceivingForcesIsDeliveredOrGivenUp(_ kind: StoreTests.Kind) async throws {
+        let made = try await StoreTests.make(kind)
+        defer { made.close() }
+        for outcome in ["delivered", "dead"] {
+            var new = StoreTests.new(destinations: ["records", DeliveryTarget(force: "gwent", destination: "records", held: true)])
+            new.routing = ReportRouting(receivedBy: "kent", areaForce: "gwent", area: "torfaen", areaName: "Torfaen", action: .notify)
+            guard case .created(let stored) = try await made.store.store(new) else { Issue.record("not stored"); return }
+            let leased = try await made.store.lease(limit: 10, seconds: 60, now: Date())
+            #expect(leased.map(\.report.force) == ["kent"], "\(kind) \(outcome)")
+            let next: NextStep = outcome == "delivered" ? .delivered(forceReference: "K1") : .dead(reason: "refused", fallback: nil)
+            try await made.store.record([RecordedAttempt(delivery: leased[0], attempt: Attempt(outcome == "delivered" ? .delivered : .refused, detail: outcome),
+                                                         next: next, at: Date())])
+            let released = try await made.store.lease(limit: 10, seconds: 60, now: Date())
+            #expect(released.map { "\($0.report.force) \($0.report.reference)" } == ["gwent \(stored.reference)"], "\(kind) \(outcome)")
+            try await made.store.record([RecordedAttempt(delivery: released[0], attempt: Attempt(.delivered, detail: "ok"),
+                                                         next: .delivered(forceReference: nil), at: Date())])
+        }
     }
 
     @Test func aReportAboutTheForcesOwnAreaStaysAsItWas() async throws {
