@@ -84,7 +84,7 @@ enum Report {
         switch outcome {
         case .built(let s):
             String(format: "Built %@, %@ (%d rendered): %@ written, %d unchanged, %d removed in %.2fs",
-                   plural(s.forces, "force"), plural(s.pages, "page"), s.rendered, plural(s.written, "file"), s.unchanged, s.removed, s.seconds)
+                   plural(s.forces, "site"), plural(s.pages, "page"), s.rendered, plural(s.written, "file"), s.unchanged, s.removed, s.seconds)
         case .failed(let written, let partly) where written.isEmpty && partly.isEmpty:
             "Build failed: \(plural(errors, "error")). Nothing was written; the previous output is unchanged."
         case .failed(let written, let partly):

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                 var err = StandardError()
                 for d in report.warnings { print(d.description, to: &err) }
                 // Written at once, even into a pipe or a log file (print would hold it back).
-                FileHandle.standardOutput.write(Data(String(format: "Built %@ in %.2fs\n", Report.plural(report.summary.forces, "force"), report.summary.seconds).utf8))
+                FileHandle.standardOutput.write(Data(String(format: "Built %@ in %.2fs\n", Report.plural(report.summary.forces, "site"), report.summary.seconds).utf8))
                 await state.built()
             } catch {
                 let text = error.diagnostics.map { $0.description }.joined(separator: "\n")

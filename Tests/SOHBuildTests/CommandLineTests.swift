@@ -44,7 +44,7 @@ struct CommandLineTests {
         let result = try run(["build"], in: site.root)
         #expect(result.status == 0)
         // 23 pages and 4 not-found pages (Cymru has a Welsh one).
-        #expect(result.stdout.hasPrefix("Built 3 forces, 27 pages (27 rendered): "))
+        #expect(result.stdout.hasPrefix("Built 3 sites, 27 pages (27 rendered): "))
         #expect(result.stderr.contains("forces/beta.yml:7:9: warning: link colour #9999ff"))
     }
 
@@ -56,7 +56,7 @@ struct CommandLineTests {
         #expect(json?["ok"] as? Bool == true)
         let summary = json?["summary"] as? [String: Any]
         #expect(summary?["forces"] as? Int == 1)
-        #expect((summary?["message"] as? String)?.hasPrefix("Built 1 force, ") == true, "one force, not '1 forces'")
+        #expect((summary?["message"] as? String)?.hasPrefix("Built 1 site, ") == true, "one site, not '1 sites'")
         #expect(FileManager.default.fileExists(atPath: site.root.appendingPathComponent("elsewhere/alpha/index.html").path))
     }
 
@@ -255,9 +255,9 @@ struct ServerCommandTests {
             #expect(forces.filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.count == 1, "\(folder): \(forces)")
         }
         // A save is rebuilt and said on the spot, though the output is a pipe.
-        let before = one.count("Built 1 force in")
+        let before = one.count("Built 1 site in")
         try site.write("content/contact.md", "---\ntitle: Contact {{force.name}}\n---\n\nChanged.\n")
-        #expect(one.waitFor("Built 1 force in", times: before + 1, seconds: 30), "\(one.stdout)")
+        #expect(one.waitFor("Built 1 site in", times: before + 1, seconds: 30), "\(one.stdout)")
     }
 }
 
