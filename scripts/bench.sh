@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: the build's speed as ratios measured in one run (medians of hyperfine runs):
-# a cold 43-force build against copying its own output tree and against Hugo building the same
+# a cold build of the 43 force sites and the national site against copying its own output tree and against Hugo building the same
 # Markdown once per force; rebuilds with nothing changed and after editing one page, one force
 # file and one layout; soh serve's preview after saving one page's text; peak memory at N and
 # 10×N pages; asset budgets.
@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd); project=$(dirname "$here")
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/soh-bench.XXXXXX"); trap 'rm -rf "$work"' EXIT
 python3 "$here/make-bench-corpus.py" "$work/corpus" --pages "$pages"
 mkdir -p "$work/soh"
-cp -r "$project/site.yml" "$project/forces" "$project/themes" "$project/content" "$work/soh/"
+cp -r "$project/site.yml" "$project/forces" "$project/themes" "$project/content" "$project/data" "$project/national" "$work/soh/"
 cp -r "$work/corpus/bench" "$work/soh/content/bench"
 # Hugo builds the same Markdown: the corpus and the repository's pages, English for every force
 # and Welsh too for the four Welsh forces (Hugo's multilingual mode, as its users would set it up).
@@ -71,7 +71,7 @@ peak_small=$(peak "$work/soh" "$work/mem")
 big=$((pages * 10))
 python3 "$here/make-bench-corpus.py" "$work/corpus-big" --pages "$big"
 mkdir -p "$work/big"
-cp -r "$project/site.yml" "$project/forces" "$project/themes" "$project/content" "$work/big/"
+cp -r "$project/site.yml" "$project/forces" "$project/themes" "$project/content" "$project/data" "$project/national" "$work/big/"
 cp -r "$work/corpus-big/bench" "$work/big/content/bench"
 peak_big=$(peak "$work/big" "$work/mem-big")
 rm -rf "$work/mem" "$work/mem-big"

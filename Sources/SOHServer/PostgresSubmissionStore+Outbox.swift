@@ -125,8 +125,8 @@ extension PostgresSubmissionStore {
 
     static func releaseHeld(_ db: PostgresConnection, after id: String, now: Int64, logger: Logger) async throws {
         var query = PostgresQuery(unsafeSQL: StoreTime.releaseHeldSQL)
-        try query.binds.append(now, context: .default)
-        try query.binds.append(id, context: .default)
+        query.binds.append(now, context: .default)
+        query.binds.append(id, context: .default)
         try await db.query(query, logger: logger)
     }
 
