@@ -103,6 +103,9 @@ public final class DeliverySender: Sendable {
             }
         } catch let exceeded as TimeLimit.Exceeded {
             return Attempt(.retry, detail: "no reply: no complete reply within \(exceeded.seconds.formatted()) s")
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            // The client's own deadline is the same time limit, and may fire first: one message.
+            return Attempt(.retry, detail: "no reply: no complete reply within \(timeout.formatted()) s")
         } catch {
             return Attempt(.retry, detail: "no reply: \(error)")
         }
