@@ -118,7 +118,7 @@ struct RoutingTests {
         // Kent, which acts on it, has it first; Gwent's delivery waits until Kent's is delivered.
         let first = try await h.store.lease(limit: 10, seconds: 60, now: Date())
         #expect(first.map(\.report.force) == ["kent"] && first.allSatisfy { !$0.report.notice && $0.report.routing?.action == .notify })
-        let waiting = try #require(try await h.store.deliveries(force: "gwent").first)
+        let waiting = try #require(try await h.store.deliveries(force: "gwent").first { $0.toForce == "gwent" })
         #expect(waiting.state == "pending" && waiting.nextAttemptAt == nil && waiting.lastError == "waiting for the delivery to kent")
         try await h.store.record([RecordedAttempt(delivery: first[0], attempt: Attempt(.delivered, status: 201, detail: "stored"),
                                                   next: .delivered(forceReference: nil), at: Date())])
