@@ -50,6 +50,9 @@ extension SQLiteSubmissionStore {
         }
     }
 
+    /// `StoreTime.releaseHeldSQL` with SQLite's placeholders.
+    static let releaseHeldSQL = StoreTime.releaseHeldSQL.replacingOccurrences(of: "$1", with: "?").replacingOccurrences(of: "$2", with: "?")
+
     static func record(_ recorded: RecordedAttempt, in db: Database) throws {
         let (delivery, attempt) = (recorded.delivery, recorded.attempt)
         let now = StoreTime.milliseconds(recorded.at)
@@ -62,8 +65,7 @@ extension SQLiteSubmissionStore {
                 UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lease_until = NULL, finished_at = ?,
                   force_reference = ?, last_error = NULL WHERE id = ?
                 """, arguments: [now, reference, delivery.id])
-            try db.execute(sql: StoreTime.releaseHeldSQL.replacingOccurrences(of: "$1", with: "?").replacingOccurrences(of: "$2", with: "?"),
-                           arguments: [now, delivery.id])
+            try db.execute(sql: releaseHeldSQL, arguments: [now, delivery.id])
         case .retry(let when):
             try db.execute(sql: """
                 UPDATE delivery SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?
@@ -72,8 +74,7 @@ extension SQLiteSubmissionStore {
             try db.execute(sql: """
                 UPDATE delivery SET state = 'dead', attempts = attempts + 1, lease_until = NULL, finished_at = ?, last_error = ? WHERE id = ?
                 """, arguments: [now, reason, delivery.id])
-            try db.execute(sql: StoreTime.releaseHeldSQL.replacingOccurrences(of: "$1", with: "?").replacingOccurrences(of: "$2", with: "?"),
-                           arguments: [now, delivery.id])
+            try db.execute(sql: releaseHeldSQL, arguments: [now, delivery.id])
             if let fallback {
                 // The report goes to the fallback instead (once, however often this one dies).
                 try db.execute(sql: """

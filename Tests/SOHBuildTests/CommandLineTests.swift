@@ -39,6 +39,44 @@ struct CommandLineTests {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `soh areas import` and `lookup` on the tests' sample of the ONS Postcode Directory, and
+    /// what they say for a wrong file: a clear message, a non-zero exit, the old index kept.
+    @Test func postcodeIndexImportAndLookup() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("soh-areas-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = Fixture.repositoryRoot.path, index = dir.appendingPathComponent("postcodes.idx").path
+        let sample = Fixture.repositoryRoot.appendingPathComponent("Tests/fixtures/onspd-sample.csv").path
+        let made = try run(["areas", "import", sample, "--root", root, "--out", index], in: dir)
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.hasPrefix("\(index): 6 postcodes in the areas of 5 forces\n"))
+        #expect(made.stdout.contains("left out: 1 no longer in use; 1 in no force's area here (S23000009: 1); 1 line not a postcode row (line 10)"))
+        let found = try run(["areas", "lookup", "cf10 1aa", "--index", index], in: dir)
+        #expect(found.status == 0 && found.stdout == "CF10 1AA south-wales\n")
+        let missing = try run(["areas", "lookup", "ZZ1 1ZZ", "--index", index], in: dir)
+        #expect(missing.status == 2 && missing.stderr == "ZZ1 1ZZ: not in the index\n")
+        let notPostcode = try run(["areas", "lookup", "<script>", "--index", index], in: dir)
+        #expect(notPostcode.status == 1 && notPostcode.stderr == "error: '<script>' is not a postcode\n")
+
+        let before = try Data(contentsOf: URL(fileURLWithPath: index))
+        let wrong = dir.appendingPathComponent("wrong.csv")
+        try Data("pcds,lat\nCF10 1AA,51.4\n".utf8).write(to: wrong)
+        let noColumn = try run(["areas", "import", wrong.path, "--root", root, "--out", index], in: dir)
+        #expect(noColumn.status == 1)
+        #expect(noColumn.stderr == "\(wrong.path):1: error: no 'pfa' column (the ONS Postcode Directory's police force area); columns found: pcds, lat\n")
+        let absent = try run(["areas", "import", dir.appendingPathComponent("absent.csv").path, "--root", root, "--out", index], in: dir)
+        #expect(absent.status == 1 && absent.stderr.contains("absent.csv: error: cannot be read"))
+        try Data("pcds,pfa\nEH1 1YZ,S23000009\n".utf8).write(to: wrong)
+        let nothing = try run(["areas", "import", wrong.path, "--root", root, "--out", index], in: dir)
+        #expect(nothing.status == 1 && nothing.stderr.contains("nothing was written"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: index)) == before, "a failed import leaves the index as it was")
+        let notIndex = try run(["areas", "lookup", "CF10 1AA", "--index", wrong.path], in: dir)
+        #expect(notIndex.status == 1 && notIndex.stderr.contains("not a postcode index"))
+        let noAreas = try run(["areas", "import", sample, "--root", dir.path, "--out", index], in: dir)
+        #expect(noAreas.status == 1 && noAreas.stderr.contains("data/police-areas.yml is missing"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["postcodes.idx", "wrong.csv"], "no temporary file left")
+    }
+
     @Test func buildPrintsASummary() throws {
         let site = try Fixture()
         let result = try run(["build"], in: site.root)
