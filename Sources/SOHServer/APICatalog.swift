@@ -54,6 +54,14 @@ public struct APICatalog: Sendable {
                 hint: Suggestion.hint(for: environment, allowed: config.environments.keys.sorted(), noun: "environments"))])
         }
         let sink = DiagnosticSink()
+        // Each service's landing page in each language (a translation may have its own slug).
+        var servicePages: [String: [String: String]] = [:]
+        for service in config.services {
+            servicePages[service.id] = Dictionary(uniqueKeysWithValues: config.languages.map { language in
+                (language, site.pages.first { $0.key == service.page && $0.language == language }?.urlPath
+                    ?? (language == config.defaultLanguage ? "" : "/\(language)") + service.page)
+            })
+        }
         var forms: [String: FormDefinition] = [:]
         var confirmations: [String: [String: String]] = [:]
         for service in config.services {
@@ -62,19 +70,7 @@ public struct APICatalog: Sendable {
             guard let text = SourceText.read(file, in: root, sink: sink),
                   let form = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, areas: site.areas, sink: sink) else { continue }
             forms[id] = form
-            // The landing page's address in each language (a translation may have its own slug).
-            confirmations[id] = Dictionary(uniqueKeysWithValues: config.languages.map { language in
-                let landing = site.pages.first { $0.key == service.page && $0.language == language }?.urlPath
-                    ?? (language == config.defaultLanguage ? "" : "/\(language)") + service.page
-                return (language, landing + "form/confirmation/")
-            })
-        }
-        var servicePages: [String: [String: String]] = [:]
-        for service in config.services {
-            servicePages[service.id] = Dictionary(uniqueKeysWithValues: config.languages.map { language in
-                (language, site.pages.first { $0.key == service.page && $0.language == language }?.urlPath
-                    ?? (language == config.defaultLanguage ? "" : "/\(language)") + service.page)
-            })
+            confirmations[id] = servicePages[service.id]?.mapValues { $0 + "form/confirmation/" }
         }
         // The national site takes no reports: it sends people to their force's forms.
         let codes = ForceCodes.assign(site.policeForces.map(\.id))
