@@ -250,6 +250,13 @@ public enum Checker {
             c.add("routing/areas-file", .error(.start(of: PoliceAreas.file), "force '\(force.id)' (\(force.file)) has no police area in \(PoliceAreas.file)",
                 hint: "Add '\(force.id):' under 'forces:' with its code and the local authority areas it covers."), force: force.id)
         }
+        // And the other way: a police area whose force has no site sends people nowhere.
+        let sites = Set(site.allForces.map(\.id))
+        for police in areas.forces where !sites.contains(police.id) {
+            c.add("routing/areas-file", .error(police.location ?? .start(of: PoliceAreas.file),
+                "police area '\(police.id)' has no force file (forces/\(police.id).yml)",
+                hint: "Use the force's id as forces/ names it, or add the force with 'soh new-force'."), force: nil)
+        }
     }
 
     static func welshForms(_ force: SiteInspection.Force, root: URL, into c: inout Collector) {

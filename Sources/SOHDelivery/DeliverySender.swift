@@ -32,6 +32,10 @@ public final class DeliverySender: Sendable {
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                                          timeout: .init(connect: connect, read: .milliseconds(Int64(config.timeout * 1000))))
             configuration.decompression = .disabled
+            // A refused or unresolvable connection is the attempt's outcome at once (retried on
+            // the delivery's schedule), not retried inside the client until the timeout: during
+            // an outage each attempt ends quickly, and the drain starts as soon as the peer is back.
+            configuration.connectionPool.retryConnectionEstablishment = false
             return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         }
         clients[""] = make(.makeClientConfiguration())

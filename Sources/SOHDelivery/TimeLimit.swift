@@ -8,19 +8,39 @@ public enum TimeLimit {
         public var description: String { "took longer than \(seconds.formatted()) s" }
     }
 
+    /// What the check of `within` found: the work cannot succeed now (a database that refuses
+    /// connections), said without waiting for the whole limit.
+    public struct Unreachable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
     /// `operation`'s result, or `Exceeded` once `seconds` have passed. The operation is then
     /// cancelled but not waited for: work that ignores cancellation (a connection pool waiting
-    /// for a database that is down) cannot hold the caller past the limit.
-    public static func within<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// for a database that is down) cannot hold the caller past the limit. `check`, when given,
+    /// is asked once the work has taken half a second, then every second, whether it can
+    /// succeed at all: its reason ends the wait at once with `Unreachable`.
+    public static func within<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T,
+                                           check: (@Sendable () async -> String?)? = nil) async throws -> T {
         let outcome = Outcome<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                outcome.start(continuation,
-                              work: Task { outcome.finish(with: await Result(catching: operation)) },
-                              timer: Task {
-                                  try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                                  outcome.finish(with: .failure(Exceeded(seconds: seconds)))
-                              })
+                var tasks = [
+                    Task { outcome.finish(with: await Result(catching: operation)) },
+                    Task {
+                        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                        outcome.finish(with: .failure(Exceeded(seconds: seconds)))
+                    },
+                ]
+                if let check, seconds > 0.5 {
+                    tasks.append(Task {
+                        var wait = Duration.milliseconds(500)
+                        while (try? await Task.sleep(for: wait)) != nil {
+                            if let reason = await check() { return outcome.finish(with: .failure(Unreachable(description: reason))) }
+                            wait = .seconds(1)
+                        }
+                    })
+                }
+                outcome.start(continuation, tasks: tasks)
             }
         } onCancel: {
             outcome.finish(with: .failure(CancellationError()))
@@ -36,16 +56,15 @@ public enum TimeLimit {
         }
         private let state = Mutex(State())
 
-        func start(_ continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, timer: Task<Void, Never>) {
+        func start(_ continuation: CheckedContinuation<T, any Error>, tasks: [Task<Void, Never>]) {
             let early: Result<T, any Error>? = state.withLock { s in
-                s.tasks = [work, timer]
+                s.tasks = tasks
                 if let early = s.early { return early }
                 s.continuation = continuation
                 return nil
             }
             if let early {
-                work.cancel()
-                timer.cancel()
+                tasks.forEach { $0.cancel() }
                 continuation.resume(with: early)
             }
         }

@@ -23,6 +23,8 @@ public struct PoliceAreas: Sendable, Equatable {
         /// The police force area code in the ONS geography (`E23000032`, `W15000004`).
         public var code: String
         public var areas: [Area]
+        /// Where its key is in the file, for findings about it.
+        public var location: SourceLocation? = nil
     }
 
     public struct Source: Sendable, Equatable {
@@ -136,7 +138,7 @@ public struct PoliceAreas: Sendable, Equatable {
                 if areaNodes?.isEmpty == true {
                     sink.error(f.valueLocation("areas"), "police area '\(forceID)' lists no local authority areas")
                 }
-                forces.append(Force(id: forceID, name: name, code: code, areas: areas))
+                forces.append(Force(id: forceID, name: name, code: code, areas: areas, location: pair.keyLocation))
             }
         }
         guard sink.all.count(where: { $0.severity == .error }) == errorsBefore else { return nil }

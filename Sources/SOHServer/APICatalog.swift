@@ -46,6 +46,25 @@ public struct APICatalog: Sendable {
     }
 
     /// Loads the repository at `root` for `environment`; throws every problem found.
+    /// The postcode index at `url`, refused when it names a force that has no site here: a
+    /// postcode must lead somewhere, and the two lookups (`/v1/postcodes`, `/v1/find-force`)
+    /// must agree.
+    public static func postcodes(at url: URL, forces: [String: Force]) throws -> PostcodeIndex {
+        let index = try PostcodeIndex(contentsOf: url)
+        let unknown = index.forces.filter { forces[$0] == nil }
+        guard unknown.isEmpty else { throw UnknownForces(forces: unknown) }
+        return index
+    }
+
+    /// A postcode index naming forces this site does not have.
+    public struct UnknownForces: Error, CustomStringConvertible {
+        public var forces: [String]
+        public var description: String {
+            "the postcode index names \(forces.count == 1 ? "a force" : "forces") with no force file here: "
+                + forces.map { "'\(Paging.shown($0))'" }.joined(separator: ", ")
+        }
+    }
+
     public static func load(root: URL, environment: String = "production") throws(DiagnosticsError) -> APICatalog {
         let site = try SiteLoader.load(root: root)
         let config = site.config
@@ -89,7 +108,7 @@ public struct APICatalog: Sendable {
         var postcodes: PostcodeIndex?
         let index = root.appendingPathComponent("data/postcodes.idx")
         if FileManager.default.fileExists(atPath: index.path) {
-            do { postcodes = try PostcodeIndex(contentsOf: index) } catch {
+            do { postcodes = try Self.postcodes(at: index, forces: forces) } catch {
                 sink.error(.whole("data/postcodes.idx"), "\(error)", hint: "Make it again with 'soh areas import FILE', or remove it.")
             }
         }

@@ -98,10 +98,15 @@ public struct AnswerKeys: Sendable {
         return (box.combined!.base64EncodedString(), current)
     }
 
-    /// The answers of a row. A row without a key id was stored before answers were sealed,
-    /// and is returned as it is (`rotate-key` seals such rows).
-    public func open(_ text: String, keyID: String?, force: String, reference: String) throws(CannotOpen) -> String {
-        guard let keyID else { return text }
+    /// The answers of a row. A row without a key id holds nothing (its answers were purged) or
+    /// was stored before answers were sealed; anyone able to write a row could make one, so its
+    /// text is refused, and taken as it is only by the explicit step that seals such rows
+    /// (`soh api rotate-key --seal-unsealed`, `acceptUnsealed`).
+    public func open(_ text: String, keyID: String?, force: String, reference: String, acceptUnsealed: Bool = false) throws(CannotOpen) -> String {
+        guard let keyID else {
+            if text.isEmpty || acceptUnsealed { return text }
+            throw CannotOpen(reference: reference, reason: Self.unsealed)
+        }
         guard let key = keys[keyID] else {
             throw CannotOpen(reference: reference, reason: "it was sealed with the key '\(keyID)', which the keys given do not have")
         }
@@ -111,6 +116,10 @@ public struct AnswerKeys: Sendable {
         }
         return String(decoding: plain, as: UTF8.self)
     }
+
+    /// Why a row without a key id is refused.
+    static let unsealed = "they are not sealed (the row has no key id): stored before answers were sealed, or written past the API; "
+        + "rows from before sealing are sealed once with 'soh api rotate-key --seal-unsealed' (docs/privacy.md)"
 
     static func binding(_ force: String, _ reference: String) -> Data { Data("soh answers 1\n\(force)\n\(reference)".utf8) }
 }

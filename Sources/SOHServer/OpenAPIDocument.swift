@@ -15,7 +15,7 @@ enum OpenAPIDocument {
                 "type": "object", "properties": ["question": ["type": "string"], "code": ["type": "string"], "message": ["type": "string"]],
                 "required": ["question", "code", "message"]]]], "required": ["errors"]],
             "Submission": ["type": "object", "properties": [
-                "reference": ["type": "string"], "form": ["type": "string"], "version": ["type": "integer"], "language": ["type": "string"],
+                "reference": ["type": "string"], "force": ["type": "string", "description": "The force the report was made to"], "form": ["type": "string"], "version": ["type": "integer"], "language": ["type": "string"],
                 "receivedAt": ["type": "string", "format": "date-time"], "startedAt": ["type": "string"], "submittedAt": ["type": "string"],
                 "answers": ["type": "object"],
                 "purgedAt": ["type": "string", "format": "date-time", "description": "When the answers were purged under the retention rules; answers is then empty"],
@@ -28,7 +28,8 @@ enum OpenAPIDocument {
                     "type": "object", "properties": ["id": ["type": "string", "description": "The delivery's id, sent with each attempt"], "destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
                                                      "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"],
                                                      "force": ["type": "string", "description": "The force whose destination it is, when not the one it was made to"],
-                                                     "notice": ["type": "boolean", "description": "A transfer notice, without the answers"]],
+                                                     "notice": ["type": "boolean", "description": "A transfer notice, without the answers"],
+                                                     "held": ["type": "boolean", "description": "Waiting until the delivery to the force it was made to has ended (docs/routing.md)"]],
                     "required": ["id", "destination", "state", "attempts"]]]],
                 "required": ["reference", "form", "version", "language", "receivedAt", "answers"]],
             "SubmissionPage": ["type": "object", "properties": [
@@ -44,7 +45,7 @@ enum OpenAPIDocument {
                 "next": ["type": ["string", "null"]]],
                 "required": ["entries", "next"]],
             "Postcode": ["type": "object", "properties": ["postcode": ["type": "string"], "force": ["type": "string"], "name": ["type": "string"],
-                                                      "site": ["type": "string"]], "required": ["postcode", "force"]],
+                                                      "site": ["type": "string"]], "required": ["postcode", "force", "name", "site"]],
             "KeyReused": ["type": "object", "properties": ["code": ["const": "idempotencyKeyReused"], "error": ["type": "string"]],
                           "required": ["code", "error"]],
         ]
@@ -130,9 +131,10 @@ enum OpenAPIDocument {
                 "/v1/forces/{force}/submissions": ["parameters": [force], "get": [
                     "summary": "A force's submissions, oldest first", "security": [["bearer": []]],
                     "parameters": [["name": "since", "in": "query", "schema": ["type": "string", "format": "date-time"]],
-                                   ["name": "after", "in": "query", "schema": ["type": "string"]],
-                                   ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 200]]],
+                                   ["name": "after", "in": "query", "schema": ["type": "string", "pattern": "^[0-9]+$"]],
+                                   ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 200]]],
                     "responses": ["200": response("A page of submissions and the cursor of the next", "SubmissionPage"),
+                                  "400": response("since, after or limit not of its form or out of range", "Error"),
                                   "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
                                   "429": response("Too many failed token checks from this address, or too many reads for this force; try again after Retry-After", "Error"),
                                   "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
@@ -158,9 +160,10 @@ enum OpenAPIDocument {
                 "/v1/forces/{force}/audit": ["parameters": [force], "get": [
                     "summary": "The force's entries of the audit log (every read of its reports, export, redelivery), oldest first",
                     "security": [["bearer": []]],
-                    "parameters": [["name": "after", "in": "query", "schema": ["type": "string"]],
-                                   ["name": "limit", "in": "query", "schema": ["type": "integer", "maximum": 1000]]],
+                    "parameters": [["name": "after", "in": "query", "schema": ["type": "string", "pattern": "^[0-9]+$"]],
+                                   ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 1000]]],
                     "responses": ["200": response("A page of entries and the cursor of the next", "AuditPage"),
+                                  "400": response("after or limit not of its form or out of range", "Error"),
                                   "401": response("No token, or not this force's", "Error"), "404": response("Unknown force", "Error"),
                                   "429": response("Too many failed token checks from this address, or too many reads for this force; try again after Retry-After", "Error"),
                                   "503": response("The database could not be read", "Error")],

@@ -130,24 +130,41 @@ extension PostgresSubmissionStore {
         try await db.query(query, logger: logger)
     }
 
-    public func deliveries(force: String?, reference: String?, state: String?, since: Int64?, limit: Int) async throws -> [DeliveryStatus] {
-        var result: [DeliveryStatus] = []
-        let rows = try await client.query("""
-            SELECT d.id, s.reference, s.force, s.form, d.destination, d.state, d.attempts, d.next_attempt_at, d.finished_at,
-                   d.force_reference, d.last_error, d.fallback_for, d.force, d.kind
-            FROM delivery d JOIN submission s ON s.id = d.submission_id
-            WHERE (\(force)::text IS NULL OR s.force = \(force) OR s.area_force = \(force)) AND (\(since)::bigint IS NULL OR s.id >= \(since))
+    public func deliveries(force: String?, reference: String?, state: String?, limit: Int) async throws -> [DeliveryStatus] {
+        try await statuses("""
+            SELECT \(unescaped: Self.statusColumns) FROM delivery d JOIN submission s ON s.id = d.submission_id
+            WHERE (\(force)::text IS NULL OR s.force = \(force) OR s.area_force = \(force))
               AND (\(reference?.uppercased())::text IS NULL OR s.reference = \(reference?.uppercased()))
               AND (\(state)::text IS NULL OR d.state = \(state))
             ORDER BY d.created_at DESC, d.id LIMIT \(limit)
-            """, logger: logger)
+            """)
+    }
+
+    public func deliveries(ofSubmissions ids: [Int64]) async throws -> [DeliveryStatus] {
+        guard !ids.isEmpty else { return [] }
+        return try await statuses("""
+            SELECT \(unescaped: Self.statusColumns) FROM delivery d JOIN submission s ON s.id = d.submission_id
+            WHERE d.submission_id = ANY(\(ids)) ORDER BY d.submission_id, d.force, d.destination, d.id
+            """)
+    }
+
+    static let statusColumns = """
+        d.id, s.reference, s.force, s.form, d.destination, d.state, d.attempts, d.next_attempt_at, d.finished_at,
+        d.force_reference, d.last_error, d.fallback_for, d.force, d.kind
+        """
+
+    /// Deliveries from a query of `statusColumns`.
+    func statuses(_ query: PostgresQuery) async throws -> [DeliveryStatus] {
+        var result: [DeliveryStatus] = []
+        let rows = try await client.query(query, logger: logger)
         for try await (id, ref, force, form, destination, state, attempts, next, finished, forceReference, lastError, fallbackFor, toForce, kind)
             in rows.decode((String, String, String, String, String, String, Int, Int64, Int64?, String?, String?, String?, String, String).self) {
+            let held = state == "pending" && next == StoreTime.held
             result.append(DeliveryStatus(id: id, reference: ref, force: force, form: form, destination: destination, state: state,
-                                         attempts: attempts, nextAttemptAt: state == "pending" && next != StoreTime.held ? StoreTime.iso(next) : nil,
+                                         attempts: attempts, nextAttemptAt: state == "pending" && !held ? StoreTime.iso(next) : nil,
                                          finishedAt: finished.map(StoreTime.iso), forceReference: forceReference,
                                          lastError: lastError, fallbackFor: fallbackFor,
-                                         toForce: toForce == force ? nil : toForce, notice: kind == "notice" ? true : nil))
+                                         toForce: toForce == force ? nil : toForce, notice: kind == "notice" ? true : nil, held: held ? true : nil))
         }
         return result
     }
@@ -175,7 +192,8 @@ extension PostgresSubmissionStore {
         }
     }
 
-    public func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
+    public func redeliver(force: String, since: Date, until: Date, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
+        let (since, until) = (StoreTime.iso(since), StoreTime.iso(until))
         if dryRun {
             return try await client.query("""
                 SELECT COUNT(*) FROM delivery

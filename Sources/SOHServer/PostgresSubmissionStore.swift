@@ -1,7 +1,10 @@
 import Foundation
 import Logging
 import NIOSSL
+import NIOCore
+import NIOPosix
 import PostgresNIO
+import Synchronization
 import SOHDelivery
 
 /// The store in PostgreSQL (through postgres-nio), for several API instances on one database.
@@ -17,11 +20,17 @@ public final class PostgresSubmissionStore: SubmissionStore {
     /// Seals answers before they are written and opens them when they are read; nil for a
     /// command that only looks at deliveries (storing or reading answers then fails).
     let keys: AnswerKeys?
+    /// Where the server is, for `unreachable()`.
+    let target: Target
+    /// The last answer of `unreachable()` and when it was found, shared by the requests of a
+    /// second: one probe a second, whatever the load.
+    let lastProbe = Mutex<(at: ContinuousClock.Instant, reason: String?)?>(nil)
 
     /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
     public init(url: String, keys: AnswerKeys?, logger: Logger) async throws {
         self.keys = keys
         let target = try Target(url)
+        self.target = target
         // One connection first, on its own: the pool retries a connection that fails (right for
         // a database that restarts later), so only this says at once why it cannot start (a
         // wrong password, a missing database, nothing listening).
@@ -57,6 +66,25 @@ public final class PostgresSubmissionStore: SubmissionStore {
             return "the database says: \(message)" + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
         }
         return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
+    }
+
+    /// Why the server cannot be reached, when a TCP connection to it is refused or not made
+    /// within a second; nil when it connects. The pool itself keeps a request waiting while it
+    /// retries (for up to a minute), so this is what lets a request during an outage be answered
+    /// 503 at once.
+    public func unreachable() async -> String? {
+        if let last = lastProbe.withLock({ $0 }), last.at.duration(to: .now) < .seconds(1) { return last.reason }
+        let reason: String?
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(1)).connect(host: target.host, port: target.port).get()
+            try? await channel.close()
+            reason = nil
+        } catch {
+            reason = "cannot connect to the database at \(target.host):\(target.port): \(error)"
+        }
+        lastProbe.withLock { $0 = (.now, reason) }
+        return reason
     }
 
     /// Stops the connections (the client's run task).
@@ -270,7 +298,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
                         INSERT INTO delivery (id, submission_id, force, destination, kind, next_attempt_at, created_at, last_error)
                         VALUES (\(UUID().uuidString.lowercased()), \(id), \(target.force ?? new.force), \(target.destination),
                                 \(target.notice ? "notice" : "report"), \(target.held ? StoreTime.held : now), \(now),
-                                \(target.held ? "waiting for the delivery to \(new.force)" : nil))
+                                \(target.held ? StoreTime.waiting(for: new.force) : nil))
                         """, logger: logger)
                 }
                 if !new.destinations.isEmpty { try await Self.announce(db, logger: logger) }
@@ -303,11 +331,14 @@ public final class PostgresSubmissionStore: SubmissionStore {
             let now = StoreTime.milliseconds(Date())
             for d in imported.deliveries {
                 let finished: Int64? = d.state == "pending" ? nil : now
+                // A held delivery stays held: it is released when the delivery it waits for ends.
+                let held = d.state == "pending" && d.held == true
                 try await db.query("""
                     INSERT INTO delivery (id, submission_id, force, destination, kind, state, attempts, next_attempt_at, created_at, finished_at,
                                           force_reference, last_error)
                     VALUES (\(d.id), \(id), \(d.toForce ?? s.force), \(d.destination), \(d.notice == true ? "notice" : "report"), \(d.state),
-                            \(d.attempts), \(now), \(now), \(finished), \(d.forceReference), \(d.lastError))
+                            \(d.attempts), \(held ? StoreTime.held : now), \(now), \(finished), \(d.forceReference),
+                            \(held ? StoreTime.waiting(for: s.force) : d.lastError))
                     """, logger: logger)
             }
             if imported.deliveries.contains(where: { $0.state == "pending" }) { try await Self.announce(db, logger: logger) }
@@ -420,7 +451,7 @@ public final class PostgresSubmissionStore: SubmissionStore {
         return records
     }
 
-    public func reseal(batch: Int) async throws -> Int {
+    public func reseal(batch: Int, sealUnsealed: Bool) async throws -> Int {
         let keys = try AnswerKeys.required(keys)
         return try await client.withTransaction(logger: logger) { db in
             let rows = try await db.query("""
@@ -428,15 +459,16 @@ public final class PostgresSubmissionStore: SubmissionStore {
                 WHERE purged_at IS NULL AND (answers_key IS NULL OR answers_key <> \(keys.current)) ORDER BY id LIMIT \(batch) FOR UPDATE
                 """, logger: logger).decode((Int64, String, String, String, String?).self).array()
             for (id, reference, force, answers, keyID) in rows {
-                let sealed = try keys.seal(try keys.open(answers, keyID: keyID, force: force, reference: reference), force: force, reference: reference)
+                let sealed = try keys.seal(try keys.open(answers, keyID: keyID, force: force, reference: reference, acceptUnsealed: sealUnsealed), force: force, reference: reference)
                 try await db.query("UPDATE submission SET answers = \(sealed.text), answers_key = \(sealed.keyID) WHERE id = \(id)", logger: logger)
             }
             return rows.count
         }
     }
 
-    public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
-        try await submissions("""
+    public func list(force: String, since: Date?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
+        let since = since.map(StoreTime.iso(_:))
+        return try await submissions("""
             SELECT \(unescaped: Self.columns) FROM submission
             WHERE (force = \(force) OR area_force = \(force)) AND (\(since)::text IS NULL OR received_at >= \(since)) AND (\(after)::bigint IS NULL OR id > \(after))
             ORDER BY id LIMIT \(limit)

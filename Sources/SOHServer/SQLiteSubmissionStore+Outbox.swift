@@ -85,12 +85,11 @@ extension SQLiteSubmissionStore {
         }
     }
 
-    public func deliveries(force: String?, reference: String?, state: String?, since: Int64?, limit: Int) async throws -> [DeliveryStatus] {
+    public func deliveries(force: String?, reference: String?, state: String?, limit: Int) async throws -> [DeliveryStatus] {
         try await pool.read { db in
             var clauses: [String] = []
             var args: [any DatabaseValueConvertible] = []
             if let force { clauses.append("(s.force = ? OR s.area_force = ?)"); args += [force, force] }
-            if let since { clauses.append("s.id >= ?"); args.append(since) }
             if let reference { clauses.append("s.reference = ?"); args.append(reference.uppercased()) }
             if let state { clauses.append("d.state = ?"); args.append(state) }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
@@ -101,10 +100,21 @@ extension SQLiteSubmissionStore {
         }
     }
 
+    public func deliveries(ofSubmissions ids: [Int64]) async throws -> [DeliveryStatus] {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.deliveryColumns), s.reference, s.force, s.form FROM delivery d JOIN submission s ON s.id = d.submission_id
+                WHERE d.submission_id IN (\(ids.map(String.init).joined(separator: ",")))
+                ORDER BY d.submission_id, d.force, d.destination, d.id
+                """).map(Self.status)
+        }
+    }
+
     public func attempts(delivery id: String) async throws -> [AttemptRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE delivery_id = ? ORDER BY id", arguments: [id]).map { row in
-                AttemptRecord(at: StoreTime.iso(row["at"]), outcome: row["outcome"], status: row["http_status"], milliseconds: row["milliseconds"], detail: row["detail"])
+                AttemptRecord(at: StoreTime.iso(row["at"] as Int64), outcome: row["outcome"], status: row["http_status"], milliseconds: row["milliseconds"], detail: row["detail"])
             }
         }
     }
@@ -119,12 +129,12 @@ extension SQLiteSubmissionStore {
         }
     }
 
-    public func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
+    public func redeliver(force: String, since: Date, until: Date, destination: String?, dryRun: Bool, now: Date) async throws -> Int {
         try await pool.write { db in
             // A purged report has nothing left to send.
             // The force's own destinations, for reports made to it or about its area.
             var filter = "force = ? AND submission_id IN (SELECT id FROM submission WHERE (force = ? OR area_force = ?) AND received_at >= ? AND received_at < ? AND purged_at IS NULL) AND state != 'pending'"
-            var args: [any DatabaseValueConvertible] = [force, force, force, since, until]
+            var args: [any DatabaseValueConvertible] = [force, force, force, StoreTime.iso(since), StoreTime.iso(until)]
             if let destination { filter += " AND destination = ?"; args.append(destination) }
             if dryRun {
                 return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE \(filter)", arguments: StatementArguments(args)) ?? 0
@@ -154,11 +164,12 @@ extension SQLiteSubmissionStore {
 
     static func status(_ row: Row) -> DeliveryStatus {
         let force: String = row["force"], toForce: String? = row["to_force"]
+        let held = row["state"] == "pending" && row["next_attempt_at"] == StoreTime.held
         return DeliveryStatus(id: row["id"], reference: row["reference"], force: force, form: row["form"], destination: row["destination"],
                               state: row["state"], attempts: row["attempts"],
-                              nextAttemptAt: row["state"] == "pending" && row["next_attempt_at"] != StoreTime.held ? StoreTime.iso(row["next_attempt_at"]) : nil,
+                              nextAttemptAt: row["state"] == "pending" && !held ? StoreTime.iso(row["next_attempt_at"] as Int64) : nil,
                               finishedAt: (row["finished_at"] as Int64?).map(StoreTime.iso), forceReference: row["force_reference"],
                               lastError: row["last_error"], fallbackFor: row["fallback_for"],
-                              toForce: toForce == force ? nil : toForce, notice: row["kind"] == "notice" ? true : nil)
+                              toForce: toForce == force ? nil : toForce, notice: row["kind"] == "notice" ? true : nil, held: held ? true : nil)
     }
 }

@@ -176,12 +176,15 @@ public final class SQLiteSubmissionStore: SubmissionStore {
             guard db.changesCount == 1 else { return false }
             let id = db.lastInsertedRowID, now = StoreTime.milliseconds(Date())
             for d in imported.deliveries {
+                // A held delivery stays held: it is released when the delivery it waits for ends.
+                let held = d.state == "pending" && d.held == true
                 try db.execute(sql: """
                     INSERT INTO delivery (id, submission_id, force, destination, kind, state, attempts, next_attempt_at, created_at, finished_at,
                                           force_reference, last_error)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [d.id, id, d.toForce ?? s.force, d.destination, d.notice == true ? "notice" : "report", d.state, d.attempts,
-                                     now, now, d.state == "pending" ? nil : now, d.forceReference, d.lastError])
+                                     held ? StoreTime.held : now, now, d.state == "pending" ? nil : now, d.forceReference,
+                                     held ? StoreTime.waiting(for: s.force) : d.lastError])
             }
             return true
         }
@@ -218,7 +221,7 @@ public final class SQLiteSubmissionStore: SubmissionStore {
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                             """, arguments: [UUID().uuidString.lowercased(), id, target.force ?? new.force, target.destination,
                                              target.notice ? "notice" : "report", target.held ? StoreTime.held : now, now,
-                                             target.held ? "waiting for the delivery to \(new.force)" : nil])
+                                             target.held ? StoreTime.waiting(for: new.force) : nil])
                     }
                     var stored = StoredSubmission(id: id, reference: reference, force: new.force, form: new.form,
                                                   version: new.version, language: new.language, answers: new.answers,
@@ -233,12 +236,12 @@ public final class SQLiteSubmissionStore: SubmissionStore {
         }
     }
 
-    public func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
+    public func list(force: String, since: Date?, after: Int64?, limit: Int) async throws -> [StoredSubmission] {
         let keys = try AnswerKeys.required(keys)
         return try await pool.read { db in
             var sql = "WHERE (force = ? OR area_force = ?)"
             var args: [any DatabaseValueConvertible] = [force, force]
-            if let since { sql += " AND received_at >= ?"; args.append(since) }
+            if let since { sql += " AND received_at >= ?"; args.append(StoreTime.iso(since)) }
             if let after { sql += " AND id > ?"; args.append(after) }
             return try Self.fetch(db, keys, sql + " ORDER BY id LIMIT ?", StatementArguments(args + [limit]))
         }
@@ -301,7 +304,7 @@ public final class SQLiteSubmissionStore: SubmissionStore {
         }
     }
 
-    public func reseal(batch: Int) async throws -> Int {
+    public func reseal(batch: Int, sealUnsealed: Bool) async throws -> Int {
         let keys = try AnswerKeys.required(keys)
         return try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
@@ -310,7 +313,7 @@ public final class SQLiteSubmissionStore: SubmissionStore {
                 """, arguments: [keys.current, batch])
             for row in rows {
                 let (force, reference): (String, String) = (row["force"], row["reference"])
-                let answers = try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference)
+                let answers = try keys.open(row["answers"], keyID: row["answers_key"], force: force, reference: reference, acceptUnsealed: sealUnsealed)
                 let sealed = try keys.seal(answers, force: force, reference: reference)
                 try db.execute(sql: "UPDATE submission SET answers = ?, answers_key = ? WHERE id = ?",
                                arguments: [sealed.text, sealed.keyID, row["id"] as Int64])

@@ -100,46 +100,52 @@ public struct SubmissionAPI: Sendable {
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
+    /// Every route of the API: the router is made from this table, and so is the answer to a
+    /// method a path does not take (405 with `Allow`).
+    var routes: [Route] {
+        [
+            Route(.get, "/healthz") { _, _ in await self.health() },
+            Route(.get, "/readyz") { _, _ in await self.ready() },
+            Route(.get, "/metrics") { _, _ in await self.exportMetrics() },
+            Route(.get, "/v1/openapi.json") { _, _ in self.openAPI() },
+            Route(.options, "/v1/forces/:force/forms/:form/submissions") { request, context in self.preflight(request, context) },
+            Route(.post, "/v1/forces/:force/forms/:form/submissions") { request, context in await self.submit(request, context) },
+            Route(.get, "/v1/forces/:force/submissions") { request, context in await self.list(request, context) },
+            Route(.get, "/v1/forces/:force/submissions/:reference") { request, context in await self.one(request, context) },
+            Route(.get, "/v1/forces/:force/audit") { request, context in await self.auditLog(request, context) },
+            Route(.get, "/v1/postcodes/:postcode") { request, context in await self.postcode(request, context) },
+            Route(.get, "/v1/find-force") { request, context in await self.findForce(request, context) },
+        ]
+    }
+
+    /// A method and path template (`:name` a parameter) and what answers it.
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var handler: @Sendable (Request, APIContext) async -> Response
+
+        init(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, APIContext) async -> Response) {
+            (self.method, self.path, self.handler) = (method, path, handler)
+        }
+    }
+
     public func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        let routes = routes
         router.add(middleware: SecurityHeaders())
-        router.get("/healthz") { _, _ in
-            await self.health()
-        }
-        router.get("/readyz") { _, _ in
-            await self.ready()
-        }
-        router.get("/metrics") { _, _ in
-            await self.exportMetrics()
-        }
-        router.get("/v1/openapi.json") { _, _ in
-            guard let document = try? OpenAPIDocument.make(catalog) else {
-                return Self.error(.internalServerError, "the OpenAPI document could not be written")
-            }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: document)))
-        }
-        router.on("/v1/forces/:force/forms/:form/submissions", method: .options) { request, context in
-            self.preflight(request, context)
-        }
-        router.post("/v1/forces/:force/forms/:form/submissions") { request, context in
-            await self.submit(request, context)
-        }
-        router.get("/v1/forces/:force/submissions") { request, context in
-            await self.list(request, context)
-        }
-        router.get("/v1/forces/:force/submissions/:reference") { request, context in
-            await self.one(request, context)
-        }
-        router.get("/v1/forces/:force/audit") { request, context in
-            await self.auditLog(request, context)
-        }
-        router.get("/v1/postcodes/:postcode") { request, context in
-            await self.postcode(request, context)
-        }
-        router.get("/v1/find-force") { request, context in
-            await self.findForce(request, context)
+        router.add(middleware: UnroutedRequests(routes: routes.map { ($0.method, $0.path) }))
+        for route in routes {
+            let handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { request, context in await handler(request, context) }
         }
         return router
+    }
+
+    func openAPI() -> Response {
+        guard let document = try? OpenAPIDocument.make(catalog) else {
+            return Self.error(.internalServerError, "the OpenAPI document could not be written")
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: document)))
     }
 
     // MARK: Health
@@ -203,8 +209,13 @@ public struct SubmissionAPI: Sendable {
     // MARK: Posting
 
     func preflight(_ request: Request, _ context: APIContext) -> Response {
-        guard let force = context.parameters.get("force"), catalog.forces[force] != nil else {
+        guard let force = context.parameters.get("force"), let site = catalog.forces[force] else {
             return Self.error(.notFound, "unknown force")
+        }
+        // What the POST would answer 404 is refused here too.
+        let form = context.parameters.get("form") ?? ""
+        guard catalog.forms[form] != nil, !site.unavailableForms.contains(form) else {
+            return Self.error(.notFound, "force '\(force)' has no form '\(Paging.shown(form))'")
         }
         guard let origin = request.headers[.origin], catalog.allowsOrigin(origin, for: force) else {
             return Self.error(.forbidden, "this origin may not post to this force")
@@ -378,11 +389,11 @@ public struct SubmissionAPI: Sendable {
         guard let force = postcodes.force(for: normalised) else {
             return Self.error(.notFound, "no police area in England and Wales has this postcode", headers: headers)
         }
-        var body = ["postcode": PostcodeIndex.display(normalised), "force": force]
-        if let known = catalog.forces[force] {
-            body["name"] = known.names["en"]
-            body["site"] = known.baseURL
+        // As find-force answers (an index naming an unknown force is refused at start).
+        guard let known = catalog.forces[force] else {
+            return Self.error(.notFound, "the force for that postcode has no site here", headers: headers)
         }
+        let body = ["postcode": PostcodeIndex.display(normalised), "force": force, "name": known.names["en"] ?? force, "site": known.baseURL]
         return Self.encode(.ok, body, headers: headers)
     }
 
@@ -407,12 +418,13 @@ public struct SubmissionAPI: Sendable {
         if let area = query["area"], !area.isEmpty {
             force = catalog.areas?.area(area)?.force
             guard force != nil else { return Self.error(.badRequest, "'\(String(area.prefix(60)))' is not an area of data/police-areas.yml") }
-        } else if let asked = query["postcode"] {
+        } else if let asked = query["postcode"], !asked.allSatisfy(\.isWhitespace) {
             force = PostcodeIndex.normalised(asked).flatMap { catalog.postcodes?.force(for: $0) }
             // Back to the finder, which says so (its #postcode-not-found note).
             guard force != nil else { return Response(status: .seeOther, headers: [.location: national + "#postcode-not-found"]) }
         } else {
-            return Self.error(.badRequest, "give an 'area' or a 'postcode'")
+            // Sent with nothing chosen: back to the finder, whose #area-not-chosen note says what to do.
+            return Response(status: .seeOther, headers: [.location: national + "#area-not-chosen"])
         }
         guard let id = force, let site = catalog.forces[id] else {
             return Self.error(.notFound, "the force for that area has no site here")
@@ -466,14 +478,15 @@ public struct SubmissionAPI: Sendable {
         let force = context.parameters.get("force") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
         if let refusal = await refusal(request, context, force: force) { return refusal }
-        let query = request.uri.queryParameters
-        let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 50, 1), 200)
-        let after = query["after"].flatMap { Int64(String($0)) }
-        let since = query["since"].map(String.init)
+        let page: Paging
+        do throws(Paging.Refused) { page = try Paging(request.uri.queryParameters, defaultLimit: 50, maxLimit: 200, since: true) } catch {
+            return Self.error(.badRequest, error.message)
+        }
         do {
-            let rows = try await bounded { try await store.list(force: force, since: since, after: after, limit: limit) }
-            let next: String? = rows.count == limit ? rows.last.map { String($0.id) } : nil
-            let receipts = rows.isEmpty ? [] : try await bounded { [first = rows[0].id] in try await store.deliveries(force: force, since: first) }
+            let rows = try await bounded { try await store.list(force: force, since: page.since, after: page.after, limit: page.limit) }
+            let next: String? = rows.count == page.limit ? rows.last.map { String($0.id) } : nil
+            // Every delivery of exactly these reports, however many the force has.
+            let receipts = try await bounded { try await store.deliveries(ofSubmissions: rows.map(\.id)) }
             let page = SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts, reader: force) }, next: next)
             // Nothing is shown that the audit log does not record.
             try await record(request, context, "list", force: force, target: rows.isEmpty ? "no submissions" : rows.map(\.reference).joined(separator: " "))
@@ -523,12 +536,13 @@ public struct SubmissionAPI: Sendable {
         let force = context.parameters.get("force") ?? ""
         guard catalog.forces[force] != nil else { return Self.error(.notFound, "unknown force") }
         if let refusal = await refusal(request, context, force: force) { return refusal }
-        let query = request.uri.queryParameters
-        let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 100, 1), 1000)
-        let after = query["after"].flatMap { Int64(String($0)) }
+        let page: Paging
+        do throws(Paging.Refused) { page = try Paging(request.uri.queryParameters, defaultLimit: 100, maxLimit: 1000, since: false) } catch {
+            return Self.error(.badRequest, error.message)
+        }
         do {
-            let records = try await bounded { try await store.auditRecords(force: force, after: after, limit: limit) }
-            return Self.encode(.ok, AuditPage(entries: records, next: records.count == limit ? records.last.map { String($0.id) } : nil))
+            let records = try await bounded { try await store.auditRecords(force: force, after: page.after, limit: page.limit) }
+            return Self.encode(.ok, AuditPage(entries: records, next: records.count == page.limit ? records.last.map { String($0.id) } : nil))
         } catch {
             logger.error("reading the audit log failed: \(error)", metadata: ["force": .string(force)])
             return Self.error(.serviceUnavailable, "could not read the audit log")
@@ -562,7 +576,11 @@ public struct SubmissionAPI: Sendable {
     /// A submission as a force reads it back (the API and `soh submissions export`, whose lines
     /// `soh submissions import` reads).
     public struct SubmissionOut: Codable, Sendable {
-        var reference: String, form: String, version: Int, language: String, receivedAt: String
+        var reference: String
+        /// The force the report was made to (whose reference it carries), whichever force reads
+        /// it: an import keeps it, so a report about another force's area stays as it was.
+        var force: String?
+        var form: String, version: Int, language: String, receivedAt: String
         var startedAt: String?, submittedAt: String?
         var answers: [String: Answer]
         /// When the answers were purged under the retention rules (docs/privacy.md): `answers`
@@ -586,6 +604,9 @@ public struct SubmissionAPI: Sendable {
             var force: String?
             /// A transfer notice rather than the report.
             var notice: Bool?
+            /// Waiting until the delivery to the force the report was made to has ended (a
+            /// missing person report about another force's area): never sent before.
+            var held: Bool?
         }
 
         public struct Routing: Codable, Sendable {
@@ -596,7 +617,7 @@ public struct SubmissionAPI: Sendable {
         /// Throws when the stored answers cannot be read: never shown as an empty set. `reader`
         /// is the force whose token reads it (nil for an operator's export: everything).
         public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil, reader: String? = nil) throws {
-            reference = s.reference; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
+            reference = s.reference; force = s.force; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
             startedAt = s.startedAt; submittedAt = s.submittedAt; purgedAt = s.purgedAt
             let withheld = reader != nil && s.routing.map { $0.action == .transfer && $0.receivedBy == reader } == true
             answers = s.purgedAt == nil && !withheld ? try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8)) : [:]
@@ -609,25 +630,50 @@ public struct SubmissionAPI: Sendable {
                 // Another force's deliveries: whether they arrived and its reference, not its systems' errors.
                 let own = reader == nil || ($0.toForce ?? s.force) == reader
                 return Receipt(id: $0.id, destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
-                               lastError: $0.state == "delivered" || !own ? nil : $0.lastError, force: $0.toForce, notice: $0.notice)
+                               lastError: $0.state == "delivered" || !own ? nil : $0.lastError, force: $0.toForce, notice: $0.notice, held: $0.held)
             }
         }
 
-        /// The submission for another database of `force`: its answers as stored (canonical JSON)
-        /// and its deliveries as they stood.
+        /// The submission for another database, as exported for `force`: made to that force or
+        /// about its area (else `Refused`). An export from before the force was written carries
+        /// it in its routing, or was made to `force`. Times are checked and stored in one form.
         public func imported(force: String) throws -> ImportedSubmission {
-            var stored = StoredSubmission(id: 0, reference: reference, force: force, form: form, version: version, language: language,
-                                          answers: purgedAt == nil ? try SubmissionAPI.canonicalJSON(answers) : "", receivedAt: receivedAt,
-                                          startedAt: startedAt, submittedAt: submittedAt, purgedAt: purgedAt)
-            stored.routing = routing.flatMap { r in
-                FormDefinition.Routing(rawValue: r.action).map {
-                    ReportRouting(receivedBy: r.receivedBy, areaForce: r.areaForce, area: r.area, areaName: r.areaName, action: $0)
+            let receivedBy = self.force ?? routing?.receivedBy ?? force
+            guard receivedBy == force || routing?.areaForce == force else {
+                throw Refused(message: "\(reference) was made to \(receivedBy), not to \(force) or about its area")
+            }
+            guard Identifier.isValid(receivedBy) else { throw Refused(message: "'\(Paging.shown(receivedBy))' is not a force id") }
+            guard let received = StoreTime.normalised(receivedAt) else {
+                throw Refused(message: "receivedAt '\(Paging.shown(receivedAt))' is not a time in ISO 8601 with its zone")
+            }
+            for (name, value) in [("startedAt", startedAt), ("submittedAt", submittedAt), ("purgedAt", purgedAt)] {
+                if let value, StoreTime.date(value) == nil {
+                    throw Refused(message: "\(name) '\(Paging.shown(value))' is not a time in ISO 8601 with its zone")
                 }
             }
-            return ImportedSubmission(submission: stored, deliveries: (deliveries ?? []).map {
-                DeliveryStatus(id: $0.id, reference: reference, force: force, form: form, destination: $0.destination, state: $0.state,
-                               attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError, toForce: $0.force, notice: $0.notice)
+            var stored = StoredSubmission(id: 0, reference: reference, force: receivedBy, form: form, version: version, language: language,
+                                          answers: purgedAt == nil ? try SubmissionAPI.canonicalJSON(answers) : "", receivedAt: received,
+                                          startedAt: startedAt, submittedAt: submittedAt, purgedAt: purgedAt.flatMap(StoreTime.normalised))
+            stored.routing = try routing.map { r in
+                guard let action = FormDefinition.Routing(rawValue: r.action) else {
+                    throw Refused(message: "routing action '\(Paging.shown(r.action))' is neither transfer nor notify")
+                }
+                return ReportRouting(receivedBy: receivedBy, areaForce: r.areaForce, area: r.area, areaName: r.areaName, action: action)
+            }
+            return ImportedSubmission(submission: stored, deliveries: try (deliveries ?? []).map {
+                guard ["pending", "delivered", "dead"].contains($0.state) else {
+                    throw Refused(message: "delivery \($0.id): the state '\(Paging.shown($0.state))' is not pending, delivered or dead")
+                }
+                return DeliveryStatus(id: $0.id, reference: reference, force: receivedBy, form: form, destination: $0.destination, state: $0.state,
+                                      attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError, toForce: $0.force,
+                                      notice: $0.notice, held: $0.held)
             })
+        }
+
+        /// A line of an export that cannot be imported as it is.
+        public struct Refused: Error, CustomStringConvertible {
+            public var message: String
+            public var description: String { message }
         }
     }
 
@@ -638,7 +684,7 @@ public struct SubmissionAPI: Sendable {
     /// An operation given up on may still commit: a client retrying with its idempotency key then
     /// gets the same reference.
     func bounded<T: Sendable>(seconds: Double? = nil, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await TimeLimit.within(seconds ?? options.storeSeconds, operation)
+        try await TimeLimit.within(seconds ?? options.storeSeconds, operation, check: { [store] in await store.unreachable() })
     }
 
     func log(_ level: Logger.Level, _ message: String, _ force: String, _ form: String, status: Int, reference: String? = nil) {
@@ -676,7 +722,10 @@ public struct SubmissionAPI: Sendable {
     static func json(_ status: HTTPResponse.Status, _ value: [String: String]) -> Response { encode(status, value) }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
-        encode(status, ["error": message], headers: headers)
+        var headers = headers
+        // Every 503 says when to try again (docs/api.md).
+        if status == .serviceUnavailable, headers[.retryAfter] == nil { headers[.retryAfter] = "5" }
+        return encode(status, ["error": message], headers: headers)
     }
 
     /// Answers this instance's keys cannot open: a fault of its keys file, which waiting does

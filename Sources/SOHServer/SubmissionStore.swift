@@ -15,21 +15,24 @@ public protocol SubmissionStore: DeliveryQueue {
     /// used by this force, returns the stored one when the content is the same and refuses it
     /// when it is not.
     func store(_ new: NewSubmission) async throws -> StoreOutcome
-    /// A force's submissions, oldest first, after the `after` cursor and received at or after `since`:
-    /// those made to it and those about its area (`routing`).
-    func list(force: String, since: String?, after: Int64?, limit: Int) async throws -> [StoredSubmission]
+    /// A force's submissions, oldest first, after the `after` cursor and received at or after the
+    /// instant `since`: those made to it and those about its area (`routing`).
+    func list(force: String, since: Date?, after: Int64?, limit: Int) async throws -> [StoredSubmission]
     func get(force: String, reference: String) async throws -> StoredSubmission?
     func count() async throws -> Int
-    /// Deliveries, newest first, of a force, a submission or a state (all when nil); `since` keeps
-    /// those of submissions from that row on (a page of the read endpoint).
-    func deliveries(force: String?, reference: String?, state: String?, since: Int64?, limit: Int) async throws -> [DeliveryStatus]
+    /// Deliveries, newest first, of a force, a submission or a state (all when nil), at most
+    /// `limit`: what operators list.
+    func deliveries(force: String?, reference: String?, state: String?, limit: Int) async throws -> [DeliveryStatus]
+    /// Every delivery of these submissions (by row id), whatever their number, ordered by
+    /// submission, force and destination: a page of reads or of an export, each report whole.
+    func deliveries(ofSubmissions ids: [Int64]) async throws -> [DeliveryStatus]
     func attempts(delivery id: String) async throws -> [AttemptRecord]
     /// Puts a dead delivery back in the queue, due now; false when there is no dead delivery with that id.
     func retry(delivery id: String, now: Date) async throws -> Bool
-    /// Makes a force's deliveries of reports received from `since` up to `until` (ISO 8601) due
+    /// Makes a force's deliveries of reports received from the instant `since` up to `until` due
     /// again, delivered or dead, with their ids unchanged; `destination` limits it to one.
     /// Returns how many; with `dryRun`, only counts them.
-    func redeliver(force: String, since: String, until: String, destination: String?, dryRun: Bool, now: Date) async throws -> Int
+    func redeliver(force: String, since: Date, until: Date, destination: String?, dryRun: Bool, now: Date) async throws -> Int
     /// How many deliveries wait, and since when the oldest of them has.
     func queueDepth() async throws -> QueueDepth
     /// Applied migrations, for the health check and tests.
@@ -41,14 +44,20 @@ public protocol SubmissionStore: DeliveryQueue {
     /// false when a submission with that reference is already here.
     func importSubmission(_ submission: ImportedSubmission) async throws -> Bool
     /// Seals again, with the current key, up to `batch` submissions whose answers another key
-    /// sealed (or none, from before answers were sealed), in one transaction; returns how many.
-    /// `soh api rotate-key` calls it until it returns 0, so a rotation stopped half-way resumes.
-    func reseal(batch: Int) async throws -> Int
+    /// sealed, in one transaction; returns how many. Rows with no key id (from before answers
+    /// were sealed) are sealed only with `sealUnsealed`, and are otherwise an error naming
+    /// the first. `soh api rotate-key` calls it until it returns 0, so a rotation stopped
+    /// half-way resumes.
+    func reseal(batch: Int, sealUnsealed: Bool) async throws -> Int
     /// Purges the answers of submissions whose every delivery was confirmed before
     /// `rule.deliveredBefore` (received before it, when they had no destination), and of every
     /// submission received before `rule.receivedBefore` whatever became of it, marking its
     /// waiting deliveries dead; the rest of each row is kept. With `dryRun`, only counts.
     func purge(_ rule: Retention.Cutoffs, now: Date, dryRun: Bool) async throws -> Retention.Purged
+    /// Why the database cannot be reached now, when that can be told quickly (a server that
+    /// refuses connections); nil when it may be. Requests during an outage are answered at once
+    /// rather than at the end of their time limit.
+    func unreachable() async -> String?
     /// Appends an entry to the audit log, chained to the last (one writer at a time, whatever
     /// the number of instances).
     func audit(_ entry: AuditLog.Entry, now: Date) async throws
@@ -57,17 +66,17 @@ public protocol SubmissionStore: DeliveryQueue {
 }
 
 extension SubmissionStore {
-    public func list(force: String, since: String? = nil, after: Int64? = nil) async throws -> [StoredSubmission] {
+    public func list(force: String, since: Date? = nil, after: Int64? = nil) async throws -> [StoredSubmission] {
         try await list(force: force, since: since, after: after, limit: 50)
     }
 
-    public func deliveries(force: String? = nil, reference: String? = nil, state: String? = nil, since: Int64? = nil) async throws -> [DeliveryStatus] {
-        try await deliveries(force: force, reference: reference, state: state, since: since, limit: 2000)
+    public func deliveries(force: String? = nil, reference: String? = nil, state: String? = nil) async throws -> [DeliveryStatus] {
+        try await deliveries(force: force, reference: reference, state: state, limit: 2000)
     }
 
     public func retry(delivery id: String) async throws -> Bool { try await retry(delivery: id, now: Date()) }
 
-    public func redeliver(force: String, since: String, until: String, destination: String? = nil, dryRun: Bool) async throws -> Int {
+    public func redeliver(force: String, since: Date, until: Date, destination: String? = nil, dryRun: Bool) async throws -> Int {
         try await redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun, now: Date())
     }
 }
@@ -202,6 +211,9 @@ public enum StoreError: Error { case notStored }
 
 extension SubmissionStore {
     public static func describe(_ error: any Error) -> String { "\(error)" }
+
+    /// A database on this machine (SQLite) is never out of reach.
+    public func unreachable() async -> String? { nil }
 }
 
 /// A delivery as operators and the force see it.
@@ -222,10 +234,14 @@ public struct DeliveryStatus: Sendable, Codable, Equatable {
     /// about another force's area), and whether it is a transfer notice.
     public var toForce: String? = nil
     public var notice: Bool? = nil
+    /// Waiting, never due by itself, until the force the report was made to has had its own
+    /// delivery (a missing person report about another force's area).
+    public var held: Bool? = nil
 
     public init(id: String, reference: String, force: String, form: String, destination: String, state: String, attempts: Int,
                 nextAttemptAt: String? = nil, finishedAt: String? = nil, forceReference: String? = nil, lastError: String? = nil,
-                fallbackFor: String? = nil, toForce: String? = nil, notice: Bool? = nil) {
+                fallbackFor: String? = nil, toForce: String? = nil, notice: Bool? = nil, held: Bool? = nil) {
+        self.held = held
         self.toForce = toForce
         self.notice = notice
         self.id = id
@@ -270,6 +286,9 @@ extension StoreTime {
     /// (missing persons, docs/routing.md): never due by itself.
     static let held: Int64 = 9_000_000_000_000_000
 
+    /// What a held delivery says while it waits for the delivery to `force`.
+    static func waiting(for force: String) -> String { "waiting for the delivery to \(force)" }
+
     /// Releases the held deliveries of a report once a delivery to the force it was made to is
     /// delivered or given up (`?` the time, then that delivery's id): the SQL both stores run.
     static let releaseHeldSQL = """
@@ -285,7 +304,7 @@ extension StoreTime {
         """
 
     /// An ISO 8601 time with its zone, with or without fractional seconds; nil otherwise.
-    static func date(_ iso: String?) -> Date? {
+    public static func date(_ iso: String?) -> Date? {
         guard let iso else { return nil }
         let fractional = ISO8601DateFormatter(), plain = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -306,6 +325,14 @@ public enum StoreTime {
     public static func isTimestamp(_ text: String) -> Bool {
         text.count <= 40 && text.contains("T") && date(text) != nil
     }
+
+    /// An instant as stored timestamps are written, so that stored times compare with it as text
+    /// in the order of the instants (one width, one zone).
+    public static func iso(_ date: Date) -> String { iso(milliseconds(date)) }
+
+    /// A time read from outside (an export, an option) in the stored form; nil when it is not an
+    /// ISO 8601 time with its zone.
+    public static func normalised(_ text: String) -> String? { date(text).map(iso(_:)) }
 
     /// A time in milliseconds as stored timestamps are written (ISO 8601, UTC, milliseconds).
     public static func iso(_ milliseconds: Int64) -> String {

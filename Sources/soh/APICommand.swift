@@ -83,8 +83,8 @@ struct APICommand: AsyncParsableCommand {
         }
         catalog.previewOrigins = Set(allowOrigins)
         if let postcodes {
-            do { catalog.postcodes = try PostcodeIndex(contentsOf: URL(fileURLWithPath: postcodes)) } catch {
-                print("error: \(error)", to: &err)
+            do { catalog.postcodes = try APICatalog.postcodes(at: URL(fileURLWithPath: postcodes), forces: catalog.forces) } catch {
+                print(Diagnostic.general(.error, "\(error)", hint: "Make it again with 'soh areas import FILE' from this repository.", file: postcodes).description, to: &err)
                 throw ExitCode(1)
             }
         }
@@ -213,6 +213,8 @@ struct APICommand: AsyncParsableCommand {
             commandName: "rotate-key", abstract: "Seal every stored answer again with the first key of the keys file (resumable).")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Submissions sealed again per transaction.") var batch: Int = 500
+        @Flag(name: .customLong("seal-unsealed"), help: "Also seal rows that have no key id: once, after upgrading a database from before answers were sealed (docs/privacy.md).")
+        var sealUnsealed = false
 
         func run() async throws {
             var err = StandardError()
@@ -221,13 +223,14 @@ struct APICommand: AsyncParsableCommand {
             var total = 0
             do {
                 while true {
-                    let done = try await store.reseal(batch: max(1, batch))
+                    let done = try await store.reseal(batch: max(1, batch), sealUnsealed: sealUnsealed)
                     if done == 0 { break }
                     total += done
                     print("\(Report.plural(total, "submission")) sealed again with '\(current)'")
                 }
             } catch {
-                print(Diagnostic.general(.error, "\(error)", hint: "Every key that sealed a stored answer must be in the keys file until the rotation is done.", file: database.name).description, to: &err)
+                print(Diagnostic.general(.error, type(of: store).describe(error),
+                                         hint: "Every key that sealed a stored answer must be in the keys file until the rotation is done.", file: database.name).description, to: &err)
                 throw ExitCode(1)
             }
             try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "rotate-key", force: nil,
@@ -291,18 +294,26 @@ struct SubmissionsCommand: AsyncParsableCommand {
         @Option(help: "Only submissions received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).")
         var since: String?
 
+        func validate() throws {
+            if let since, StoreTime.date(since) == nil {
+                throw ValidationError("--since is a time in ISO 8601 with its zone (e.g. 2026-11-01T00:00:00Z or 2026-11-01T01:00:00+01:00), found '\(since)'")
+            }
+        }
+
         func run() async throws {
+            let since = StoreTime.date(self.since)
             let store = try await database.open(create: false, needsKeys: true)
             // Recorded before anything is written out: an export that stops half-way was still one.
             try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "export", force: force,
-                                                 target: "the force's submissions" + (since.map { " received from \($0)" } ?? "")), now: Date())
+                                                 target: "the force's submissions" + (since.map { " received from \(StoreTime.iso($0))" } ?? "")), now: Date())
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var after: Int64?
             do {
                 while true {
                     let page = try await store.list(force: force, since: since, after: after, limit: 500)
-                    let deliveries = page.isEmpty ? [] : try await store.deliveries(force: force, since: page[0].id)
+                    // Every delivery of these reports, whichever force's destination it is.
+                    let deliveries = try await store.deliveries(ofSubmissions: page.map(\.id))
                     for row in page {
                         print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row, deliveries: deliveries)), as: UTF8.self))
                     }
@@ -344,6 +355,9 @@ struct SubmissionsCommand: AsyncParsableCommand {
             for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
                 do {
                     submissions.append(try JSONDecoder().decode(SubmissionAPI.SubmissionOut.self, from: Data(line)).imported(force: force))
+                } catch let refused as SubmissionAPI.SubmissionOut.Refused {
+                    print(Diagnostic.general(.error, "line \(index + 1): \(refused.message): nothing was imported", file: name).description, to: &err)
+                    throw ExitCode(1)
                 } catch {
                     print(Diagnostic.general(.error, "line \(index + 1) is not an exported submission: \(SubmissionAPI.describe(error))",
                                              file: name).description, to: &err)

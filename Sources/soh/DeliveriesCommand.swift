@@ -99,15 +99,15 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Say how many would be sent, send nothing.") var dryRun = false
 
         func validate() throws {
-            let formatter = ISO8601DateFormatter()
-            for (name, value) in [("--since", since), ("--until", until)] where formatter.date(from: value) == nil {
-                throw ValidationError("\(name) should be a time like 2026-11-01T00:00:00Z, found '\(value)'")
+            for (name, value) in [("--since", since), ("--until", until)] where StoreTime.date(value) == nil {
+                throw ValidationError("\(name) is a time in ISO 8601 with its zone (e.g. 2026-11-01T00:00:00Z or 2026-11-01T01:00:00+01:00), found '\(value)'")
             }
         }
 
         func run() async throws {
+            guard let from = StoreTime.date(since), let to = StoreTime.date(until) else { throw ExitCode(1) }
             let store = try await place.open(create: false, needsKeys: false)
-            let count = try await store.redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun)
+            let count = try await store.redeliver(force: force, since: from, until: to, destination: destination, dryRun: dryRun)
             if !dryRun {
                 try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "redeliver", force: force,
                                                      target: "\(count) deliveries of reports received from \(since) until \(until)\(destination.map { " to \($0)" } ?? "")"),

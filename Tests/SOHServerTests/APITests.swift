@@ -300,6 +300,8 @@ struct APITests {
         try queue.close()
         let store = try SQLiteSubmissionStore(path: path, keys: StoreTests.keys)
         #expect(try await store.appliedMigrations() == StoreTests.migrations)
+        // The documented step after upgrading from before sealing (docs/privacy.md).
+        #expect(try await store.reseal(batch: 10, sealUnsealed: true) == 1)
         let again = try await store.store(.init(force: "kent", code: "KEN", form: "lost-property", version: 1, language: "en",
                                                answers: answers, idempotencyKey: "old-key"))
         guard case .replayed(let stored) = again else { Issue.record("expected a replay, got \(again)"); return }

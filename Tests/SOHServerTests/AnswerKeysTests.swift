@@ -36,7 +36,12 @@ struct AnswerKeysTests {
         tampered[tampered.count / 2] ^= 1
         #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open(tampered.base64EncodedString(), keyID: "k", force: "kent", reference: "KEN-1") }
         #expect(throws: AnswerKeys.CannotOpen.self) { try keys.open("not base64", keyID: "k", force: "kent", reference: "KEN-1") }
-        // A row from before sealing: no key id, plain text.
-        #expect(try keys.open("plain", keyID: nil, force: "kent", reference: "KEN-1") == "plain")
+        // A row with no key id is not read as plain text (anyone able to write a row could make
+        // one), but by the explicit step that seals rows from before sealing; a purged row is empty.
+        #expect { try keys.open("plain", keyID: nil, force: "kent", reference: "KEN-1") } throws: {
+            ($0 as? AnswerKeys.CannotOpen).map { $0.reference == "KEN-1" && "\($0)".contains("--seal-unsealed") } == true
+        }
+        #expect(try keys.open("plain", keyID: nil, force: "kent", reference: "KEN-1", acceptUnsealed: true) == "plain")
+        #expect(try keys.open("", keyID: nil, force: "kent", reference: "KEN-1") == "")
     }
 }

@@ -39,6 +39,7 @@ struct NationalPages {
         html += "</div>\n<button type=\"submit\" class=\"button button--secondary\">\(Escape.html(t("findPostcodeButton", language)))</button>\n</form>\n"
         // Shown when the API sends the person back (CSS :target), with or without JavaScript.
         html += "<p class=\"inset area-force\" id=\"postcode-not-found\">\(Escape.html(t("findPostcodeNotFound", language)))</p>\n"
+        html += "<p class=\"inset area-force\" id=\"area-not-chosen\">\(Escape.html(t("findAreaNotChosen", language)))</p>\n"
         return html
     }
 
