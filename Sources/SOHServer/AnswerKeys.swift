@@ -78,6 +78,10 @@ public struct AnswerKeys: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw Invalid(line: 0, message: "cannot read \(file)")
             }
+            // As ssh refuses a private key others can read: whoever reads it reads every answer.
+            if let mode = ServerPlaces.openToOthers(file) {
+                throw Invalid(line: 0, message: "others than its owner can read or change it (mode \(mode)); make it the owner's only with 'chmod 600 \(file)'")
+            }
             return try AnswerKeys(parsing: String(decoding: data, as: UTF8.self))
         }
         guard let text = environment["SOH_ANSWERS_KEYS"], !text.isEmpty else { return nil }

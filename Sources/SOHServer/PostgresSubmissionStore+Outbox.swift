@@ -180,15 +180,15 @@ extension PostgresSubmissionStore {
         return result
     }
 
-    public func retry(delivery id: String, now: Date) async throws -> Bool {
+    public func retry(delivery id: String, now: Date) async throws -> String? {
         try await client.withTransaction(logger: logger) { db in
             let changed = try await db.query("""
                 UPDATE delivery SET state = 'pending', next_attempt_at = \(StoreTime.milliseconds(now)), lease_until = NULL, finished_at = NULL
                 WHERE id = \(id.lowercased()) AND state = 'dead'
-                  AND submission_id IN (SELECT id FROM submission WHERE purged_at IS NULL) RETURNING id
+                  AND submission_id IN (SELECT id FROM submission WHERE purged_at IS NULL) RETURNING force
                 """, logger: logger).decode(String.self).array()
             if !changed.isEmpty { try await Self.announce(db, logger: logger) }
-            return changed.count == 1
+            return changed.first
         }
     }
 

@@ -119,13 +119,12 @@ extension SQLiteSubmissionStore {
         }
     }
 
-    public func retry(delivery id: String, now: Date) async throws -> Bool {
+    public func retry(delivery id: String, now: Date) async throws -> String? {
         try await pool.write { db in
-            try db.execute(sql: """
+            try String.fetchOne(db, sql: """
                 UPDATE delivery SET state = 'pending', next_attempt_at = ?, lease_until = NULL, finished_at = NULL WHERE id = ? AND state = 'dead'
-                AND submission_id IN (SELECT id FROM submission WHERE purged_at IS NULL)
+                AND submission_id IN (SELECT id FROM submission WHERE purged_at IS NULL) RETURNING force
                 """, arguments: [StoreTime.milliseconds(now), id.lowercased()])
-            return db.changesCount == 1
         }
     }
 

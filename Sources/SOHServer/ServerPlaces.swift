@@ -48,6 +48,15 @@ public enum ServerPlaces {
 
     /// A port free on 127.0.0.1 now, for `--port 0` where the port must be known before the
     /// server starts (the preview writes its API's address into the pages it builds).
+    /// The file's permissions, as `chmod` writes them (`0644`), when its group or others may
+    /// read or write it; nil when only its owner may (or it cannot be looked at: reading it
+    /// then says why).
+    public static func openToOthers(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o077 != 0 else { return nil }
+        return "0" + String(info.st_mode & 0o777, radix: 8)
+    }
+
     public static func freePort() -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }

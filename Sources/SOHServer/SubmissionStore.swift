@@ -27,8 +27,9 @@ public protocol SubmissionStore: DeliveryQueue {
     /// submission, force and destination: a page of reads or of an export, each report whole.
     func deliveries(ofSubmissions ids: [Int64]) async throws -> [DeliveryStatus]
     func attempts(delivery id: String) async throws -> [AttemptRecord]
-    /// Puts a dead delivery back in the queue, due now; false when there is no dead delivery with that id.
-    func retry(delivery id: String, now: Date) async throws -> Bool
+    /// Puts a dead delivery back in the queue, due now; returns the force whose destination it
+    /// is (for the audit log), nil when there is no dead delivery with that id.
+    func retry(delivery id: String, now: Date) async throws -> String?
     /// Makes a force's deliveries of reports received from the instant `since` up to `until` due
     /// again, delivered or dead, with their ids unchanged; `destination` limits it to one.
     /// Returns how many; with `dryRun`, only counts them.
@@ -74,7 +75,7 @@ extension SubmissionStore {
         try await deliveries(force: force, reference: reference, state: state, limit: 2000)
     }
 
-    public func retry(delivery id: String) async throws -> Bool { try await retry(delivery: id, now: Date()) }
+    public func retry(delivery id: String) async throws -> String? { try await retry(delivery: id, now: Date()) }
 
     public func redeliver(force: String, since: Date, until: Date, destination: String? = nil, dryRun: Bool) async throws -> Int {
         try await redeliver(force: force, since: since, until: until, destination: destination, dryRun: dryRun, now: Date())

@@ -95,6 +95,12 @@ struct APICommand: AsyncParsableCommand {
             print("\(error): nothing was started", to: &err)
             throw ExitCode(1)
         }
+        // It holds the tokens' hashes, not the tokens: a warning, where the keys file is refused.
+        if let tokens, let mode = ServerPlaces.openToOthers(tokens) {
+            print(Diagnostic.general(.warning, "others than its owner can read or change the tokens file (mode \(mode))",
+                                     hint: "A weak token can be guessed from its hash, and a changed file lets another token in: chmod 600 \(tokens).",
+                                     file: tokens).description, to: &err)
+        }
         let deliveryFile = deliveries ?? ProcessInfo.processInfo.environment["SOH_DELIVERIES"]
         let deliveryConfig = try Self.loadDeliveries(deliveryFile, catalog: catalog)
         if checkDeliveries {

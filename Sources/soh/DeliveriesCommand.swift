@@ -78,12 +78,12 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await place.open(create: false, needsKeys: false)
-            guard try await store.retry(delivery: id) else {
+            guard let force = try await store.retry(delivery: id) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no dead delivery with id \(id)", hint: "'soh deliveries dead' lists them.").description, to: &err)
                 throw ExitCode(1)
             }
-            try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "retry", force: nil, target: "delivery \(id)"), now: Date())
+            try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "retry", force: force, target: "delivery \(id)"), now: Date())
             print("Delivery \(id) is due again.")
         }
     }

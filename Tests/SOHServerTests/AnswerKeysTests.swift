@@ -21,6 +21,21 @@ struct AnswerKeysTests {
         }
     }
 
+    /// Whoever can read the keys file can read every answer: one others can read is refused.
+    @Test(arguments: [0o644, 0o640, 0o604, 0o660, 0o602])
+    func aKeysFileOthersCanReadIsRefused(_ mode: Int) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("soh-keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data(AnswerKeys.generate(id: "k").utf8), attributes: [.posixPermissions: mode])
+        #expect { try AnswerKeys.load(file: path) } throws: {
+            ($0 as? AnswerKeys.Invalid)?.message == "others than its owner can read or change it (mode 0\(String(mode, radix: 8))); make it the owner's only with 'chmod 600 \(path)'"
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        #expect(try AnswerKeys.load(file: path)?.ids == ["k"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: path)
+        #expect(try AnswerKeys.load(file: path)?.ids == ["k"])
+    }
+
     @Test func sealedAnswersOpenOnlyOnTheirRowWithTheirKey() throws {
         let keys = try AnswerKeys(parsing: AnswerKeys.generate(id: "k"))
         let sealed = try keys.seal(#"{"a":"b"}"#, force: "kent", reference: "KEN-1")

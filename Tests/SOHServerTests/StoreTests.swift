@@ -196,8 +196,8 @@ struct StoreTests {
         #expect(try await store.attempts(delivery: hook.id).map(\.status) == [400])
         let depth = try await store.queueDepth()
         #expect(depth.pending == 1 && depth.dead == 1 && depth.oldestPending != nil)
-        #expect(try await store.retry(delivery: hook.id, now: now))
-        #expect(try await !store.retry(delivery: hook.id, now: now), "only a dead delivery is retried")
+        #expect(try await store.retry(delivery: hook.id, now: now) == "kent", "the force whose destination it is, for the audit log")
+        #expect(try await store.retry(delivery: hook.id, now: now) == nil, "only a dead delivery is retried")
         // A lease that expires lets another worker take the delivery.
         let again = try await store.lease(limit: 10, seconds: 1, now: now.addingTimeInterval(1))
         #expect(Set(again.map(\.destination)) == ["hook", "drop"])
@@ -343,7 +343,7 @@ struct StoreTests {
         #expect(rows[recent.reference]?.answers == recent.answers && rows[waiting.reference]?.answers == waiting.answers)
         let given = try #require(try await store.deliveries(reference: "KEN-CAP0-0001").first)
         #expect(given.state == "dead" && given.lastError == Retention.givenUp)
-        #expect(try await !store.retry(delivery: "d-cap", now: now), "a purged report is not sent again")
+        #expect(try await store.retry(delivery: "d-cap", now: now) == nil, "a purged report is not sent again")
         #expect(try await store.redeliver(force: "kent", since: now.addingTimeInterval(-200 * day), until: now.addingTimeInterval(day),
                                           destination: nil, dryRun: true, now: now) == 1,
                 "only the delivered one not purged could be sent again")

@@ -329,6 +329,9 @@ def test_a_business_error_is_dead_at_once_and_can_be_sent_again(receiver):
         receiver.refuse = None
         again = api.soh("deliveries", "retry", line.split()[0])
         assert again.returncode == 0, again.stderr
+        # The audit log says whose delivery was sent again: the force reads it in its own entries.
+        retried = [l for l in api.soh("audit", "list", "--force", "kent").stdout.splitlines() if "  retry  " in l]
+        assert len(retried) == 1 and "  kent  " in retried[0] and line.split()[0] in retried[0], retried
         assert wait_for(lambda: second in receiver.references())
         assert len(attempts_400) >= 1
     finally:

@@ -57,12 +57,22 @@ def test_without_keys_or_with_a_bad_keys_file_nothing_starts():
     ]:
         with open(bad, "w") as f:
             f.write(text)
+        os.chmod(bad, 0o600)
         result = run("api", "--root", ROOT, "--port", "0", "--db", db, "--answers-keys", bad, env=env)
         assert result.returncode == 1, text
         place = f"{bad}:{line}" if line else bad
         assert result.stderr.startswith(f"{place}: error: ") and message in result.stderr, result.stderr
         # The key itself is never printed.
         assert "A" * 43 not in result.stderr and "Q" * 43 not in result.stderr
+    # A good keys file that others can read is refused, as ssh refuses such a private key.
+    good = os.path.join(work, "open.keys")
+    assert run("api", "keygen", "--out", good, env=os.environ).returncode == 0
+    for mode in (0o644, 0o640, 0o604, 0o620):
+        os.chmod(good, mode)
+        result = run("api", "--root", ROOT, "--port", "0", "--db", db, "--answers-keys", good, env=env)
+        assert result.returncode == 1, oct(mode)
+        assert result.stderr.startswith(f"{good}: error: ") and f"chmod 600 {good}" in result.stderr and f"mode 0{mode:o}" in result.stderr, result.stderr
+        assert not os.path.exists(db)
 
 
 def test_answers_are_sealed_and_a_rotated_key_takes_over():
@@ -103,6 +113,7 @@ def test_answers_are_sealed_and_a_rotated_key_takes_over():
         only = os.path.join(work, "only.keys")
         with open(only, "w") as f:
             f.write(lines[0] + "\n")
+        os.chmod(only, 0o600)
         exported = api.soh("submissions", "export", "--force", "kent", "--answers-keys", only)
         assert exported.returncode == 0, exported.stderr
         assert exported.stdout.count(SECRET) == len(references)
