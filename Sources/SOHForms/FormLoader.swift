@@ -368,9 +368,10 @@ public enum FormLoader {
     }
 
     /// The definition as the JSON the runtime and the API read: keys sorted, so it is deterministic.
-    public static func json(_ form: FormDefinition) -> Data {
+    /// Throws rather than give the browser an empty form.
+    public static func json(_ form: FormDefinition) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(form)) ?? Data("{}".utf8)
+        return try encoder.encode(form)
     }
 }

@@ -44,7 +44,7 @@ public enum SiteLoader {
 
         var forces: [ForceIdentity] = []
         let forcesDir = root.appendingPathComponent("forces")
-        for name in listDirectory(forcesDir) where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
+        for name in listDirectory(forcesDir, within: root, sink: sink) where name.hasSuffix(".yml") || name.hasSuffix(".yaml") {
             let file = "forces/\(name)"
             let id = String(name.prefix(upTo: name.lastIndex(of: ".")!))
             if !Identifier.isValid(id) {
@@ -113,7 +113,7 @@ public enum SiteLoader {
         root: URL, prefix: String, origin: PageSource.Origin, site: SiteConfig?, sink: DiagnosticSink, otherFiles: inout [String]
     ) -> [PageSource] {
         var files: [String] = []
-        for relative in walk(root.appendingPathComponent(prefix), within: root) {
+        for relative in walk(root.appendingPathComponent(prefix), within: root, sink: sink) {
             if relative.hasPrefix("forms/") { continue }  // form definitions, read by the forms stage
             let file = "\(prefix)/\(relative)"
             guard relative.hasSuffix(".md") else {
@@ -195,9 +195,30 @@ public enum SiteLoader {
         "mp3", "mp4", "webm", "vtt",
     ]
 
-    /// Entries of a folder, sorted; empty when it does not exist.
-    public static func listDirectory(_ dir: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    /// Entries of a folder, sorted; empty when it does not exist. A folder that exists but cannot
+    /// be read is an error in `sink` (named from `root`), never taken for an empty one: a site
+    /// would be published with its files missing.
+    public static func listDirectory(_ dir: URL, within root: URL? = nil, sink: DiagnosticSink? = nil) -> [String] {
+        guard let handle = opendir(dir.path) else {
+            if errno != ENOENT { unreadable(dir.path, root: root, code: errno, sink: sink) }
+            return []
+        }
+        closedir(handle)
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix(".") }.sorted()
+        } catch {
+            unreadable(dir.path, root: root, code: EIO, sink: sink)
+            return []
+        }
+    }
+
+    /// Says in `sink` that a folder of the inputs cannot be read, with the system's reason.
+    static func unreadable(_ path: String, root: URL?, code: Int32, sink: DiagnosticSink?) {
+        guard let sink else { return }
+        let top = root.map { $0.path.hasSuffix("/") ? $0.path : $0.path + "/" }
+        let shown = top.flatMap { path.hasPrefix($0) ? String(path.dropFirst($0.count)) : nil } ?? path
+        sink.error(.whole(shown + "/"), "cannot read the folder: \(String(cString: strerror(code))) (errno \(code))",
+            hint: "Let the build's user read it (its files would be missing from every site), or remove it.")
     }
 
     /// Every file below `dir`, as sorted relative paths; hidden files are skipped. Links are
@@ -205,13 +226,19 @@ public enum SiteLoader {
     /// entered (reading it reports it, see `RepositoryFile`), and a link back to a folder being
     /// listed is not followed again. Read with `readdir`, which says which entries are folders:
     /// a build lists its inputs on every run.
-    public static func walk(_ dir: URL, within root: URL) -> [String] {
+    ///
+    /// A folder that exists but cannot be read is an error in `sink`, never an empty folder.
+    public static func walk(_ dir: URL, within root: URL, sink: DiagnosticSink? = nil) -> [String] {
         var result: [String] = []
         let top = RepositoryFile.realPath(root.path) ?? root.path
         // The real folders being listed, outermost first: a link to one of them is a loop.
         var chain: Set<String> = []
         func visit(_ path: String, _ relative: String, real: String) {
-            guard let handle = opendir(path) else { return }
+            guard let handle = opendir(path) else {
+                // The top folder may be absent (a force without local pages); nothing else may fail unsaid.
+                if !(relative.isEmpty && errno == ENOENT) { unreadable(path, root: root, code: errno, sink: sink) }
+                return
+            }
             defer { closedir(handle) }
             chain.insert(real)
             defer { chain.remove(real) }

@@ -142,7 +142,9 @@ public struct SubmissionAPI: Sendable {
     }
 
     func openAPI() -> Response {
-        guard let document = try? OpenAPIDocument.make(catalog) else {
+        let document: Data
+        do { document = try OpenAPIDocument.make(catalog) } catch {
+            logger.error("the OpenAPI document could not be written: \(error)")
             return Self.error(.internalServerError, "the OpenAPI document could not be written")
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: document)))

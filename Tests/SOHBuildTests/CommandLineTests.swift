@@ -173,6 +173,42 @@ struct CheckCommandTests {
     }
 }
 
+@Suite("Inputs the build cannot read")
+struct UnreadableInputTests {
+    /// A folder of pages that cannot be read stops the build with the folder and the system's
+    /// reason; it is never taken for an empty folder (a site published with its pages missing).
+    /// Root reads every folder, so as root the build runs as the unprivileged `nobody`.
+    @Test func aFolderThatCannotBeReadIsAnErrorNotMissingPages() throws {
+        let site = try Fixture()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("soh-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out.path)
+        let locked = site.root.appendingPathComponent("content/report")
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        let process = Process()
+        let arguments = ["build", "--root", site.root.path, "--out", out.path]
+        if getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "nobody", "--", CommandLineTests.binary.path] + arguments
+        } else {
+            process.executableURL = CommandLineTests.binary
+            process.arguments = arguments
+        }
+        process.environment = CommandLineTests.environment()
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains("content/report/: error: cannot read the folder: Permission denied (errno 13)"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty, "nothing was written")
+    }
+}
+
 @Suite("soh api, serve and export with bad input")
 struct ServerCommandInputTests {
     @Test func exportNeedsAnExistingDatabase() throws {

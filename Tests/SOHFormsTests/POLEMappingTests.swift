@@ -63,7 +63,7 @@ struct POLEMappingTests {
             + Self.pages.replacingOccurrences(of: "NAME", with: "reporter.name").replacingOccurrences(of: "WHEN", with: "none")
                 .replacingOccurrences(of: "REG", with: "car.vehicleRegistrationMark")
         let form = try #require(FormLoader.load(text, file: "f.yml", expectedID: "f", languages: ["en"], sink: sink))
-        let json = String(decoding: FormLoader.json(form), as: UTF8.self)
+        let json = String(decoding: try FormLoader.json(form), as: UTF8.self)
         #expect(sink.all.isEmpty)
         #expect(!json.contains("fills") && !json.contains("personReporting") && !json.contains("pole"))
     }

@@ -190,12 +190,15 @@ enum SiteWriter {
     @discardableResult
     static func removeEmptyFolders(_ dir: URL) -> Bool {
         let fm = FileManager.default
+        // Tidying only: a folder that cannot be listed is kept, as if it held something. Every
+        // file the build writes or removes has been checked already (`WriteError`).
         guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { return false }
         var empty = true
         for name in names {
             let child = dir.appendingPathComponent(name)
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: child.path, isDirectory: &isDir), isDir.boolValue, removeEmptyFolders(child) {
+                // An empty folder that cannot be removed publishes nothing: left, not an error.
                 try? fm.removeItem(at: child)
             } else {
                 empty = false
@@ -213,9 +216,14 @@ enum SiteWriter {
             guard !current.contains(id) else { continue }
             let dir = out.appendingPathComponent(id)
             removed += SiteLoader.walk(dir, within: dir).count
-            try? FileManager.default.removeItem(at: dir)
-            try FileManager.default.removeItem(at: manifests.appendingPathComponent(name))
-            try? FileManager.default.removeItem(at: BuildCache.url(out: out, force: id))
+            // The folder first: were the manifest gone with the folder still there, nothing would
+            // remove the retired site any more.
+            for url in [dir, manifests.appendingPathComponent(name), BuildCache.url(out: out, force: id)]
+            where FileManager.default.fileExists(atPath: url.path) {
+                do { try FileManager.default.removeItem(at: url) } catch {
+                    throw WriteError(path: url.path, action: "remove the retired force's", code: WriteError.code(of: error))
+                }
+            }
         }
         return removed
     }
@@ -229,4 +237,9 @@ struct WriteError: Error, CustomStringConvertible {
     var code: Int32
 
     var description: String { "cannot \(action) \(path): \(String(cString: strerror(code))) (errno \(code))" }
+
+    /// The system's error number behind a Foundation file error (EIO when it gives none).
+    static func code(of error: any Error) -> Int32 {
+        ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) } ?? EIO
+    }
 }

@@ -17,13 +17,17 @@ struct PreparedForm: Sendable {
     static func loadAll(root: URL, config: SiteConfig, areas: PoliceAreas?, theme: Theme, pages: [PageSource], sink: DiagnosticSink) -> [String: PreparedForm] {
         var forms: [String: PreparedForm] = [:]
         let dir = root.appendingPathComponent("content/forms")
-        for name in SiteLoader.listDirectory(dir) where name.hasSuffix(".yml") {
+        for name in SiteLoader.listDirectory(dir, within: root, sink: sink) where name.hasSuffix(".yml") {
             let id = String(name.dropLast(4))
             let file = "content/forms/\(name)"
             guard let text = SourceText.read(file, in: root, sink: sink),
                   let definition = FormLoader.load(text, file: file, expectedID: id, languages: config.languages, areas: areas, sink: sink)
             else { continue }
-            let json = FormLoader.json(definition)
+            let json: Data
+            do { json = try FormLoader.json(definition) } catch {
+                sink.error(.start(of: file), "the form cannot be written as JSON for the browser: \(error)", hint: "Report this: the definition was read but not written.")
+                continue
+            }
             let sha = Fingerprint.sha256(json)
             forms[id] = PreparedForm(definition: definition, json: json, jsonSHA256: sha, jsonPath: "assets/forms/\(id).\(sha.prefix(10)).json", html: [:])
         }

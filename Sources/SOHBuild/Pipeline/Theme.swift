@@ -56,7 +56,7 @@ struct Theme: Sendable {
         var theme = self
         theme.addTemplates(root: root, relative: relative, sink: sink)
         theme.addAssets(root: root, relative: relative, sink: sink)
-        for key in SiteLoader.listDirectory(dir) where !["layouts", "partials", "assets"].contains(key) {
+        for key in SiteLoader.listDirectory(dir, within: root, sink: sink) where !["layouts", "partials", "assets"].contains(key) {
             sink.error(.start(of: "\(relative)/\(key)"), "a force theme may only hold layouts/, partials/ and assets/",
                 hint: "Interface strings are national; move or remove '\(key)'.")
         }
@@ -74,7 +74,7 @@ struct Theme: Sendable {
     mutating func addTemplates(root: URL, relative: String, sink: DiagnosticSink) {
         let dir = root.appendingPathComponent(relative)
         for folder in Self.templateFolders {
-            for file in SiteLoader.walk(dir.appendingPathComponent(folder), within: root) where file.hasSuffix(".mustache") {
+            for file in SiteLoader.walk(dir.appendingPathComponent(folder), within: root, sink: sink) where file.hasSuffix(".mustache") {
                 let name = String(file.dropLast(".mustache".count))
                 let path = "\(relative)/\(folder)/\(file)"
                 templateFiles.insert(name)
@@ -100,7 +100,7 @@ struct Theme: Sendable {
 
     mutating func addAssets(root: URL, relative: String, sink: DiagnosticSink) {
         let folder = "\(relative)/assets"
-        for file in SiteLoader.walk(root.appendingPathComponent(folder), within: root) {
+        for file in SiteLoader.walk(root.appendingPathComponent(folder), within: root, sink: sink) {
             guard let data = RepositoryFile.read("\(folder)/\(file)", in: root, sink: sink),
                   SVGSafety.check(data, file: "\(folder)/\(file)", sink: sink) else { continue }
             assets[file] = data
