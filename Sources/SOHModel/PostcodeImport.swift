@@ -22,6 +22,9 @@ public enum PostcodeImport {
         public var description: String
     }
 
+    /// The longest line read: a row of the directory is under a kilobyte.
+    public static let maxLine = 64 * 1024
+
     public static func read(_ url: URL, areas: PoliceAreas) throws -> Result {
         guard let handle = try? FileHandle(forReadingFrom: url) else {
             throw Problem(description: "\(url.path): error: cannot be read")
@@ -31,7 +34,6 @@ public enum PostcodeImport {
         var result = Result()
         var columns: (postcode: Int, area: Int, terminated: Int?)?
         var lineNumber = 0
-        var pending = Data()
 
         func row(_ line: Data) throws {
             lineNumber += 1
@@ -68,18 +70,35 @@ public enum PostcodeImport {
             result.entries[postcode] = force
         }
 
+        // Line by line in bounded memory: CR, LF and CRLF each end a line, and a line longer
+        // than any row of the directory stops the import at its number (a file whose line ends
+        // were lost would otherwise be read as one line of a gigabyte).
+        var line = Data()
+        var afterCR = false
+        func tooLong() -> Problem {
+            Problem(description: "\(url.path):\(lineNumber + 1): error: line \(lineNumber + 1) is longer than \(maxLine) bytes: not a row of the ONS Postcode Directory's CSV (a file without line ends reads as one line)")
+        }
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
-            pending.append(chunk)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                try row(pending[start..<newline])
-                start = newline + 1
+            var start = chunk.startIndex
+            // The LF of a CRLF split across two reads.
+            if afterCR, chunk[start] == 0x0A { start += 1 }
+            afterCR = false
+            while let end = chunk[start...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) {
+                guard line.count + (end - start) <= maxLine else { throw tooLong() }
+                line.append(chunk[start..<end])
+                try row(line)
+                line.removeAll(keepingCapacity: true)
+                start = end + 1
+                if chunk[end] == 0x0D {
+                    if start == chunk.endIndex { afterCR = true } else if chunk[start] == 0x0A { start += 1 }
+                }
             }
-            pending = Data(pending[start...])
+            guard line.count + (chunk.endIndex - start) <= maxLine else { throw tooLong() }
+            line.append(chunk[start...])
         }
-        if !pending.isEmpty { try row(pending) }
+        if !line.isEmpty { try row(line) }
         if columns == nil { throw Problem(description: "\(url.path): error: the file is empty") }
         return result
     }

@@ -286,6 +286,30 @@ struct FindForceTests {
         #expect(PostcodeIndex.normalised("SW1A 2AA") == "SW1A2AA" && PostcodeIndex.normalised("12345") == nil && PostcodeIndex.normalised("ME14 1X") == nil)
     }
 
+    /// CR, LF and CRLF all end lines; a line longer than any row stops the import at its number
+    /// at once (a file whose line ends were lost was read as one growing line, in time and memory
+    /// growing faster than the file).
+    @Test func lineEndsOfEveryKindAndOverlongLines() throws {
+        let sink = DiagnosticSink()
+        let areas = try #require(PoliceAreas.load(root: repositoryRoot, languages: ["en", "cy"], sink: sink))
+        let text = try String(contentsOf: Self.sample, encoding: .utf8)
+        let expected = try PostcodeImport.read(Self.sample, areas: areas)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soh-onspd-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        for end in ["\r", "\r\n", "\n"] {
+            try Data(text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: end).utf8).write(to: file)
+            let result = try PostcodeImport.read(file, areas: areas)
+            #expect(result.entries == expected.entries && result.malformedLines == expected.malformedLines && result.terminated == expected.terminated,
+                    "line ends \(end.debugDescription)")
+        }
+        var long = Data(text.split(separator: "\n")[0].utf8) + Data("\r".utf8)
+        long.append(Data(repeating: UInt8(ascii: "x"), count: 3 * PostcodeImport.maxLine))
+        try long.write(to: file)
+        #expect { try PostcodeImport.read(file, areas: areas) } throws: {
+            "\($0)" == "\(file.path):2: error: line 2 is longer than 65536 bytes: not a row of the ONS Postcode Directory's CSV (a file without line ends reads as one line)"
+        }
+    }
+
     /// An index naming a force with no site here is refused before the API starts, so the two
     /// lookups cannot disagree (one answering 200 with no site, the other 404).
     @Test func anIndexNamingAForceWithNoSiteIsRefused() throws {
