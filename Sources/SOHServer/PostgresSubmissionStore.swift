@@ -20,6 +20,8 @@ public final class PostgresSubmissionStore: SubmissionStore {
     /// Seals answers before they are written and opens them when they are read; nil for a
     /// command that only looks at deliveries (storing or reading answers then fails).
     let keys: AnswerKeys?
+    /// What `migrate()` applied when the store was opened.
+    public let appliedAtOpen: [String]
     /// Where the server is, for `unreachable()`.
     let target: Target
     /// The last answer of `unreachable()` and when it was found, shared by the requests of a
@@ -43,9 +45,10 @@ public final class PostgresSubmissionStore: SubmissionStore {
         let client = PostgresClient(configuration: try target.client(), backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        runner = Task { await client.run() }
+        let runner = Task { await client.run() }
+        self.runner = runner
         do {
-            try await TimeLimit.within(30) { try await self.migrate() }
+            appliedAtOpen = try await TimeLimit.within(30) { try await Self.migrate(client, logger: logger) }
         } catch is TimeLimit.Exceeded {
             runner.cancel()
             throw CannotOpen(description: "the database did not answer within 30 s")
@@ -236,17 +239,20 @@ public final class PostgresSubmissionStore: SubmissionStore {
 
     /// Applies what is missing, in one transaction holding an advisory lock: a second instance
     /// starting at the same moment waits, then finds nothing left to do.
-    func migrate() async throws {
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
         try await client.withTransaction(logger: logger) { db in
             try await db.query("SELECT pg_advisory_xact_lock(7358821)", logger: logger)
             try await db.query("CREATE TABLE IF NOT EXISTS soh_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                                logger: logger)
             var applied = Set<String>()
             for try await name in try await db.query("SELECT name FROM soh_migration", logger: logger).decode(String.self) { applied.insert(name) }
+            var now: [String] = []
             for migration in Self.migrations where !applied.contains(migration.name) {
                 for statement in migration.statements { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 try await db.query("INSERT INTO soh_migration (name) VALUES (\(migration.name))", logger: logger)
+                now.append(migration.name)
             }
+            return now
         }
     }
 

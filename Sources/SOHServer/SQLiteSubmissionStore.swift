@@ -10,6 +10,7 @@ public final class SQLiteSubmissionStore: SubmissionStore {
     /// Seals answers before they are written and opens them when they are read; nil for a
     /// command that only looks at deliveries (storing or reading answers then fails).
     let keys: AnswerKeys?
+    public let appliedAtOpen: [String]
 
     public init(path: String, keys: AnswerKeys?) throws {
         self.keys = keys
@@ -20,7 +21,9 @@ public final class SQLiteSubmissionStore: SubmissionStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        let before = try pool.read { db in try Self.migrator.appliedIdentifiers(db) }
         try Self.migrator.migrate(pool)
+        appliedAtOpen = Self.migrator.migrations.filter { !before.contains($0) }
     }
 
     static var migrator: DatabaseMigrator {

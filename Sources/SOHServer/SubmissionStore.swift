@@ -38,6 +38,9 @@ public protocol SubmissionStore: DeliveryQueue {
     func queueDepth() async throws -> QueueDepth
     /// Applied migrations, for the health check and tests.
     func appliedMigrations() async throws -> [String]
+    /// The migrations this store applied when it was opened (none when another process had
+    /// applied them), for `soh api migrate` to say what it did.
+    var appliedAtOpen: [String] { get }
     /// Migrations this version knows and the database lacks (`/readyz` is not ready until none).
     func pendingMigrations() async throws -> [String]
     /// Adds a submission exported from another database (`soh submissions import`), keeping

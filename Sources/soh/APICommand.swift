@@ -158,8 +158,9 @@ struct APICommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await database.open(create: true, needsKeys: false)
-            let applied = try await store.appliedMigrations()
-            print("\(database.name): \(Report.plural(applied.count, "migration")) applied, none pending (\(applied.last ?? "none"))")
+            let applied = try await store.appliedMigrations(), now = store.appliedAtOpen
+            let done = now.isEmpty ? "nothing to apply" : "applied \(Report.plural(now.count, "migration")) now (\(now.joined(separator: ", ")))"
+            print("\(database.name): \(done); \(Report.plural(applied.count, "migration")) in all, none pending (the last: \(applied.last ?? "none"))")
         }
     }
 

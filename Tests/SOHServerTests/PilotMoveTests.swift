@@ -45,6 +45,34 @@ struct PilotMoveTests {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
+    /// The shell blocks of docs/deploy.md's "Moving a pilot from SQLite to PostgreSQL".
+    static func pilotMoveBlocks() throws -> [String] {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/deploy.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## Moving a pilot from SQLite to PostgreSQL").dropFirst().first)
+            .components(separatedBy: "\n## ").first ?? ""
+        return section.components(separatedBy: "```sh\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+    }
+
+    /// Runs shell commands with bash, with `soh` on the PATH and `SOH_DATABASE_URL` set.
+    static func bash(_ script: String, in folder: URL, databaseURL: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["SOH_ANSWERS_KEYS"] = nil
+        environment["SOH_DATABASE_URL"] = databaseURL
+        environment["PATH"] = binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
     /// A keys file as `soh api keygen` writes it: readable by its owner only.
     static func keysFile() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("soh-keys-\(UUID().uuidString)")
@@ -115,15 +143,22 @@ struct PilotMoveTests {
         let forces = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("forces").path)
             .filter { $0.hasSuffix(".yml") }.map { String($0.dropLast(4)) }.sorted()
         #expect(forces.count == 43)
-        // for force in $(basename -s .yml forces/*.yml); do export | import; done
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("soh-move-\(UUID().uuidString).jsonl")
+        // docs/deploy.md's commands as written (the keys file where the test keeps it), run by
+        // bash in a folder with the repository's forces/ and the pilot's database.
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("soh-move-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.createSymbolicLink(at: work.appendingPathComponent("forces"), withDestinationURL: repositoryRoot.appendingPathComponent("forces"))
+        try FileManager.default.createSymbolicLink(at: work.appendingPathComponent("pilot.sqlite"), withDestinationURL: URL(fileURLWithPath: h.dbPath))
+        let blocks = try Self.pilotMoveBlocks()
+        #expect(blocks.count == 2 && blocks[1].contains("for force in"))
         var added = 0
-        for force in forces {
-            let export = try Self.soh(["submissions", "export", "--force", force, "--db", h.dbPath, "--answers-keys", keys.path], output: file)
-            #expect(export.status == 0, "\(force): \(export.stderr)")
-            let imported = try Self.soh(["submissions", "import", "--force", force, "--database", url, "--answers-keys", keys.path], input: file)
-            #expect(imported.status == 0, "\(force): \(imported.stderr)")
-            added += Int(imported.stdout.split(separator: "\n").last?.split(separator: ":").last?.split(separator: " ").first ?? "") ?? 0
+        for block in blocks {
+            let run = try Self.bash(block.replacingOccurrences(of: "/etc/soh/answers.keys", with: keys.path), in: work, databaseURL: url)
+            #expect(run.status == 0, "\(block)\n\(run.stderr)")
+            for line in run.stdout.split(separator: "\n") where line.hasSuffix("already there") {
+                added += Int(line.split(separator: ": ").last?.split(separator: " ").first ?? "") ?? 0
+            }
         }
         #expect(added == 2_105, "each report once, though two are in two forces' exports")
         let moved = try await PostgresSubmissionStore(url: url, keys: StoreTests.keys, logger: Logger(label: "test"))
