@@ -133,13 +133,15 @@ public final class DeliverySender: Sendable {
         var text: String
     }
 
-    /// The force's own reference in a Standard API reply: `data.attributes.forceReference`,
-    /// `data.attributes.reference` or `data.id` of a JSON:API document, or a top-level `reference`.
+    /// The force's own reference in a Standard API reply: `data.attributes.crimeReferenceNumber`,
+    /// `…forceReference` or `…reference`, or `data.id` of a JSON:API document, or a top-level
+    /// `reference` (docs/delivery.md).
     static func forceReference(_ reply: String) -> String? {
+        // A reply that is not JSON has no reference to keep: nothing is lost by not reading one.
         guard let object = (try? JSONSerialization.jsonObject(with: Data(reply.utf8))) as? [String: Any] else { return nil }
         let data = object["data"] as? [String: Any]
         let attributes = data?["attributes"] as? [String: Any]
-        let found = attributes?["forceReference"] ?? attributes?["reference"] ?? data?["id"] ?? object["reference"]
+        let found = attributes?["crimeReferenceNumber"] ?? attributes?["forceReference"] ?? attributes?["reference"] ?? data?["id"] ?? object["reference"]
         return (found as? String).map { String($0.prefix(100)) }
     }
 

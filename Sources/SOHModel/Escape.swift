@@ -55,6 +55,33 @@ public enum Escape {
         return out
     }
 
+    /// What others wrote (a receiver's reply, a value sent to the API), shown to a person on one
+    /// line of a terminal or a message: runs of white space, line breaks included, become one
+    /// space; every other control or format character (terminal escapes, bidirectional
+    /// overrides) is written as `\u{1B}`; at most `limit` characters, `…` where it was cut.
+    public static func line(_ text: String, limit: Int) -> String {
+        var out = ""
+        var count = 0, space = false
+        for scalar in text.unicodeScalars {
+            if count >= limit { return out + "…" }
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" {
+                if !space, !out.isEmpty { out.append(" "); count += 1 }
+                space = true
+                continue
+            }
+            space = false
+            let v = scalar.value
+            if v < 0x20 || (0x7F...0x9F).contains(v) || (0x200E...0x200F).contains(v) || (0x202A...0x202E).contains(v)
+                || (0x2066...0x2069).contains(v) || v == 0x2028 || v == 0x2029 {
+                out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return out.hasSuffix(" ") ? String(out.dropLast()) : out
+    }
+
     /// For a value written into an HTTP header line: no line breaks, printable ASCII only.
     public static func header(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }))

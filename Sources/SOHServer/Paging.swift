@@ -37,8 +37,6 @@ struct Paging: Sendable {
         }
     }
 
-    /// What was sent, as an error message may repeat it: printable ASCII, at most 60 characters.
-    static func shown(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F }.prefix(60).map(Character.init))
-    }
+    /// What was sent, as an error message may repeat it: one line, escaped, at most 60 characters.
+    static func shown(_ text: String) -> String { Escape.line(text, limit: 60) }
 }

@@ -508,8 +508,8 @@ public struct SubmissionAPI: Sendable {
         do {
             // A database that cannot be read is not "no such submission".
             guard let row = try await bounded({ try await store.get(force: force, reference: reference) }) else {
-                // Only printable ASCII of what was asked goes into the log (operators read it in a terminal).
-                let asked = String(reference.prefix(40).filter { $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) >= 0x21 && $0 != "\u{7F}" })
+                // What was asked goes into the log escaped, on one line (operators read it in a terminal).
+                let asked = Escape.line(reference, limit: 40)
                 try await record(request, context, "read", force: force, target: "\(asked) (no such submission)")
                 return Self.error(.notFound, "no such submission")
             }

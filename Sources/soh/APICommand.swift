@@ -29,6 +29,7 @@ struct APICommand: AsyncParsableCommand {
     var port: Int = 8090
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var answersKeys: AnswersKeysOptions
 
     @Option(help: "A file of 'force sha256-of-token' lines for reading submissions back (or set SOH_API_TOKENS).")
     var tokens: String?
@@ -117,7 +118,7 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let logger = Logger(label: "soh.api")
-        let store = try await database.open(create: true, needsKeys: true, logger: logger)
+        let store = try await database.open(create: true, keys: try answersKeys.load("to seal the answers with", "nothing was started"), logger: logger)
         let db = database.name
         var options = SubmissionAPI.Options()
         options.ratePerMinute = rateLimit
@@ -157,7 +158,7 @@ struct APICommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try await database.open(create: true, needsKeys: false)
+            let store = try await database.open(create: true)
             let applied = try await store.appliedMigrations(), now = store.appliedAtOpen
             let done = now.isEmpty ? "nothing to apply" : "applied \(Report.plural(now.count, "migration")) now (\(now.joined(separator: ", ")))"
             print("\(database.name): \(done); \(Report.plural(applied.count, "migration")) in all, none pending (the last: \(applied.last ?? "none"))")
@@ -219,14 +220,15 @@ struct APICommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-key", abstract: "Seal every stored answer again with the first key of the keys file (resumable).")
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var answersKeys: AnswersKeysOptions
         @Option(help: "Submissions sealed again per transaction.") var batch: Int = 500
         @Flag(name: .customLong("seal-unsealed"), help: "Also seal rows that have no key id: once, after upgrading a database from before answers were sealed (docs/privacy.md).")
         var sealUnsealed = false
 
         func run() async throws {
             var err = StandardError()
-            let store = try await database.open(create: false, needsKeys: true)
-            guard let current = try database.keys(required: true)?.current else { throw ExitCode(1) }
+            let keys = try answersKeys.load("to open and seal the answers with", "nothing was sealed again"), current = keys.current
+            let store = try await database.open(create: false, keys: keys)
             var total = 0
             do {
                 while true {
@@ -279,7 +281,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
         @Flag(help: "Count what would be purged, and purge nothing.") var dryRun = false
 
         func run() async throws {
-            let store = try await database.open(create: false, needsKeys: false)
+            let store = try await database.open(create: false)
             let now = Date()
             let purged = try await store.purge(retention.rule.cutoffs(now: now), now: now, dryRun: dryRun)
             if !dryRun, purged.afterDelivery + purged.atCap > 0 {
@@ -297,6 +299,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
         var force: String
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var answersKeys: AnswersKeysOptions
 
         @Option(help: "Only submissions received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).")
         var since: String?
@@ -309,7 +312,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let since = StoreTime.date(self.since)
-            let store = try await database.open(create: false, needsKeys: true)
+            let store = try await database.open(create: false, keys: try answersKeys.load("to open the answers with", "nothing was exported"))
             // Recorded before anything is written out: an export that stops half-way was still one.
             try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "export", force: force,
                                                  target: "the force's submissions" + (since.map { " received from \(StoreTime.iso($0))" } ?? "")), now: Date())
@@ -346,6 +349,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
         var force: String
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var answersKeys: AnswersKeysOptions
 
         @Argument(help: "The export file (JSON Lines); standard input when omitted.")
         var file: String?
@@ -371,7 +375,7 @@ struct SubmissionsCommand: AsyncParsableCommand {
                     throw ExitCode(1)
                 }
             }
-            let store = try await database.open(create: true, needsKeys: true)
+            let store = try await database.open(create: true, keys: try answersKeys.load("to seal the imported answers with", "nothing was imported"))
             var added = 0
             for submission in submissions where try await store.importSubmission(submission) { added += 1 }
             try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "import", force: force,

@@ -14,7 +14,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Only this force's.") var force: String?
 
         func run() async throws {
-            let store = try await database.open(create: false, needsKeys: false)
+            let store = try await database.open(create: false)
             var after: Int64 = 0
             while true {
                 let page = try await store.auditRecords(force: force, after: after, limit: 1000)
@@ -33,7 +33,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try await database.open(create: false, needsKeys: false)
+            let store = try await database.open(create: false)
             var verification = AuditLog.Verification()
             var after: Int64 = 0
             while verification.broken == nil {

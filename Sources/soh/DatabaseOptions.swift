@@ -13,9 +13,6 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "A PostgreSQL database instead of SQLite, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require] (or set SOH_DATABASE_URL): for several API instances on one database.")
     var database: String?
 
-    @Option(help: "The keys that seal the answers (docs/privacy.md; make one with 'soh api keygen'), or set SOH_ANSWERS_KEYS to the file's text.")
-    var answersKeys: String?
-
     func validate() throws {
         if db != nil && database != nil { throw ValidationError("--db names a SQLite file and --database a PostgreSQL server: give one") }
     }
@@ -28,32 +25,12 @@ struct DatabaseOptions: ParsableArguments {
     /// The database as messages name it (a URL without its password).
     var name: String { url.map(PostgresSubmissionStore.redacted) ?? db ?? ServerPlaces.defaultDatabase() }
 
-    /// The answers keys; with `required`, their absence stops the command. A keys file with a
-    /// mistake always does, with its line.
-    func keys(required: Bool) throws -> AnswerKeys? {
-        var err = StandardError()
-        let keys: AnswerKeys?
-        do throws(AnswerKeys.Invalid) {
-            keys = try AnswerKeys.load(file: answersKeys)
-        } catch {
-            let place = answersKeys ?? "SOH_ANSWERS_KEYS"
-            print("\(place)\(error.line > 0 ? ":\(error.line)" : ""): error: \(error.message): nothing was started", to: &err)
-            throw ExitCode(1)
-        }
-        if keys == nil, required {
-            print(Diagnostic.general(.error, "no keys to seal the answers with: nothing was started",
-                hint: "Make a keys file with 'soh api keygen --out FILE' (keep it secret, outside the database's backups) and pass --answers-keys FILE, or set SOH_ANSWERS_KEYS to its text.").description, to: &err)
-            throw ExitCode(1)
-        }
-        return keys
-    }
-
     /// Opens the store, migrating it. A SQLite file is created only when `create` (the API);
-    /// the other commands stop when it is missing. `needsKeys`: the command stores or reads
-    /// answers, so it does not start without the keys. Errors are printed and the command stops.
-    func open(create: Bool, needsKeys: Bool, logger: Logger = Logger(label: "soh")) async throws -> any SubmissionStore {
+    /// the other commands stop when it is missing. `keys` seal and open answers: a command that
+    /// stores or reads them loads them first (`AnswersKeysOptions`), one that does not has none.
+    /// Errors are printed and the command stops.
+    func open(create: Bool, keys: AnswerKeys? = nil, logger: Logger = Logger(label: "soh")) async throws -> any SubmissionStore {
         var err = StandardError()
-        let keys = try keys(required: needsKeys)
         do {
             if let url { return try await PostgresSubmissionStore(url: url, keys: keys, logger: logger) }
             let path = db ?? ServerPlaces.defaultDatabase()
@@ -71,5 +48,33 @@ struct DatabaseOptions: ParsableArguments {
             print(Diagnostic.general(.error, "cannot open the submissions database: \(error)", file: name).description, to: &err)
             throw ExitCode(1)
         }
+    }
+}
+
+/// The keys that seal the answers, for the commands that store or read them (the others do not
+/// offer the option: they never see an answer).
+struct AnswersKeysOptions: ParsableArguments {
+    @Option(help: "The keys that seal the answers (docs/privacy.md; make one with 'soh api keygen'), or set SOH_ANSWERS_KEYS to the file's text.")
+    var answersKeys: String?
+
+    /// The answers keys; their absence or a keys file with a mistake stops the command, with
+    /// its line, before anything is opened or created. The message says what the keys are
+    /// for here (`to seal the answers with`) and what was not done (`nothing was exported`).
+    func load(_ purpose: String, _ notDone: String) throws -> AnswerKeys {
+        var err = StandardError()
+        let keys: AnswerKeys?
+        do throws(AnswerKeys.Invalid) {
+            keys = try AnswerKeys.load(file: answersKeys)
+        } catch {
+            let place = answersKeys ?? "SOH_ANSWERS_KEYS"
+            print("\(place)\(error.line > 0 ? ":\(error.line)" : ""): error: \(error.message): \(notDone)", to: &err)
+            throw ExitCode(1)
+        }
+        guard let keys else {
+            print(Diagnostic.general(.error, "no keys \(purpose): \(notDone)",
+                hint: "Make a keys file with 'soh api keygen --out FILE' (keep it secret, outside the database's backups) and pass --answers-keys FILE, or set SOH_ANSWERS_KEYS to its text.").description, to: &err)
+            throw ExitCode(1)
+        }
+        return keys
     }
 }

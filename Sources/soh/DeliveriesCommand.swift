@@ -16,10 +16,12 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
 
     static func line(_ d: DeliveryStatus) -> String {
-        var text = "\(d.id)  \(d.reference)  \(d.force)/\(d.destination)  \(d.state)  \(Report.plural(d.attempts, "attempt"))"
+        // The force whose destination it is (another force's, for a report about its area).
+        var text = "\(d.id)  \(d.reference)  \(d.toForce ?? d.force)/\(d.destination)  \(d.state)  \(Report.plural(d.attempts, "attempt"))"
         if let next = d.nextAttemptAt { text += "  next \(next)" }
-        if let reference = d.forceReference { text += "  force reference \(reference)" }
-        if let error = d.lastError, d.state != "delivered" { text += "\n    \(error.prefix(200))" }
+        if let reference = d.forceReference { text += "  force reference \(Escape.line(reference, limit: 100))" }
+        // The receiving system's words, bounded and escaped: never its terminal escapes or layout.
+        if let error = d.lastError, d.state != "delivered" { text += "\n    \(Escape.line(error, limit: 200))" }
         return text
     }
 
@@ -31,7 +33,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             if let state, !["pending", "delivered", "dead"].contains(state) { throw ValidationError("--state is pending, delivered or dead") }
-            let list = try await place.open(create: false, needsKeys: false).deliveries(force: force, state: state)
+            let list = try await place.open(create: false).deliveries(force: force, state: state)
             for d in list { print(DeliveriesCommand.line(d)) }
             print(Report.plural(list.count, "delivery").replacingOccurrences(of: "deliverys", with: "deliveries"))
         }
@@ -43,7 +45,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "Only this force's.") var force: String?
 
         func run() async throws {
-            let list = try await place.open(create: false, needsKeys: false).deliveries(force: force, state: "dead")
+            let list = try await place.open(create: false).deliveries(force: force, state: "dead")
             for d in list { print(DeliveriesCommand.line(d)) }
             print(list.isEmpty ? "No dead deliveries." : "\(list.count) dead: retry each with 'soh deliveries retry ID' once the cause is mended.")
         }
@@ -55,7 +57,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument(help: "The report's reference, e.g. KEN-7K4M-QX9C.") var reference: String
 
         func run() async throws {
-            let store = try await place.open(create: false, needsKeys: false)
+            let store = try await place.open(create: false)
             let list = try await store.deliveries(reference: reference)
             guard !list.isEmpty else {
                 var err = StandardError()
@@ -65,7 +67,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
             for d in list {
                 print(DeliveriesCommand.line(d))
                 for a in try await store.attempts(delivery: d.id) {
-                    print("    \(a.at)  \(a.outcome)  \(a.status.map(String.init) ?? "-")  \(a.milliseconds) ms  \(a.detail.prefix(160))")
+                    print("    \(a.at)  \(a.outcome)  \(a.status.map(String.init) ?? "-")  \(a.milliseconds) ms  \(Escape.line(a.detail, limit: 160))")
                 }
             }
         }
@@ -77,7 +79,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument(help: "The delivery's id (soh deliveries dead lists them).") var id: String
 
         func run() async throws {
-            let store = try await place.open(create: false, needsKeys: false)
+            let store = try await place.open(create: false)
             guard let force = try await store.retry(delivery: id) else {
                 var err = StandardError()
                 print(Diagnostic.general(.error, "no dead delivery with id \(id)", hint: "'soh deliveries dead' lists them.").description, to: &err)
@@ -106,7 +108,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let from = StoreTime.date(since), let to = StoreTime.date(until) else { throw ExitCode(1) }
-            let store = try await place.open(create: false, needsKeys: false)
+            let store = try await place.open(create: false)
             let count = try await store.redeliver(force: force, since: from, until: to, destination: destination, dryRun: dryRun)
             if !dryRun {
                 try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "redeliver", force: force,
@@ -129,6 +131,7 @@ struct DeliverCommand: AsyncParsableCommand {
     @Option(help: "The environment from site.yml.") var env: String = "production"
     @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES.") var deliveries: String?
     @OptionGroup var place: DatabaseOptions
+    @OptionGroup var answersKeys: AnswersKeysOptions
 
     func run() async throws {
         var err = StandardError()
@@ -143,7 +146,7 @@ struct DeliverCommand: AsyncParsableCommand {
             print(Diagnostic.general(.error, "no deliveries file", hint: "Pass --deliveries FILE or set SOH_DELIVERIES.").description, to: &err)
             throw ExitCode(1)
         }
-        let store = try await place.open(create: false, needsKeys: true)
+        let store = try await place.open(create: false, keys: try answersKeys.load("to open the answers with", "nothing was sent"))
         FileHandle.standardOutput.write(Data("Delivering from \(place.name)\n".utf8))
         try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell())
     }

@@ -29,7 +29,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("force"), help: "Build only this force (repeat for more). Default: all forces.")
     var forces: [String] = []
 
-    @Option(help: "How many forces to render at once (default: the number of cores).")
+    @Option(help: "How many forces to render at once (default: build.jobs in site.yml, else the number of cores).")
     var jobs: Int?
 
     @Option(help: "The environment from site.yml (its base URLs and submission API).")

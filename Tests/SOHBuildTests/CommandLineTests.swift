@@ -173,6 +173,67 @@ struct CheckCommandTests {
     }
 }
 
+@Suite("The README's usage lines and --help")
+struct UsageTests {
+    /// The options of a usage line that starts `soh COMMAND` in the README (with the lines that
+    /// continue it), or nil when there is none.
+    static func synopsis(_ command: [String], in text: String) -> Set<String>? {
+        let lines = text.components(separatedBy: "\n")
+        let start = "soh " + command.joined(separator: " ")
+        // `soh api [--root DIR]…`, not `soh api keygen …`: what follows is an option or a placeholder.
+        guard let first = lines.firstIndex(where: { line in
+            line == start || (line.hasPrefix(start + " ") && line.dropFirst(start.count + 1).first.map { $0 == "[" || $0 == "-" || $0.isUppercase } == true)
+        }) else { return nil }
+        var usage = String(lines[first].dropFirst(start.count))
+        for line in lines[(first + 1)...] {
+            guard line.hasPrefix("        ") else { break }
+            usage += line
+        }
+        return options(in: usage.components(separatedBy: "#").first ?? usage)
+    }
+
+    static func options(in text: String) -> Set<String> {
+        let regex = try! NSRegularExpression(pattern: "--[a-z][a-z0-9-]*")
+        let range = NSRange(text.startIndex..., in: text)
+        return Set(regex.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
+    }
+
+    /// The options `soh COMMAND --help` lists.
+    static func help(_ command: [String]) throws -> Set<String> {
+        let result = try CommandLineTests.run(command + ["--help"], in: Fixture.repositoryRoot)
+        var found: Set<String> = []
+        for line in result.stdout.components(separatedBy: "\n") where line.hasPrefix("  -") {
+            let spec = line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ").first ?? ""
+            found.formUnion(options(in: spec))
+        }
+        return found.subtracting(["--help", "--version"])
+    }
+
+    @Test(arguments: [["build"], ["check"], ["serve"], ["api"], ["api", "keygen"], ["api", "migrate"], ["api", "rotate-key"],
+                      ["areas", "import"], ["areas", "lookup"], ["submissions", "export"], ["submissions", "import"],
+                      ["submissions", "purge"], ["new-force"]])
+    func theReadmeSynopsisListsWhatHelpOffers(_ command: [String]) throws {
+        let readme = try String(contentsOf: Fixture.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let written = try #require(Self.synopsis(command, in: readme), "no usage line for soh \(command.joined(separator: " ")) in the README")
+        let offered = try Self.help(command)
+        #expect(offered.subtracting(written).isEmpty, "soh \(command.joined(separator: " ")): --help offers \(offered.subtracting(written).sorted()) the README leaves out")
+        #expect(written.subtracting(offered).isEmpty, "soh \(command.joined(separator: " ")): the README lists \(written.subtracting(offered).sorted()) that --help does not offer")
+    }
+
+    /// docs/delivery.md's usage lines of the operators' commands, likewise.
+    @Test(arguments: [["deliveries", "list"], ["deliveries", "dead"], ["deliveries", "show"], ["deliveries", "retry"],
+                      ["deliveries", "redeliver"], ["deliver"]])
+    func theDeliveryDocsListWhatHelpOffers(_ command: [String]) throws {
+        let docs = try String(contentsOf: Fixture.repositoryRoot.appendingPathComponent("docs/delivery.md"), encoding: .utf8)
+        let written = try #require(Self.synopsis(command, in: docs), "no usage line for soh \(command.joined(separator: " ")) in docs/delivery.md")
+        let offered = try Self.help(command)
+        // One line each: the database options are the same for every command and said once.
+        let common: Set<String> = ["--db", "--database"]
+        #expect(offered.subtracting(written).subtracting(common).isEmpty, "soh \(command.joined(separator: " ")): --help offers \(offered.subtracting(written).sorted())")
+        #expect(written.subtracting(offered).isEmpty, "soh \(command.joined(separator: " ")): the docs list \(written.subtracting(offered).sorted())")
+    }
+}
+
 @Suite("Inputs the build cannot read")
 struct UnreadableInputTests {
     /// A folder of pages that cannot be read stops the build with the folder and the system's
