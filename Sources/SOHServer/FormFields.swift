@@ -17,10 +17,10 @@ enum FormFields {
 
     static let metaFields: Set<String> = ["_form", "_version", "_language", "_website"]
 
-    enum Problem: Error { case unknownField(String) }
-
-    /// The answers, with empty fields left out. Throws on a field no question has.
-    static func answers(_ fields: [(String, String)], form: FormDefinition) throws(Problem) -> [String: Answer] {
+    /// The answers, with empty fields left out. A field no question has is not an answer and is
+    /// left out, as a JSON body's fields beside `answers` are (docs/api.md): neither can move a
+    /// report (`owningForce`) nor fail it.
+    static func answers(_ fields: [(String, String)], form: FormDefinition) -> [String: Answer] {
         var values: [String: [String]] = [:]
         for (name, value) in fields where !metaFields.contains(name) { values[name, default: []].append(value) }
         var used = Set<String>()
@@ -60,7 +60,6 @@ enum FormFields {
             }
             for q in questions { if let a = read(q, q.id) { answers[q.id] = a } }
         }
-        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) { throw .unknownField(unknown) }
         return answers
     }
 

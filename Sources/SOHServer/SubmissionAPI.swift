@@ -336,14 +336,7 @@ public struct SubmissionAPI: Sendable {
             return Response(status: .seeOther, headers: [.location: confirmation])
         }
         let today = CalendarDate.today()
-        let answers: [String: Answer]
-        do {
-            answers = FormFields.keepAsked(try FormFields.answers(fields, form: form), form: form, today: today)
-        } catch {
-            return ErrorPage.response(.badRequest, language: language, form: form, messages: [
-                language == "cy" ? "Nid yw'r ffurflen a anfonwyd yn cyfateb i'r ffurflen hon." : "The form that was sent does not match this form.",
-            ], back: force.baseURL)
-        }
+        let answers = FormFields.keepAsked(FormFields.answers(fields, form: form), form: form, today: today)
         let errors = FormValidator.validate(form, answers: answers, options: .init(today: today, language: language))
         if !errors.isEmpty {
             log(.info, "invalid submission", force.id, form.id, status: 422)

@@ -212,6 +212,8 @@ struct RoutingTests {
             }
         }
         for (name, answer) in Self.answers(form, area: "cardiff") { add(name, answer) }
+        // What a tampered page might add: ignored, as in a JSON body; the answers decide.
+        fields += ["owningForce=kent", "areaForce=kent", "routing=none"]
         let posted = fields.joined(separator: "&")
         try await h.app(deliveries: Self.deliveries()).test(.live) { client in
             let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://kent.soh.example"]
