@@ -182,6 +182,8 @@ public struct PreviewServer: Sendable {
     static let liveScript = """
         // Injected in preview builds only (soh serve).
         const source = new EventSource("/_soh/events");
+        // Says when the page listens, for whoever waits on it (the preview's tests).
+        source.addEventListener("open", () => { document.documentElement.dataset.sohLive = "listening"; });
         let shown = null;
         source.addEventListener("reload", () => location.reload());
         source.addEventListener("build-error", (event) => {

@@ -9,7 +9,7 @@ import SOHForms
 import SOHModel
 import Synchronization
 
-/// The shared submission API (see DESIGN.md): forms post here from every force's site; each
+/// The shared submission API (docs/api.md): forms post here from every force's site; each
 /// force reads back its own submissions with its own token.
 public struct SubmissionAPI: Sendable {
     public struct Options: Sendable {
@@ -713,8 +713,6 @@ public struct SubmissionAPI: Sendable {
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
-
-    static func json(_ status: HTTPResponse.Status, _ value: [String: String]) -> Response { encode(status, value) }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
         var headers = headers

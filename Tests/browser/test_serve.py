@@ -57,14 +57,16 @@ def test_saving_a_file_reloads_and_a_broken_build_is_shown(browser, preview):
     original = open(page, encoding="utf-8").read()
     browser.get(f"http://kent.localhost:{preview['port']}/advice/personal-safety/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Personal safety"
-    time.sleep(1)  # let the page open its event stream
+    # The page has opened its event stream (it marks the document): no fixed wait.
+    listening = lambda: browser.execute_script("return document.documentElement.dataset.sohLive === 'listening'")
+    assert wait_for(listening)
     browser.execute_script("window.notReloaded = true")
     with open(page, "w", encoding="utf-8") as f:
         f.write(original.replace("title: Personal safety", "title: Staying safe when you are out"))
     assert wait_for(lambda: browser.find_element(By.TAG_NAME, "h1").text == "Staying safe when you are out")
     assert browser.execute_script("return window.notReloaded === undefined")
 
-    time.sleep(1)
+    assert wait_for(listening)
     with open(page, "w", encoding="utf-8") as f:
         f.write(original.replace("title: Personal safety", "titel: Broken"))
     alert = lambda: browser.find_element(By.CSS_SELECTOR, ".soh-build-error[role=alert]")
@@ -76,7 +78,7 @@ def test_saving_a_file_reloads_and_a_broken_build_is_shown(browser, preview):
     assert wait_for(lambda: browser.find_element(By.TAG_NAME, "h1").text == "Personal safety")
 
     # Only the text changed: the preview puts it in place and reloads.
-    time.sleep(1)
+    assert wait_for(listening)
     with open(page, "w", encoding="utf-8") as f:
         f.write(original + "\nA paragraph added while the preview is open.\n")
     assert wait_for(lambda: "A paragraph added while the preview is open." in browser.find_element(By.TAG_NAME, "main").text)

@@ -211,15 +211,18 @@ def test_postgres_restarted_under_load_gives_503_then_recovers_by_itself(server,
             running = [pool.submit(client, n) for n in range(8)]
             time.sleep(1.5)
             server.stop("fast")
+            stopped = time.time()
             # Alive (no restart wanted), but not ready: the load balancer stops sending here.
             status, health = get(api.url, "/healthz")
             assert status == 200 and health["database"] == "unreachable" and "deliveries" not in health, health
             status, ready = get(api.url, "/readyz")
             assert status == 503 and "does not answer" in ready["error"], ready
-            time.sleep(8)  # with the checks, longer than the API waits for the database (10 s)
+            # Refused at once while it is down (a refused connection is not waited for).
+            assert wait_for(lambda: sum(1 for o in list(outcomes) if o[2] == 503 and o[0] > stopped) >= 8, timeout=30)
             server.start()
             restarted = time.time()
-            time.sleep(4)
+            # Until reports sent after the restart are stored again.
+            assert wait_for(lambda: sum(1 for o in list(outcomes) if o[0] > restarted + 1 and o[2] == 201) >= 8, timeout=60)
             stop.set()
             for future in running:
                 future.result()
