@@ -53,10 +53,21 @@ public struct FrontMatter: Sendable {
 
     static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview", "slug"]
 
+    /// A title for the hint of a page without one, from its own file name:
+    /// `content/advice/personal-safety.md` → "Personal safety".
+    static func exampleTitle(_ file: String) -> String {
+        var parts = file.split(separator: "/").map(String.init)
+        var name = parts.popLast() ?? ""
+        for suffix in [".md", ".cy"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+        if name == "index" { name = parts.last.map { $0 == "content" ? "Home" : $0 } ?? "Home" }
+        let words = name.replacingOccurrences(of: "-", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
     static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, sink: DiagnosticSink) -> FrontMatter? {
         let parsed = YAMLParser.parse(split.yaml, file: file, lineOffset: split.yamlLineOffset, sink: sink)
         guard let root = parsed, let map = StrictMapping(root, what: "front matter", allowed: keys, sink: sink) else { return nil }
-        guard let title = map.text("title", required: true, example: "Report a crime") else { return nil }
+        guard let title = map.text("title", required: true, example: exampleTitle(file)) else { return nil }
         if title.trimmingCharacters(in: .whitespaces).isEmpty {
             sink.error(map.valueLocation("title"), "the title is empty", hint: "Give the page a short, specific title.")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A YAML mapping read strictly: unknown keys are errors that list the allowed keys, and each
 /// accessor reports a wrong type or a missing required value with the key's line and column.
 public struct StrictMapping {
@@ -5,6 +7,8 @@ public struct StrictMapping {
     public let pairs: [YAMLPair]
     /// Says what the mapping is in messages, e.g. "force file" or "colours".
     public let what: String
+    /// The keys it may have, for what a missing key's message suggests.
+    let allowed: [String]
     let sink: DiagnosticSink
 
     /// Nil (with a diagnostic) when the node is not a mapping.
@@ -17,6 +21,7 @@ public struct StrictMapping {
         self.node = node
         self.pairs = pairs
         self.what = what
+        self.allowed = allowed
         self.sink = sink
         for pair in pairs where !allowed.contains(pair.key) {
             sink.error(pair.keyLocation, "unknown key '\(pair.key)' in \(what)",
@@ -43,7 +48,22 @@ public struct StrictMapping {
         pairs.first(where: { $0.key == key })?.value.location ?? node.location
     }
 
+    /// A required key without a value: written with nothing after it (often a value starting
+    /// with an unquoted '#', which YAML reads as a comment), misspelt, or left out.
     func missing(_ key: String, _ example: String) {
+        if let pair = pairs.first(where: { $0.key == key }) {
+            let bare = example.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            sink.error(pair.keyLocation, "'\(key)' in \(what) has no value",
+                hint: bare.hasPrefix("#")
+                    ? "In YAML an unquoted '#' begins a comment, so the value was read as nothing: put it in quotes, e.g. \(key): \"\(bare)\"."
+                    : "Give it a value, e.g. '\(key): \(example)'. A value that starts with '#' goes in quotes: in YAML an unquoted '#' begins a comment.")
+            return
+        }
+        if let misspelt = pairs.first(where: { !allowed.contains($0.key) && Suggestion.closest(to: $0.key, in: [key]) != nil }) {
+            sink.error(node.location, "missing required key '\(key)' in \(what)",
+                hint: "'\(misspelt.key)' (line \(misspelt.keyLocation.line)) looks like it: rename it to '\(key)'.")
+            return
+        }
         sink.error(node.location, "missing required key '\(key)' in \(what)", hint: "Add '\(key): \(example)'.")
     }
 

@@ -28,6 +28,16 @@ let badInputs: [BadInput] = [
              expected: ["forces/alpha.yml:2:7: error: 'name' should be text, found a list\n  hint: Write 'name: text', or 'name: {en: …, cy: …}' for translated text."]),
     BadInput(name: "missing required field", files: ["forces/alpha.yml": "id: alpha\nbaseURL: https://a.example\n\(alphaColours)\n"],
              expected: ["forces/alpha.yml:1:1: error: missing required key 'name' in force file\n  hint: Add 'name: Example Police'."]),
+    BadInput(name: "colour written without quotes",
+             files: ["forces/alpha.yml": "id: alpha\nname: Alpha\nbaseURL: https://a.example\ncolours:\n  primary: #0b3d91\n  secondary: \"#ffdd00\"\n  link: \"#1d4f91\"\n  focus: \"#ffdd00\"\n"],
+             expected: ["forces/alpha.yml:5:3: error: 'primary' in 'colours' has no value\n  hint: In YAML an unquoted '#' begins a comment, so the value was read as nothing: put it in quotes, e.g. primary: \"#1d3f6e\"."]),
+    BadInput(name: "misspelt required key in front matter", files: ["content/advice/personal-safety.md": "---\ntitel: Staying safe\n---\n"],
+             expected: [
+                "content/advice/personal-safety.md:2:1: error: missing required key 'title' in front matter\n  hint: 'titel' (line 2) looks like it: rename it to 'title'.",
+                "content/advice/personal-safety.md:2:1: error: unknown key 'titel' in front matter\n  hint: Allowed keys: title, description, layout, order, draft, aliases, service, quickExit, translatedFrom, needsReview, slug. Did you mean 'title'?",
+             ]),
+    BadInput(name: "required key left out of front matter", files: ["content/advice/personal-safety.md": "---\ndescription: How to stay safe\n---\n"],
+             expected: ["content/advice/personal-safety.md:2:1: error: missing required key 'title' in front matter\n  hint: Add 'title: Personal safety'."]),
     BadInput(name: "colour not #rrggbb", files: ["forces/alpha.yml": "id: alpha\nname: Alpha\nbaseURL: https://a.example\ncolours:\n  primary: blue\n  secondary: \"#ffdd00\"\n  link: \"#1d4f91\"\n  focus: \"#fd0\"\n"],
              expected: [
                 "forces/alpha.yml:5:12: error: colour 'blue' is not written as #rrggbb\n  hint: Write six hex digits after '#', in quotes: primary: \"#1d3f6e\".",
