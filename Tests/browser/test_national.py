@@ -128,6 +128,18 @@ def test_find_your_force_by_postcode_without_javascript_in_both_languages(browse
     assert entry.find_element(By.TAG_NAME, "a").get_attribute("href") == national("south-wales") + "/cy/"
 
 
+def test_pressing_find_with_nothing_chosen_without_javascript_says_what_to_do_in_the_pages_language(browser_without_js, national):
+    b = browser_without_js
+    for prefix, words in (("", "Choose the area where it happened"), ("/cy", "Dewiswch o'r rhestr yr ardal")):
+        b.get(national("national") + prefix + "/find-your-force/")
+        b.find_element(By.CSS_SELECTOR, "form[data-area-finder] button[type=submit]").click()
+        assert wait_for(lambda: b.current_url.endswith(prefix + "/find-your-force/#area-not-chosen")), b.current_url
+        note = b.find_element(By.ID, "area-not-chosen")
+        assert note.is_displayed() and words in note.text, note.text
+        assert "{" not in b.find_element(By.TAG_NAME, "body").text, "a page, not the API's JSON"
+        assert not b.find_element(By.ID, "postcode-not-found").is_displayed()
+
+
 @pytest.mark.parametrize("service,page", services_with_forms())
 def test_every_service_page_sends_the_person_to_that_forces_form(browser_without_js, national, service, page):
     b = browser_without_js

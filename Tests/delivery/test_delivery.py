@@ -20,6 +20,7 @@ import uuid
 
 import pytest
 
+from postgres import free_port
 from receiver import Receiver, submission
 
 # `soh api`, `soh deliver` and `soh submissions` seal answers with a key and do not start
@@ -549,6 +550,27 @@ def test_slow_replies_are_cut_off_at_the_timeout_and_the_report_counted_once(rec
             assert delivery["attempts"] >= 2 and delivery["forceReference"].startswith("FR/"), delivery
             assert receiver.references()[reference] == 1, fault
         assert receiver.problems == []
+    finally:
+        api.stop()
+
+
+def test_a_refused_connection_ends_the_attempt_at_once(receiver):
+    """The force's system is down and its port refuses connections: each attempt ends at once
+    with the reason (not at the end of the 10 s it may take to connect), so an outage is retried
+    on schedule and the drain starts as soon as it is back."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    api = API(config(receiver, timeout="10s").replace(f"url: {receiver.url}", f"url: {closed}", 1))
+    try:
+        reference = api.post("lost-property", sample("lost-property"))
+        started = time.time()
+        assert wait_for(lambda: api.submission(reference)["deliveries"][0]["attempts"] >= 3, timeout=9), \
+            api.soh("deliveries", "show", reference).stdout
+        assert time.time() - started < 9
+        shown = api.soh("deliveries", "show", reference).stdout
+        attempts = [line.split() for line in shown.splitlines() if line.startswith("    ") and " retry " in line]
+        assert len(attempts) >= 3, shown
+        assert all(int(fields[3]) < 2000 for fields in attempts), shown  # time, outcome, status, milliseconds
+        assert "refused" in shown.lower(), shown
     finally:
         api.stop()
 
