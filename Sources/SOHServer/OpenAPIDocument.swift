@@ -49,7 +49,7 @@ enum OpenAPIDocument {
             "KeyReused": ["type": "object", "properties": ["code": ["const": "idempotencyKeyReused"], "error": ["type": "string"]],
                           "required": ["code", "error"]],
         ]
-        var oneOf: [[String: Any]] = []
+        var formPaths: [String: Any] = [:]
         for (id, form) in catalog.forms.sorted(by: { $0.key < $1.key }) {
             var properties: [String: Any] = [:]
             for page in form.pages {
@@ -72,7 +72,7 @@ enum OpenAPIDocument {
                 ],
                 "required": ["form", "version", "answers"],
             ]
-            oneOf.append(["$ref": "#/components/schemas/\(name)"])
+            formPaths[id] = name
         }
         func response(_ description: String, _ schema: String) -> [String: Any] {
             ["description": description, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
@@ -84,12 +84,53 @@ enum OpenAPIDocument {
         }
         func error(_ description: String) -> [String: Any] { refusal(description, ["$ref": "#/components/schemas/Error"]) }
         let force: [String: Any] = ["name": "force", "in": "path", "required": true, "schema": ["enum": catalog.forces.keys.sorted()]]
-        let form: [String: Any] = ["name": "form", "in": "path", "required": true, "schema": ["enum": catalog.forms.keys.sorted()]]
         let reference: [String: Any] = ["name": "reference", "in": "path", "required": true, "schema": ["type": "string"]]
+        // One operation per form: its own body, the forces that take it, a stored example, and
+        // a link from the 201 to reading the report back.
+        var paths: [String: Any] = [:]
+        let today = CalendarDate.today()
+        for (id, form) in catalog.forms.sorted(by: { $0.key < $1.key }) {
+            let takers = catalog.forces.values.filter { !$0.unavailableForms.contains(id) }.map(\.id).sorted()
+            guard !takers.isEmpty else { continue }
+            let example: [String: Any] = [
+                "form": id, "version": form.version, "language": "en",
+                "answers": try JSONSerialization.jsonObject(with: JSONEncoder().encode(form.exampleAnswers(force: takers.first, today: today))),
+            ]
+            let taker: [String: Any] = ["name": "force", "in": "path", "required": true, "schema": ["enum": takers]]
+            paths["/v1/forces/{force}/forms/\(id)/submissions"] = ["parameters": [taker], "options": [
+                "summary": "CORS preflight for \(form.title.text("en"))", "operationId": "preflight-\(id)",
+                "responses": ["204": ["description": "The force's own origin (or a preview) may post"],
+                              "403": response("Another origin, or none", "Error"), "404": response("Unknown force", "Error")],
+            ], "post": [
+                "summary": form.title.text("en"), "operationId": "submit-\(id)",
+                "parameters": [["name": "Idempotency-Key", "in": "header", "schema": ["type": "string", "maxLength": 200]]],
+                "requestBody": ["required": true, "content": [
+                    "application/json": ["schema": ["$ref": "#/components/schemas/\(formPaths[id] ?? "")"], "example": example],
+                    "application/x-www-form-urlencoded": ["schema": ["type": "object"]]]],
+                "responses": [
+                    "201": [
+                        "description": "Stored; the same Idempotency-Key returns the same result",
+                        "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Created"]]],
+                        "links": ["readSubmission": [
+                            "operationId": "readSubmission", "description": "The report just stored, read back with the force's token",
+                            "parameters": ["force": "$request.path.force", "reference": "$response.body#/reference"]]],
+                    ],
+                    "303": ["description": "Form post stored: redirect to the force's confirmation page"],
+                    "400": error("Malformed"), "403": error("The Origin is not the force's own site"),
+                    "404": error("Unknown force, or a service the force switched off"),
+                    "409": error("The form changed"), "413": error("Too large"),
+                    "415": response("Unsupported content type", "Error"),
+                    "422": refusal("Invalid answers (codes such as required, invalid, notAsked, unknown, and exit when the answers lead to a page that ends the form), or an Idempotency-Key already used for other content (nothing stored)",
+                                   ["oneOf": [["$ref": "#/components/schemas/Invalid"], ["$ref": "#/components/schemas/KeyReused"]]]),
+                    "429": error("Rate limited"),
+                    "503": error("Could not be stored; try again after Retry-After"),
+                ],
+            ]]
+        }
         let document: [String: Any] = [
             "openapi": "3.1.0",
             "info": ["title": "Single Online Home submission API", "version": "1"],
-            "paths": [
+            "paths": paths.merging([
                 "/healthz": ["get": ["responses": [
                     "200": ["description": "The process is alive (liveness); whether the database answers, and how the delivery queue stands when it does",
                             "content": ["application/json": ["schema": [
@@ -106,30 +147,8 @@ enum OpenAPIDocument {
                     "200": ["description": "Prometheus text format: soh_delivery_attempts_total{outcome}, soh_delivery_pending, soh_delivery_dead, soh_delivery_oldest_pending_seconds, soh_report_oldest_undelivered_seconds, soh_delivery_submit_to_delivered_seconds", "content": ["text/plain": ["schema": ["type": "string"]]]],
                     "404": response("Metrics are not exported by this server (tests embedding the API)", "Error"),
                     "503": response("The database does not answer", "Error")]]],
-                "/v1/forces/{force}/forms/{form}/submissions": ["parameters": [force, form], "options": [
-                    "summary": "CORS preflight",
-                    "responses": ["204": ["description": "The force's own origin (or a preview) may post"],
-                                  "403": response("Another origin", "Error"), "404": response("Unknown force", "Error")],
-                ], "post": [
-                    "summary": "Send a form",
-                    "parameters": [["name": "Idempotency-Key", "in": "header", "schema": ["type": "string", "maxLength": 200]]],
-                    "requestBody": ["content": ["application/json": ["schema": ["oneOf": oneOf]],
-                                                "application/x-www-form-urlencoded": ["schema": ["type": "object"]]]],
-                    "responses": [
-                        "201": response("Stored; the same Idempotency-Key returns the same result", "Created"),
-                        "303": ["description": "Form post stored: redirect to the force's confirmation page"],
-                        "400": error("Malformed"), "403": error("The Origin is not the force's own site"),
-                        "404": error("Unknown force or form, or a service the force switched off"),
-                        "409": error("The form changed"), "413": error("Too large"),
-                        "415": response("Unsupported content type", "Error"),
-                        "422": refusal("Invalid answers (codes such as required, invalid, notAsked, unknown, and exit when the answers lead to a page that ends the form), or an Idempotency-Key already used for other content (nothing stored)",
-                                       ["oneOf": [["$ref": "#/components/schemas/Invalid"], ["$ref": "#/components/schemas/KeyReused"]]]),
-                        "429": error("Rate limited"),
-                        "503": error("Could not be stored; try again after Retry-After"),
-                    ],
-                ]],
                 "/v1/forces/{force}/submissions": ["parameters": [force], "get": [
-                    "summary": "A force's submissions, oldest first", "security": [["bearer": []]],
+                    "summary": "A force's submissions, oldest first", "operationId": "listSubmissions", "security": [["bearer": []]],
                     "parameters": [["name": "since", "in": "query", "schema": ["type": "string", "format": "date-time"]],
                                    ["name": "after", "in": "query", "schema": ["type": "string", "pattern": "^[0-9]+$"]],
                                    ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 200]]],
@@ -140,7 +159,7 @@ enum OpenAPIDocument {
                                   "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
-                "/v1/postcodes/{postcode}": ["parameters": [["name": "postcode", "in": "path", "required": true, "schema": ["type": "string", "maxLength": 10]]], "get": [
+                "/v1/postcodes/{postcode}": ["parameters": [["name": "postcode", "in": "path", "required": true, "schema": ["type": "string", "description": "A postcode, with spaces anywhere or none (CF10 1AA, cf101aa)"]]], "get": [
                     "summary": "The force whose police area a postcode is in (the index soh areas import made)",
                     "responses": ["200": response("The postcode and its force", "Postcode"), "400": response("Not a postcode", "Error"),
                                   "404": response("Not in the index, or no index on this server", "Error"),
@@ -149,7 +168,7 @@ enum OpenAPIDocument {
                 "/v1/find-force": ["get": [
                     "summary": "Sends a person to the force for an area or postcode: its form of a service, or its entry on the national site",
                     "parameters": [["name": "area", "in": "query", "schema": ["enum": catalog.areas?.allAreas.map(\.id) ?? []]],
-                                   ["name": "postcode", "in": "query", "schema": ["type": "string", "maxLength": 10]],
+                                   ["name": "postcode", "in": "query", "schema": ["type": "string", "description": "A postcode, with spaces anywhere or none"]],
                                    ["name": "service", "in": "query", "schema": ["enum": catalog.servicePages.keys.sorted()]],
                                    ["name": "language", "in": "query", "schema": ["enum": ["en", "cy"]]]],
                     "responses": ["303": ["description": "To the force's page (Location)"],
@@ -169,14 +188,14 @@ enum OpenAPIDocument {
                                   "503": response("The database could not be read", "Error")],
                 ]],
                 "/v1/forces/{force}/submissions/{reference}": ["parameters": [force, reference], "get": [
-                    "summary": "One submission", "security": [["bearer": []]],
+                    "summary": "One submission", "operationId": "readSubmission", "security": [["bearer": []]],
                     "responses": ["200": response("The submission", "Submission"), "401": response("No token, or not this force's", "Error"),
                                   "404": response("Unknown force, or no such submission for this force", "Error"),
                                   "429": response("Too many failed token checks from this address, or too many reads for this force; try again after Retry-After", "Error"),
                                   "500": response("The instance's answers keys cannot open a submission (docs/privacy.md)", "Error"),
                                   "503": response("The database could not be read", "Error")],
                 ]],
-            ],
+            ]) { first, _ in first },
             "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
         ]
         return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])

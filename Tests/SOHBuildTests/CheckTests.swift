@@ -52,6 +52,13 @@ struct CheckTests {
         let fixed = try await findings(["data/police-areas.yml": areas + "  beta: {name: Beta, code: E23000002, areas: [{name: Betatown}]}\n",
                                         "content/forms/crime.yml": asked])
         #expect(fixed.filter { $0.hasPrefix("routing/") } == [], "\(fixed)")
+        // And the other way: a police area whose force has no force file sends people nowhere.
+        let atlantis = try await findings(["data/police-areas.yml": areas + "  beta: {name: Beta, code: E23000002, areas: [{name: Betatown}]}\n"
+                                           + "  atlantis: {name: Atlantis, code: E23000099, areas: [{name: Lost City}]}\n",
+                                           "content/forms/crime.yml": asked])
+        #expect(atlantis.filter { $0.hasPrefix("routing/") } == [
+            "routing/areas-file data/police-areas.yml:6:3 error: police area 'atlantis' has no force file (forces/atlantis.yml) []",
+        ], "\(atlantis)")
         await #expect(throws: DiagnosticsError.self) { _ = try await findings(["content/forms/crime.yml": asked]) }
     }
 

@@ -42,49 +42,10 @@ struct Harness {
     }
 }
 
-/// Valid answers for any form: follows the conditions, avoids exit pages, fills every asked question.
+/// Valid answers for any form (`exampleAnswers`), in Kent's area: the tests post to Kent, and a
+/// report about elsewhere moves (RoutingTests).
 func sampleAnswers(_ form: FormDefinition) -> [String: Answer] {
-    func value(_ q: Question) -> Answer? {
-        switch q.type {
-        case .content: return nil
-        case .text, .textarea: return .text("Sample answer")
-        case .email: return .text("sam@example.com")
-        case .phone: return .text("07700 900982")
-        case .postcode: return .text("SW1A 2AA")
-        case .number: return .text(String(Int(max(q.min ?? 1, 1))))
-        case .date:
-            let year = q.dateRule?.future == true ? "2099" : "1990"
-            return .parts(["day": "1", "month": "2", "year": year])
-        case .time: return .text("14:30")
-        case .radios, .select: return q.options?.first.map { .text($0.value) }
-        // Kent's own area: the tests post to Kent, and a report about elsewhere moves (RoutingTests).
-        case .area: return (q.options?.first { $0.group == "kent" } ?? q.options?.first).map { .text($0.value) }
-        case .checkboxes: return q.required ? q.options?.last.map { .list([$0.value]) } : nil
-        case .yesNo: return .text("no")
-        case .address: return .parts(["line1": "1 High Street", "town": "Leeds", "postcode": "LS1 1AA"])
-        case .registration: return .text("AB12 CDE")
-        case .declaration: return .text("yes")
-        }
-    }
-    var answers: [String: Answer] = [:]
-    for page in form.pages {
-        let asked = FormValidator.askedPages(form, answers: answers, today: CalendarDate(year: 2026, month: 6, day: 15))
-        guard asked.contains(where: { $0.id == page.id }), page.kind != .exit else { continue }
-        if page.repeat != nil {
-            var item: [String: Answer] = [:]
-            for q in page.questions { item[q.id] = value(q) }
-            answers[page.id] = .items([item])
-            continue
-        }
-        for q in page.questions {
-            guard let a = value(q) else { continue }
-            answers[q.id] = a
-            if case .text(let chosen) = a, let reveal = q.options?.first(where: { $0.value == chosen })?.reveal {
-                for r in reveal { answers[r.id] = value(r) }
-            }
-        }
-    }
-    return answers
+    form.exampleAnswers(force: "kent", today: CalendarDate(year: 2026, month: 6, day: 15))
 }
 
 func body(_ form: FormDefinition, _ answers: [String: Answer], version: Int? = nil, language: String = "en") -> ByteBuffer {

@@ -3,6 +3,9 @@ generates thousands of requests from `/v1/openapi.json` (valid and not) and send
 real `soh api`; none may get a 5xx, and every response must have a declared status, content type,
 headers and schema.
 """
+import glob
+import hashlib
+import json
 import os
 import re
 import subprocess
@@ -10,7 +13,7 @@ import sys
 import tempfile
 
 from receiver import Receiver
-from test_delivery import API, TOKEN, config
+from test_delivery import API, ROOT, TOKEN, config
 
 SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
@@ -18,7 +21,12 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 def test_generated_requests_get_no_5xx_and_responses_match_the_document():
     receiver = Receiver()
-    api = API(config(receiver))
+    # One token opens every force's reports here, so a report posted to any force by a link can
+    # be read back (a token for another force would be refused, and its address then locked out
+    # of every read for a minute: both tested elsewhere).
+    forces = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(ROOT, "forces", "*.yml")))
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
+    api = API(config(receiver), env={"SOH_API_TOKENS": ",".join(f"{force}={digest}" for force in forces)})
     try:
         result = subprocess.run(
             [SCHEMATHESIS, "run", api.url + "/v1/openapi.json", "--checks", CHECKS, "--max-examples", "100",
@@ -30,6 +38,16 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document():
         tested = re.search(r"Tested: (\d+)", result.stdout)
         assert selected and tested and selected[1] == selected[2] == tested[1], result.stdout[-3000:]
         assert " passed" in result.stdout, result.stdout[-3000:]
+        # Precise enough to create real reports (each form's example is stored) and, through the
+        # links from a 201, to read them back with the force's token (the stateful phase).
+        forms = set()
+        for force in forces:
+            exported = api.soh("submissions", "export", "--force", force)
+            assert exported.returncode == 0, exported.stderr
+            forms |= {json.loads(line)["form"] for line in exported.stdout.splitlines()}
+        assert len(forms) >= 8, f"only {sorted(forms)} were stored"
+        reads = [l for l in api.soh("audit", "list").stdout.splitlines() if "  read  " in l and "(no such submission)" not in l]
+        assert len(reads) >= 5, "reports stored by the run were not read back through the links"
     finally:
         api.stop()
         receiver.close()
