@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import SOHDelivery
+@testable import SOHDelivery
 import SOHForms
 import SOHModel
 import SOHServer
@@ -177,5 +177,24 @@ struct AddressPolicyTests {
     @Test(arguments: ["8.8.8.8", "81.2.69.160", "2a00:1450:4009:81f::200e", "172.32.0.1", "100.128.0.1"])
     func publicAddressesPass(_ host: String) {
         #expect(AddressPolicy.privateAddress(of: host) == nil, "\(host)")
+    }
+}
+
+@Suite("The force's reference in a reply")
+struct ForceReferenceTests {
+    @Test(arguments: [
+        (#"{"data": {"type": "incident", "id": "KNT/1", "attributes": {"crimeReferenceNumber": "37/12345/26", "reference": "R1"}}}"#, "37/12345/26"),
+        (#"{"data": {"type": "incident", "id": "KNT/1", "attributes": {"forceReference": "F1", "reference": "R1"}}}"#, "F1"),
+        (#"{"data": {"type": "incident", "id": "KNT/1", "attributes": {"reference": "R1"}}}"#, "R1"),
+        (#"{"data": {"type": "incident", "id": "KNT/1"}}"#, "KNT/1"),
+        (#"{"reference": "TOP"}"#, "TOP"),
+    ])
+    func theFirstOfTheDocumentedFieldsIsKept(_ reply: String, _ expected: String) {
+        #expect(DeliverySender.forceReference(reply) == expected)
+    }
+
+    @Test func aReplyThatIsNotJSONHasNone() {
+        #expect(DeliverySender.forceReference("<html>stored</html>") == nil)
+        #expect(DeliverySender.forceReference(#"{"data": {"id": 7}}"#) == nil)
     }
 }

@@ -56,4 +56,26 @@ struct OperatorCommandTests {
             #expect(!help.stdout.contains("--answers-keys"), "\(command)")
         }
     }
+
+    /// `--since` and `--until` are instants: an offset is read as one, and anything else is
+    /// refused naming the value before the database is opened.
+    @Test func sinceAndUntilAreInstants() async throws {
+        let h = try Harness()
+        guard case .created(let stored) = try await h.store.store(StoreTests.new()) else { Issue.record("not stored"); return }
+        let keys = try PilotMoveTests.keysFile()
+        let received = try #require(StoreTime.date(stored.receivedAt))
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(secondsFromGMT: 7200)
+        let sameInstantAhead = formatter.string(from: received)
+        let export = try PilotMoveTests.soh(["submissions", "export", "--force", "kent", "--db", h.dbPath, "--answers-keys", keys.path, "--since", sameInstantAhead])
+        #expect(export.status == 0 && export.stdout.contains(stored.reference), "\(sameInstantAhead): \(export.stderr)")
+        for command in [["submissions", "export", "--force", "kent", "--answers-keys", keys.path, "--since", "yesterday"],
+                        ["deliveries", "redeliver", "--force", "kent", "--since", "yesterday", "--until", "2030-01-01T00:00:00Z"],
+                        ["deliveries", "redeliver", "--force", "kent", "--since", "2026-01-01T00:00:00Z", "--until", "2026-13-01"]] {
+            let refused = try PilotMoveTests.soh(command + ["--db", h.dbPath])
+            #expect(refused.status != 0 && refused.stdout.isEmpty, "\(command)")
+            #expect(refused.stderr.contains("ISO 8601") && (refused.stderr.contains("'yesterday'") || refused.stderr.contains("'2026-13-01'")), "\(refused.stderr)")
+        }
+    }
 }

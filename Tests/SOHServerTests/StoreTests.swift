@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import SOHDelivery
+import SOHForms
 import SOHServer
 import Testing
 
@@ -417,5 +418,31 @@ struct StoreTests {
             await #expect(throws: PostgresSubmissionStore.CannotOpen.self) { try await PostgresSubmissionStore(url: url, keys: nil, logger: Logger(label: "test")) }
         }
         #expect(PostgresSubmissionStore.redacted("postgres://soh:hunter2@db:5432/x") == "postgres://soh:redacted@db:5432/x")
+    }
+
+    /// An import keeps a held delivery held (it goes when the one it waits for ends), keeps the
+    /// force the report was made to, stores its times in one form, and adds a report once.
+    @Test(arguments: Kind.allCases)
+    func anImportKeepsHeldDeliveriesHeldAndTheReceivingForce(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        var stored = StoredSubmission(id: 0, reference: "SWA-HELD-0001", force: "south-wales", form: "lost-property", version: 1, language: "en",
+                                      answers: #"{"item-type":"keys"}"#, receivedAt: "2026-11-26T10:12:01.204Z", startedAt: nil, submittedAt: nil)
+        stored.routing = ReportRouting(receivedBy: "south-wales", areaForce: "kent", area: "maidstone", areaName: "Maidstone", action: .notify)
+        let deliveries = [
+            DeliveryStatus(id: "d-own", reference: stored.reference, force: "south-wales", form: "lost-property", destination: "records", state: "pending", attempts: 2),
+            DeliveryStatus(id: "d-held", reference: stored.reference, force: "south-wales", form: "lost-property", destination: "records", state: "pending",
+                           attempts: 0, toForce: "kent", held: true),
+        ]
+        #expect(try await made.store.importSubmission(ImportedSubmission(submission: stored, deliveries: deliveries)))
+        #expect(try await !made.store.importSubmission(ImportedSubmission(submission: stored, deliveries: deliveries)), "added once")
+        let due = try await made.store.lease(limit: 10, seconds: 60, now: Date())
+        #expect(due.map(\.id) == ["d-own"], "\(kind): only the receiving force's delivery is due")
+        let held = try #require(try await made.store.deliveries(reference: stored.reference).first { $0.id == "d-held" })
+        #expect(held.held == true && held.lastError == "waiting for the delivery to south-wales" && held.toForce == "kent")
+        try await made.store.record([RecordedAttempt(delivery: due[0], attempt: Attempt(.delivered, detail: "ok"), next: .delivered(forceReference: nil), at: Date())])
+        #expect(try await made.store.lease(limit: 10, seconds: 60, now: Date()).map(\.id) == ["d-held"], "released once the other ended")
+        let read = try #require(try await made.store.get(force: "south-wales", reference: stored.reference))
+        #expect(read.force == "south-wales" && read.routing?.areaForce == "kent" && read.answers == stored.answers)
     }
 }
