@@ -110,8 +110,8 @@ enum Report {
                 Swift.print(String(format: "  nothing changed since the last build: inputs and outputs checked in %.3fs", s.timings.load))
             } else if timings {
                 let t = s.timings
-                Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs (plan %.3fs, shared renders %.3fs, fill and write %.3fs) · %d forces in %d classes rendered once per page",
-                                   t.load, t.prepare, t.renderAndWrite, t.plan, t.sharedRender, t.renderAndWrite - t.plan - t.sharedRender,
+                Swift.print(String(format: "  load %.3fs · prepare %.3fs · render+write %.3fs (shared renders %.3fs, render, fill and write %.3fs) · %d forces in %d classes rendered once per page",
+                                   t.load, t.prepare, t.renderAndWrite, t.sharedRender, t.renderAndWrite - t.sharedRender,
                                    t.sharedForces, t.sharedClasses))
             }
         case .json:

@@ -1,6 +1,7 @@
 import Foundation
 import SOHBuild
 import SOHModel
+import Testing
 
 /// A small site written into a fresh temporary folder by the test that uses it.
 struct Fixture {
@@ -19,6 +20,13 @@ struct Fixture {
         let url = root.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)
+    }
+
+    /// Replaces `old` with `new` in the file at `path`; `old` must be there.
+    func edit(_ path: String, _ old: String, _ new: String) throws {
+        let text = try #require(read(path), "\(path) is not in the fixture")
+        #expect(text.contains(old), "\(path) has no '\(old)'")
+        try write(path, text.replacingOccurrences(of: old, with: new))
     }
 
     func writeBytes(_ path: String, _ bytes: [UInt8]) throws {

@@ -9,8 +9,9 @@ import Testing
 struct PreviewSessionTests {
     /// Builds with a session, applies `change`, builds again with the changed files; then a new
     /// session builds the changed sources into a fresh folder and the two must be the same.
-    func edit(_ change: (Fixture) throws -> [String]) async throws -> Builder.Summary {
+    func edit(setup: (Fixture) throws -> Void = { _ in }, _ change: (Fixture) throws -> [String]) async throws -> Builder.Summary {
         let site = try Fixture()
+        try setup(site)
         let session = PreviewSession(options: Builder.Options(root: site.root, out: site.out))
         _ = try await session.build(changed: nil)
         let changed = try change(site)
@@ -23,6 +24,20 @@ struct PreviewSessionTests {
         #expect(Set(a.keys) == Set(b.keys))
         #expect(a.keys.filter { a[$0] != b[$0] }.sorted() == [], "the preview differs from a fresh build")
         return report.summary
+    }
+
+    /// Every kind of edit the build is tested with: the preview shows what a fresh preview build
+    /// shows, whichever path the session took (a text edit put in place, or a build).
+    @Test(arguments: IncrementalBuildTests.edits.map(\.0))
+    func everyKindOfEditShowsWhatAFreshPreviewShows(_ kind: String) async throws {
+        let change = try #require(IncrementalBuildTests.edits.first { $0.0 == kind }?.1)
+        _ = try await edit(setup: IncrementalBuildTests.withNationalSite) { site in
+            func sources() -> [String: Data] { Fixture.tree(site.root).filter { !$0.key.hasPrefix("public/") && !$0.key.hasPrefix("fresh/") } }
+            let before = sources()
+            try change(site)
+            let after = sources()
+            return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+        }
     }
 
     @Test func editingAPageBodyPutsItInPlace() async throws {

@@ -5,8 +5,7 @@ import Glibc
 #endif
 import SOHModel
 
-/// Every file a build reads, with its SHA-256 and stamp: the quickest rebuild, and the hashes the
-/// page keys start from (`BuildKeys`).
+/// Every file a build reads, with its SHA-256 and stamp: "nothing changed, nothing done".
 ///
 /// When no input changed since the last build of the same forces and every output file is
 /// still as that build left it, there is nothing to load, render or write. "No input changed"
@@ -14,7 +13,7 @@ import SOHModel
 /// (`site.yml`, `content/`, `forces/`, `themes/`), this `soh` executable and the build's options
 /// (the forces it builds among them). "As the build left it" is each output file's size and
 /// modification time against the force's `BuildCache`. Anything unreadable, missing or
-/// different means an ordinary build, which decides page by page.
+/// different means an ordinary build, which renders every page and writes what changed.
 ///
 /// A build that succeeds records its index in `<out>/.soh-cache/inputs` (a `CacheFile`):
 /// `build <digest> <when hashed> <force>…`, then a `W` record per warning and an `F` record per
@@ -61,7 +60,7 @@ struct InputIndex {
         }
         var h = KeyHasher()
         // The forces built are a setting too: a record of some forces says nothing of the others.
-        h.add(Self.header, BuildKeys.executableIdentity, options.environment, options.apiOverride ?? "-",
+        h.add(Self.header, Self.executableIdentity, options.environment, options.apiOverride ?? "-",
               options.preview ? "preview" : "publish", options.shareRenders ? "shared" : "direct",
               options.forces.isEmpty ? "all forces" : Set(options.forces).sorted().joined(separator: " "))
         for (path, item) in zip(paths, found) {
@@ -177,9 +176,16 @@ struct InputIndex {
             let now = FileStamp(info)
             guard Int64(now.size) == record.number(2), now.mtime == record.number(3) else { return false }
             files += 1
-            if !record.field(1, is: "-") { pages += 1 }
+            if record.field(1, is: "page") { pages += 1 }
             return true
         }
         return wellFormed ? (pages, files) : nil
     }
+
+    /// Size, times and inode of the running executable: a new `soh` is a change like any other.
+    static let executableIdentity: String = {
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return UUID().uuidString }
+        return "\(info.st_size) \(info.st_mtim.tv_sec) \(info.st_mtim.tv_nsec) \(info.st_ino)"
+    }()
 }

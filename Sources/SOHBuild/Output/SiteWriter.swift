@@ -12,20 +12,18 @@ enum SiteWriter {
         var written = 0
         var unchanged = 0
         var removed = 0
-        /// Pages taken from the build cache without rendering.
-        var reused = 0
 
         static func + (a: Counts, b: Counts) -> Counts {
-            Counts(written: a.written + b.written, unchanged: a.unchanged + b.unchanged, removed: a.removed + b.removed,
-                   reused: a.reused + b.reused)
+            Counts(written: a.written + b.written, unchanged: a.unchanged + b.unchanged, removed: a.removed + b.removed)
         }
     }
 
     static let manifestFolder = "_manifests"
 
-    /// Writes `files`; `previous` is the force's build cache from the last build. Reused pages
-    /// are counted unchanged without being touched. Files the previous build wrote that are not
-    /// in `files` are removed; without a readable cache the whole folder is searched instead.
+    /// Writes `files` whose bytes differ from what is on disk; `previous` is what the last build
+    /// wrote for the force (`BuildCache`): a file whose SHA-256 it recorded, untouched since,
+    /// is not even read back. Files the previous build wrote that are not in `files` are
+    /// removed; without a readable record the whole folder is searched instead.
     static func write(force: String, files: [OutputFile], out: URL, previous: BuildCache = BuildCache()) throws -> Counts {
         let dir = out.appendingPathComponent(force)
         let dirPath = dir.path
@@ -39,23 +37,17 @@ enum SiteWriter {
         for file in files {
             keep.insert(file.path)
             let entry: BuildCache.Entry
-            if let reused = file.reused {
-                entry = reused
+            let path = dirPath + "/" + file.path
+            let sha = file.sha256 ?? Fingerprint.sha256(file.data)
+            if let old = previous.entries[file.path], old.sha256 == sha, old.size == file.data.count, old.isPage == file.isPage,
+               let now = FileStamp.of(path), now.size == old.size, now.mtime == old.mtime {
+                // Same bytes as last time and the file is untouched: no need to read it back.
                 counts.unchanged += 1
-                counts.reused += 1
+                entry = old
             } else {
-                let path = dirPath + "/" + file.path
-                let sha = file.sha256 ?? Fingerprint.sha256(file.data)
-                if let old = previous.entries[file.path], old.sha256 == sha, old.size == file.data.count,
-                   let now = FileStamp.of(path), now.size == old.size, now.mtime == old.mtime {
-                    // Same bytes as last time and the file is untouched: no need to read it back.
-                    counts.unchanged += 1
-                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: old.size, mtime: old.mtime, sha256: sha)
-                } else {
-                    let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders, new: freshFolder)
-                    if written { counts.written += 1 } else { counts.unchanged += 1 }
-                    entry = BuildCache.Entry(digest: file.digest ?? "-", size: now.size, mtime: now.mtime, sha256: sha)
-                }
+                let (written, now) = try writeIfChanged(file.data, at: path, knownFolders: &folders, new: freshFolder)
+                if written { counts.written += 1 } else { counts.unchanged += 1 }
+                entry = BuildCache.Entry(isPage: file.isPage, size: now.size, mtime: now.mtime, sha256: sha)
             }
             entries.append((file.path, entry))
         }

@@ -38,7 +38,7 @@ public enum Builder {
     public struct Summary: Sendable, Codable, Equatable {
         public var forces: Int
         public var pages: Int
-        /// Pages rendered in this build; the rest were unchanged since the last build (build cache).
+        /// Pages rendered in this build: every page, or none when nothing changed since the last.
         public var rendered: Int
         public var written: Int
         public var unchanged: Int
@@ -51,10 +51,9 @@ public enum Builder {
     public struct Timings: Sendable, Codable, Equatable {
         public var load = 0.0
         public var prepare = 0.0
-        /// Planning (digests, the build cache, page shapes), rendering shared pages, then
-        /// rendering and writing each force's files: the three parts of `renderAndWrite`.
+        /// Rendering shared pages (working out which forces share each), then rendering and
+        /// writing each force's files: the two parts of `renderAndWrite`.
         public var renderAndWrite = 0.0
-        public var plan = 0.0
         public var sharedRender = 0.0
         /// Classes of same-shaped forces whose pages were rendered once for all their members.
         public var sharedClasses = 0
@@ -126,48 +125,29 @@ public enum Builder {
         let clock = ContinuousClock()
         var timings = timings
         let (loaded, selected, prepared) = (site.loaded, site.forces, site.prepared)
-        let keys = BuildKeys(prepared: prepared, preview: options.preview, known: inputs?.hashes ?? [:])
-
         let renderStart = clock.now
         InputIndex.forget(out: options.out)
         let jobs = max(1, options.jobs ?? loaded.config.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let out = options.out
-        // What each force must render, with the cache of its last build.
-        let planning = await forEachForce(selected, jobs: jobs) { force -> (BuildCache, [PagePlan]) in
-            let cache = options.clean ? BuildCache() : BuildCache.load(out: out, force: force.id)
-            // Without a cache nothing is reusable, and there is no need to open the folder.
-            let folder = cache.entries.isEmpty ? -1 : open(out.appendingPathComponent(force.id).path, O_RDONLY | O_DIRECTORY)
-            defer { if folder >= 0 { close(folder) } }
-            let plan = ForceRenderer(prepared: prepared, force: force).plan(keys: keys) { path, digest in
-                cache.reusable(path, digest: digest, folder: folder)
-            }
-            return (cache, plan)
-        }
-        let caches = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), planning.map(\.0)))
-        let planned = Dictionary(uniqueKeysWithValues: zip(selected.map(\.id), planning.map(\.1)))
-        timings.plan = seconds(clock.now - renderStart)
-        let sharedStart = clock.now
         // Pages that forces of one class can share, rendered once (`SharedRender`).
         let shared = options.shareRenders
-            ? await SharedRender.render(plans: planned, forces: selected, prepared: prepared, jobs: jobs)
+            ? await SharedRender.render(forces: selected, prepared: prepared, jobs: jobs)
             : (pages: [:], classes: 0, forces: 0)
         timings.sharedClasses = shared.classes
         timings.sharedForces = shared.forces
         let sharedPages = shared.pages
-        timings.sharedRender = seconds(clock.now - sharedStart)
+        timings.sharedRender = seconds(clock.now - renderStart)
+        // Every page of every force is rendered; the writer writes only the bytes that changed.
         // Each force's outcome: its counts, or its errors and whether any of its files were written.
         let outcomes = await forEachForce(selected, jobs: jobs) { force -> Swift.Result<(SiteWriter.Counts, Int), ForceFailure> in
-            let previous = caches[force.id] ?? BuildCache()
-            let dir = out.appendingPathComponent(force.id)
-            var files = ForceRenderer(prepared: prepared, force: force).render(
-                keys: keys, reuse: { path, digest in previous.reusable(path, digest: digest, in: dir) },
-                shared: sharedPages[force.id], planned: planned[force.id])
+            let previous = options.clean ? BuildCache() : BuildCache.load(out: out, force: force.id)
+            var files = ForceRenderer(prepared: prepared, force: force).render(shared: sharedPages[force.id])
             if options.preview { files = Preview.decorate(files, prepared: prepared, force: force) }
             let problems = files.compactMap(\.problem)
             if !problems.isEmpty { return .failure(ForceFailure(partlyWritten: false, diagnostics: problems)) }
             do {
                 let counts = try SiteWriter.write(force: force.id, files: files, out: out, previous: previous)
-                return .success((counts, files.filter { $0.digest != nil }.count))
+                return .success((counts, files.filter(\.isPage).count))
             } catch {
                 return .failure(ForceFailure(partlyWritten: true, diagnostics: [.general(.error,
                     "could not write the site of '\(force.id)': \(error)",
@@ -198,7 +178,7 @@ public enum Builder {
         if let inputs { try? inputs.save(out: out, forces: selected.map(\.id), warnings: prepared.warnings) }
 
         let summary = Summary(
-            forces: selected.count, pages: pages, rendered: pages - counts.reused, written: counts.written, unchanged: counts.unchanged,
+            forces: selected.count, pages: pages, rendered: pages, written: counts.written, unchanged: counts.unchanged,
             removed: counts.removed, seconds: seconds(clock.now - start), timings: timings)
         return Report(summary: summary, warnings: prepared.warnings)
     }

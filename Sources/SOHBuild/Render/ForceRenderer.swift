@@ -43,35 +43,10 @@ struct ForceRenderer {
         return result
     }
 
-    /// Each page's output path, digest and, when the previous build's file is still right, its
-    /// cache entry.
-    func plan(keys: BuildKeys?, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry?) -> [PagePlan] {
-        let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
-        var navigation: [String: String]?
-        return set.pages.indices.map { i in
-            let page = set.pages[i]
-            let path = PageFile.path(for: page.urlPath)
-            // The pages it lists count for its digest and for its shape alike.
-            let listed = BuildKeys.listed(by: page, in: set, site: config)
-            let digest = forceKey.flatMap { keys?.digest(of: page, force: force, forceKey: $0, set: set, site: config, listed: listed) }
-            var item = PagePlan(index: i, urlPath: page.urlPath, path: path, digest: digest, reused: digest.flatMap { reuse(path, $0) })
-            if item.reused == nil {
-                // Worked out here, on every core, for sharing the render with other forces.
-                let known = navigation ?? navigationShape()
-                navigation = known
-                item.shape = pageShape(page, navigation: known, listed: listed)
-            }
-            return item
-        }
-    }
-
-    /// With `keys`, each page gets a digest, and a page for which `reuse` returns the previous
-    /// build's entry is not rendered again. A page in `shared` (rendered once for this force's
-    /// class) is filled with this force's values instead of being rendered.
-    func render(
-        keys: BuildKeys? = nil, reuse: (_ path: String, _ digest: String) -> BuildCache.Entry? = { _, _ in nil },
-        shared: SharedPages? = nil, planned: [PagePlan]? = nil
-    ) -> [OutputFile] {
+    /// Every file of the force's site. A page in `shared` (rendered once for this force's
+    /// class) is filled with this force's values instead of being rendered; every other page is
+    /// rendered. Whether a file changed is the writer's to find, by comparing bytes.
+    func render(shared: SharedPages? = nil) -> [OutputFile] {
         var files: [OutputFile] = []
         let (assetFiles, assetURLs) = assets()
         files += assetFiles
@@ -79,37 +54,31 @@ struct ForceRenderer {
         let speakers = speakers(assetURLs: assetURLs)
         let sharedContext = speakers[config.defaultLanguage]?.1 ?? sharedContext(assetURLs: assetURLs)
 
-        for item in planned ?? plan(keys: keys, reuse: reuse) {
-            let page = set.pages[item.index]
-            if let entry = item.reused {
-                files.append(OutputFile(path: item.path, data: Data(), digest: item.digest, reused: entry))
-            } else if let text = shared?.pages[page.urlPath] {
+        for page in set.pages {
+            let path = PageFile.path(for: page.urlPath)
+            if let text = shared?.pages[page.urlPath] {
                 let (data, unfilled) = text.filled(&filler)
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, problem: unfilled > 0 ? unfilledProblem(page.file, item.path) : nil))
+                files.append(OutputFile(path: path, data: data, isPage: true, problem: unfilled > 0 ? unfilledProblem(page.file, path) : nil))
             } else {
                 let (renderer, context) = speakers[page.language] ?? (self, sharedContext)
                 guard let html = renderer.renderPage(page, shared: context) else {
-                    files.append(OutputFile(path: item.path, data: Data(), problem: endlessProblem(page.file, layout: page.layout)))
+                    files.append(OutputFile(path: path, data: Data(), problem: endlessProblem(page.file, layout: page.layout)))
                     continue
                 }
                 let (data, unfilled) = MarkedText.unmarked(html)
-                files.append(OutputFile(path: item.path, data: data, digest: item.digest, problem: unfilled > 0 ? unfilledProblem(page.file, item.path) : nil))
+                files.append(OutputFile(path: path, data: data, isPage: true, problem: unfilled > 0 ? unfilledProblem(page.file, path) : nil))
             }
             for (alias, _) in page.front.aliases {
                 files.append(OutputFile(path: PageFile.path(for: alias), data: Data(redirectPage(to: page.urlPath, language: page.language).utf8)))
             }
         }
-        // Not-found pages, one per language; like pages, rendered again only when their digest changed.
-        let forceKey = keys?.forceKey(force, set: set, baseURL: baseURL)
+        // Not-found pages, one per language.
         let others = speakers.keys.filter { $0 != config.defaultLanguage }.sorted()
         for language in [config.defaultLanguage] + others {
             let path = language == config.defaultLanguage ? "404.html" : "\(language)/404.html"
-            let digest = forceKey.flatMap { keys?.notFoundDigest(force: force, forceKey: $0, layout: notFoundLayout, language: language) }
-            if let digest, let entry = reuse(path, digest) {
-                files.append(OutputFile(path: path, data: Data(), digest: digest, reused: entry))
-            } else if let (renderer, context) = language == config.defaultLanguage ? (self, sharedContext) : speakers[language] {
+            if let (renderer, context) = language == config.defaultLanguage ? (self, sharedContext) : speakers[language] {
                 if let html = renderer.renderNotFound(language: language, shared: context) {
-                    files.append(OutputFile(path: path, data: Data(html.utf8), digest: digest))
+                    files.append(OutputFile(path: path, data: Data(html.utf8), isPage: true))
                 } else {
                     files.append(OutputFile(path: path, data: Data(), problem: endlessProblem("site.yml", layout: notFoundLayout)))
                 }

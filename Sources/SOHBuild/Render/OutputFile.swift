@@ -6,10 +6,8 @@ import SOHModel
 struct OutputFile: Sendable {
     var path: String
     var data: Data
-    /// A page's dependency digest, recorded in the build cache.
-    var digest: String? = nil
-    /// Set when the previous build's file is still right: nothing was rendered, nothing is written.
-    var reused: BuildCache.Entry? = nil
+    /// A page of the site or a not-found page (what the build's summary counts as pages).
+    var isPage = false
     /// The SHA-256 of `data` when it was computed once for every force (theme assets, forms).
     var sha256: String? = nil
     /// Why this page cannot be published (markers the build could not fill, templates that

@@ -10,8 +10,7 @@ enum Preview {
 
     static func decorate(_ files: [OutputFile], prepared: PreparedSite, force: ForceIdentity) -> [OutputFile] {
         var files = files.map { file -> OutputFile in
-            // A reused page was decorated when it was written (preview is part of its digest).
-            guard file.path.hasSuffix(".html"), file.reused == nil else { return file }
+            guard file.path.hasSuffix(".html") else { return file }
             var decorated = file
             decorated.sha256 = nil
             decorated.data = withScript(file.data, at: lastBodyEnd(file.data))

@@ -61,11 +61,9 @@ enum SharedRender {
     }
 
     /// For each class of forces, renders once every page shape that two or more of its forces
-    /// must render (their `plans` say which, with each page's shape), with the first of them as
-    /// the model. Returns each force's shared pages and how many classes and forces shared anything.
-    static func render(
-        plans: [String: [PagePlan]], forces: [ForceIdentity], prepared: PreparedSite, jobs: Int
-    ) async -> (pages: [String: SharedPages], classes: Int, forces: Int) {
+    /// publish, with the first of them as the model. Returns each force's shared pages and how
+    /// many classes and forces shared anything.
+    static func render(forces: [ForceIdentity], prepared: PreparedSite, jobs: Int) async -> (pages: [String: SharedPages], classes: Int, forces: Int) {
         struct Shape: Sendable {
             var key: String
             var model: ForceIdentity
@@ -75,28 +73,24 @@ enum SharedRender {
         var result: (pages: [String: SharedPages], classes: Int, forces: Int) = ([:], 0, 0)
         var work: [Shape] = []
         var sharing: [(members: [ForceIdentity], names: [String], byShape: [String: (urlPath: String, forces: [String])], keys: [String])] = []
-        for (number, members) in classes(forces, prepared: prepared).enumerated() where members.count > 1 {
+        let sharedClasses = classes(forces, prepared: prepared).filter { $0.count > 1 }
+        // Each member's page shapes, worked out on every core.
+        let shapes = await Builder.forEachForce(sharedClasses.flatMap { $0 }, jobs: jobs) { force -> [(urlPath: String, shape: String)] in
+            let renderer = ForceRenderer(prepared: prepared, force: force)
+            let navigation = renderer.navigationShape()
+            return renderer.set.pages.map { ($0.urlPath, renderer.pageShape($0, navigation: navigation)) }
+        }
+        let shapesByForce = Dictionary(uniqueKeysWithValues: zip(sharedClasses.flatMap { $0 }.map(\.id), shapes))
+        for (number, members) in sharedClasses.enumerated() {
             // Shapes are keyed within their class: two classes may read the same from a page
             // and still render it differently.
             var byShape: [String: (model: ForceIdentity, urlPath: String, forces: [String])] = [:]
             var order: [String] = []
             for force in members {
-                let needed = (plans[force.id] ?? []).filter { $0.reused == nil }
-                guard !needed.isEmpty else { continue }
-                var renderer: ForceRenderer?
-                var navigation: [String: String] = [:]
-                for item in needed {
-                    let shape: String
-                    if let known = item.shape {
-                        shape = known
-                    } else {
-                        let r = renderer ?? ForceRenderer(prepared: prepared, force: force)
-                        if renderer == nil { renderer = r; navigation = r.navigationShape() }
-                        shape = r.pageShape(r.set.pages[item.index], navigation: navigation)
-                    }
+                for (urlPath, shape) in shapesByForce[force.id] ?? [] {
                     let key = "\(number)|\(shape)"
                     if byShape[key] == nil {
-                        byShape[key] = (force, item.urlPath, [])
+                        byShape[key] = (force, urlPath, [])
                         order.append(key)
                     }
                     byShape[key]?.forces.append(force.id)
@@ -224,18 +218,43 @@ extension ForceRenderer {
     /// links and header links lead to. Two forces of one class with the same shape for a page
     /// get the same page once their values are filled in. Mirrors what `pageContext`,
     /// `menus`, `services`, `serviceGroups` and `sitemapSections` read.
-    func pageShape(_ page: PreparedPage, navigation: [String: String], listed: [PreparedPage]? = nil) -> String {
+    func pageShape(_ page: PreparedPage, navigation: [String: String]) -> String {
         var h = KeyHasher()
-        h.add(page.urlPath, page.key, page.file, page.derivedFrom ?? "-", BuildKeys.describe(page.kind), page.layout, page.language)
-        for other in listed ?? BuildKeys.listed(by: page, in: set, site: config) {
-            h.add(other.urlPath, other.key, other.file, BuildKeys.describe(other.kind), other.language)
+        h.add(page.urlPath, page.key, page.file, page.derivedFrom ?? "-", Self.describe(page.kind), page.layout, page.language)
+        for other in Self.listed(by: page, in: set) {
+            h.add(other.urlPath, other.key, other.file, Self.describe(other.kind), other.language)
         }
         for other in force.languages where other != page.language {
             h.add(other, set.twin(of: page, in: other, site: config)?.urlPath ?? "-")
         }
-        h.add(set.page(at: page.urlPath + "form/").map { BuildKeys.describe($0.kind) } ?? "-")
+        h.add(set.page(at: page.urlPath + "form/").map { Self.describe($0.kind) } ?? "-")
         h.add(navigation[page.language] ?? "-")
         return h.finish()
+    }
+
+    /// The pages whose listing (address, title, description, order) appears on `page`: its
+    /// breadcrumbs, its section's pages, the home page's service groups, the sitemap page's
+    /// everything.
+    static func listed(by page: PreparedPage, in set: ForcePageSet) -> [PreparedPage] {
+        var result: [PreparedPage] = []
+        var key = page.parentKey
+        while let k = key {
+            if let p = set.page(key: k, language: page.language) { result.append(p) }
+            key = k == "/" ? nil : PreparedPage.parentKey(of: k)
+        }
+        if page.isSectionIndex { result += set.children(of: page) }
+        if page.key == "/" { result += set.pages.filter { $0.parentKey == "/" } }
+        if page.layout == "sitemap" { result += set.pages }
+        return result
+    }
+
+    static func describe(_ kind: PreparedPage.Kind) -> String {
+        switch kind {
+        case .content: "content"
+        case .serviceNotice(let id, let setting): "notice \(id) \(setting)"
+        case .form(let id): "form \(id)"
+        case .formConfirmation(let id): "confirmation \(id)"
+        }
     }
 
     /// Per language, where the menus, service links and header links lead on this force's site.
@@ -247,7 +266,7 @@ extension ForceRenderer {
                 h.add(name)
                 for item in items {
                     let url = localized(item.url, language)
-                    h.add(url, set.page(at: url).map { BuildKeys.describe($0.kind) } ?? "-")
+                    h.add(url, set.page(at: url).map { Self.describe($0.kind) } ?? "-")
                 }
             }
             for service in config.services {
