@@ -1,4 +1,5 @@
 import Foundation
+import SOHModel
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -219,9 +220,7 @@ public enum DeliveryMetrics {
     static func attempted(_ outcome: Attempt.Outcome, receivedAt: String, now: Date) {
         Counter(label: attempts, dimensions: [("outcome", outcome.rawValue)]).increment()
         guard outcome == .delivered else { return }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let received = formatter.date(from: receivedAt) {
+        if let received = StoreTime.date(receivedAt) {
             Timer(label: submitToDelivered).recordNanoseconds(Int64(max(0, now.timeIntervalSince(received)) * 1e9))
         }
     }

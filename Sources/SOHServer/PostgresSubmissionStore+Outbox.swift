@@ -1,4 +1,5 @@
 import Foundation
+import SOHModel
 import Logging
 import PostgresNIO
 import SOHDelivery

@@ -1,4 +1,5 @@
 import Foundation
+import SOHModel
 import Logging
 import NIOSSL
 import NIOCore

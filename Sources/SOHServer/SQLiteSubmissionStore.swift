@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SOHModel
 import GRDB
 
 /// The store in SQLite (through GRDB), the embedded default for one machine: write-ahead-log

@@ -16,11 +16,8 @@ struct APICommand: AsyncParsableCommand {
         abstract: "Run the submission API: forms post here; each force reads back its own submissions.",
         subcommands: [Migrate.self, Keygen.self, RotateKey.self])
 
-    @Option(help: "The repository folder (the API validates with its form definitions).")
-    var root: String = "."
-
-    @Option(help: "The environment from site.yml: its force addresses are the allowed origins.")
-    var env: String = "production"
+    @OptionGroup var repository: RepositoryOption
+    @OptionGroup var environment: EnvironmentOption
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -77,7 +74,7 @@ struct APICommand: AsyncParsableCommand {
             proxies.append(range)
         }
         do {
-            catalog = try APICatalog.load(root: URL(fileURLWithPath: root).standardizedFileURL, environment: env)
+            catalog = try APICatalog.load(root: repository.url, environment: environment.env)
         } catch {
             for d in error.diagnostics { print(d.description, to: &err) }
             throw ExitCode(1)

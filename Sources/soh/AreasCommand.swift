@@ -28,11 +28,11 @@ struct AreasCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make the postcode index from the ONS Postcode Directory's CSV (its pcds, pfa and doterm columns).")
         @Argument(help: "The ONSPD CSV file (e.g. ONSPD_NOV_2025_UK.csv).") var file: String
-        @Option(help: "The repository folder (its data/police-areas.yml gives each force's area code).") var root: String = "."
+        @OptionGroup var repository: RepositoryOption
         @Option(help: "The index to write (default: data/postcodes.idx in the repository).") var out: String?
 
         func run() throws {
-            let areas = try AreasCommand.areas(root: root)
+            let areas = try AreasCommand.areas(root: repository.root)
             let result: PostcodeImport.Result
             do {
                 result = try PostcodeImport.read(URL(fileURLWithPath: file), areas: areas)
@@ -47,7 +47,7 @@ struct AreasCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let index = PostcodeIndex(entries: result.entries)
-            let target = URL(fileURLWithPath: out ?? URL(fileURLWithPath: root).appendingPathComponent(AreasCommand.defaultIndex).path)
+            let target = URL(fileURLWithPath: out ?? repository.url.appendingPathComponent(AreasCommand.defaultIndex).path)
             // Written beside and renamed over: an API reading the old index never sees half a file.
             let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString)")
             do {
@@ -79,12 +79,12 @@ struct AreasCommand: ParsableCommand {
     struct Lookup: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Say which force's area a postcode is in.")
         @Argument(help: "A postcode, e.g. 'CF10 1AA'.") var postcode: String
-        @Option(help: "The repository folder.") var root: String = "."
+        @OptionGroup var repository: RepositoryOption
         @Option(help: "The index (default: data/postcodes.idx in the repository).") var index: String?
 
         func run() throws {
             var err = StandardError()
-            let file = URL(fileURLWithPath: index ?? URL(fileURLWithPath: root).appendingPathComponent(AreasCommand.defaultIndex).path)
+            let file = URL(fileURLWithPath: index ?? repository.url.appendingPathComponent(AreasCommand.defaultIndex).path)
             let postcodes: PostcodeIndex
             do { postcodes = try PostcodeIndex(contentsOf: file) } catch {
                 print("error: \(error)", to: &err)

@@ -11,14 +11,12 @@ struct CheckCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, github }
 
-    @Option(help: "The repository folder.")
-    var root: String = "."
+    @OptionGroup var repository: RepositoryOption
 
     @Option(name: .customLong("force"), help: "Check only this force (repeatable). Default: all.")
     var forces: [String] = []
 
-    @Option(help: "The environment from site.yml.")
-    var env: String = "production"
+    @OptionGroup var environment: EnvironmentOption
 
     @Option(help: "text for people, json for tools, github for workflow annotations.")
     var format: Format = .text
@@ -27,7 +25,7 @@ struct CheckCommand: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
-        let options = Builder.Options(root: URL(fileURLWithPath: root).standardizedFileURL, forces: forces, environment: env)
+        let options = Builder.Options(root: repository.url, forces: forces, environment: environment.env)
         let findings: [Finding]
         do {
             findings = try await Checker.check(options)

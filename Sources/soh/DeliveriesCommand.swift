@@ -127,8 +127,8 @@ struct DeliverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliver", abstract: "Run only the delivery worker: send what the outbox holds to the forces' systems.")
 
-    @Option(help: "The repository folder (forms give the document its labels).") var root: String = "."
-    @Option(help: "The environment from site.yml.") var env: String = "production"
+    @OptionGroup var repository: RepositoryOption
+    @OptionGroup var environment: EnvironmentOption
     @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES.") var deliveries: String?
     @OptionGroup var place: DatabaseOptions
     @OptionGroup var answersKeys: AnswersKeysOptions
@@ -137,7 +137,7 @@ struct DeliverCommand: AsyncParsableCommand {
         var err = StandardError()
         let catalog: APICatalog
         do {
-            catalog = try APICatalog.load(root: URL(fileURLWithPath: root).standardizedFileURL, environment: env)
+            catalog = try APICatalog.load(root: repository.url, environment: environment.env)
         } catch {
             for d in error.diagnostics { print(d.description, to: &err) }
             throw ExitCode(1)

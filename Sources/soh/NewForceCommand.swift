@@ -10,11 +10,10 @@ struct NewForceCommand: ParsableCommand {
     @Argument(help: "The force's data.police.uk id, e.g. kent (see data/forces.csv).")
     var id: String
 
-    @Option(help: "The repository folder.")
-    var root: String = "."
+    @OptionGroup var repository: RepositoryOption
 
     func run() throws {
-        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let rootURL = repository.url
         let listURL = rootURL.appendingPathComponent("data/forces.csv")
         var err = StandardError()
         guard let data = FileManager.default.contents(atPath: listURL.path) else {

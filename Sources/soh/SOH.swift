@@ -20,8 +20,7 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Build every force's site (or some) into public/<force-id>/.")
 
-    @Option(help: "The repository folder holding site.yml, content/, forces/ and themes/.")
-    var root: String = "."
+    @OptionGroup var repository: RepositoryOption
 
     @Option(help: "Where the sites are written (default: ROOT/public).")
     var out: String?
@@ -32,8 +31,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "How many forces to render at once (default: build.jobs in site.yml, else the number of cores).")
     var jobs: Int?
 
-    @Option(help: "The environment from site.yml (its base URLs and submission API).")
-    var env: String = "production"
+    @OptionGroup var environment: EnvironmentOption
 
     @Option(help: "Use this submission API instead of the environment's (for local previews and tests).")
     var api: String?
@@ -52,10 +50,10 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let rootURL = repository.url
         var options = Builder.Options(
             root: rootURL, out: out.map { URL(fileURLWithPath: $0).standardizedFileURL }, forces: forces, jobs: jobs,
-            environment: env, apiOverride: api)
+            environment: environment.env, apiOverride: api)
         options.clean = clean
         do {
             let report = try await Builder.build(options)

@@ -12,8 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Preview every force's site with live reload, and run the submission API beside it.")
 
-    @Option(help: "The repository folder.")
-    var root: String = "."
+    @OptionGroup var repository: RepositoryOption
 
     @Option(help: "Port of the preview: the index at http://localhost:PORT, each force at http://ID.localhost:PORT.")
     var port: Int = 8080
@@ -24,14 +23,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("force"), help: "Preview only this force (repeatable). Default: all.")
     var forces: [String] = []
 
-    @Option(help: "The environment from site.yml.")
-    var env: String = "production"
+    @OptionGroup var environment: EnvironmentOption
 
     @Option(help: "The preview's submissions database (default: ROOT/.build/preview/PORT/submissions.sqlite).")
     var db: String?
 
     func run() async throws {
-        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let rootURL = repository.url
         // Port 0: free ports chosen now, as the pages carry the API's address.
         let port = self.port == 0 ? ServerPlaces.freePort() ?? 0 : self.port
         let apiPort = self.apiPort.map { $0 == 0 ? ServerPlaces.freePort() ?? 0 : $0 }
@@ -67,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         let origins = selected.map { "http://\($0.id).localhost:\(port)" }
 
         let state = PreviewState()
-        let options = Builder.Options(root: rootURL, out: out, forces: forces, environment: env, apiOverride: "http://127.0.0.1:\(apiPort)")
+        let options = Builder.Options(root: rootURL, out: out, forces: forces, environment: environment.env, apiOverride: "http://127.0.0.1:\(apiPort)")
         // The site stays prepared in memory between saves: a page's text is put in place at once.
         let session = PreviewSession(options: options)
         let rebuild: @Sendable (Set<String>?) async -> Void = { changed in
@@ -89,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "soh.serve")
         logger.logLevel = .warning
-        var catalog = try APICatalog.load(root: rootURL, environment: env)
+        var catalog = try APICatalog.load(root: rootURL, environment: environment.env)
         catalog.previewOrigins = Set(origins)
         // The preview's own key, beside its database: test reports, sealed as in production.
         let store = try SQLiteSubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path,

@@ -1,4 +1,5 @@
 import Foundation
+import SOHModel
 import GRDB
 import Logging
 import SOHDelivery
