@@ -61,7 +61,7 @@ public struct APICatalog: Sendable {
         public var forces: [String]
         public var description: String {
             "the postcode index names \(forces.count == 1 ? "a force" : "forces") with no force file here: "
-                + forces.map { "'\(Paging.shown($0))'" }.joined(separator: ", ")
+                + forces.map { "'\(Escape.line($0, limit: 60))'" }.joined(separator: ", ")
         }
     }
 

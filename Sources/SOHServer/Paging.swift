@@ -17,13 +17,13 @@ struct Paging: Sendable {
         limit = defaultLimit
         if let text = query["limit"].map(String.init) {
             guard let value = Int(text), (1...maxLimit).contains(value) else {
-                throw Refused(message: "'limit' is a whole number from 1 to \(maxLimit), found '\(Self.shown(text))'")
+                throw Refused(message: "'limit' is a whole number from 1 to \(maxLimit), found '\(Escape.line(text, limit: 60))'")
             }
             limit = value
         }
         if let text = query["after"].map(String.init) {
             guard let value = Int64(text), value >= 0 else {
-                throw Refused(message: "'after' is the 'next' cursor of the page before (a whole number), found '\(Self.shown(text))'")
+                throw Refused(message: "'after' is the 'next' cursor of the page before (a whole number), found '\(Escape.line(text, limit: 60))'")
             }
             after = value
         }
@@ -31,12 +31,9 @@ struct Paging: Sendable {
             guard allowsSince else { throw Refused(message: "'since' is not a parameter of this read") }
             // A '+' of the offset that reached us as a space (form encoding) is still the offset.
             guard let date = StoreTime.date(text.replacingOccurrences(of: " ", with: "+")) else {
-                throw Refused(message: "'since' is a time in ISO 8601 with its zone (e.g. 2026-11-01T00:00:00Z or 2026-11-01T01:00:00+01:00), found '\(Self.shown(text))'")
+                throw Refused(message: "'since' is a time in ISO 8601 with its zone (e.g. 2026-11-01T00:00:00Z or 2026-11-01T01:00:00+01:00), found '\(Escape.line(text, limit: 60))'")
             }
             since = date
         }
     }
-
-    /// What was sent, as an error message may repeat it: one line, escaped, at most 60 characters.
-    static func shown(_ text: String) -> String { Escape.line(text, limit: 60) }
 }

@@ -217,7 +217,7 @@ public struct SubmissionAPI: Sendable {
         // What the POST would answer 404 is refused here too.
         let form = context.parameters.get("form") ?? ""
         guard catalog.forms[form] != nil, !site.unavailableForms.contains(form) else {
-            return Self.error(.notFound, "force '\(force)' has no form '\(Paging.shown(form))'")
+            return Self.error(.notFound, "force '\(force)' has no form '\(Escape.line(form, limit: 60))'")
         }
         guard let origin = request.headers[.origin], catalog.allowsOrigin(origin, for: force) else {
             return Self.error(.forbidden, "this origin may not post to this force")
@@ -637,13 +637,13 @@ public struct SubmissionAPI: Sendable {
             guard receivedBy == force || routing?.areaForce == force else {
                 throw Refused(message: "\(reference) was made to \(receivedBy), not to \(force) or about its area")
             }
-            guard Identifier.isValid(receivedBy) else { throw Refused(message: "'\(Paging.shown(receivedBy))' is not a force id") }
+            guard Identifier.isValid(receivedBy) else { throw Refused(message: "'\(Escape.line(receivedBy, limit: 60))' is not a force id") }
             guard let received = StoreTime.normalised(receivedAt) else {
-                throw Refused(message: "receivedAt '\(Paging.shown(receivedAt))' is not a time in ISO 8601 with its zone")
+                throw Refused(message: "receivedAt '\(Escape.line(receivedAt, limit: 60))' is not a time in ISO 8601 with its zone")
             }
             for (name, value) in [("startedAt", startedAt), ("submittedAt", submittedAt), ("purgedAt", purgedAt)] {
                 if let value, StoreTime.date(value) == nil {
-                    throw Refused(message: "\(name) '\(Paging.shown(value))' is not a time in ISO 8601 with its zone")
+                    throw Refused(message: "\(name) '\(Escape.line(value, limit: 60))' is not a time in ISO 8601 with its zone")
                 }
             }
             var stored = StoredSubmission(id: 0, reference: reference, force: receivedBy, form: form, version: version, language: language,
@@ -651,13 +651,13 @@ public struct SubmissionAPI: Sendable {
                                           startedAt: startedAt, submittedAt: submittedAt, purgedAt: purgedAt.flatMap(StoreTime.normalised))
             stored.routing = try routing.map { r in
                 guard let action = FormDefinition.Routing(rawValue: r.action) else {
-                    throw Refused(message: "routing action '\(Paging.shown(r.action))' is neither transfer nor notify")
+                    throw Refused(message: "routing action '\(Escape.line(r.action, limit: 60))' is neither transfer nor notify")
                 }
                 return ReportRouting(receivedBy: receivedBy, areaForce: r.areaForce, area: r.area, areaName: r.areaName, action: action)
             }
             return ImportedSubmission(submission: stored, deliveries: try (deliveries ?? []).map {
                 guard ["pending", "delivered", "dead"].contains($0.state) else {
-                    throw Refused(message: "delivery \($0.id): the state '\(Paging.shown($0.state))' is not pending, delivered or dead")
+                    throw Refused(message: "delivery \($0.id): the state '\(Escape.line($0.state, limit: 60))' is not pending, delivered or dead")
                 }
                 return DeliveryStatus(id: $0.id, reference: reference, force: receivedBy, form: form, destination: $0.destination, state: $0.state,
                                       attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError, toForce: $0.force,
