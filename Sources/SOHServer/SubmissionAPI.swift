@@ -655,7 +655,18 @@ public struct SubmissionAPI: Sendable {
                 }
                 return ReportRouting(receivedBy: receivedBy, areaForce: r.areaForce, area: r.area, areaName: r.areaName, action: action)
             }
+            if let area = routing?.areaForce, !Identifier.isValid(area) {
+                throw Refused(message: "routing areaForce '\(Escape.line(area, limit: 60))' is not a force id")
+            }
             return ImportedSubmission(submission: stored, deliveries: try (deliveries ?? []).map {
+                // The id names a directory destination's file and goes into every attempt's
+                // headers: only an id as the stores make them (a UUID), never a path.
+                guard $0.id.count == 36, UUID(uuidString: $0.id) != nil, $0.id == $0.id.lowercased() else {
+                    throw Refused(message: "delivery id '\(Escape.line($0.id, limit: 60))' is not a delivery id (a UUID, as exports write them)")
+                }
+                if let to = $0.force, !Identifier.isValid(to) {
+                    throw Refused(message: "delivery \($0.id): '\(Escape.line(to, limit: 60))' is not a force id")
+                }
                 guard ["pending", "delivered", "dead"].contains($0.state) else {
                     throw Refused(message: "delivery \($0.id): the state '\(Escape.line($0.state, limit: 60))' is not pending, delivered or dead")
                 }

@@ -203,6 +203,13 @@ struct PilotMoveTests {
         try line.replacingOccurrences(of: #""receivedAt":""#, with: #""receivedAt":"yesterday"#).write(to: file, atomically: true, encoding: .utf8)
         let badTime = try Self.soh(["submissions", "import", "--force", "kent", "--db", target, "--answers-keys", keys.path], input: file)
         #expect(badTime.status == 1 && badTime.stderr.contains("receivedAt 'yesterday"), "\(badTime.stderr)")
+        // A delivery id names a directory destination's file: a path in it is refused.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        var hostile = object
+        hostile["deliveries"] = [["id": "../../etc/cron.d/x", "destination": "records", "state": "pending", "attempts": 0]]
+        try JSONSerialization.data(withJSONObject: hostile).write(to: file)
+        let badID = try Self.soh(["submissions", "import", "--force", "kent", "--db", target, "--answers-keys", keys.path], input: file)
+        #expect(badID.status == 1 && badID.stderr.contains("delivery id '../../etc/cron.d/x' is not a delivery id"), "\(badID.stderr)")
         if FileManager.default.fileExists(atPath: target) {
             #expect(try await SQLiteSubmissionStore(path: target, keys: StoreTests.keys).count() == 0, "nothing imported")
         }
