@@ -18,7 +18,11 @@ let package = Package(
         // Without the ConfigurationSupport trait (swift-configuration): not used here, and with it
         // a second release build recompiled Hummingbird with nothing changed.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
-        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The store's SQL, written once for both databases (SQLKit), on SQLite (sqlite-nio, which
+        // carries its own SQLite) and PostgreSQL (postgres-nio).
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -69,7 +73,9 @@ let package = Package(
             dependencies: [
                 "SOHModel", "SOHForms", "SOHDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -98,7 +104,7 @@ let package = Package(
         .testTarget(name: "SOHServerTests", dependencies: [
             "SOHServer", "SOHForms", "SOHModel", "SOHDelivery",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
         ]),
         .testTarget(name: "SOHBuildTests", dependencies: [
             "SOHBuild", "SOHModel", "SOHForms", "SOHCheck", "SOHServer", "SOHMarkdown",

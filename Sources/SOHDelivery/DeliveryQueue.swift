@@ -19,7 +19,7 @@ public struct PendingDelivery: Sendable {
 
 /// What one attempt gave.
 public struct Attempt: Sendable, Equatable {
-    public enum Outcome: String, Sendable {
+    public enum Outcome: String, Sendable, Codable {
         /// Stored by the force (a 201 from a Standard API, a 2xx from a webhook, a file written).
         case delivered
         /// A fault that may pass (5xx, 429, a timeout, a reset): tried again later.

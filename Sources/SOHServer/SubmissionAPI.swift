@@ -31,7 +31,7 @@ public struct SubmissionAPI: Sendable {
     }
 
     let catalog: APICatalog
-    let store: any SubmissionStore
+    let store: SubmissionStore
     /// force id → SHA-256 of its bearer token.
     let tokens: [String: [UInt8]]
     let options: Options
@@ -49,7 +49,7 @@ public struct SubmissionAPI: Sendable {
     /// The metrics in the Prometheus text format, for `/metrics`; nil when not exported.
     let metrics: (@Sendable () -> String)?
 
-    public init(catalog: APICatalog, store: any SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
+    public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
                 deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {},
                 metrics: (@Sendable () -> String)? = nil) {
         self.metrics = metrics
@@ -624,8 +624,9 @@ public struct SubmissionAPI: Sendable {
             self.deliveries = deliveries?.filter { $0.reference == s.reference }.sorted { ($0.toForce ?? "", $0.destination) < ($1.toForce ?? "", $1.destination) }.map {
                 // Another force's deliveries: whether they arrived and its reference, not its systems' errors.
                 let own = reader == nil || ($0.toForce ?? s.force) == reader
-                return Receipt(id: $0.id, destination: $0.destination, state: $0.state, attempts: $0.attempts, forceReference: $0.forceReference,
-                               lastError: $0.state == "delivered" || !own ? nil : $0.lastError, force: $0.toForce, notice: $0.notice, held: $0.held)
+                return Receipt(id: $0.id, destination: $0.destination, state: $0.state.shown, attempts: $0.attempts, forceReference: $0.forceReference,
+                               lastError: $0.state == .delivered || !own ? nil : $0.lastError, force: $0.toForce,
+                               notice: $0.kind == .notice ? true : nil, held: $0.state == .held ? true : nil)
             }
         }
 
@@ -667,12 +668,12 @@ public struct SubmissionAPI: Sendable {
                 if let to = $0.force, !Identifier.isValid(to) {
                     throw Refused(message: "delivery \($0.id): '\(Escape.line(to, limit: 60))' is not a force id")
                 }
-                guard ["pending", "delivered", "dead"].contains($0.state) else {
+                guard let state = DeliveryState(shown: $0.state, held: $0.held) else {
                     throw Refused(message: "delivery \($0.id): the state '\(Escape.line($0.state, limit: 60))' is not pending, delivered or dead")
                 }
-                return DeliveryStatus(id: $0.id, reference: reference, force: receivedBy, form: form, destination: $0.destination, state: $0.state,
+                return DeliveryStatus(id: $0.id, reference: reference, force: receivedBy, form: form, destination: $0.destination, state: state,
                                       attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError, toForce: $0.force,
-                                      notice: $0.notice, held: $0.held)
+                                      kind: $0.notice == true ? .notice : .report)
             })
         }
 

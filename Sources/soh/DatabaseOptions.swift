@@ -23,16 +23,16 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// The database as messages name it (a URL without its password).
-    var name: String { url.map(PostgresSubmissionStore.redacted) ?? db ?? ServerPlaces.defaultDatabase() }
+    var name: String { url.map { SubmissionStore.redacted($0) } ?? db ?? ServerPlaces.defaultDatabase() }
 
     /// Opens the store, migrating it. A SQLite file is created only when `create` (the API);
     /// the other commands stop when it is missing. `keys` seal and open answers: a command that
     /// stores or reads them loads them first (`AnswersKeysOptions`), one that does not has none.
     /// Errors are printed and the command stops.
-    func open(create: Bool, keys: AnswerKeys? = nil, logger: Logger = Logger(label: "soh")) async throws -> any SubmissionStore {
+    func open(create: Bool, keys: AnswerKeys? = nil, logger: Logger = Logger(label: "soh")) async throws -> SubmissionStore {
         var err = StandardError()
         do {
-            if let url { return try await PostgresSubmissionStore(url: url, keys: keys, logger: logger) }
+            if let url { return try await SubmissionStore.postgres(url: url, keys: keys, logger: logger) }
             let path = db ?? ServerPlaces.defaultDatabase()
             if create {
                 try ServerPlaces.prepareFolder(for: path)
@@ -41,7 +41,7 @@ struct DatabaseOptions: ParsableArguments {
                                          hint: "Pass --db with the API's database file, or --database with its PostgreSQL URL.").description, to: &err)
                 throw ExitCode(1)
             }
-            return try SQLiteSubmissionStore(path: path, keys: keys)
+            return try await SubmissionStore.sqlite(path: path, keys: keys)
         } catch let exit as ExitCode {
             throw exit
         } catch {

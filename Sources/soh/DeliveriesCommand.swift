@@ -17,11 +17,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
     static func line(_ d: DeliveryStatus) -> String {
         // The force whose destination it is (another force's, for a report about its area).
-        var text = "\(d.id)  \(d.reference)  \(d.toForce ?? d.force)/\(d.destination)  \(d.state)  \(Report.plural(d.attempts, "attempt"))"
+        var text = "\(d.id)  \(d.reference)  \(d.toForce ?? d.force)/\(d.destination)  \(d.state.rawValue)  \(Report.plural(d.attempts, "attempt"))"
         if let next = d.nextAttemptAt { text += "  next \(next)" }
         if let reference = d.forceReference { text += "  force reference \(Escape.line(reference, limit: 100))" }
         // The receiving system's words, bounded and escaped: never its terminal escapes or layout.
-        if let error = d.lastError, d.state != "delivered" { text += "\n    \(Escape.line(error, limit: 200))" }
+        if let error = d.lastError, d.state != .delivered { text += "\n    \(Escape.line(error, limit: 200))" }
         return text
     }
 
@@ -29,10 +29,10 @@ struct DeliveriesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deliveries, newest first.")
         @OptionGroup var place: DatabaseOptions
         @Option(help: "Only this force's.") var force: String?
-        @Option(help: "Only those in this state: pending, delivered or dead.") var state: String?
+        @Option(help: "Only those in this state: pending, held (waiting for the delivery to the force the report was made to), delivered or dead.")
+        var state: DeliveryState?
 
         func run() async throws {
-            if let state, !["pending", "delivered", "dead"].contains(state) { throw ValidationError("--state is pending, delivered or dead") }
             let list = try await place.open(create: false).deliveries(force: force, state: state)
             for d in list { print(DeliveriesCommand.line(d)) }
             print(Report.plural(list.count, "delivery").replacingOccurrences(of: "deliverys", with: "deliveries"))
@@ -45,7 +45,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "Only this force's.") var force: String?
 
         func run() async throws {
-            let list = try await place.open(create: false).deliveries(force: force, state: "dead")
+            let list = try await place.open(create: false).deliveries(force: force, state: .dead)
             for d in list { print(DeliveriesCommand.line(d)) }
             print(list.isEmpty ? "No dead deliveries." : "\(list.count) dead: retry each with 'soh deliveries retry ID' once the cause is mended.")
         }
@@ -153,7 +153,7 @@ struct DeliverCommand: AsyncParsableCommand {
 
     /// Runs `services`, a delivery worker and the services `then` until SIGTERM or SIGINT, then
     /// closes the worker's HTTP clients. The group stops its services last first.
-    static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: any SubmissionStore,
+    static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: SubmissionStore,
                     forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell, then: [any Service] = []) async throws {
         let sender = try DeliverySender(config: config)
         let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: forms, logger: logger, doorbell: doorbell)
@@ -167,3 +167,5 @@ struct DeliverCommand: AsyncParsableCommand {
         await sender.shutdown()
     }
 }
+
+extension DeliveryState: ExpressibleByArgument {}

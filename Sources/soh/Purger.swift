@@ -7,7 +7,7 @@ import SOHServer
 /// until the instance stops. Several instances may all run it: a purge is one transaction, and
 /// a second finds nothing left to do.
 struct Purger: Service {
-    let store: any SubmissionStore
+    let store: SubmissionStore
     let retention: Retention
     let every: Duration
     let logger: Logger

@@ -90,8 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
         var catalog = try APICatalog.load(root: rootURL, environment: environment.env)
         catalog.previewOrigins = Set(origins)
         // The preview's own key, beside its database: test reports, sealed as in production.
-        let store = try SQLiteSubmissionStore(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path,
-                                              keys: try Self.previewKeys(previewDir.appendingPathComponent("answers.keys").path))
+        let store = try await SubmissionStore.sqlite(path: db ?? previewDir.appendingPathComponent("submissions.sqlite").path,
+                                                     keys: try Self.previewKeys(previewDir.appendingPathComponent("answers.keys").path))
         var apiOptions = SubmissionAPI.Options()
         apiOptions.ratePerMinute = 0
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: try APIServer.tokenHashes(file: nil, forces: Set(catalog.forces.keys)), options: apiOptions, logger: logger)

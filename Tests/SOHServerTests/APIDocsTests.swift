@@ -79,7 +79,7 @@ struct APIDocsTests {
     @Test func theExamplesAreTheAPIsOwnReplies() async throws {
         let exchanges = try Self.exchanges()
         #expect(exchanges.count >= 6)
-        let h = try Harness()
+        let h = try await Harness()
         // Kent delivers to its records system (no worker runs here, so deliveries stay pending).
         let deliveries = DeliveryConfig(destinations: ["kent": [.init(name: "athena", kind: .directory(path: "/nonexistent"))]])
         try await h.app(deliveries: deliveries).test(.live) { client in
@@ -102,7 +102,7 @@ struct APIDocsTests {
     }
 
     @Test func everyReplyTheTestsProvokeIsInTheOpenAPIDocument() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["lost-property"])
         let post = "/v1/forces/kent/forms/lost-property/submissions"
         let calls: [(HTTPRequest.Method, String, HTTPFields, ByteBuffer)] = [

@@ -1,5 +1,5 @@
 import Crypto
-import GRDB
+import SQLiteKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,13 +19,13 @@ func sha256(_ s: String) -> String { SHA256.hash(data: Data(s.utf8)).map { Strin
 /// The API over the repository's real forms, a fresh database, and tokens for two forces.
 struct Harness {
     var catalog: APICatalog
-    let store: SQLiteSubmissionStore
+    let store: SubmissionStore
     let dbPath: String
 
-    init() throws {
+    init() async throws {
         catalog = try APICatalog.load(root: repositoryRoot)
         dbPath = FileManager.default.temporaryDirectory.appendingPathComponent("soh-api-\(UUID().uuidString).sqlite").path
-        store = try SQLiteSubmissionStore(path: dbPath, keys: StoreTests.keys)
+        store = try await SubmissionStore.sqlite(path: dbPath, keys: StoreTests.keys)
     }
 
     func app(rate: Int = 0, reads: Int = 600, maxBody: Int = 64 * 1024, deliveries: DeliveryConfig = DeliveryConfig()) -> some ApplicationProtocol {
@@ -63,7 +63,7 @@ let jsonHeaders: HTTPFields = [.contentType: "application/json", .origin: "https
 @Suite("Submission API")
 struct APITests {
     @Test func everyServiceFormIsStoredWithAReference() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         #expect(h.catalog.forms.count == 10)
         try await h.app().test(.live) { client in
             for (id, form) in h.catalog.forms.sorted(by: { $0.key < $1.key }) {
@@ -81,7 +81,7 @@ struct APITests {
     }
 
     @Test func invalidAnswersGetTheValidatorsCodes() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["crime"])
         var answers = sampleAnswers(form)
         answers["email"] = .text("not an email")
@@ -107,7 +107,7 @@ struct APITests {
     }
 
     @Test func refusalsHaveTheirStatus() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["lost-property"])
         try await h.app(maxBody: 2048).test(.live) { client in
             let path = "/v1/forces/kent/forms/lost-property/submissions"
@@ -164,7 +164,7 @@ struct APITests {
     }
 
     @Test func tooManySubmissionsAreRateLimited() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["lost-property"])
         try await h.app(rate: 1).test(.live) { client in
             var statuses: [HTTPResponse.Status] = []
@@ -181,7 +181,7 @@ struct APITests {
     }
 
     @Test func anIdempotentReplayStoresOnce() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["found-property"])
         var headers = jsonHeaders
         headers[HTTPField.Name("Idempotency-Key")!] = "8d3c6a52-0a4f-4f0e-9f1e-1f2c3d4e5f60"
@@ -200,7 +200,7 @@ struct APITests {
     }
 
     @Test func aReusedKeyWithOtherContentIsRefusedAndNothingIsLost() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let lost = try #require(h.catalog.forms["lost-property"]), found = try #require(h.catalog.forms["found-property"])
         var headers = jsonHeaders
         headers[HTTPField.Name("Idempotency-Key")!] = "k1"
@@ -243,23 +243,23 @@ struct APITests {
         // A database made by the first schema, with a keyed submission in it.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("soh-v1-\(UUID().uuidString).sqlite").path
         let answers = #"{"item-type":"keys"}"#
-        let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1: submissions');
-                CREATE TABLE submission (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL UNIQUE, force TEXT NOT NULL, form TEXT NOT NULL,
-                  form_version INTEGER NOT NULL, language TEXT NOT NULL, answers TEXT NOT NULL, received_at TEXT NOT NULL,
-                  started_at TEXT, submitted_at TEXT, idempotency_key TEXT, UNIQUE (force, idempotency_key));
-                """)
-            try db.execute(sql: """
-                INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, idempotency_key)
-                VALUES ('KEN-7K4M-QX9C', 'kent', 'lost-property', 1, 'en', ?, '2026-11-01T10:00:00Z', 'old-key')
-                """, arguments: [answers])
-        }
-        try queue.close()
-        let store = try SQLiteSubmissionStore(path: path, keys: StoreTests.keys)
+        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        for statement in [
+            "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)",
+            "INSERT INTO grdb_migrations VALUES ('v1: submissions')",
+            """
+            CREATE TABLE submission (
+              id INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL UNIQUE, force TEXT NOT NULL, form TEXT NOT NULL,
+              form_version INTEGER NOT NULL, language TEXT NOT NULL, answers TEXT NOT NULL, received_at TEXT NOT NULL,
+              started_at TEXT, submitted_at TEXT, idempotency_key TEXT, UNIQUE (force, idempotency_key))
+            """,
+        ] { _ = try await connection.query(statement) }
+        _ = try await connection.query("""
+            INSERT INTO submission (reference, force, form, form_version, language, answers, received_at, idempotency_key)
+            VALUES ('KEN-7K4M-QX9C', 'kent', 'lost-property', 1, 'en', ?, '2026-11-01T10:00:00Z', 'old-key')
+            """, [.text(answers)])
+        try await connection.close()
+        let store = try await SubmissionStore.sqlite(path: path, keys: StoreTests.keys)
         #expect(try await store.appliedMigrations() == StoreTests.migrations)
         // The documented step after upgrading from before sealing (docs/privacy.md).
         #expect(try await store.reseal(batch: 10, sealUnsealed: true) == 1)
@@ -274,7 +274,7 @@ struct APITests {
     }
 
     @Test func formPostsRedirectOrExplain() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         try await h.app().test(.live) { client in
             let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://kent.soh.example"]
             let good = "_form=found-property&_version=1&_language=en&_website=&dangerous=no&item-description=Keys+on+a+ring"
@@ -312,7 +312,7 @@ struct APITests {
     }
 
     @Test func answersAreStoredTheSameWhicheverWayTheyCame() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["found-property"])
         let fields = "_form=found-property&_version=1&_language=en&_website=&dangerous=no&item-description=Keys+on+a+ring"
             + "&found-date%5Bday%5D=2&found-date%5Bmonth%5D=3&found-date%5Byear%5D=2026&found-place=Bus+stop&still-have=yes"
@@ -345,7 +345,7 @@ struct APITests {
     /// A Welsh post without JavaScript: the error page and the confirmation are Welsh, and the
     /// submission keeps its language.
     @Test func welshFormPostsStayWelsh() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         try await h.app().test(.live) { client in
             let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://gwent.soh.example"]
             let good = "_form=found-property&_version=1&_language=cy&_website=&dangerous=no&item-description=Allweddi"
@@ -371,7 +371,7 @@ struct APITests {
     }
 
     @Test func aForceReadsOnlyItsOwnSubmissions() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["lost-property"])
         try await h.app().test(.live) { client in
             var kentReference = ""
@@ -417,7 +417,7 @@ struct APITests {
     /// A force's reads are limited per force (a leaked token cannot empty the database at full
     /// speed); another force is not slowed by it.
     @Test func readsAreLimitedPerForce() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         try await h.app(reads: 6).test(.live) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<12 {
@@ -436,7 +436,7 @@ struct APITests {
     }
 
     @Test func healthAndOpenAPI() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         #expect(try await h.store.appliedMigrations() == StoreTests.migrations)
         try await h.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) {

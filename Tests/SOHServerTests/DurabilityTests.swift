@@ -63,6 +63,6 @@ struct DurabilityTests {
         let (again, base2) = try start(db: db)
         defer { again.terminate(); again.waitUntilExit() }
         #expect(try await post(base2, payload) == 201)
-        #expect(try await SQLiteSubmissionStore(path: db, keys: nil).count() == acknowledged + 1)
+        #expect(try await SubmissionStore.sqlite(path: db, keys: nil).count() == acknowledged + 1)
     }
 }

@@ -11,7 +11,7 @@ struct OperatorCommandTests {
     /// A receiving system's reply of several lines, with terminal escapes and a bidirectional
     /// override: shown bounded, on one line, escaped.
     @Test func aHostileReplyCannotBreakTheLayoutOrReachTheTerminal() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         guard case .created(let stored) = try await h.store.store(StoreTests.new(destinations: ["records"])) else { Issue.record("not stored"); return }
         let leased = try #require(try await h.store.lease(limit: 1, seconds: 60, now: Date()).first)
         let reply = "<html>\n<body>\n\u{1B}[2J\u{1B}]0;owned\u{07}Access denied\u{202E}gnp.exe\n" + String(repeating: "x", count: 5_000) + "\n</html>"
@@ -38,7 +38,7 @@ struct OperatorCommandTests {
     /// An export opens answers; an import seals them: each says so when it has no keys, and
     /// neither the database nor anything else is touched.
     @Test func withoutKeysEachCommandSaysWhatItDidNotDo() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         _ = try await h.store.store(StoreTests.new())
         let export = try PilotMoveTests.soh(["submissions", "export", "--force", "kent", "--db", h.dbPath])
         #expect(export.status == 1 && export.stderr.contains("error: no keys to open the answers with: nothing was exported"), "\(export.stderr)")
@@ -60,7 +60,7 @@ struct OperatorCommandTests {
     /// `--since` and `--until` are instants: an offset is read as one, and anything else is
     /// refused naming the value before the database is opened.
     @Test func sinceAndUntilAreInstants() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         guard case .created(let stored) = try await h.store.store(StoreTests.new()) else { Issue.record("not stored"); return }
         let keys = try PilotMoveTests.keysFile()
         let received = try #require(StoreTime.date(stored.receivedAt))

@@ -82,7 +82,7 @@ struct PilotMoveTests {
 
     /// Everything a force reads through the API, in order: each of its reports with every one
     /// of its deliveries, as JSON.
-    static func reads(_ store: any SubmissionStore, force: String) async throws -> [String] {
+    static func reads(_ store: SubmissionStore, force: String) async throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var out: [String] = []
@@ -107,7 +107,7 @@ struct PilotMoveTests {
     }
 
     @Test func theDocumentedLoopMovesEveryForcesReportsAsTheyWere() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let crime = try #require(h.catalog.forms["crime"]), missing = try #require(h.catalog.forms["missing-person"])
         let lost = try #require(h.catalog.forms["lost-property"])
         // Made to South Wales about Maidstone (Kent's area): a crime (Kent's to deal with) and a
@@ -161,7 +161,7 @@ struct PilotMoveTests {
             }
         }
         #expect(added == 2_105, "each report once, though two are in two forces' exports")
-        let moved = try await PostgresSubmissionStore(url: url, keys: StoreTests.keys, logger: Logger(label: "test"))
+        let moved = try await SubmissionStore.postgres(url: url, keys: StoreTests.keys, logger: Logger(label: "test"))
         defer { moved.close() }
         #expect(try await moved.count() == 2_105)
         for force in forces {
@@ -179,19 +179,19 @@ struct PilotMoveTests {
         let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(owned)) as? [String: Any])
         #expect(object["answersWithheld"] == nil && (object["answers"] as? [String: Any])?["area"] as? String == "maidstone")
         let statuses = try await moved.deliveries(reference: transferred)
-        #expect(statuses.map { "\($0.toForce ?? $0.force)/\($0.destination) \($0.notice == true) \($0.forceReference ?? "-")" }.sorted()
+        #expect(statuses.map { "\($0.toForce ?? $0.force)/\($0.destination) \($0.kind == .notice) \($0.forceReference ?? "-")" }.sorted()
                 == ["kent/records false FR/records", "south-wales/records true FR/records"])
         // The held delivery is still held: only South Wales's delivery of the missing person is due.
         let due = try await moved.lease(limit: 5_000, seconds: 60, now: Date()).filter { $0.report.reference == notified }
         #expect(due.map(\.report.force) == ["south-wales"])
         let held = try #require(try await moved.deliveries(reference: notified).first { $0.toForce == "kent" })
-        #expect(held.held == true && held.lastError == "waiting for the delivery to south-wales")
+        #expect(held.state == .held && held.lastError == "waiting for the delivery to south-wales")
     }
 
     /// An export line for a force the report has nothing to do with is refused, naming its
     /// line, and nothing is imported; so is a time that is not one.
     @Test func anImportRefusesLinesThatAreNotTheForcesOrNotTimes() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         _ = try await h.store.store(StoreTests.new())
         let keys = try Self.keysFile()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("soh-move-\(UUID().uuidString).jsonl")
@@ -211,7 +211,7 @@ struct PilotMoveTests {
         let badID = try Self.soh(["submissions", "import", "--force", "kent", "--db", target, "--answers-keys", keys.path], input: file)
         #expect(badID.status == 1 && badID.stderr.contains("delivery id '../../etc/cron.d/x' is not a delivery id"), "\(badID.stderr)")
         if FileManager.default.fileExists(atPath: target) {
-            #expect(try await SQLiteSubmissionStore(path: target, keys: StoreTests.keys).count() == 0, "nothing imported")
+            #expect(try await SubmissionStore.sqlite(path: target, keys: StoreTests.keys).count() == 0, "nothing imported")
         }
     }
 }

@@ -19,7 +19,7 @@ struct ReadQueryTests {
 
     /// A poller on British Summer Time sends its offset: the same instant finds the same reports.
     @Test func sinceIsAnInstantWhateverItsOffset() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         guard case .created(let stored) = try await h.store.store(StoreTests.new()) else { Issue.record("not stored"); return }
         let received = try #require(StoreTime.date(stored.receivedAt))
         @Sendable func written(_ date: Date, offset hours: Int) -> String {
@@ -47,7 +47,7 @@ struct ReadQueryTests {
 
     @Test(arguments: ["limit=abc", "limit=-1", "limit=0", "limit=100000", "limit=2.5", "after=abc", "after=-3", "after=1e3"])
     func pagingValuesOutOfRangeAreRefused(_ query: String) async throws {
-        let h = try Harness()
+        let h = try await Harness()
         _ = try await h.store.store(StoreTests.new())
         try await h.app().test(.live) { client in
             for path in ["/v1/forces/kent/submissions", "/v1/forces/kent/audit"] {
@@ -67,7 +67,7 @@ struct ReadQueryTests {
     }
 
     @Test func aMethodThePathDoesNotTakeIs405WithAllow() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         try await h.app().test(.live) { client in
             for (method, path, allowed) in [(HTTPRequest.Method.delete, "/v1/forces/kent/submissions", "GET, HEAD"),
                                             (.put, "/v1/forces/kent/forms/crime/submissions", "OPTIONS, POST"),
@@ -85,7 +85,7 @@ struct ReadQueryTests {
 
     /// The preflight answers as the POST would: no form, no CORS.
     @Test func aPreflightForAFormThatDoesNotExistIs404() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         try await h.app().test(.live) { client in
             let preflight: HTTPFields = [.origin: "https://kent.soh.example", .accessControlRequestMethod: "POST"]
             try await client.execute(uri: "/v1/forces/kent/forms/no-such-form/submissions", method: .options, headers: preflight) { response in
@@ -102,7 +102,7 @@ struct ReadQueryTests {
     @Test func aDatabaseThatRefusesConnectionsIsA503AtOnce() async throws {
         let server = try TestPostgres()
         defer { server.stop() }
-        let store = try await PostgresSubmissionStore(url: try server.newDatabase(), keys: StoreTests.keys, logger: Logger(label: "test"))
+        let store = try await SubmissionStore.postgres(url: try server.newDatabase(), keys: StoreTests.keys, logger: Logger(label: "test"))
         defer { store.close() }
         let catalog = try APICatalog.load(root: repositoryRoot)
         var logger = Logger(label: "test")

@@ -20,8 +20,8 @@ struct RouteTableTests {
         return a.count == b.count && zip(a, b).allSatisfy { $0 == $1 || ($0.hasPrefix("{") && !$1.hasPrefix("{")) || ($0.hasPrefix("{") && $0 == $1) }
     }
 
-    @Test func everyRouteIsDescribedAndEveryDescriptionIsARoute() throws {
-        let h = try Harness()
+    @Test func everyRouteIsDescribedAndEveryDescriptionIsARoute() async throws {
+        let h = try await Harness()
         let api = SubmissionAPI(catalog: h.catalog, store: h.store, tokenHashes: [:], logger: .init(label: "test"))
         let document = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.make(h.catalog)) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: [String: Any]])

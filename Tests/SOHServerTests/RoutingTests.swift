@@ -28,7 +28,7 @@ struct RoutingTests {
     }
 
     @Test func aCrimeAboutAnotherForcesAreaGoesToThatForceAndTheReceivingForceGetsANotice() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["crime"])
         let reference = try await h.app(deliveries: Self.deliveries()).test(.live) { client in
             // Newport is in Gwent's area; the fields the browser adds of its own are ignored.
@@ -48,7 +48,7 @@ struct RoutingTests {
             }
         }
         let deliveries = try await h.store.deliveries(reference: reference)
-        #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.notice == true ? "notice" : "report")" }.sorted()
+        #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.kind == .notice ? "notice" : "report")" }.sorted()
                 == ["gwent/records report", "kent/records notice"])
 
         // The worker's view: Gwent's delivery is the report with the answers, Kent's a notice without.
@@ -101,7 +101,7 @@ struct RoutingTests {
     }
 
     @Test func aMissingPersonStaysWithTheForceItWasMadeToAndTheAreaForceIsTold() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["missing-person"])
         try await h.app(deliveries: Self.deliveries()).test(.live) { client in
             try await client.execute(uri: "/v1/forces/kent/forms/missing-person/submissions", method: .post, headers: jsonHeaders,
@@ -111,7 +111,7 @@ struct RoutingTests {
                 #expect(object["areaForce"] as? String == "gwent" && object["owningForce"] as? String == "kent")
                 let reference = object["reference"] as? String ?? ""
                 let deliveries = try await h.store.deliveries(reference: reference)
-                #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.notice == true ? "notice" : "report")" }.sorted()
+                #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.kind == .notice ? "notice" : "report")" }.sorted()
                         == ["gwent/records report", "kent/records report"])
             }
         }
@@ -119,7 +119,7 @@ struct RoutingTests {
         let first = try await h.store.lease(limit: 10, seconds: 60, now: Date())
         #expect(first.map(\.report.force) == ["kent"] && first.allSatisfy { !$0.report.notice && $0.report.routing?.action == .notify })
         let waiting = try #require(try await h.store.deliveries(force: "gwent").first { $0.toForce == "gwent" })
-        #expect(waiting.state == "pending" && waiting.nextAttemptAt == nil && waiting.lastError == "waiting for the delivery to kent")
+        #expect(waiting.state == .held && waiting.nextAttemptAt == nil && waiting.lastError == "waiting for the delivery to kent")
         try await h.store.record([RecordedAttempt(delivery: first[0], attempt: Attempt(.delivered, status: 201, detail: "stored"),
                                                   next: .delivered(forceReference: nil), at: Date())])
         let then = try await h.store.lease(limit: 10, seconds: 60, now: Date())
@@ -148,7 +148,7 @@ struct RoutingTests {
     }
 
     @Test func aReportAboutTheForcesOwnAreaStaysAsItWas() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["crime"])
         try await h.app(deliveries: Self.deliveries()).test(.live) { client in
             try await client.execute(uri: "/v1/forces/kent/forms/crime/submissions", method: .post, headers: jsonHeaders,
@@ -169,7 +169,7 @@ struct RoutingTests {
     }
 
     @Test func aForceWithNoDestinationsStillGetsItsReportReadableAndTheReceivingForceKeepsACopy() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["crime"])
         try await h.app(deliveries: Self.deliveries()).test(.live) { client in
             // Maidstone is Kent's; a report made to Gwent about it, and Kent has destinations.
@@ -179,13 +179,13 @@ struct RoutingTests {
                 let object = json(response.body)
                 #expect(object["owningForce"] as? String == "sussex")
                 let deliveries = try await h.store.deliveries(reference: object["reference"] as? String ?? "")
-                #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.notice == true ? "notice" : "report")" } == ["kent/records report"])
+                #expect(deliveries.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.kind == .notice ? "notice" : "report")" } == ["kent/records report"])
             }
         }
     }
 
     @Test func aDestinationCanTurnNoticesOff() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["crime"])
         try await h.app(deliveries: Self.deliveries(notices: false)).test(.live) { client in
             try await client.execute(uri: "/v1/forces/kent/forms/crime/submissions", method: .post, headers: jsonHeaders,
@@ -199,7 +199,7 @@ struct RoutingTests {
     }
 
     @Test func aFormPostWithoutJavaScriptLandsOnTheNoteForTheAreasForce() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let form = try #require(h.catalog.forms["crime"])
         var fields = ["_form=crime", "_version=\(form.version)", "_language=en", "_website="]
         func add(_ name: String, _ answer: Answer) {
@@ -248,7 +248,7 @@ struct RoutingTests {
         try await made.store.record([RecordedAttempt(delivery: gwent, attempt: Attempt(.refused, detail: "no"),
                                                      next: .dead(reason: "no", fallback: "drop"), at: Date())])
         let all = try await made.store.deliveries(reference: stored.reference)
-        #expect(all.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.state) \($0.notice == true)" }.sorted()
+        #expect(all.map { "\($0.toForce ?? "kent")/\($0.destination) \($0.state) \($0.kind == .notice)" }.sorted()
                 == ["gwent/drop pending false", "gwent/records dead false", "kent/records pending true"])
         #expect(try await made.store.deliveries(force: "gwent").count == 3)
         #expect(try await made.store.redeliver(force: "gwent", since: try #require(StoreTime.date("2000-01-01T00:00:00Z")),
@@ -340,7 +340,7 @@ struct FindForceTests {
     }
 
     @Test func theAPISendsPeopleToTheForceForTheirAreaOrPostcode() async throws {
-        var h = try Harness()
+        var h = try await Harness()
         h.catalog.postcodes = try Self.index()
         try await h.app().test(.live) { client in
             func location(_ query: String) async throws -> String {
@@ -374,7 +374,7 @@ struct FindForceTests {
             try await client.execute(uri: "/v1/postcodes/%3Cscript%3E", method: .get) { #expect($0.status == .badRequest) }
         }
         // Without an index, postcodes are not found but areas still are.
-        let plain = try Harness()
+        let plain = try await Harness()
         try await plain.app().test(.live) { client in
             try await client.execute(uri: "/v1/postcodes/CF101AA", method: .get) { response in
                 #expect(response.status == .notFound && String(buffer: response.body).contains("not set up"))

@@ -1,6 +1,6 @@
 import Foundation
 import SOHModel
-import GRDB
+import SQLiteKit
 import Logging
 import SOHDelivery
 import SOHForms
@@ -17,7 +17,7 @@ struct StoreTests {
     }
 
     /// Every migration, in order: the one list the tests compare with.
-    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing"]
+    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing", "v8: held deliveries"]
 
     /// The keys the tests' stores seal answers with.
     static let keyLine = AnswerKeys.generate(id: "test")
@@ -26,7 +26,7 @@ struct StoreTests {
     /// A store, where its database is, and a way to close it.
     struct Made {
         var kind: Kind
-        var store: any SubmissionStore
+        var store: SubmissionStore
         /// The SQLite file, or the PostgreSQL URL.
         var place: String
         var close: @Sendable () -> Void
@@ -37,11 +37,11 @@ struct StoreTests {
         switch kind {
         case .sqlite:
             let path = NSTemporaryDirectory() + "soh-store-\(UUID().uuidString).sqlite"
-            return Made(kind: kind, store: try SQLiteSubmissionStore(path: path, keys: keys), place: path,
+            return Made(kind: kind, store: try await SubmissionStore.sqlite(path: path, keys: keys), place: path,
                         close: { try? FileManager.default.removeItem(atPath: path) })
         case .postgres:
             let url = try TestPostgres.shared.get().newDatabase()
-            let store = try await PostgresSubmissionStore(url: url, keys: keys, logger: Logger(label: "test"))
+            let store = try await SubmissionStore.postgres(url: url, keys: keys, logger: Logger(label: "test"))
             return Made(kind: kind, store: store, place: url, close: { store.close() })
         }
     }
@@ -50,18 +50,20 @@ struct StoreTests {
     static func reopen(_ made: Made, keys: AnswerKeys?) async throws -> Made {
         switch made.kind {
         case .sqlite:
-            return Made(kind: made.kind, store: try SQLiteSubmissionStore(path: made.place, keys: keys), place: made.place, close: made.close)
+            return Made(kind: made.kind, store: try await SubmissionStore.sqlite(path: made.place, keys: keys), place: made.place, close: made.close)
         case .postgres:
-            let store = try await PostgresSubmissionStore(url: made.place, keys: keys, logger: Logger(label: "test"))
+            let store = try await SubmissionStore.postgres(url: made.place, keys: keys, logger: Logger(label: "test"))
             return Made(kind: made.kind, store: store, place: made.place, close: { store.close() })
         }
     }
 
     /// Rows of one text column from SQL run on the database itself, past the store.
-    static func raw(_ made: Made, _ sql: String) throws -> [String] {
+    static func raw(_ made: Made, _ sql: String) async throws -> [String] {
         switch made.kind {
         case .sqlite:
-            return try DatabaseQueue(path: made.place).write { db in try String.fetchAll(db, sql: sql) }
+            let connection = try await SQLiteConnection.open(storage: .file(path: made.place))
+            defer { Task { try? await connection.close() } }
+            return try await connection.query(sql).map { $0.columns[0].data.string ?? "" }
         case .postgres:
             let psql = Process()
             psql.executableURL = URL(fileURLWithPath: try #require(TestPostgres.binaries) + "/psql")
@@ -91,6 +93,27 @@ struct StoreTests {
         #expect(try await store.pendingMigrations().isEmpty)
     }
 
+    /// A database from before v8 kept a held delivery as `pending` with a due time no clock
+    /// reaches: opened by this version, it is `held`, and the rest of the row and its attempts
+    /// (which refer to it) are as they were.
+    @Test(arguments: Kind.allCases)
+    func heldDeliveriesFromBeforeTheirStateAreHeld(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        guard case .created(let stored) = try await made.store.store(Self.new(destinations: ["records", "other"])) else { Issue.record("not stored"); return }
+        let ids = try await made.store.deliveries(reference: stored.reference).map(\.id).sorted()
+        _ = try await Self.raw(made, "UPDATE delivery SET next_attempt_at = 9000000000000000, last_error = 'waiting' WHERE id = '\(ids[0])'")
+        _ = try await Self.raw(made, "INSERT INTO delivery_attempt (delivery_id, at, outcome, milliseconds, detail) VALUES ('\(ids[1])', 1, 'retry', 5, 'x')")
+        _ = try await Self.raw(made, "DELETE FROM soh_migration WHERE name = 'v8: held deliveries'")
+        let reopened = try await Self.reopen(made, keys: Self.keys)
+        defer { reopened.store.close() }
+        #expect(reopened.store.appliedAtOpen == ["v8: held deliveries"])
+        let after = try await reopened.store.deliveries(reference: stored.reference).sorted { $0.id < $1.id }
+        #expect(after.map(\.state) == [.held, .pending] && after[0].lastError == "waiting" && after[0].nextAttemptAt == nil, "\(after)")
+        #expect(try await reopened.store.attempts(delivery: ids[1]).map(\.detail) == ["x"])
+        #expect(try await reopened.store.lease(limit: 10, seconds: 60, now: Date()).map(\.id) == [ids[1]], "\(kind): the held one is not due")
+    }
+
     /// What another database exported comes in with its reference, times and delivery states:
     /// nothing delivered is sent again, what was waiting is due, and a second import adds nothing.
     @Test(arguments: Kind.allCases)
@@ -102,7 +125,7 @@ struct StoreTests {
                                           answers: #"{"item-type":"keys"}"#, receivedAt: "2026-11-26T10:12:01.204Z", startedAt: nil,
                                           submittedAt: "2026-11-26T10:12:00Z")
         func delivery(_ id: String, _ destination: String, _ state: String, _ reference: String? = nil) -> DeliveryStatus {
-            DeliveryStatus(id: id, reference: submission.reference, force: "kent", form: "lost-property", destination: destination, state: state,
+            DeliveryStatus(id: id, reference: submission.reference, force: "kent", form: "lost-property", destination: destination, state: DeliveryState(rawValue: state)!,
                            attempts: state == "pending" ? 0 : 1, forceReference: reference, lastError: state == "dead" ? "no" : nil)
         }
         let imported = ImportedSubmission(submission: submission, deliveries: [
@@ -207,7 +230,7 @@ struct StoreTests {
         let period = (now.addingTimeInterval(-60), now.addingTimeInterval(60))
         #expect(try await store.redeliver(force: "kent", since: period.0, until: period.1, destination: nil, dryRun: true, now: now) == 1)
         #expect(try await store.redeliver(force: "kent", since: period.0, until: period.1, destination: "athena", dryRun: false, now: now) == 1)
-        #expect(try await store.deliveries(state: "delivered").isEmpty)
+        #expect(try await store.deliveries(state: .delivered).isEmpty)
     }
 
     /// What reaches the database is sealed: no answer in clear, the key's id beside it. Another
@@ -220,7 +243,7 @@ struct StoreTests {
         let store = made.store
         guard case .created(let a) = try await store.store(Self.new(#"{"details":"my neighbour is stalking me"}"#, destinations: ["athena"])),
               case .created(let b) = try await store.store(Self.new(#"{"details":"other"}"#)) else { Issue.record("not created"); return }
-        let raw = try Self.raw(made, "SELECT answers || '|' || coalesce(answers_key, '-') FROM submission ORDER BY id")
+        let raw = try await Self.raw(made, "SELECT answers || '|' || coalesce(answers_key, '-') FROM submission ORDER BY id")
         #expect(raw.count == 2 && raw.allSatisfy { !$0.contains("stalking") && !$0.contains("details") && $0.hasSuffix("|test") }, "\(raw)")
         #expect(try await store.get(force: "kent", reference: a.reference)?.answers == #"{"details":"my neighbour is stalking me"}"#)
         #expect(try await store.list(force: "kent").map(\.answers) == [a.answers, b.answers])
@@ -229,15 +252,15 @@ struct StoreTests {
         for other in [AnswerKeys.generate(id: "other"), AnswerKeys.generate(id: "test")] {
             let elsewhere = try await Self.reopen(made, keys: try AnswerKeys(parsing: other))
             await #expect(throws: AnswerKeys.CannotOpen.self) { try await elsewhere.store.get(force: "kent", reference: a.reference) }
-            if case .postgres = kind { (elsewhere.store as? PostgresSubmissionStore)?.close() }
+            if case .postgres = kind { elsewhere.store.close() }
         }
         let keyless = try await Self.reopen(made, keys: nil)
         await #expect(throws: AnswerKeys.Missing.self) { try await keyless.store.store(Self.new()) }
         await #expect(throws: AnswerKeys.Missing.self) { try await keyless.store.list(force: "kent") }
-        if case .postgres = kind { (keyless.store as? PostgresSubmissionStore)?.close() }
+        if case .postgres = kind { keyless.store.close() }
         #expect(try await store.count() == 2)
 
-        _ = try Self.raw(made, "UPDATE submission SET answers = (SELECT answers FROM submission WHERE reference = '\(b.reference)') WHERE reference = '\(a.reference)' RETURNING reference")
+        _ = try await Self.raw(made, "UPDATE submission SET answers = (SELECT answers FROM submission WHERE reference = '\(b.reference)') WHERE reference = '\(a.reference)' RETURNING reference")
         await #expect { try await store.get(force: "kent", reference: a.reference) } throws: { error in
             (error as? AnswerKeys.CannotOpen)?.description.contains(a.reference) == true
         }
@@ -255,10 +278,10 @@ struct StoreTests {
         let leased = try await other.store.lease(limit: 10, seconds: 60, now: Date().addingTimeInterval(1))
         #expect(leased.map(\.report.reference) == [mine.reference])
         let waiting = try #require(try await made.store.deliveries(reference: sealedElsewhere.reference).first)
-        #expect(waiting.state == "pending" && waiting.attempts == 0 && waiting.lastError?.contains("cannot be opened") == true)
+        #expect(waiting.state == .pending && waiting.attempts == 0 && waiting.lastError?.contains("cannot be opened") == true)
         #expect(try await made.store.attempts(delivery: waiting.id).first?.detail.contains(sealedElsewhere.reference) == true)
         #expect(try await other.store.lease(limit: 10, seconds: 60, now: Date().addingTimeInterval(2)).isEmpty, "not before it is due again")
-        if case .postgres = kind { (other.store as? PostgresSubmissionStore)?.close() }
+        if case .postgres = kind { other.store.close() }
     }
 
     /// A new key seals new answers at once; `reseal` seals the rest again in batches while
@@ -269,7 +292,7 @@ struct StoreTests {
         defer { made.close() }
         for i in 0..<30 { _ = try await made.store.store(Self.new(#"{"n":"\#(i)"}"#)) }
         // A row stored before answers were sealed: plain, no key id.
-        _ = try Self.raw(made, #"UPDATE submission SET answers = '{"n":"0"}', answers_key = NULL WHERE id = (SELECT min(id) FROM submission) RETURNING reference"#)
+        _ = try await Self.raw(made, #"UPDATE submission SET answers = '{"n":"0"}', answers_key = NULL WHERE id = (SELECT min(id) FROM submission) RETURNING reference"#)
         let newLine = AnswerKeys.generate(id: "new")
         let rotated = try await Self.reopen(made, keys: try AnswerKeys(parsing: newLine + "\n" + Self.keyLine))
         async let arriving: Void = {
@@ -284,12 +307,12 @@ struct StoreTests {
         try await arriving
         while case let n = try await rotated.store.reseal(batch: 7, sealUnsealed: true), n > 0 { resealed += n }
         #expect(resealed == 30)
-        #expect(Set(try Self.raw(made, "SELECT coalesce(answers_key, '-') FROM submission")) == ["new"])
+        #expect(Set(try await Self.raw(made, "SELECT coalesce(answers_key, '-') FROM submission")) == ["new"])
         let onlyNew = try await Self.reopen(made, keys: try AnswerKeys(parsing: newLine))
         let all = try await onlyNew.store.list(force: "kent", since: nil, after: nil, limit: 100)
         #expect(all.map(\.answers) == (0..<40).map { #"{"n":"\#($0)"}"# })
         #expect(try await onlyNew.store.reseal(batch: 7, sealUnsealed: false) == 0)
-        if case .postgres = kind { (rotated.store as? PostgresSubmissionStore)?.close(); (onlyNew.store as? PostgresSubmissionStore)?.close() }
+        if case .postgres = kind { rotated.store.close(); onlyNew.store.close() }
     }
 
     /// Answers go 30 days after every destination confirmed delivery (after receipt when there
@@ -306,7 +329,7 @@ struct StoreTests {
             let s = StoredSubmission(id: 0, reference: reference, force: "kent", form: "lost-property", version: 1, language: "en",
                                      answers: #"{"item-type":"old"}"#, receivedAt: ago(days), startedAt: nil, submittedAt: nil)
             _ = try await store.importSubmission(ImportedSubmission(submission: s, deliveries: deliveries.map { id, state in
-                DeliveryStatus(id: id, reference: reference, force: "kent", form: "lost-property", destination: id, state: state, attempts: 0)
+                DeliveryStatus(id: id, reference: reference, force: "kent", form: "lost-property", destination: id, state: DeliveryState(rawValue: state)!, attempts: 0)
             }))
         }
         // Delivered 40 days ago: goes. Delivered a day ago: stays. Waiting: stays.
@@ -344,14 +367,14 @@ struct StoreTests {
         }
         #expect(rows[recent.reference]?.answers == recent.answers && rows[waiting.reference]?.answers == waiting.answers)
         let given = try #require(try await store.deliveries(reference: "KEN-CAP0-0001").first)
-        #expect(given.state == "dead" && given.lastError == Retention.givenUp)
+        #expect(given.state == .dead && given.lastError == Retention.givenUp)
         #expect(try await store.retry(delivery: "d-cap", now: now) == nil, "a purged report is not sent again")
         #expect(try await store.redeliver(force: "kent", since: now.addingTimeInterval(-200 * day), until: now.addingTimeInterval(day),
                                           destination: nil, dryRun: true, now: now) == 1,
                 "only the delivered one not purged could be sent again")
         #expect(try await store.reseal(batch: 100, sealUnsealed: true) == 0, "nothing purged is sealed again")
         #expect(try await store.queueDepth().oldestUndelivered.map { StoreTime.iso(StoreTime.milliseconds($0)) } == waiting.receivedAt)
-        let raw = try Self.raw(made, "SELECT reference || '|' || answers || '|' || coalesce(answers_key, '-') FROM submission WHERE purged_at IS NOT NULL ORDER BY reference")
+        let raw = try await Self.raw(made, "SELECT reference || '|' || answers || '|' || coalesce(answers_key, '-') FROM submission WHERE purged_at IS NOT NULL ORDER BY reference")
         #expect(raw.allSatisfy { $0.hasSuffix("||-") }, "\(raw)")
     }
 
@@ -406,19 +429,19 @@ struct StoreTests {
         #expect(try await store.auditRecords(force: "kent", after: nil, limit: 100).count == 12)
         #expect(try await store.auditRecords(force: nil, after: 20, limit: 100).map(\.id) == [21, 22, 23, 24])
 
-        _ = try Self.raw(made, "UPDATE audit SET target = 'KEN-nothing' WHERE id = 7 RETURNING id")
+        _ = try await Self.raw(made, "UPDATE audit SET target = 'KEN-nothing' WHERE id = 7 RETURNING id")
         #expect(AuditLog.verify(try await store.auditRecords(force: nil, after: nil, limit: 100)).broken?.id == 7)
-        _ = try Self.raw(made, "UPDATE audit SET target = (SELECT target FROM audit WHERE id = 6) WHERE id = 7 RETURNING id")
-        _ = try Self.raw(made, "DELETE FROM audit WHERE id = 12 RETURNING id")
+        _ = try await Self.raw(made, "UPDATE audit SET target = (SELECT target FROM audit WHERE id = 6) WHERE id = 7 RETURNING id")
+        _ = try await Self.raw(made, "DELETE FROM audit WHERE id = 12 RETURNING id")
         let gap = AuditLog.verify(try await store.auditRecords(force: nil, after: nil, limit: 100))
         #expect(gap.broken?.id == 7 || gap.broken?.id == 13, "\(gap)")
     }
 
     @Test func aDatabaseURLIsCheckedAndItsPasswordNeverShown() async throws {
         for url in ["mysql://soh@db/x", "postgres:///x", "postgres://db/x", "postgres://soh@db/x?sslmode=maybe"] {
-            await #expect(throws: PostgresSubmissionStore.CannotOpen.self) { try await PostgresSubmissionStore(url: url, keys: nil, logger: Logger(label: "test")) }
+            await #expect(throws: SubmissionStore.CannotOpen.self) { try await SubmissionStore.postgres(url: url, keys: nil, logger: Logger(label: "test")) }
         }
-        #expect(PostgresSubmissionStore.redacted("postgres://soh:hunter2@db:5432/x") == "postgres://soh:redacted@db:5432/x")
+        #expect(SubmissionStore.redacted("postgres://soh:hunter2@db:5432/x") == "postgres://soh:redacted@db:5432/x")
     }
 
     /// An import keeps a held delivery held (it goes when the one it waits for ends), keeps the
@@ -431,16 +454,16 @@ struct StoreTests {
                                       answers: #"{"item-type":"keys"}"#, receivedAt: "2026-11-26T10:12:01.204Z", startedAt: nil, submittedAt: nil)
         stored.routing = ReportRouting(receivedBy: "south-wales", areaForce: "kent", area: "maidstone", areaName: "Maidstone", action: .notify)
         let deliveries = [
-            DeliveryStatus(id: "d-own", reference: stored.reference, force: "south-wales", form: "lost-property", destination: "records", state: "pending", attempts: 2),
-            DeliveryStatus(id: "d-held", reference: stored.reference, force: "south-wales", form: "lost-property", destination: "records", state: "pending",
-                           attempts: 0, toForce: "kent", held: true),
+            DeliveryStatus(id: "d-own", reference: stored.reference, force: "south-wales", form: "lost-property", destination: "records", state: .pending, attempts: 2),
+            DeliveryStatus(id: "d-held", reference: stored.reference, force: "south-wales", form: "lost-property", destination: "records", state: .held,
+                           attempts: 0, toForce: "kent"),
         ]
         #expect(try await made.store.importSubmission(ImportedSubmission(submission: stored, deliveries: deliveries)))
         #expect(try await !made.store.importSubmission(ImportedSubmission(submission: stored, deliveries: deliveries)), "added once")
         let due = try await made.store.lease(limit: 10, seconds: 60, now: Date())
         #expect(due.map(\.id) == ["d-own"], "\(kind): only the receiving force's delivery is due")
         let held = try #require(try await made.store.deliveries(reference: stored.reference).first { $0.id == "d-held" })
-        #expect(held.held == true && held.lastError == "waiting for the delivery to south-wales" && held.toForce == "kent")
+        #expect(held.state == .held && held.lastError == "waiting for the delivery to south-wales" && held.toForce == "kent")
         try await made.store.record([RecordedAttempt(delivery: due[0], attempt: Attempt(.delivered, detail: "ok"), next: .delivered(forceReference: nil), at: Date())])
         #expect(try await made.store.lease(limit: 10, seconds: 60, now: Date()).map(\.id) == ["d-held"], "released once the other ended")
         let read = try #require(try await made.store.get(force: "south-wales", reference: stored.reference))
