@@ -114,16 +114,14 @@ public final class SubmissionStore: DeliveryQueue {
         let digest = new.requestDigest
         let keys = try AnswerKeys.required(keys)
         return try await database.write { [database] db in
-            if let key = new.idempotencyKey, let outcome = try await Self.replay(db, keys, force: new.force, key: key, digest: digest) {
-                return outcome
-            }
             let receivedAt = StoreTime.now()
             for _ in 0..<10 {
                 let reference = Reference.make(code: new.code)
                 let sealed = try keys.seal(new.answers, force: new.force, reference: reference)
                 let routing = new.routing
-                // Nothing inserted: the reference was drawn before, or another instance stored
-                // this idempotency key since the check above (the unique constraint decides).
+                // Nothing inserted: this force has this idempotency key already (the unique
+                // constraint decides, whichever instance stored it), or the reference was drawn
+                // before.
                 guard let id = try await db.raw("""
                     INSERT INTO submission (reference, force, form, form_version, language, answers, answers_key, received_at, started_at,
                                             submitted_at, idempotency_key, request_digest, area, area_name, area_force, routing)
