@@ -87,6 +87,7 @@ bench: release
 	scripts/bench.sh $(SOH_RELEASE) --pages $${PAGES:-300} --runs $${RUNS:-5}
 
 bench-api: release
+	@$(call apt_install,wrk)
 	@if [ "$${DB:-sqlite}" = postgres ]; then $(call apt_install,$(APT_TEST)); fi
 	python3 scripts/bench-api.py $(SOH_RELEASE) --db $${DB:-sqlite} --instances $${INSTANCES:-1}
 

@@ -91,6 +91,15 @@ public struct DeliveryConfig: Sendable {
             case .directory: "directory"
             }
         }
+
+        /// Where it sends, without its secrets: the type and the URL or folder. A delivery keeps
+        /// the address its destination had when the report was stored (docs/delivery.md).
+        public var address: String {
+            switch self {
+            case .standardAPI(let url, _, _, _), .webhook(let url, _): "\(name) \(url)"
+            case .directory(let path): "\(name) \(path)"
+            }
+        }
     }
 
     /// Files for mutual TLS: the client's certificate chain and key (PEM), and the CA bundle

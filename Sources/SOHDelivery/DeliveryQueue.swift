@@ -6,12 +6,17 @@ public struct PendingDelivery: Sendable {
     /// The same on every attempt (and sent with each), so a receiver can tell a repeat.
     public var id: String
     public var destination: String
+    /// Where the destination sent when the report was stored (`Kind.address`); nil for a
+    /// delivery stored before addresses were kept, or made by a fallback: sent where the
+    /// deliveries file says.
+    public var address: String?
     public var attempts: Int
     public var report: DeliveryDocument.Report
 
-    public init(id: String, destination: String, attempts: Int, report: DeliveryDocument.Report) {
+    public init(id: String, destination: String, address: String? = nil, attempts: Int, report: DeliveryDocument.Report) {
         self.id = id
         self.destination = destination
+        self.address = address
         self.attempts = attempts
         self.report = report
     }

@@ -82,6 +82,14 @@ public struct DeliveryWorker: Service {
             await record(delivery, Attempt(.refused, detail: "destination '\(delivery.destination)' is no longer configured for \(delivery.report.force)"))
             return
         }
+        // An edited deliveries file does not move a stored report by itself: an operator does.
+        if let stored = delivery.address, stored != destination.kind.address {
+            await record(delivery, Attempt(.refused, detail: """
+                '\(delivery.destination)' moved since the report was stored, from \(stored) to \(destination.kind.address): nothing was \
+                sent (soh deliveries redeliver --force \(delivery.report.force) --to \(delivery.destination) … sends it there)
+                """))
+            return
+        }
         let attempt: Attempt
         do {
             let body = try DeliveryDocument.make(delivery.report, definition: forms[delivery.report.form])

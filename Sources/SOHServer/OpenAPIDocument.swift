@@ -25,7 +25,7 @@ enum OpenAPIDocument {
                     "areaName": ["type": "string"], "action": ["enum": ["transfer", "notify"]], "role": ["enum": ["owner", "receiver", "notified"]],
                     "reason": ["type": "string"]], "required": ["receivedBy", "owningForce", "areaForce", "area", "areaName", "action", "reason"]],
                 "deliveries": ["type": "array", "description": "Where it is going in the force's own systems", "items": [
-                    "type": "object", "properties": ["id": ["type": "string", "description": "The delivery's id, sent with each attempt"], "destination": ["type": "string"], "state": ["enum": ["pending", "delivered", "dead"]],
+                    "type": "object", "properties": ["id": ["type": "string", "description": "The delivery's id, sent with each attempt"], "destination": ["type": "string"], "state": ["enum": DeliveryState.shownStates],
                                                      "attempts": ["type": "integer"], "forceReference": ["type": "string"], "lastError": ["type": "string"],
                                                      "force": ["type": "string", "description": "The force whose destination it is, when not the one it was made to"],
                                                      "notice": ["type": "boolean", "description": "A transfer notice, without the answers"],

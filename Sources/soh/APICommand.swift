@@ -73,12 +73,7 @@ struct APICommand: AsyncParsableCommand {
             }
             proxies.append(range)
         }
-        do {
-            catalog = try APICatalog.load(root: repository.url, environment: environment.env)
-        } catch {
-            for d in error.diagnostics { print(d.description, to: &err) }
-            throw ExitCode(1)
-        }
+        catalog = try repository.catalog(environment)
         catalog.previewOrigins = Set(allowOrigins)
         if let postcodes {
             do { catalog.postcodes = try APICatalog.postcodes(at: URL(fileURLWithPath: postcodes), forces: catalog.forces) } catch {

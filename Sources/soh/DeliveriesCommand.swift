@@ -98,9 +98,15 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "Reports received at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).") var since: String
         @Option(help: "Reports received before this time.") var until: String
         @Option(help: "Only this destination of the force.") var destination: String?
+        @Option(help: "Send the deliveries to this destination where the deliveries file now says it is (a delivery keeps the address its destination had when the report was stored).")
+        var to: String?
+        @Option(help: "The deliveries file, for --to (or set SOH_DELIVERIES).") var deliveries: String?
+        @OptionGroup var repository: RepositoryOption
+        @OptionGroup var environment: EnvironmentOption
         @Flag(name: .customLong("dry-run"), help: "Say how many would be sent, send nothing.") var dryRun = false
 
         func validate() throws {
+            if let to, let destination, to != destination { throw ValidationError("--to \(to) sends the deliveries to \(to): --destination, when given, is the same") }
             for (name, value) in [("--since", since), ("--until", until)] where StoreTime.date(value) == nil {
                 throw ValidationError("\(name) is a time in ISO 8601 with its zone (e.g. 2026-11-01T00:00:00Z or 2026-11-01T01:00:00+01:00), found '\(value)'")
             }
@@ -108,15 +114,33 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let from = StoreTime.date(since), let to = StoreTime.date(until) else { throw ExitCode(1) }
+            let readdress = try self.to.map(address(of:))
             let store = try await place.open(create: false)
-            let count = try await store.redeliver(force: force, since: from, until: to, destination: destination, dryRun: dryRun)
+            let count = try await store.redeliver(force: force, since: from, until: to, destination: self.to ?? destination, readdress: readdress,
+                                                  dryRun: dryRun)
             if !dryRun {
                 try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "redeliver", force: force,
-                                                     target: "\(count) deliveries of reports received from \(since) until \(until)\(destination.map { " to \($0)" } ?? "")"),
+                                                     target: "\(count) deliveries of reports received from \(since) until \(until)\((self.to ?? destination).map { " to \($0)" } ?? "")\(readdress.map { " at \($0)" } ?? "")"),
                                       now: Date())
             }
             let deliveries = count == 1 ? "1 delivery" : "\(count) deliveries"
             print(dryRun ? "\(deliveries) would be sent again." : "\(deliveries) due again, with their ids unchanged (receivers de-duplicate on them).")
+        }
+
+        /// Where the deliveries file says the force's destination `name` sends now.
+        func address(of name: String) throws -> String {
+            var err = StandardError()
+            let catalog = try repository.catalog(environment)
+            let file = deliveries ?? ProcessInfo.processInfo.environment["SOH_DELIVERIES"]
+            guard let config = try APICommand.loadDeliveries(file, catalog: catalog) else {
+                print(Diagnostic.general(.error, "--to needs the deliveries file: nothing was sent", hint: "Pass --deliveries FILE or set SOH_DELIVERIES.").description, to: &err)
+                throw ExitCode(1)
+            }
+            guard let destination = config.destination(force: force, name: name) else {
+                print(Diagnostic.general(.error, "\(force) has no destination '\(Escape.line(name, limit: 60))' in the deliveries file: nothing was sent", file: file ?? "").description, to: &err)
+                throw ExitCode(1)
+            }
+            return destination.kind.address
         }
     }
 }
@@ -135,13 +159,7 @@ struct DeliverCommand: AsyncParsableCommand {
 
     func run() async throws {
         var err = StandardError()
-        let catalog: APICatalog
-        do {
-            catalog = try APICatalog.load(root: repository.url, environment: environment.env)
-        } catch {
-            for d in error.diagnostics { print(d.description, to: &err) }
-            throw ExitCode(1)
-        }
+        let catalog = try repository.catalog(environment)
         guard let config = try APICommand.loadDeliveries(deliveries ?? ProcessInfo.processInfo.environment["SOH_DELIVERIES"], catalog: catalog) else {
             print(Diagnostic.general(.error, "no deliveries file", hint: "Pass --deliveries FILE or set SOH_DELIVERIES.").description, to: &err)
             throw ExitCode(1)

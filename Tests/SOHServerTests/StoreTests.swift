@@ -17,7 +17,7 @@ struct StoreTests {
     }
 
     /// Every migration, in order: the one list the tests compare with.
-    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing", "v8: held deliveries"]
+    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing", "v8: held deliveries", "v9: delivery addresses"]
 
     /// The keys the tests' stores seal answers with.
     static let keyLine = AnswerKeys.generate(id: "test")
@@ -104,14 +104,35 @@ struct StoreTests {
         let ids = try await made.store.deliveries(reference: stored.reference).map(\.id).sorted()
         _ = try await Self.raw(made, "UPDATE delivery SET next_attempt_at = 9000000000000000, last_error = 'waiting' WHERE id = '\(ids[0])'")
         _ = try await Self.raw(made, "INSERT INTO delivery_attempt (delivery_id, at, outcome, milliseconds, detail) VALUES ('\(ids[1])', 1, 'retry', 5, 'x')")
-        _ = try await Self.raw(made, "DELETE FROM soh_migration WHERE name = 'v8: held deliveries'")
+        // As the database was before v8 (and v9, which came after it).
+        _ = try await Self.raw(made, "ALTER TABLE delivery DROP COLUMN address")
+        _ = try await Self.raw(made, "DELETE FROM soh_migration WHERE name IN ('v8: held deliveries', 'v9: delivery addresses')")
         let reopened = try await Self.reopen(made, keys: Self.keys)
         defer { reopened.store.close() }
-        #expect(reopened.store.appliedAtOpen == ["v8: held deliveries"])
+        #expect(reopened.store.appliedAtOpen == ["v8: held deliveries", "v9: delivery addresses"])
         let after = try await reopened.store.deliveries(reference: stored.reference).sorted { $0.id < $1.id }
         #expect(after.map(\.state) == [.held, .pending] && after[0].lastError == "waiting" && after[0].nextAttemptAt == nil, "\(after)")
         #expect(try await reopened.store.attempts(delivery: ids[1]).map(\.detail) == ["x"])
         #expect(try await reopened.store.lease(limit: 10, seconds: 60, now: Date()).map(\.id) == [ids[1]], "\(kind): the held one is not due")
+    }
+
+    /// A delivery keeps the address its destination had when the report was stored; a
+    /// redelivery `--to` it takes the address the deliveries file gives now (docs/delivery.md).
+    @Test(arguments: Kind.allCases)
+    func aDeliveryKeepsItsAddressUntilItIsSentElsewhere(_ kind: Kind) async throws {
+        let made = try await Self.make(kind)
+        defer { made.close() }
+        let target = DeliveryTarget(destination: "records", address: "directory /srv/old")
+        guard case .created = try await made.store.store(Self.new(destinations: [target, "other"])) else { Issue.record("not stored"); return }
+        let leased = try await made.store.lease(limit: 10, seconds: 60, now: Date()).sorted { $0.destination < $1.destination }
+        #expect(leased.map(\.address) == [nil, "directory /srv/old"], "\(kind)")
+        try await made.store.record(leased.map {
+            RecordedAttempt(delivery: $0, attempt: Attempt(.refused, detail: "moved"), next: .dead(reason: "moved", fallback: nil), at: Date())
+        })
+        let (from, to) = (try #require(StoreTime.date("2000-01-01T00:00:00Z")), try #require(StoreTime.date("2100-01-01T00:00:00Z")))
+        #expect(try await made.store.redeliver(force: "kent", since: from, until: to, destination: "records", readdress: "directory /srv/new", dryRun: false) == 1)
+        let again = try await made.store.lease(limit: 10, seconds: 60, now: Date())
+        #expect(again.map(\.destination) == ["records"] && again.map(\.address) == ["directory /srv/new"], "only that destination, at its new address")
     }
 
     /// What another database exported comes in with its reference, times and delivery states:

@@ -9,6 +9,7 @@ import glob
 import hashlib
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import tempfile
@@ -612,4 +613,52 @@ def test_a_crime_about_another_forces_area_reaches_that_force_and_the_receiving_
             api.submission(reference, force="south-wales", token=TOKEN)
         assert refused.value.code == 401
     finally:
+        api.stop()
+
+
+def test_an_edited_deliveries_file_moves_no_stored_report_until_an_operator_does():
+    """A delivery keeps the address its destination had when the report was stored: after the
+    deliveries file moves that destination, nothing is sent anywhere by itself; the delivery is
+    dead, saying both addresses and the command, and `redeliver --to` sends it to the new one."""
+    # Short folders: the operator's one-line view of a dead delivery keeps 200 characters.
+    top = pathlib.Path(tempfile.mkdtemp(prefix="d"))
+    old, new = top / "old", top / "new"
+
+    def deliveries(folder):
+        return f"forces:\n  kent:\n    - name: drop\n      kind: directory\n      path: {folder}\n"
+
+    api = API(deliveries(old))
+    worker = None
+
+    def deliver():
+        return subprocess.Popen([SOH, "deliver", "--root", ROOT, "--deliveries", api.file, "--db", api.db], env=api.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        api.kill()
+        api.start("--no-worker")
+        reference = api.post("lost-property", sample("lost-property"))
+        api.stop()
+        with open(api.file, "w") as f:
+            f.write(deliveries(new))
+        worker = deliver()
+        assert wait_for(lambda: reference in api.soh("deliveries", "dead").stdout)
+        dead = api.soh("deliveries", "dead").stdout
+        assert f"'drop' moved since the report was stored, from directory {old} to directory {new}: nothing was sent" in dead, dead
+        assert "soh deliveries redeliver --force kent --to drop" in dead, dead
+        assert not old.exists() and not new.exists(), "nothing was written anywhere"
+        worker.terminate()
+        worker.wait(timeout=20)
+        redeliver = api.soh("deliveries", "redeliver", "--force", "kent", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z",
+                            "--to", "drop", "--deliveries", api.file, "--root", ROOT)
+        assert redeliver.returncode == 0 and "1 delivery due again" in redeliver.stdout, redeliver.stderr
+        worker = deliver()
+        assert wait_for(lambda: new.exists() and any(new.glob("*.json")))
+        assert not old.exists()
+        unknown = api.soh("deliveries", "redeliver", "--force", "kent", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z",
+                          "--to", "nowhere", "--deliveries", api.file, "--root", ROOT)
+        assert unknown.returncode == 1 and "kent has no destination 'nowhere' in the deliveries file: nothing was sent" in unknown.stderr, unknown.stderr
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=20)
         api.stop()

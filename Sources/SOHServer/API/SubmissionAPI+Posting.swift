@@ -12,7 +12,7 @@ extension SubmissionAPI {
     /// The deliveries of a new report (docs/routing.md): to the force it was made to; or, when
     /// it is about another force's area, the report to the owning force and a notice to the other.
     func destinations(_ force: String, _ form: String, routing: ReportRouting? = nil) -> [DeliveryTarget] {
-        let own = deliveries.destinations(force: force, form: form).map { DeliveryTarget(destination: $0.name) }
+        let own = deliveries.destinations(force: force, form: form).map { DeliveryTarget(destination: $0.name, address: $0.kind.address) }
         guard let routing else { return own }
         switch routing.action {
         case .transfer:
@@ -20,13 +20,13 @@ extension SubmissionAPI {
             // A force that takes no deliveries here reads its reports through the API; the force
             // it was made to then gets the report too, so that it reaches someone's system.
             let notices = owner.isEmpty ? own : deliveries.noticeDestinations(force: force, form: form).map {
-                DeliveryTarget(destination: $0.name, notice: true)
+                DeliveryTarget(destination: $0.name, address: $0.kind.address, notice: true)
             }
-            return owner.map { DeliveryTarget(force: routing.areaForce, destination: $0.name) } + notices
+            return owner.map { DeliveryTarget(force: routing.areaForce, destination: $0.name, address: $0.kind.address) } + notices
         case .notify:
             // The force it was made to acts first: the other force's deliveries wait for its own.
             return own + deliveries.noticeDestinations(force: routing.areaForce, form: form).map {
-                DeliveryTarget(force: routing.areaForce, destination: $0.name, held: !own.isEmpty)
+                DeliveryTarget(force: routing.areaForce, destination: $0.name, address: $0.kind.address, held: !own.isEmpty)
             }
         }
     }

@@ -17,6 +17,9 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable {
     /// `held: true` (docs/api.md).
     public var shown: String { self == .held ? DeliveryState.pending.rawValue : rawValue }
 
+    /// Every state as the API and exports show them.
+    public static var shownStates: [String] { allCases.filter { $0 != .held }.map(\.rawValue) }
+
     /// The state a shown state and held flag stand for; nil for a state that is not one.
     public init?(shown: String, held: Bool?) {
         guard let state = DeliveryState(rawValue: shown), state != .held else { return nil }

@@ -104,6 +104,9 @@ enum Migrations {
                 ])
             }
         }),
+        // Where each delivery's destination sent when the report was stored
+        // (`DeliveryConfig.Kind.address`); NULL for those stored before, sent as configured.
+        ("v9: delivery addresses", { _, db in try await run(db, ["ALTER TABLE delivery ADD COLUMN address TEXT"]) }),
     ]
 
     static var names: [String] { all.map(\.name) }

@@ -19,7 +19,7 @@ final class PostgresServer: StoreDatabase {
     let logger: Logger
     let runner: Task<Void, Never>
     /// Where the server is, for `unreachable()`.
-    let target: Target
+    let target: PostgresURL
     /// The last answer of `unreachable()` and when it was found, shared by the requests of a
     /// second: one probe a second, whatever the load.
     let lastProbe = Mutex<(at: ContinuousClock.Instant, reason: String?)?>(nil)
@@ -28,7 +28,7 @@ final class PostgresServer: StoreDatabase {
 
     /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
     init(url: String, logger: Logger) async throws {
-        let target = try Target(url)
+        let target = try PostgresURL(url)
         // One connection first, on its own: the pool retries a connection that fails (right for
         // a database that restarts later), so only this says at once why it cannot start (a
         // wrong password, a missing database, nothing listening).
@@ -117,54 +117,5 @@ final class PostgresServer: StoreDatabase {
             return "the database says: \(message)" + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
         }
         return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
-    }
-
-    /// The URL without its password, for messages.
-    static func redacted(_ url: String) -> String {
-        guard var u = URLComponents(string: url), u.password != nil else { return url }
-        u.password = "redacted"
-        return u.string ?? "(a database URL)"
-    }
-
-    /// Where the database is, from its URL.
-    struct Target {
-        var host: String, port: Int, user: String, password: String?, database: String?
-        var tls: String
-
-        init(_ url: String) throws {
-            guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""),
-                  let host = u.host, !host.isEmpty, let user = u.user, !user.isEmpty else {
-                throw SubmissionStore.CannotOpen(description: "a database URL is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found '\(PostgresServer.redacted(url))'")
-            }
-            let database = String(u.path.drop { $0 == "/" })
-            tls = u.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-            guard ["disable", "prefer", "require", "verify-full"].contains(tls) else {
-                throw SubmissionStore.CannotOpen(description: "sslmode is disable, prefer or require, found '\(tls)'")
-            }
-            (self.host, port, self.user, password) = (host, u.port ?? 5432, user, u.password)
-            self.database = database.isEmpty ? nil : database
-        }
-
-        func client() throws -> PostgresClient.Configuration {
-            let tls: PostgresClient.Configuration.TLS = switch self.tls {
-            case "disable": .disable
-            case "prefer": .prefer(.makeClientConfiguration())
-            default: .require(.makeClientConfiguration())
-            }
-            var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
-            configuration.options.connectTimeout = .seconds(5)
-            return configuration
-        }
-
-        func connection() throws -> PostgresConnection.Configuration {
-            let tls: PostgresConnection.Configuration.TLS = switch self.tls {
-            case "disable": .disable
-            case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-            var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
-            configuration.options.connectTimeout = .seconds(5)
-            return configuration
-        }
     }
 }

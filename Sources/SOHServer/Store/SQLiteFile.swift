@@ -4,24 +4,31 @@ import Synchronization
 
 /// A SQLite file, the embedded default for one machine: write-ahead log with full
 /// synchronisation, so a transaction is on disk when its commit returns and survives a crash.
-/// One connection writes (SQLite has one writer): the write transactions asked for while one
-/// commits are taken together into one transaction and answered once it is committed, so one
-/// fsync makes several reports durable; when one of them fails, the transaction is rolled back
-/// and each is run again on its own, so none takes another with it. Two connections read
-/// beside it (the log lets readers go on while a write commits).
+/// One connection writes (SQLite has one writer), the writes asked for while one commits taken
+/// together (`WriteBatches`); two connections read beside it (the log lets readers go on while a
+/// write commits).
 /// Other processes on the same file (the commands) wait their turn for up to 10 s.
 final class SQLiteFile: StoreDatabase {
     let dialect = StoreDialect.sqlite
     let writer: SQLiteConnection
     let readers: [SQLiteConnection]
-    let turn = AsyncLock()
-    /// Write transactions waiting for the writer, and whether it is taking them.
-    private let waiting = Mutex<(jobs: [Job], draining: Bool)>(([], false))
+    /// The writer's turn: a batch of writes, or a migration.
+    let turn: AsyncLock
+    let batches: WriteBatches
     let nextReader = Atomic<Int>(0)
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
-        self.writer = writer
-        self.readers = readers
+        let turn = AsyncLock()
+        (self.writer, self.readers, self.turn) = (writer, readers, turn)
+        batches = WriteBatches { bodies in
+            try await turn.holding {
+                try await Self.transaction(on: writer) { db in
+                    var results: [any Sendable] = []
+                    for body in bodies { results.append(try await body(db)) }
+                    return results
+                }
+            }
+        }
     }
 
     static func open(path: String) async throws -> SQLiteFile {
@@ -47,53 +54,7 @@ final class SQLiteFile: StoreDatabase {
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let result = try await withCheckedThrowingContinuation { (done: CheckedContinuation<any Sendable, any Error>) in
-            let start = waiting.withLock { w in
-                w.jobs.append(Job(body: { try await body($0) }, done: done))
-                defer { w.draining = true }
-                return !w.draining
-            }
-            if start { Task { await drain() } }
-        }
-        return result as! T
-    }
-
-    /// A write transaction's work and who waits for it.
-    private struct Job: Sendable {
-        var body: @Sendable (any SQLDatabase) async throws -> any Sendable
-        var done: CheckedContinuation<any Sendable, any Error>
-    }
-
-    /// Commits what waits, a batch at a time, until nothing does.
-    private func drain() async {
-        while true {
-            let batch = waiting.withLock { w in
-                let batch = Array(w.jobs.prefix(100))
-                w.jobs.removeFirst(batch.count)
-                if batch.isEmpty { w.draining = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            if batch.count > 1, let results = try? await turn.holding({ try await transaction { db in try await Self.run(batch, in: db) } }) {
-                for (job, result) in zip(batch, results) { job.done.resume(returning: result) }
-                continue
-            }
-            for job in batch {
-                do {
-                    job.done.resume(returning: try await turn.holding { try await transaction { db in try await job.body(db) } })
-                } catch {
-                    job.done.resume(throwing: error)
-                }
-            }
-        }
-    }
-
-    /// Every job of a batch in one transaction; the first that fails fails them all (they are
-    /// then run one by one).
-    private static func run(_ batch: [Job], in db: any SQLDatabase) async throws -> [any Sendable] {
-        var results: [any Sendable] = []
-        for job in batch { results.append(try await job.body(db)) }
-        return results
+        try await batches.write(body)
     }
 
     /// Foreign keys off while a migration rebuilds a table (SQLite's way to change one), then
@@ -102,7 +63,7 @@ final class SQLiteFile: StoreDatabase {
         try await turn.holding {
             _ = try await writer.query("PRAGMA foreign_keys = OFF")
             do {
-                let result = try await transaction { db in
+                let result = try await Self.transaction(on: writer) { db in
                     let result = try await body(db)
                     if let broken = try await db.raw("PRAGMA foreign_key_check").first() {
                         throw SubmissionStore.CannotOpen(description: "a migration left a broken reference in \(try broken.decode(column: "table", as: String.self))")
@@ -120,7 +81,7 @@ final class SQLiteFile: StoreDatabase {
 
     /// Begins before `body` takes its first lock (`IMMEDIATE`), so two processes never both
     /// read and then both wait to write.
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private static func transaction<T: Sendable>(on writer: SQLiteConnection, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = writer.sql()
         try await db.raw("BEGIN IMMEDIATE").run()
         do {

@@ -93,15 +93,19 @@ public struct DeliveryTarget: Sendable, Equatable, ExpressibleByStringLiteral {
     /// The force whose destination it is; nil for the force the report was made to.
     public var force: String?
     public var destination: String
+    /// Where that destination sends now (`DeliveryConfig.Kind.address`), kept with the
+    /// delivery: an edited deliveries file does not move it.
+    public var address: String?
     /// A transfer notice (no answers) rather than the report.
     public var notice: Bool
     /// Sent only once the force the report was made to has had it (delivered or given up):
     /// a missing person report reaches the force acting on it first.
     public var held: Bool
 
-    public init(force: String? = nil, destination: String, notice: Bool = false, held: Bool = false) {
+    public init(force: String? = nil, destination: String, address: String? = nil, notice: Bool = false, held: Bool = false) {
         self.force = force
         self.destination = destination
+        self.address = address
         self.notice = notice
         self.held = held
     }

@@ -19,7 +19,7 @@ extension SubmissionStore {
                 WHERE id IN (SELECT id FROM delivery WHERE state = \(DeliveryState.pending) AND next_attempt_at <= \(bind: at)
                              AND (lease_until IS NULL OR lease_until <= \(bind: at)) ORDER BY next_attempt_at LIMIT \(bind: limit)
                              \(unsafeRaw: dialect.skipLocked))
-                RETURNING id, submission_id, force, destination, kind, attempts
+                RETURNING id, submission_id, force, destination, address, kind, attempts
                 """).all(decoding: Leased.self, with: Self.rows)
             guard !leased.isEmpty else { return [] }
             var reports: [Int64: StoredSubmission] = [:]
@@ -49,7 +49,7 @@ extension SubmissionStore {
                 // A purged report has nothing to send (its waiting deliveries were given up with it).
                 guard let s = reports[delivery.submissionId], s.purgedAt == nil else { return nil }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
-                return PendingDelivery(id: delivery.id, destination: delivery.destination, attempts: delivery.attempts, report: .init(
+                return PendingDelivery(id: delivery.id, destination: delivery.destination, address: delivery.address, attempts: delivery.attempts, report: .init(
                     reference: s.reference, force: delivery.force, form: s.form, version: s.version, language: s.language,
                     answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt, routing: s.routing, notice: delivery.kind == .notice))
             }
@@ -58,7 +58,7 @@ extension SubmissionStore {
 
     /// A delivery as `lease` takes it.
     struct Leased: Decodable {
-        var id: String, submissionId: Int64, force: String, destination: String, kind: DeliveryKind, attempts: Int
+        var id: String, submissionId: Int64, force: String, destination: String, address: String?, kind: DeliveryKind, attempts: Int
     }
 
     public func record(_ attempts: [RecordedAttempt]) async throws {
@@ -184,7 +184,10 @@ extension SubmissionStore {
     /// Makes a force's deliveries of reports received from the instant `since` up to `until` due
     /// again, delivered or dead, with their ids unchanged; `destination` limits it to one.
     /// Returns how many; with `dryRun`, only counts them. A purged report has nothing left to send.
-    public func redeliver(force: String, since: Date, until: Date, destination: String? = nil, dryRun: Bool, now: Date = Date()) async throws -> Int {
+    /// With `readdress`, each is sent where its destination sends now (the address its
+    /// deliveries file gives), not where it did when the report was stored.
+    public func redeliver(force: String, since: Date, until: Date, destination: String? = nil, readdress: String? = nil,
+                          dryRun: Bool, now: Date = Date()) async throws -> Int {
         // The force's own destinations, for reports made to it or about its area.
         var which: SQLQueryString = """
             force = \(bind: force) AND state IN (\(DeliveryState.delivered), \(DeliveryState.dead)) AND submission_id IN (
@@ -195,10 +198,11 @@ extension SubmissionStore {
         if dryRun {
             return try await database.read { [which] db in try await db.raw("SELECT COUNT(*) AS n FROM delivery WHERE \(which)").first(decodingColumn: "n", as: Int.self) ?? 0 }
         }
+        let address: SQLQueryString = readdress.map { "\(bind: $0)" } ?? "address"
         return try await database.write { [database, which] db in
             let count = try await db.raw("""
                 UPDATE delivery SET state = \(DeliveryState.pending), next_attempt_at = \(bind: StoreTime.milliseconds(now)), lease_until = NULL,
-                  finished_at = NULL WHERE \(which) RETURNING id
+                  finished_at = NULL, address = \(address) WHERE \(which) RETURNING id
                 """).all().count
             if count > 0 { try await database.announce(in: db) }
             return count
@@ -212,7 +216,7 @@ extension SubmissionStore {
         try await database.read { db in
             let waiting: SQLQueryString = "state IN (\(DeliveryState.pending), \(DeliveryState.held))"
             let depth = try await db.raw("""
-                SELECT COUNT(*) FILTER (WHERE \(waiting)) AS pending, COUNT(*) FILTER (WHERE state = \(DeliveryState.dead)) AS dead,
+                SELECT COUNT(*) FILTER (WHERE \(waiting)) AS waiting_count, COUNT(*) FILTER (WHERE state = \(DeliveryState.dead)) AS dead_count,
                        MIN(created_at) FILTER (WHERE \(waiting)) AS oldest
                 FROM delivery
                 """).first()
@@ -220,7 +224,8 @@ extension SubmissionStore {
                 SELECT MIN(s.received_at) AS oldest FROM submission s WHERE s.purged_at IS NULL
                   AND EXISTS (SELECT 1 FROM delivery d WHERE d.submission_id = s.id AND d.state <> \(DeliveryState.delivered))
                 """).first(decodingColumn: "oldest", as: String?.self) ?? nil
-            return QueueDepth(pending: try depth?.decode(column: "pending", as: Int.self) ?? 0, dead: try depth?.decode(column: "dead", as: Int.self) ?? 0,
+            return QueueDepth(pending: try depth?.decode(column: "waiting_count", as: Int.self) ?? 0,
+                              dead: try depth?.decode(column: "dead_count", as: Int.self) ?? 0,
                               oldestPending: try depth?.decode(column: "oldest", as: Int64?.self).map { Date(timeIntervalSince1970: Double($0) / 1000) },
                               oldestUndelivered: StoreTime.date(undelivered))
         }

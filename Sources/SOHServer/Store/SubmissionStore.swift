@@ -54,7 +54,7 @@ public final class SubmissionStore: DeliveryQueue {
     public static func describe(_ error: any Error) -> String { PostgresServer.describe(error) }
 
     /// A database URL without its password, for messages.
-    public static func redacted(_ url: String) -> String { PostgresServer.redacted(url) }
+    public static func redacted(_ url: String) -> String { PostgresURL.redacted(url) }
 
     /// Why the database cannot be reached now, when that can be told quickly (a server that
     /// refuses connections); nil when it may be. Requests during an outage are answered at once
@@ -139,7 +139,7 @@ public final class SubmissionStore: DeliveryQueue {
                 let now = StoreTime.milliseconds(Date())
                 for target in new.destinations {
                     try await Self.insertDelivery(db, submission: id, force: target.force ?? new.force, destination: target.destination,
-                                                  kind: target.notice ? .notice : .report, state: target.held ? .held : .pending, now: now,
+                                                  address: target.address, kind: target.notice ? .notice : .report, state: target.held ? .held : .pending, now: now,
                                                   lastError: target.held ? StoreTime.waiting(for: new.force) : nil)
                 }
                 if !new.destinations.isEmpty { try await database.announce(in: db) }
@@ -163,12 +163,12 @@ public final class SubmissionStore: DeliveryQueue {
     }
 
     static func insertDelivery(_ db: any SQLDatabase, id: String = UUID().uuidString.lowercased(), submission: Int64, force: String,
-                               destination: String, kind: DeliveryKind, state: DeliveryState, attempts: Int = 0, now: Int64,
+                               destination: String, address: String? = nil, kind: DeliveryKind, state: DeliveryState, attempts: Int = 0, now: Int64,
                                finishedAt: Int64? = nil, forceReference: String? = nil, lastError: String?) async throws {
         try await db.raw("""
-            INSERT INTO delivery (id, submission_id, force, destination, kind, state, attempts, next_attempt_at, created_at, finished_at,
-                                  force_reference, last_error)
-            VALUES (\(bind: id), \(bind: submission), \(bind: force), \(bind: destination), \(bind: kind.rawValue), \(bind: state.rawValue),
+            INSERT INTO delivery (id, submission_id, force, destination, address, kind, state, attempts, next_attempt_at, created_at,
+                                  finished_at, force_reference, last_error)
+            VALUES (\(bind: id), \(bind: submission), \(bind: force), \(bind: destination), \(bind: address), \(bind: kind.rawValue), \(bind: state.rawValue),
                     \(bind: attempts), \(bind: now), \(bind: now), \(bind: finishedAt), \(bind: forceReference), \(bind: lastError))
             """).run()
     }
