@@ -1,6 +1,7 @@
 -- wrk's requests for scripts/bench-api.py: a lost-property report posted to Kent, each request
 -- with its own Idempotency-Key (a repeated key is a replay, answered without a write, and would
--- flatter the rate). BENCH_BODY is the JSON body.
+-- flatter the rate). BENCH_BODY is the JSON body; BENCH_PREFIX, different for each wrk process,
+-- starts every key.
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -8,8 +9,7 @@ function setup(thread)
 end
 
 function init(args)
-  math.randomseed(os.time() + id * 7919)
-  prefix = string.format("bench-%08x-%d-", math.random(0, 0x7fffffff), id)
+  prefix = os.getenv("BENCH_PREFIX") .. "-" .. id .. "-"
   count = 0
 end
 

@@ -20,6 +20,7 @@ import tempfile
 import re
 import threading
 import time
+import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "delivery"))
 from postgres import Postgres  # noqa: E402
@@ -97,7 +98,7 @@ def main():
     # One wrk per instance, the connections shared out, run at once.
     runs = [subprocess.Popen(["wrk", "-t1" if len(servers) > 1 else "-t2", f"-c{a.clients // len(servers)}", f"-d{a.seconds}s",
                               "--latency", "-s", script, f"http://127.0.0.1:{port}"],
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "BENCH_BODY": body})
+                             stdout=subprocess.PIPE, text=True, env={**os.environ, "BENCH_BODY": body, "BENCH_PREFIX": uuid.uuid4().hex})
             for _, port in servers]
     outputs = [run.communicate()[0] for run in runs]
     for server, _ in servers:
