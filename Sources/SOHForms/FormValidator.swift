@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SOHModel
 
 /// One problem with an answer: the question (`page[2].question` inside repeated pages), a stable
@@ -258,8 +259,19 @@ public enum FormValidator {
 /// The formats of UK answers. The JavaScript runtime uses the same regular expressions.
 public enum Rules {
     static func matches(_ text: String, _ pattern: String, caseInsensitive: Bool = false) -> Bool {
-        text.range(of: pattern, options: caseInsensitive ? [.regularExpression, .caseInsensitive] : [.regularExpression]) != nil
+        let key = (caseInsensitive ? "i " : "c ") + pattern
+        // Compiled once each (a handful of patterns): compiling was a tenth of the API's work.
+        let regex = compiled.withLock { cache -> NSRegularExpression? in
+            if let known = cache[key] { return known }
+            let made = try? NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+            cache[key] = made
+            return made
+        }
+        guard let regex else { return false }
+        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
+
+    private static let compiled = Mutex<[String: NSRegularExpression]>([:])
 
     public static func isEmail(_ s: String) -> Bool { matches(s, #"^[^\s@]+@[^\s@]+\.[^\s@]+$"#) }
 
