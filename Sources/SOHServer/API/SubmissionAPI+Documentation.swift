@@ -6,7 +6,7 @@ import NIOCore
 extension SubmissionAPI {
     func openAPI() -> Response {
         let document: Data
-        do { document = try OpenAPIDocument.make(catalog) } catch {
+        do { document = try OpenAPIDocument.make(catalog, routes: routes) } catch {
             logger.error("the OpenAPI document could not be written: \(error)")
             return Self.error(.internalServerError, "the OpenAPI document could not be written")
         }

@@ -66,21 +66,29 @@ public struct SubmissionAPI: Sendable {
     }
 
     /// Every route of the API, with what it shares with others (who may call it, the rate
-    /// limit, cross-origin access): the router is made from this table, and so is the answer to
-    /// a method a path does not take (405 with `Allow`).
+    /// limit, cross-origin access) and how it is described: the router, the answer to a method a
+    /// path does not take (405 with `Allow`) and the OpenAPI document are made from this table.
     var routes: [Route] {
         [
-            Route(.get, "/healthz") { _, _ in await self.health() },
-            Route(.get, "/readyz") { _, _ in await self.ready() },
-            Route(.get, "/metrics") { _, _ in await self.exportMetrics() },
-            Route(.get, "/v1/openapi.json") { _, _ in self.openAPI() },
-            Route(.options, "/v1/forces/:force/forms/:form/submissions", cors: .forceSites) { request, context in self.preflight(request, context) },
-            Route(.post, "/v1/forces/:force/forms/:form/submissions", limited: true, cors: .forceSites) { request, context in await self.submit(request, context) },
-            Route(.get, "/v1/forces/:force/submissions", access: .forceToken) { request, context in await self.list(request, context) },
-            Route(.get, "/v1/forces/:force/submissions/:reference", access: .forceToken) { request, context in await self.one(request, context) },
-            Route(.get, "/v1/forces/:force/audit", access: .forceToken) { request, context in await self.auditLog(request, context) },
-            Route(.get, "/v1/postcodes/:postcode", limited: true, cors: .anyOrigin) { request, context in await self.postcode(request, context) },
-            Route(.get, "/v1/find-force", limited: true) { request, context in await self.findForce(request, context) },
+            Route(.get, "/healthz", described: OpenAPIDocument.health) { _, _ in await self.health() },
+            Route(.get, "/readyz", described: OpenAPIDocument.ready) { _, _ in await self.ready() },
+            Route(.get, "/metrics", described: OpenAPIDocument.metrics) { _, _ in await self.exportMetrics() },
+            Route(.get, "/v1/openapi.json", described: OpenAPIDocument.itself) { _, _ in self.openAPI() },
+            Route(.options, "/v1/forces/:force/forms/:form/submissions", cors: .forceSites, described: OpenAPIDocument.preflight) { request, context in
+                self.preflight(request, context)
+            },
+            Route(.post, "/v1/forces/:force/forms/:form/submissions", limited: true, cors: .forceSites, described: OpenAPIDocument.submit) { request, context in
+                await self.submit(request, context)
+            },
+            Route(.get, "/v1/forces/:force/submissions", access: .forceToken, described: OpenAPIDocument.list) { request, context in await self.list(request, context) },
+            Route(.get, "/v1/forces/:force/submissions/:reference", access: .forceToken, described: OpenAPIDocument.one) { request, context in
+                await self.one(request, context)
+            },
+            Route(.get, "/v1/forces/:force/audit", access: .forceToken, described: OpenAPIDocument.audit) { request, context in await self.auditLog(request, context) },
+            Route(.get, "/v1/postcodes/:postcode", limited: true, cors: .anyOrigin, described: OpenAPIDocument.postcode) { request, context in
+                await self.postcode(request, context)
+            },
+            Route(.get, "/v1/find-force", limited: true, described: OpenAPIDocument.findForce) { request, context in await self.findForce(request, context) },
         ]
     }
 
@@ -93,11 +101,15 @@ public struct SubmissionAPI: Sendable {
         /// Taken from the client address's rate limit before anything else.
         var limited: Bool
         var cors: CrossOrigin
+        /// How the API's description (`/v1/openapi.json`) shows it; what it shares is added.
+        var described: @Sendable (APICatalog) throws -> OpenAPIDocument.Described
         var handler: @Sendable (Request, APIContext) async -> Response
 
         init(_ method: HTTPRequest.Method, _ path: String, access: Access = .anyone, limited: Bool = false, cors: CrossOrigin = .none,
+             described: @escaping @Sendable (APICatalog) throws -> OpenAPIDocument.Described,
              _ handler: @escaping @Sendable (Request, APIContext) async -> Response) {
-            (self.method, self.path, self.access, self.limited, self.cors, self.handler) = (method, path, access, limited, cors, handler)
+            (self.method, self.path, self.access, self.limited, self.cors) = (method, path, access, limited, cors)
+            (self.described, self.handler) = (described, handler)
         }
     }
 
