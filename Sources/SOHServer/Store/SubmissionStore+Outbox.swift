@@ -56,11 +56,6 @@ extension SubmissionStore {
         }
     }
 
-    /// A delivery as `lease` takes it.
-    struct Leased: Decodable {
-        var id: String, submissionId: Int64, force: String, destination: String, address: String?, kind: DeliveryKind, attempts: Int
-    }
-
     public func record(_ attempts: [RecordedAttempt]) async throws {
         try await database.write { db in
             for recorded in attempts {
@@ -128,20 +123,6 @@ extension SubmissionStore {
     public func deliveries(ofSubmissions ids: [Int64]) async throws -> [DeliveryStatus] {
         guard !ids.isEmpty else { return [] }
         return try await statuses("d.submission_id IN (\(binds: ids)) ORDER BY d.submission_id, d.force, d.destination, d.id")
-    }
-
-    /// A delivery with its report's reference, force and form.
-    struct StatusRow: Decodable {
-        var id: String, destination: String, state: DeliveryState, attempts: Int, nextAttemptAt: Int64, finishedAt: Int64?
-        var forceReference: String?, lastError: String?, fallbackFor: String?, toForce: String, kind: DeliveryKind
-        var reference: String, force: String, form: String
-
-        var status: DeliveryStatus {
-            DeliveryStatus(id: id, reference: reference, force: force, form: form, destination: destination, state: state, attempts: attempts,
-                           nextAttemptAt: state == .pending ? StoreTime.iso(nextAttemptAt) : nil, finishedAt: finishedAt.map(StoreTime.iso),
-                           forceReference: forceReference, lastError: lastError, fallbackFor: fallbackFor,
-                           toForce: toForce == force ? nil : toForce, kind: kind)
-        }
     }
 
     func statuses(_ where: SQLQueryString) async throws -> [DeliveryStatus] {

@@ -79,24 +79,6 @@ public final class SubmissionStore: DeliveryQueue {
         area, area_name, area_force, routing
         """
 
-    /// A row of `columns`.
-    struct SubmissionRow: Decodable {
-        var id: Int64, reference: String, force: String, form: String, formVersion: Int, language: String
-        var answers: String, answersKey: String?, receivedAt: String, startedAt: String?, submittedAt: String?, purgedAt: String?
-        var area: String?, areaName: String?, areaForce: String?, routing: String?
-
-        /// The submission with its answers opened; answers that cannot be opened are an error,
-        /// never empty answers.
-        func opened(_ keys: AnswerKeys) throws -> StoredSubmission {
-            var stored = StoredSubmission(id: id, reference: reference, force: force, form: form, version: formVersion, language: language,
-                                          answers: try keys.open(answers, keyID: answersKey, force: force, reference: reference),
-                                          receivedAt: receivedAt, startedAt: startedAt, submittedAt: submittedAt, purgedAt: purgedAt)
-            stored.routing = StoredRouting.read(receivedBy: force, area: area, areaName: areaName, areaForce: areaForce, action: routing)
-            return stored
-        }
-    }
-
-    static let rows = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
 
     /// The submissions `where` selects, with their answers opened.
     func submissions(_ where: SQLQueryString) async throws -> [StoredSubmission] {
