@@ -657,8 +657,25 @@ def test_an_edited_deliveries_file_moves_no_stored_report_until_an_operator_does
         unknown = api.soh("deliveries", "redeliver", "--force", "kent", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z",
                           "--to", "nowhere", "--deliveries", api.file, "--root", ROOT)
         assert unknown.returncode == 1 and "kent has no destination 'nowhere' in the deliveries file: nothing was sent" in unknown.stderr, unknown.stderr
+        env = {k: v for k, v in api.env.items() if k != "SOH_DELIVERIES"}
+        no_file = subprocess.run([SOH, "deliveries", "redeliver", "--force", "kent", "--since", "2000-01-01T00:00:00Z",
+                                  "--until", "2100-01-01T00:00:00Z", "--to", "drop", "--root", ROOT, *api.place],
+                                 capture_output=True, text=True, env=env)
+        assert no_file.returncode == 1 and "--to needs the deliveries file: nothing was sent" in no_file.stderr, no_file.stderr
     finally:
         if worker:
             worker.terminate()
             worker.wait(timeout=20)
         api.stop()
+
+
+def test_a_database_path_is_always_a_file(tmp_path):
+    """`--db :memory:` or `--db file:…?mode=memory` are files of those names: SQLite would
+    otherwise keep the reports in memory (or read a URI), and a restart would lose what was
+    acknowledged."""
+    for name in [":memory:", "file:x.sqlite?mode=memory"]:
+        first = subprocess.run([SOH, "api", "migrate", "--db", name], capture_output=True, text=True, cwd=tmp_path)
+        assert first.returncode == 0 and "applied" in first.stdout, first.stderr
+        assert (tmp_path / name).is_file()
+        again = subprocess.run([SOH, "api", "migrate", "--db", name], capture_output=True, text=True, cwd=tmp_path)
+        assert again.returncode == 0 and "nothing to apply" in again.stdout, again

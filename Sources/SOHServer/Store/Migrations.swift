@@ -111,12 +111,13 @@ enum Migrations {
 
     static var names: [String] { all.map(\.name) }
 
-    /// Applies what is missing in one transaction (`StoreDatabase.migrating`); returns what it
-    /// applied. A SQLite file from before this list was kept here has its record in GRDB's
+    /// Applies what is missing in one transaction (`StoreDatabase.migrating`), one instance at a
+    /// time; returns what it applied. A SQLite file from before this list was kept here has its record in GRDB's
     /// table, which is read once.
     static func apply(on database: any StoreDatabase) async throws -> [String] {
         let dialect = database.dialect
         return try await database.migrating { db in
+            if let exclusive = dialect.exclusive(.migrations) { try await db.raw(exclusive).run() }
             try await db.raw("CREATE TABLE IF NOT EXISTS soh_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)").run()
             var applied = Set(try await db.raw("SELECT name FROM soh_migration").all(decodingColumn: "name", as: String.self))
             if dialect == .sqlite, applied.isEmpty,  // only SQLite files were kept by GRDB

@@ -51,12 +51,8 @@ final class PostgresServer: StoreDatabase {
         try await client.withTransaction(logger: logger) { connection in try await body(connection.sql()) }
     }
 
-    /// A second instance starting at the same moment waits, then finds nothing left to do.
     func migrating<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await write { db in
-            try await db.raw("SELECT pg_advisory_xact_lock(7358821)").run()
-            return try await body(db)
-        }
+        try await write(body)
     }
 
     func announce(in db: any SQLDatabase) async throws {

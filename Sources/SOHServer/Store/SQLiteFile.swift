@@ -32,10 +32,13 @@ final class SQLiteFile: StoreDatabase {
     }
 
     static func open(path: String) async throws -> SQLiteFile {
+        // Always the file at that path: sqlite-nio lets SQLite read `file:…` as a URI, and SQLite
+        // takes `:memory:` for no file at all (acknowledged reports that a restart loses).
+        let file = path.hasPrefix("/") ? path : "./" + path
         var connections: [SQLiteConnection] = []
         do {
             for _ in 0..<3 {
-                let connection = try await SQLiteConnection.open(storage: .file(path: path))
+                let connection = try await SQLiteConnection.open(storage: .file(path: file))
                 connections.append(connection)
                 for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
                     _ = try await connection.query(pragma)

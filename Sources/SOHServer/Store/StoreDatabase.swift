@@ -11,8 +11,8 @@ protocol StoreDatabase: Sendable {
     /// `body` in one transaction: committed, and on disk, when it returns; rolled back when it
     /// throws.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-    /// `body` in one transaction that no other instance's migration runs beside, with what a
-    /// table rebuilt in SQLite needs (its foreign keys checked at the end, not at each step).
+    /// `body` in one transaction, with what a table rebuilt in SQLite needs (its foreign keys
+    /// checked at the end, not at each step).
     func migrating<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Why the database cannot be reached now, when that can be told quickly; nil when it may be.
     func unreachable() async -> String?
@@ -53,10 +53,19 @@ enum StoreDialect: Sendable {
     /// already holds the whole database.
     var forUpdate: String { self == .postgres ? "FOR UPDATE" : "" }
 
-    /// Makes the transaction the only one, across instances, to pass here until it ends (the
-    /// audit chain's one order); SQLite's write transaction is already the only one.
-    func exclusive(_ key: Int) -> SQLQueryString? {
-        self == .postgres ? "SELECT pg_advisory_xact_lock(\(literal: key))" : nil
+    /// What only one transaction at a time, across instances, may do.
+    enum Turn: Int {
+        /// Applying migrations: a second instance starting at the same moment waits, then finds
+        /// nothing left to do.
+        case migrations = 7358821
+        /// Appending to the audit log: the chain has one order.
+        case audit = 7358822
+    }
+
+    /// Makes the transaction the only one, across instances, to take this turn until it ends;
+    /// SQLite's write transaction is already the only one.
+    func exclusive(_ turn: Turn) -> SQLQueryString? {
+        self == .postgres ? "SELECT pg_advisory_xact_lock(\(literal: turn.rawValue))" : nil
     }
 }
 

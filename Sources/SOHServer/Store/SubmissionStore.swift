@@ -79,7 +79,6 @@ public final class SubmissionStore: DeliveryQueue {
         area, area_name, area_force, routing
         """
 
-
     /// The submissions `where` selects, with their answers opened.
     func submissions(_ where: SQLQueryString) async throws -> [StoredSubmission] {
         let keys = try AnswerKeys.required(keys)
@@ -273,7 +272,7 @@ public final class SubmissionStore: DeliveryQueue {
     public func audit(_ entry: AuditLog.Entry, now: Date) async throws {
         let at = StoreTime.iso(StoreTime.milliseconds(now))
         try await database.write { [dialect = database.dialect] db in
-            if let exclusive = dialect.exclusive(7358822) { try await db.raw(exclusive).run() }
+            if let exclusive = dialect.exclusive(.audit) { try await db.raw(exclusive).run() }
             let last = try await db.raw("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").first()
             let id = try (last?.decode(column: "id", as: Int64.self) ?? 0) + 1
             let previous = try last?.decode(column: "hash", as: String.self) ?? AuditLog.genesis
