@@ -5,7 +5,6 @@ import SOHModel
 
 /// Reading back: each force its own reports and its audit log, with its own token.
 extension SubmissionAPI {
-
     /// Nil when the request carries this force's token and the force has reads left this
     /// minute; else the answer: 401, or 429 once the address has failed too many token checks
     /// (a token is not guessed by trying) or the force has read too much.
