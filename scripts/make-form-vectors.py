@@ -148,6 +148,17 @@ case(T, "several errors in page order", {"name": "a", "email": "x", "reg": "X"},
 case(T, "Welsh email message", {"email": "x"}, [("email", "invalid")], language="cy",
      messages=["Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com"])
 
+# file: the answer is the list of upload ids (at most 3); the uploads are the API's to check
+UP = "0123456789abcdef0123456789abcdef"
+case(T, "file one upload", {"photos": [UP]})
+case(T, "file three uploads", {"photos": [UP[:-1] + c for c in "123"]})
+case(T, "file four uploads is too many", {"photos": [UP[:-1] + c for c in "1234"]}, [("photos", "tooManyFiles")])
+case(T, "file empty list is unanswered", {"photos": []})
+case(T, "file id not an upload id", {"photos": ["../../etc/passwd"]}, [("photos", "malformed")])
+case(T, "file id upper-case is not an upload id", {"photos": [UP.upper()]}, [("photos", "malformed")])
+case(T, "file the same upload twice", {"photos": [UP, UP]}, [("photos", "malformed")])
+case(T, "file as text is malformed", {"photos": UP}, [("photos", "malformed")])
+
 R = "required"
 valid_required = {"name": "Sam Smith", "email": "sam@example.com", "count": "3", "when": d(1, 1, 2025), "colour": "blue",
                   "items": ["a"], "hurt": "no", "address": {"line1": "1 Road", "town": "Bath", "postcode": "BA1 1AA"}, "agree": "yes"}

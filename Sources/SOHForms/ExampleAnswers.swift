@@ -7,7 +7,8 @@ extension FormDefinition {
     public func exampleAnswers(force: String? = nil, today: CalendarDate) -> [String: Answer] {
         func value(_ q: Question) -> Answer? {
             switch q.type {
-            case .content: return nil
+            // Files are uploaded before a report is sent: an example has none to name.
+            case .content, .file: return nil
             case .text, .textarea: return .text("Sample answer")
             case .email: return .text("sam@example.com")
             case .phone: return .text("07700 900982")

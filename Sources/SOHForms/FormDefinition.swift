@@ -83,6 +83,9 @@ public struct Question: Sendable, Codable, Equatable {
         case address, registration, declaration, content
         /// Where it happened: one of the police areas' local authority areas (`data/police-areas.yml`).
         case area
+        /// Photos, videos or documents, uploaded as they are chosen (docs/evidence.md); the answer
+        /// is the list of their upload ids.
+        case file
     }
 
     public var id: String
@@ -105,6 +108,8 @@ public struct Question: Sendable, Codable, Equatable {
     public var messages: [String: LocalizedText]
     /// Area questions: the name of each force's police area, by force id (the options' groups).
     public var groups: [String: LocalizedText]? = nil
+    /// File questions: what files they take.
+    public var files: Files? = nil
 
     public struct Option: Sendable, Codable, Equatable {
         public var value: String
@@ -125,6 +130,23 @@ public struct Question: Sendable, Codable, Equatable {
             self.also = also
         }
     }
+
+    /// What a `file` question takes: kinds decided from each file's content, how many files,
+    /// and how large each may be and all of them together.
+    public struct Files: Sendable, Codable, Equatable {
+        public var accept: [MediaType]
+        public var maxFiles: Int
+        public var maxSize: Int64
+        public var maxTotal: Int64
+
+        public static let defaultMaxFiles = 10
+        public static let defaultMaxSize: Int64 = 100_000_000
+        /// The largest a file may ever be, whatever a form says (`maxSize` above it is refused).
+        public static let ceiling: Int64 = 2_000_000_000
+    }
+
+    /// The form of an upload's id in an answer: what `POST …/uploads` gave (docs/evidence.md).
+    public static let uploadIDPattern = "^[0-9a-f]{32}$"
 
     public struct DateRule: Sendable, Codable, Equatable {
         public var past: Bool?

@@ -10,7 +10,7 @@ public enum FormLoader {
     static let pageKeys = ["id", "title", "kind", "body", "when", "repeat", "questions"]
     static let questionKeys = [
         "id", "type", "label", "hint", "body", "name", "required", "options", "minLength", "maxLength", "min", "max",
-        "wholeNumber", "past", "future", "minAge", "maxAge", "autocomplete", "messages", "fills",
+        "wholeNumber", "past", "future", "minAge", "maxAge", "autocomplete", "messages", "fills", "accept", "maxFiles", "maxSize", "maxTotal",
     ]
     static let optionKeys = ["value", "label", "hint", "reveal"]
     static let operators = ["equals", "notEquals", "in", "contains", "answered", "before", "after"]
@@ -225,6 +225,13 @@ public enum FormLoader {
                 q.dateRule = Question.DateRule(past: m.bool("past"), future: m.bool("future"),
                                                minAge: m.int("minAge", range: 0...150), maxAge: m.int("maxAge", range: 0...150))
             }
+            let fileKeys = ["accept", "maxFiles", "maxSize", "maxTotal"].filter { m.has($0) }
+            if type == .file {
+                if inRepeat { sink.error(m.valueLocation("type"), "a 'file' question cannot be on a repeated page", hint: "Ask for files once, on a page of their own.") }
+                q.files = files(m)
+            } else if let key = fileKeys.first {
+                sink.error(m.keyLocation(key), "'\(key)' applies to file questions only")
+            }
             if [.radios, .checkboxes, .select].contains(type) {
                 q.options = options(m, inRepeat: inRepeat)
                 if (q.options ?? []).isEmpty { sink.error(m.location, "a '\(typeName)' question needs 'options'", hint: "Add 'options:' with a 'value' and 'label' for each choice.") }
@@ -250,6 +257,35 @@ public enum FormLoader {
             }
             q.messages = FormMessages.resolve(q, name: m.localized("name", languages: languages), overrides: overrides, languages: languages)
             return q
+        }
+
+        /// A file question's `accept`, `maxFiles`, `maxSize` and `maxTotal`.
+        func files(_ m: StrictMapping) -> Question.Files {
+            var accept: [MediaType] = []
+            if let nodes = m.list("accept") {
+                let names = nodes.compactMap { node -> String? in if case .scalar(let text, _) = node.value { text } else { nil } }
+                switch MediaType.parse(names) {
+                case .success(let kinds): accept = kinds
+                case .failure(let unknown):
+                    sink.error(m.valueLocation("accept"), "'\(unknown.name)' is not a kind of file soh can recognise",
+                        hint: "Use " + MediaType.allCases.map(\.rawValue).joined(separator: ", ") + ", image/* or video/*.")
+                }
+            } else {
+                sink.error(m.location, "a 'file' question needs 'accept'", hint: "For example accept: [image/*, video/*].")
+            }
+            func size(_ key: String, default value: Int64) -> Int64 {
+                guard m.has(key) else { return value }
+                guard let text = m.text(key), let bytes = ByteSize.parse(text), bytes <= Question.Files.ceiling else {
+                    sink.error(m.valueLocation(key), "'\(key)' should be a size like 20 MB, at most \(ByteSize.shown(Question.Files.ceiling))")
+                    return value
+                }
+                return bytes
+            }
+            let maxFiles = m.has("maxFiles") ? (m.int("maxFiles", range: 1...20) ?? 1) : Question.Files.defaultMaxFiles
+            let maxSize = size("maxSize", default: Question.Files.defaultMaxSize)
+            let maxTotal = size("maxTotal", default: maxSize * Int64(maxFiles))
+            if maxTotal < maxSize { sink.error(m.valueLocation("maxTotal"), "'maxTotal' should be at least 'maxSize'") }
+            return Question.Files(accept: accept, maxFiles: maxFiles, maxSize: maxSize, maxTotal: maxTotal)
         }
 
         mutating func options(_ m: StrictMapping, inRepeat: Bool) -> [Question.Option] {

@@ -36,6 +36,18 @@ enum FormMessages {
         "malformed": ["en": "This answer is not in the expected form", "cy": "Nid yw'r ateb hwn yn y ffurf ddisgwyliedig"],
         "notAsked": ["en": "This question was not asked, so it cannot be answered", "cy": "Ni ofynnwyd y cwestiwn hwn, felly ni ellir ei ateb"],
         "unknown": ["en": "There is no question with this name", "cy": "Nid oes cwestiwn gyda'r enw hwn"],
+        // File questions (docs/evidence.md): `{file}` is the file's name, filled in where the
+        // file is known (the browser, the API); the sizes and kinds from the question.
+        "requiredFile": ["en": "Select {name}", "cy": "Dewiswch {name}"],
+        "tooManyFiles": ["en": "You can only select up to {maxFiles} files", "cy": "Gallwch ddewis hyd at {maxFiles} ffeil yn unig"],
+        "fileTooLarge": ["en": "{file} must be smaller than {maxSize}", "cy": "Rhaid i {file} fod yn llai na {maxSize}"],
+        "filesTooLarge": ["en": "The selected files must be smaller than {maxTotal} together",
+                          "cy": "Rhaid i'r ffeiliau a ddewiswyd fod yn llai na {maxTotal} gyda'i gilydd"],
+        "fileType": ["en": "{file} must be a {accept}", "cy": "Rhaid i {file} fod yn {accept}"],
+        "fileEmpty": ["en": "{file} is empty", "cy": "Mae {file} yn wag"],
+        "fileInfected": ["en": "{file} contains a virus: delete it from your device and select another file",
+                         "cy": "Mae {file} yn cynnwys feirws: dilëwch hi o'ch dyfais a dewiswch ffeil arall"],
+        "fileNotUploaded": ["en": "{file} could not be uploaded – try again", "cy": "Nid oedd modd uwchlwytho {file} – rhowch gynnig arall arni"],
         "tooFew": ["en": "Add at least {min} {item}", "cy": "Ychwanegwch o leiaf {min} {item}"],
         "tooMany": ["en": "You can add no more than {max}. Remove one {item}", "cy": "Gallwch ychwanegu dim mwy na {max}. Tynnwch un {item}"],
     ]
@@ -43,6 +55,7 @@ enum FormMessages {
     static let defaultName: [String: [String: String]] = [
         "enter": ["en": "an answer", "cy": "ateb"],
         "select": ["en": "an option", "cy": "opsiwn"],
+        "file": ["en": "a file", "cy": "ffeil"],
     ]
 
     /// Which default message each code of each type uses.
@@ -69,6 +82,9 @@ enum FormMessages {
             codes["postcodeRequired"] = "postcodeRequired"; codes["postcodeInvalid"] = "postcodeInvalid"
         case .registration: codes["required"] = "requiredEnter"; codes["invalid"] = "registrationInvalid"
         case .declaration: codes["required"] = "requiredDeclaration"
+        case .file:
+            codes["required"] = "requiredFile"
+            for code in ["tooManyFiles", "fileTooLarge", "filesTooLarge", "fileType", "fileEmpty", "fileInfected", "fileNotUploaded"] { codes[code] = code }
         case .content: return [:]
         }
         return codes
@@ -85,7 +101,7 @@ enum FormMessages {
                     continue
                 }
                 let template = texts[key]?[language] ?? texts[key]?["en"] ?? code
-                let fallback = defaultName[key == "requiredSelect" ? "select" : "enter"]?[language] ?? "an answer"
+                let fallback = defaultName[key == "requiredSelect" ? "select" : key == "requiredFile" ? "file" : "enter"]?[language] ?? "an answer"
                 var n = name.map { $0.values[language] ?? $0.text("en") } ?? fallback
                 // Every Welsh template puts the name after an imperative ("Rhowch …") or after
                 // "i" ("Rhaid i … fod"): both take the soft mutation.
@@ -95,6 +111,9 @@ enum FormMessages {
                     "maxLength": q.maxLength.map(String.init) ?? "", "minLength": q.minLength.map(String.init) ?? "",
                     "min": q.min.map(format) ?? "", "max": q.max.map(format) ?? "",
                     "minAge": q.dateRule?.minAge.map(String.init) ?? "", "maxAge": q.dateRule?.maxAge.map(String.init) ?? "",
+                    "maxFiles": q.files.map { String($0.maxFiles) } ?? "", "maxSize": q.files.map { ByteSize.shown($0.maxSize) } ?? "",
+                    "maxTotal": q.files.map { ByteSize.shown($0.maxTotal) } ?? "",
+                    "accept": q.files.map { listed($0.accept.map(\.shown), or: language == "cy" ? "neu" : "or") } ?? "",
                 ])
                 values[language] = language == "cy" ? welshElisions(filled) : filled
             }
@@ -142,6 +161,11 @@ enum FormMessages {
 
     static func generic(_ code: String, languages: [String]) -> LocalizedText {
         LocalizedText(Dictionary(uniqueKeysWithValues: languages.map { ($0, texts[code]?[$0] ?? texts[code]?["en"] ?? code) }))
+    }
+
+    /// "JPG, PNG or MP4".
+    static func listed(_ items: [String], or: String) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " \(or) " + items[items.count - 1]
     }
 
     static func format(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }

@@ -188,6 +188,11 @@ public enum FormValidator {
             guard case .list(let values) = answer else { return error("malformed") }
             let allowed = Set((q.options ?? []).map(\.value))
             return values.allSatisfy(allowed.contains) ? [] : error("invalidOption")
+        case .file:
+            // The uploads themselves (kind, size, scan) are checked by the API, which holds them.
+            guard case .list(let ids) = answer, Set(ids).count == ids.count,
+                  ids.allSatisfy({ Rules.matches($0, Question.uploadIDPattern) }) else { return error("malformed") }
+            return ids.count > (q.files?.maxFiles ?? 0) ? error("tooManyFiles") : []
         case .date:
             guard case .parts(let parts) = answer else { return error("malformed") }
             return validateDate(q, parts, today: options.today, error: error)

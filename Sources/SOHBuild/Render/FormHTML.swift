@@ -184,6 +184,12 @@ struct FormHTML {
             html += hint + error
             html += "<div class=\"choices\"><div class=\"choices__item\"><input class=\"choices__input\" id=\"\(i)\" name=\"\(n)\" type=\"checkbox\" value=\"yes\"\(describedAttr)>"
             html += "<label class=\"label choices__label\" for=\"\(i)\">\(text(q.label))</label></div></div>\n"
+        case .file:
+            // GOV.UK's file upload: the chooser names the kinds it takes (their types and
+            // extensions); what was chosen is listed below it, with a button to remove each.
+            let accept = (q.files?.accept ?? []).flatMap { [$0.rawValue] + $0.extensions }.joined(separator: ",")
+            html += label + hint + error + input("file", " accept=\"\(Escape.html(accept))\"" + ((q.files?.maxFiles ?? 1) > 1 ? " multiple" : ""), cssClass: "file-upload")
+            html += "<ul class=\"file-list\" id=\"\(i)-files\" data-file-list hidden></ul>\n"
         case .content:
             break
         }

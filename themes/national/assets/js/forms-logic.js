@@ -111,6 +111,8 @@ const allQuestions = (form) =>
   form.pages.flatMap((p) => p.questions.flatMap((q) => [q, ...(q.options || []).flatMap((o) => o.reveal || [])]));
 
 const PHONE = /^0[0-9]{9,10}$/;
+/** An upload's id in a file question's answer (Question.uploadIDPattern). */
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
 export const rules = {
   email: (s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s),
   phone: (s) => {
@@ -159,6 +161,11 @@ export function validateQuestion(q, value, path, options) {
       if (!isStringList(value)) return error("malformed");
       const allowed = (q.options || []).map((o) => o.value);
       return value.every((v) => allowed.includes(v)) ? [] : error("invalidOption");
+    }
+    case "file": {
+      // The uploads themselves (kind, size, scan) are checked by the API, which holds them.
+      if (!isStringList(value) || new Set(value).size !== value.length || !value.every((id) => UPLOAD_ID.test(id))) return error("malformed");
+      return value.length > ((q.files && q.files.maxFiles) || 0) ? error("tooManyFiles") : [];
     }
     case "date":
       return isParts(value) ? validateDate(q, value, options.today, error) : error("malformed");
