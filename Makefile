@@ -15,7 +15,7 @@ LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
 APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
 # A real PostgreSQL server for the store tests (started by the tests themselves, never as a service).
-APT_TEST := postgresql
+APT_TEST := postgresql clamav-daemon
 
 .PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api bench-delivery
 

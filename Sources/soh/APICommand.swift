@@ -27,6 +27,7 @@ struct APICommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var answersKeys: AnswersKeysOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     @Option(help: "A file of 'force sha256-of-token' lines for reading submissions back (or set SOH_API_TOKENS).")
     var tokens: String?
@@ -109,6 +110,7 @@ struct APICommand: AsyncParsableCommand {
             print(Diagnostic.general(.error, busy).description, to: &err)
             throw ExitCode(1)
         }
+        let files = try evidence.open(database: database)
         let logger = Logger(label: "soh.api")
         let store = try await database.open(create: true, keys: try answersKeys.load("to seal the answers with", "nothing was started"), logger: logger)
         let db = database.name
@@ -122,9 +124,12 @@ struct APICommand: AsyncParsableCommand {
         factory.durationHistogramBuckets[DeliveryMetrics.submitToDelivered] =
             [0.1, 0.25, 0.5, 1, 2, 5, 30, 60, 300, 3600, 21600, 86400].map { Duration.milliseconds(Int64($0 * 1000)) }
         MetricsSystem.bootstrap(factory)
+        let scanned = Doorbell()
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: tokenHashes, options: options, logger: logger,
                                 deliveries: deliveryConfig ?? DeliveryConfig(), onStored: { Task { await doorbell.ring() } },
-                                metrics: { registry.emitToString() })
+                                metrics: { registry.emitToString() }, evidence: files?.folder, onUploaded: { Task { await scanned.ring() } })
+        // Each complete upload is scanned beside the API (docs/evidence.md).
+        let scanner: [any Service] = files.map { [EvidenceScanner(store: store, folder: $0.folder, clamd: $0.clamd, logger: logger, doorbell: scanned)] } ?? []
         let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in
             // Written straight to the file descriptor so scripts waiting for it see it at once.
             FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
@@ -135,12 +140,12 @@ struct APICommand: AsyncParsableCommand {
         let drain = Drain(readiness: api.readiness, seconds: drainSeconds, logger: logger)
         let purger = Purger(store: store, retention: retention.rule, every: .seconds(3600), logger: logger)
         guard let deliveryConfig, !noWorker else {
-            try await ServiceGroup(services: [app, purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+            try await ServiceGroup(services: [app] + scanner + [purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             return
         }
         // The outbox's worker runs beside the API, sending what each submission left to deliver.
         try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
-                                     doorbell: doorbell, then: [purger, drain])
+                                     doorbell: doorbell, then: scanner + [purger, drain])
     }
 
     /// Applies the database's migrations and exits, for deployments that migrate before they

@@ -78,3 +78,35 @@ struct AnswersKeysOptions: ParsableArguments {
         return keys
     }
 }
+
+/// Evidence files (docs/evidence.md): taken only when a clamd scans them, and kept in a folder.
+struct EvidenceOptions: ParsableArguments {
+    @Option(help: "clamd's socket, unix:/run/clamav/clamd.ctl or tcp://HOST:PORT (or set SOH_CLAMD): forms then take files, each scanned before it is delivered. Without it, no files are taken.")
+    var clamd: String?
+
+    @Option(help: "The folder evidence files are kept in, sealed (or set SOH_EVIDENCE; default: 'evidence' beside the SQLite file). With PostgreSQL, a folder every instance shares.")
+    var evidence: String?
+
+    /// The folder and the scanner, or nil when no clamd is given. Errors are printed and the
+    /// command stops.
+    func open(database: DatabaseOptions) throws -> (folder: EvidenceFolder, clamd: Clamd)? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let address = clamd ?? environment["SOH_CLAMD"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        var err = StandardError()
+        let scanner: Clamd
+        do throws(Clamd.Invalid) { scanner = try Clamd(address: address) } catch {
+            print(Diagnostic.general(.error, "--clamd: \(error)").description, to: &err)
+            throw ExitCode(1)
+        }
+        let given = evidence ?? environment["SOH_EVIDENCE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = given ?? (database.url == nil ? URL(fileURLWithPath: database.db ?? ServerPlaces.defaultDatabase()).deletingLastPathComponent().appendingPathComponent("evidence").path : nil) else {
+            print(Diagnostic.general(.error, "with PostgreSQL, --evidence names the folder every instance keeps files in",
+                                     hint: "Pass --evidence DIR (a folder all instances share), or leave out --clamd to take no files.").description, to: &err)
+            throw ExitCode(1)
+        }
+        do { return (try EvidenceFolder(path: path), scanner) } catch {
+            print(Diagnostic.general(.error, "cannot make the evidence folder: \(error)", file: path).description, to: &err)
+            throw ExitCode(1)
+        }
+    }
+}

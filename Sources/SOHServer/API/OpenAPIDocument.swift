@@ -32,6 +32,9 @@ enum OpenAPIDocument {
                 case .get: item.get = operation
                 case .post: item.post = operation
                 case .options: item.options = operation
+                case .head: item.head = operation
+                case .patch: item.patch = operation
+                case .delete: item.delete = operation
                 default: throw Undescribed(method: route.method)
                 }
                 items[path] = item
@@ -288,6 +291,8 @@ enum OpenAPIDocument {
         case .checkboxes: .array(required: false, items: .string(allowedValues: options))
         case .date: .object(required: false, properties: texts(Question.dateFields))
         case .address: .object(required: false, properties: texts(Question.addressFields))
+        case .file: .array(required: false, description: "The ids of uploads made for it (createUpload)", maxItems: q.files?.maxFiles,
+                           uniqueItems: true, items: .string(pattern: Question.uploadIDPattern))
         case .radios, .select, .area: .string(required: false, allowedValues: options)
         case .yesNo: .string(required: false, allowedValues: ["yes", "no"])
         case .declaration: .string(required: false, allowedValues: ["yes"])

@@ -44,11 +44,13 @@ extension SubmissionAPI {
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
-    func preflight(_ request: Request, _ context: APIContext) -> Response {
+    /// A browser asking whether a force's site may send this request: `methods` with `headers`.
+    func preflight(_ request: Request, _ context: APIContext, methods: String = "POST",
+                   headers allowed: String = "Content-Type, Idempotency-Key, Accept") -> Response {
         guard let force = context.parameters.get("force"), let site = catalog.forces[force] else {
             return Self.error(.notFound, "unknown force")
         }
-        // What the POST would answer 404 is refused here too.
+        // What the request itself would answer 404 is refused here too.
         let form = context.parameters.get("form") ?? ""
         guard catalog.forms[form] != nil, !site.unavailableForms.contains(form) else {
             return Self.error(.notFound, "force '\(force)' has no form '\(Escape.line(form, limit: 60))'")
@@ -57,8 +59,8 @@ extension SubmissionAPI {
             return Self.error(.forbidden, "this origin may not post to this force")
         }
         var headers = HTTPFields()
-        headers[.accessControlAllowMethods] = "POST"
-        headers[.accessControlAllowHeaders] = "Content-Type, Idempotency-Key, Accept"
+        headers[.accessControlAllowMethods] = methods
+        headers[.accessControlAllowHeaders] = allowed
         headers[.accessControlMaxAge] = "600"
         return Response(status: .noContent, headers: headers)
     }
@@ -117,11 +119,23 @@ extension SubmissionAPI {
             return .invalid(errors)
         }
         let routing = ReportRouting.decide(form, answers: report.answers, receivedBy: force.id, areas: catalog.areas)
+        let uploads: [String]
+        do {
+            let (ids, problems) = try await checkUploads(report)
+            if !problems.isEmpty {
+                log(.info, "invalid submission: its files", force.id, form.id, status: 422)
+                return .invalid(problems)
+            }
+            uploads = ids
+        } catch {
+            log(.error, "uploads not read: \(SubmissionStore.describe(error))", force.id, form.id, status: 503)
+            return .notStored
+        }
         do {
             let new = NewSubmission(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: report.language,
                 answers: try Self.canonicalJSON(Answer.stored(report.answers)), startedAt: report.startedAt, submittedAt: report.submittedAt,
-                idempotencyKey: report.key, destinations: destinations(force.id, form.id, routing: routing), routing: routing)
+                idempotencyKey: report.key, destinations: destinations(force.id, form.id, routing: routing), routing: routing, uploads: uploads)
             switch try await bounded({ try await store.store(new) }) {
             case .created(let stored):
                 self.stored()
@@ -134,10 +148,46 @@ extension SubmissionAPI {
                 log(.notice, "idempotency key reused for other content", force.id, form.id, status: 422)
                 return .keyReused
             }
+        } catch StoreError.uploadGone {
+            log(.info, "invalid submission: a file was taken meanwhile", force.id, form.id, status: 422)
+            let question = form.allQuestions.first { $0.question.type == .file }?.question
+            let message = question?.messages["fileNotUploaded"]?.text(report.language) ?? "fileNotUploaded"
+            return .invalid([FormError(question: question?.id ?? "", code: "fileNotUploaded",
+                                       message: MessageTemplate.fill(message, ["file": report.language == "cy" ? "Ffeil" : "A file"]))])
         } catch {
             log(.error, "storage failed: \(SubmissionStore.describe(error))", force.id, form.id, status: 503)
             return .notStored
         }
+    }
+
+    /// The uploads a report's file questions name, and what is wrong with any of them, as the
+    /// question says it: each must be this force's form's upload for that question, complete,
+    /// not refused or infected, and all of them together within `maxTotal`.
+    func checkUploads(_ report: Report) async throws -> (ids: [String], problems: [FormError]) {
+        var ids: [String] = [], problems: [FormError] = []
+        for (_, question) in report.form.allQuestions where question.type == .file {
+            guard case .list(let named) = report.answers[question.id], let rule = question.files else { continue }
+            func problem(_ code: String, _ file: String) {
+                problems.append(FormError(question: question.id, code: code,
+                                          message: MessageTemplate.fill(question.messages[code]?.text(report.language) ?? code, ["file": file])))
+            }
+            var total: Int64 = 0
+            for id in named {
+                guard let upload = try await bounded({ [store] in try await store.upload(id: id) }), upload.force == report.force.id,
+                      upload.form == report.form.id, upload.question == question.id, upload.submissionID == nil else {
+                    problem("fileNotUploaded", report.language == "cy" ? "Ffeil" : "A file")
+                    continue
+                }
+                switch upload.state {
+                case .receiving: problem("fileNotUploaded", upload.name)
+                case .infected: problem("fileInfected", upload.name)
+                case .refused: problem("fileType", upload.name)
+                case .scanning, .clean: ids.append(id); total += upload.size
+                }
+            }
+            if total > rule.maxTotal { problem("filesTooLarge", "") }
+        }
+        return (ids, problems)
     }
 
     struct Payload: Decodable {

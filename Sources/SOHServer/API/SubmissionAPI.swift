@@ -48,11 +48,17 @@ public struct SubmissionAPI: Sendable {
     let stored: @Sendable () -> Void
     /// The metrics in the Prometheus text format, for `/metrics`; nil when not exported.
     let metrics: (@Sendable () -> String)?
+    /// Where evidence files are kept; nil when this service takes none.
+    let evidence: EvidenceFolder?
+    /// Called when an upload's last byte is kept, to wake the scanner.
+    let uploaded: @Sendable () -> Void
 
     public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
                 deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {},
-                metrics: (@Sendable () -> String)? = nil) {
+                metrics: (@Sendable () -> String)? = nil, evidence: EvidenceFolder? = nil, onUploaded: @escaping @Sendable () -> Void = {}) {
         self.metrics = metrics
+        self.evidence = evidence
+        self.uploaded = onUploaded
         self.catalog = catalog
         self.store = store
         self.tokens = tokenHashes.compactMapValues { Self.bytes(hex: $0) }
@@ -79,6 +85,27 @@ public struct SubmissionAPI: Sendable {
             },
             Route(.post, "/v1/forces/:force/forms/:form/submissions", limited: true, cors: .forceSites, described: OpenAPIDocument.submit) { request, context in
                 await self.submit(request, context)
+            },
+            Route(.options, "/v1/forces/:force/forms/:form/uploads", cors: .forceSites, described: OpenAPIDocument.uploadOptions) { request, context in
+                self.uploadOptions(request, context)
+            },
+            Route(.post, "/v1/forces/:force/forms/:form/uploads", limited: true, cors: .forceSites, described: OpenAPIDocument.createUpload) { request, context in
+                await self.createUpload(request, context)
+            },
+            Route(.options, "/v1/forces/:force/forms/:form/uploads/:upload", cors: .forceSites, described: OpenAPIDocument.uploadOptions) { request, context in
+                self.uploadOptions(request, context)
+            },
+            Route(.head, "/v1/forces/:force/forms/:form/uploads/:upload", cors: .forceSites, described: OpenAPIDocument.headUpload) { request, context in
+                await self.headUpload(request, context)
+            },
+            Route(.patch, "/v1/forces/:force/forms/:form/uploads/:upload", cors: .forceSites, described: OpenAPIDocument.patchUpload) { request, context in
+                await self.patchUpload(request, context)
+            },
+            Route(.get, "/v1/forces/:force/forms/:form/uploads/:upload", cors: .forceSites, described: OpenAPIDocument.getUpload) { request, context in
+                await self.getUpload(request, context)
+            },
+            Route(.delete, "/v1/forces/:force/forms/:form/uploads/:upload", cors: .forceSites, described: OpenAPIDocument.deleteUpload) { request, context in
+                await self.deleteUpload(request, context)
             },
             Route(.get, "/v1/forces/:force/submissions", access: .forceToken, described: OpenAPIDocument.list) { request, context in await self.list(request, context) },
             Route(.get, "/v1/forces/:force/submissions/:reference", access: .forceToken, described: OpenAPIDocument.one) { request, context in

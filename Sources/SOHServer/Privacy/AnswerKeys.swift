@@ -121,6 +121,21 @@ public struct AnswerKeys: Sendable {
         return String(decoding: plain, as: UTF8.self)
     }
 
+    /// One piece of an evidence file sealed with the key `keyID` (the key that sealed the
+    /// file's first piece, so a rotation part-way through a file does not split it), bound to
+    /// the file and the piece's place in it: nonce, ciphertext and tag.
+    func seal(piece: some DataProtocol, keyID: String, binding: Data) throws -> Data {
+        guard let key = keys[keyID] else { throw CannotOpen(reference: "an evidence file", reason: "the key '\(keyID)' is not among the keys given") }
+        return try AES.GCM.seal(piece, using: SymmetricKey(data: key), authenticating: binding).combined!
+    }
+
+    /// What `seal(piece:…)` sealed; throws when the key or the binding is not the one it was
+    /// sealed with, or the bytes were altered.
+    func open(piece: Data, keyID: String, binding: Data) throws -> Data {
+        guard let key = keys[keyID] else { throw CannotOpen(reference: "an evidence file", reason: "the key '\(keyID)' is not among the keys given") }
+        return try AES.GCM.open(try AES.GCM.SealedBox(combined: piece), using: SymmetricKey(data: key), authenticating: binding)
+    }
+
     /// Why a row without a key id is refused.
     static let unsealed = "they are not sealed (the row has no key id): stored before answers were sealed, or written past the API; "
         + "rows from before sealing are sealed once with 'soh api rotate-key --seal-unsealed' (docs/privacy.md)"

@@ -107,6 +107,19 @@ enum Migrations {
         // Where each delivery's destination sent when the report was stored
         // (`DeliveryConfig.Kind.address`); NULL for those stored before, sent as configured.
         ("v9: delivery addresses", { _, db in try await run(db, ["ALTER TABLE delivery ADD COLUMN address TEXT"]) }),
+        // Evidence files (docs/evidence.md): each upload as it arrives, is scanned and joins a
+        // report. The name is sealed like answers; the bytes are in the evidence folder.
+        ("v10: uploads", { _, db in try await run(db, [
+            """
+            CREATE TABLE upload (
+              id TEXT PRIMARY KEY, force TEXT NOT NULL, form TEXT NOT NULL, question TEXT NOT NULL, name TEXT NOT NULL, key_id TEXT NOT NULL,
+              size BIGINT NOT NULL, received BIGINT NOT NULL DEFAULT 0, sealed_length BIGINT NOT NULL DEFAULT 0, pieces INTEGER NOT NULL DEFAULT 0,
+              media_type TEXT, sha256 TEXT, state TEXT NOT NULL DEFAULT \(UploadState.receiving) CHECK (state IN (\(UploadState.sqlList))),
+              detail TEXT, scan_until BIGINT, created_at BIGINT NOT NULL, scanned_at BIGINT, submission_id BIGINT REFERENCES submission (id))
+            """,
+            "CREATE INDEX upload_state ON upload (state, created_at)",
+            "CREATE INDEX upload_submission ON upload (submission_id)",
+        ]) }),
     ]
 
     static var names: [String] { all.map(\.name) }

@@ -52,11 +52,14 @@ public struct NewSubmission: Sendable {
     public var destinations: [DeliveryTarget]
     /// Set when it is about another force's area (decided by `ReportRouting.decide`).
     public var routing: ReportRouting?
+    /// The uploads its file questions name, joined to it in the same transaction.
+    public var uploads: [String] = []
 
     public init(force: String, code: String, form: String, version: Int, language: String, answers: String,
                 startedAt: String? = nil, submittedAt: String? = nil, idempotencyKey: String? = nil, destinations: [DeliveryTarget] = [],
-                routing: ReportRouting? = nil) {
+                routing: ReportRouting? = nil, uploads: [String] = []) {
         self.routing = routing
+        self.uploads = uploads
         self.destinations = destinations
         self.force = force
         self.code = code
@@ -134,7 +137,11 @@ public enum StoreOutcome: Sendable, Equatable {
     case keyReused
 }
 
-public enum StoreError: Error { case notStored }
+public enum StoreError: Error {
+    case notStored
+    /// An upload the report names was taken by another report, or removed, meanwhile.
+    case uploadGone
+}
 
 /// A delivery as operators and the force see it.
 public struct DeliveryStatus: Sendable, Equatable {

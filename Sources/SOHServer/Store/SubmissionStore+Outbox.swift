@@ -17,7 +17,10 @@ extension SubmissionStore {
             let leased = try await db.raw("""
                 UPDATE delivery SET lease_until = \(bind: until)
                 WHERE id IN (SELECT id FROM delivery WHERE state = \(DeliveryState.pending) AND next_attempt_at <= \(bind: at)
-                             AND (lease_until IS NULL OR lease_until <= \(bind: at)) ORDER BY next_attempt_at LIMIT \(bind: limit)
+                             AND (lease_until IS NULL OR lease_until <= \(bind: at))
+                             -- A report goes once each of its files has been scanned (docs/evidence.md).
+                             AND NOT EXISTS (SELECT 1 FROM upload u WHERE u.submission_id = delivery.submission_id AND u.state = \(UploadState.scanning))
+                             ORDER BY next_attempt_at LIMIT \(bind: limit)
                              \(unsafeRaw: dialect.skipLocked))
                 RETURNING id, submission_id, force, destination, address, kind, attempts
                 """).all(decoding: Leased.self, with: Self.rows)

@@ -117,6 +117,15 @@ public final class SubmissionStore: DeliveryQueue {
                     }
                     continue
                 }
+                if !new.uploads.isEmpty {
+                    let joined = try await db.raw("""
+                        UPDATE upload SET submission_id = \(bind: id)
+                        WHERE id IN (\(binds: new.uploads)) AND force = \(bind: new.force) AND form = \(bind: new.form) AND submission_id IS NULL
+                          AND state IN (\(UploadState.scanning), \(UploadState.clean))
+                        RETURNING id
+                        """).all()
+                    guard joined.count == Set(new.uploads).count else { throw StoreError.uploadGone }
+                }
                 let now = StoreTime.milliseconds(Date())
                 for target in new.destinations {
                     try await Self.insertDelivery(db, submission: id, force: target.force ?? new.force, destination: target.destination,

@@ -1,0 +1,108 @@
+import Foundation
+import SQLKit
+import SOHForms
+import SOHModel
+
+/// Uploads: created, acknowledged as their bytes arrive, scanned, and joined to a report.
+extension SubmissionStore {
+    static let uploadColumns = """
+        id, force, form, question, name, key_id, size, received, sealed_length, pieces, media_type, sha256, state, detail, submission_id
+        """
+
+    struct UploadRow: Decodable {
+        var id: String, force: String, form: String, question: String, name: String, keyId: String, size: Int64
+        var received: Int64, sealedLength: Int64, pieces: Int, mediaType: String?, sha256: String?, state: UploadState, detail: String?
+        var submissionId: Int64?
+
+        func opened(_ keys: AnswerKeys) throws -> UploadRecord {
+            UploadRecord(id: id, force: force, form: form, question: question, name: try keys.open(name, keyID: keyId, force: force, reference: id),
+                         keyID: keyId, size: size, position: .init(received: received, length: sealedLength, pieces: pieces),
+                         mediaType: mediaType.flatMap(MediaType.init(rawValue:)), sha256: sha256, state: state, detail: detail, submissionID: submissionId)
+        }
+    }
+
+    /// A new upload of `size` bytes named `name` for a force's form's question; its id.
+    func createUpload(force: String, form: String, question: String, name: String, size: Int64, now: Date) async throws -> UploadRecord {
+        let keys = try AnswerKeys.required(keys)
+        let id = UploadID.make()
+        let sealed = try keys.seal(name, force: force, reference: id)
+        try await database.write { db in
+            try await db.raw("""
+                INSERT INTO upload (id, force, form, question, name, key_id, size, created_at)
+                VALUES (\(bind: id), \(bind: force), \(bind: form), \(bind: question), \(bind: sealed.text), \(bind: sealed.keyID), \(bind: size),
+                        \(bind: StoreTime.milliseconds(now)))
+                """).run()
+        }
+        return UploadRecord(id: id, force: force, form: form, question: question, name: name, keyID: sealed.keyID, size: size,
+                            position: .init(), mediaType: nil, sha256: nil, state: .receiving, detail: nil, submissionID: nil)
+    }
+
+    func upload(id: String) async throws -> UploadRecord? {
+        let keys = try AnswerKeys.required(keys)
+        return try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.uploadColumns) FROM upload WHERE id = \(bind: id)").first(decoding: UploadRow.self, with: Self.rows)?.opened(keys)
+        }
+    }
+
+    /// Records that the bytes up to `position` are on disk, if the upload is still where
+    /// `from` says (false when another request moved it first); a complete upload of a known
+    /// kind waits for its scan.
+    func acknowledge(upload id: String, from: SealedFile.Position, to position: SealedFile.Position, mediaType: MediaType?, complete: Bool) async throws -> Bool {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE upload SET received = \(bind: position.received), sealed_length = \(bind: position.length), pieces = \(bind: position.pieces),
+                  media_type = COALESCE(\(bind: mediaType?.rawValue), media_type), state = \(complete ? UploadState.scanning : UploadState.receiving)
+                WHERE id = \(bind: id) AND state = \(UploadState.receiving) AND received = \(bind: from.received) AND sealed_length = \(bind: from.length)
+                RETURNING id
+                """).first() != nil
+        }
+    }
+
+    /// Ends an upload that cannot join a report (`refused` or `infected`), saying why.
+    func refuseUpload(id: String, state: UploadState, detail: String, sha256: String? = nil, now: Date) async throws {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE upload SET state = \(bind: state.rawValue), detail = \(bind: detail), sha256 = COALESCE(\(bind: sha256), sha256),
+                  scan_until = NULL, scanned_at = \(bind: StoreTime.milliseconds(now)) WHERE id = \(bind: id)
+                """).run()
+        }
+    }
+
+    /// Forgets an upload no report has taken (the person removed it); false when there is none.
+    func deleteUpload(id: String) async throws -> Bool {
+        try await database.write { db in
+            try await db.raw("DELETE FROM upload WHERE id = \(bind: id) AND submission_id IS NULL RETURNING id").first() != nil
+        }
+    }
+
+    /// The oldest complete upload waiting for a scan, kept from other scanners for `seconds`.
+    func leaseScan(seconds: Double, now: Date) async throws -> UploadRecord? {
+        let keys = try AnswerKeys.required(keys)
+        let at = StoreTime.milliseconds(now), until = StoreTime.milliseconds(now.addingTimeInterval(seconds))
+        return try await database.write { [dialect = database.dialect] db in
+            try await db.raw("""
+                UPDATE upload SET scan_until = \(bind: until)
+                WHERE id IN (SELECT id FROM upload WHERE state = \(UploadState.scanning) AND (scan_until IS NULL OR scan_until <= \(bind: at))
+                             ORDER BY created_at LIMIT 1 \(unsafeRaw: dialect.skipLocked))
+                RETURNING \(unsafeRaw: Self.uploadColumns)
+                """).first(decoding: UploadRow.self, with: Self.rows)?.opened(keys)
+        }
+    }
+
+    /// A clean scan: the upload may join a report, and its deliveries go once every upload of
+    /// the report is clean.
+    func recordClean(upload id: String, sha256: String, now: Date) async throws {
+        try await database.write { [database] db in
+            let report = try await db.raw("""
+                UPDATE upload SET state = \(UploadState.clean), sha256 = \(bind: sha256), scan_until = NULL, scanned_at = \(bind: StoreTime.milliseconds(now))
+                WHERE id = \(bind: id) RETURNING submission_id
+                """).first(decodingColumn: "submission_id", as: Int64?.self) ?? nil
+            if report != nil { try await database.announce(in: db) }
+        }
+    }
+
+    /// Lets a scan that could not be made be tried again at once by any scanner.
+    func releaseScan(upload id: String) async throws {
+        try await database.write { db in try await db.raw("UPDATE upload SET scan_until = NULL WHERE id = \(bind: id)").run() }
+    }
+}
