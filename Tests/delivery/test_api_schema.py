@@ -31,7 +31,9 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document():
         result = subprocess.run(
             [SCHEMATHESIS, "run", api.url + "/v1/openapi.json", "--checks", CHECKS, "--max-examples", "100",
              "--seed", "20261202", "-H", f"Authorization: Bearer {TOKEN}", "--no-color"],
-            capture_output=True, text=True, timeout=900, cwd=tempfile.mkdtemp(prefix="soh-schemathesis-"))
+            capture_output=True, text=True, timeout=900, cwd=tempfile.mkdtemp(prefix="soh-schemathesis-"),
+            env=dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks",
+                     PYTHONPATH=os.pathsep.join(filter(None, [os.path.dirname(__file__), os.environ.get("PYTHONPATH")]))))
         assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
         # Every operation of the document was tested (none skipped for want of data).
         selected = re.search(r"Selected: (\d+)/(\d+)", result.stdout)

@@ -12,6 +12,12 @@ test("the form runtime is under 15 KB gzipped", () => {
   assert.ok(size < 15 * 1024, `${size} bytes gzipped`);
 });
 
+test("the theme's scripts, uploads included and search aside, are within 20 KB gzipped", () => {
+  const names = ["site.js", "forms.js", "forms-logic.js", "area-picker.js", "find-force.js", "uploads.js"];
+  const size = names.reduce((sum, name) => sum + gzipSync(js(name), { level: 9 }).length, 0);
+  assert.ok(size <= 20 * 1024, `${size} bytes gzipped`);
+});
+
 test("the site stylesheet is under 20 KB gzipped", () => {
   const css = readFileSync(new URL("../../themes/national/assets/site.css", import.meta.url));
   const size = gzipSync(css, { level: 9 }).length;

@@ -359,7 +359,8 @@ struct ForceRenderer {
                     "formDraftRestored", "formServerError", "errorPrefix", "characterCountRemaining", "characterCountOver",
                     "checkAnswersTitle", "checkAnswersNotAnswered", "repeatAdd", "repeatRemove", "yes", "no", "formStartAgain", "monthNames",
                     "formKeepLabel", "formKeepHint", "formKeepWarning", "areaPickerHelp", "areaPickerResults", "areaPickerNoResults",
-                    "areaPickerInArea", "areaPickerOption", "areaElsewhereTransfer", "areaElsewhereNotify"]
+                    "areaPickerInArea", "areaPickerOption", "areaElsewhereTransfer", "areaElsewhereNotify",
+                    "fileUploading", "fileUploadingNow", "fileUploaded", "fileRemoved", "fileUploadingShort", "fileDone"]
         let t = strings(language)
         return "{" + keys.map { "\"\($0)\":\"\(Escape.json(t[$0] ?? $0))\"" }.joined(separator: ",") + "}"
     }

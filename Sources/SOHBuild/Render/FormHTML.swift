@@ -19,7 +19,9 @@ struct FormHTML {
 
     /// The `<form>`; `actionSlot` stands for the force's submission URL, filled per force.
     func render(definitionURL: String, confirmationURL: String) -> SlottedText {
-        let head = "<form class=\"soh-form\" method=\"post\" novalidate accept-charset=\"utf-8\" action=\""
+        // Files go with the answers when the page posts itself (without JavaScript).
+        let files = form.allQuestions.contains { $0.question.type == .file } ? " enctype=\"multipart/form-data\"" : ""
+        let head = "<form class=\"soh-form\" method=\"post\" novalidate accept-charset=\"utf-8\"\(files) action=\""
         var rest = "\" data-form=\"\(Escape.html(form.id))\" data-version=\"\(form.version)\" data-language=\"\(Escape.html(language))\""
         rest += " data-definition=\"\(Escape.html(definitionURL))\" data-confirmation=\"\(Escape.html(confirmationURL))\">\n"
         rest += hidden("_form", form.id) + hidden("_version", String(form.version)) + hidden("_language", language)

@@ -37,7 +37,7 @@ enum FormFields {
                 for part in parts { if let v = take("\(name)[\(part)]").last { result[part] = v } }
                 let answer = Answer.parts(result)
                 return answer.isAnswered ? answer : nil
-            case .checkboxes:
+            case .checkboxes, .file:
                 let list = take(name).filter { !$0.isEmpty }
                 return list.isEmpty ? nil : .list(list)
             default:

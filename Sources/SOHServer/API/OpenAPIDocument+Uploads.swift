@@ -6,12 +6,14 @@ extension OpenAPIDocument {
     static let uploads = "/v1/forces/{force}/forms/{form}/uploads"
     static let upload = uploads + "/{upload}"
 
-    /// The forms with a file question, and every force that takes one of them.
+    /// The forms with a file question, and every force that takes one of them (every force,
+    /// while no form has one).
     static func uploadParameters(_ catalog: APICatalog, upload: Bool) -> [Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>] {
         let taking = forms(catalog).filter { $0.form.allQuestions.contains { $0.question.type == .file } }
         let formIDs = taking.map { AnyCodable($0.id) }
+        let forces = Set((taking.isEmpty ? forms(catalog) : taking).flatMap(\.takers)).sorted()
         var parameters: [Either<OpenAPI.Reference<OpenAPI.Parameter>, OpenAPI.Parameter>] = [
-            force(Array(Set(taking.flatMap(\.takers))).sorted()),
+            force(forces),
             .parameter(name: "form", context: .path(schema: formIDs.isEmpty ? .string(description: "A form with a file question") : .string(allowedValues: formIDs))),
         ]
         if upload {

@@ -4,6 +4,7 @@
 // All rules live in forms-logic.js (shared with the server through the vectors).
 import { askedPages, askedQuestions, validate, validatePage, payloadAnswers, isAnswered, pendingSend, areaOf } from "./forms-logic.js";
 import { enhanceAreaPicker } from "./area-picker.js";
+import { FileQuestion } from "./uploads.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -58,6 +59,7 @@ class FormRuntime {
     this.setUpRepeats();
     this.setUpCharacterCounts();
     $$("select[data-area-picker]", this.form).forEach((select) => enhanceAreaPicker(select, this.t));
+    this.setUpFiles();
     if (this.draft.answers && Object.keys(this.draft.answers).length) {
       this.restore(this.draft.answers);
       this.say(this.t.formDraftRestored);
@@ -87,6 +89,7 @@ class FormRuntime {
       }
       case "checkboxes": return $$(`input[name="${CSS.escape(name)}"]:checked`, this.form).map((i) => i.value);
       case "declaration": return $(`input[name="${CSS.escape(name)}"]`, this.form)?.checked ? "yes" : "";
+      case "file": return this.files.get(name)?.ids() || [];
       default: return value(name);
     }
   }
@@ -119,6 +122,7 @@ class FormRuntime {
   }
 
   writeQuestion(q, name, value) {
+    if (q.type === "file") return this.files.get(name)?.restore(value);
     if (value === undefined) return;
     if (q.type === "date" || q.type === "address") {
       for (const [part, v] of Object.entries(value || {})) { const el = this.field(`${name}[${part}]`); if (el) el.value = v; }
@@ -249,7 +253,7 @@ class FormRuntime {
     if (this.sending) return;
     const answers = this.answers();
     const page = this.page(this.current);
-    const errors = validatePage(this.def, page, answers, { today: todayISO(), language: this.language });
+    const errors = [...validatePage(this.def, page, answers, { today: todayISO(), language: this.language }), ...this.fileErrors(page)];
     if (errors.length) return this.showErrors(errors);
     const asked = askedPages(this.def, answers, todayISO());
     const i = asked.findIndex((p) => p.id === page.id);
@@ -493,6 +497,7 @@ class FormRuntime {
       return month ? `${Number(value.day)} ${month} ${Number(value.year)}` : `${value.day}/${value.month}/${value.year}`;
     }
     if (q.type === "address") return ["line1", "line2", "town", "county", "postcode"].map((k) => value[k]).filter(Boolean).join(", ");
+    if (q.type === "file") return (this.files.get(q.id)?.files || []).filter((f) => value.includes(f.id)).map((f) => f.name).join(", ");
     if (Array.isArray(value)) return value.map(label).join(", ");
     if (q.type === "declaration") return this.t.yes;
     if (q.type === "area") {
@@ -503,10 +508,27 @@ class FormRuntime {
     return ["radios", "select", "yes-no"].includes(q.type) ? label(value) : value;
   }
 
+  // ----- evidence files (uploads.js) -----
+  setUpFiles() {
+    this.files = new Map();
+    const base = this.form.action.replace(/submissions$/, "uploads");
+    for (const group of $$("[data-type=file]", this.form)) {
+      const q = this.questionsOf(this.def.pages.find((p) => this.sections.get(p.id)?.contains(group)) || { questions: [] })
+        .find((x) => x.id === group.dataset.question);
+      if (q) this.files.set(q.id, new FileQuestion(group, q, { base, language: this.language, t: this.t, changed: () => this.saveDraft() }));
+    }
+  }
+
+  /** Files of the page's questions still on their way, or refused. */
+  fileErrors(page) {
+    return this.questionsOf(page).flatMap((q) => this.files.get(q.id)?.errors(q.id) || []);
+  }
+
   // ----- submission: never lost -----
   submit() {
     const answers = this.answers();
-    const errors = validate(this.def, payloadAnswers(this.def, answers, todayISO()), { today: todayISO(), language: this.language });
+    const errors = [...validate(this.def, payloadAnswers(this.def, answers, todayISO()), { today: todayISO(), language: this.language }),
+      ...this.def.pages.flatMap((p) => this.fileErrors(p))];
     if (errors.length) {
       const first = errors[0].question.split(/[[.]/)[0];
       const page = this.def.pages.find((p) => p.id === first || this.questionsOf(p).some((q) => q.id === first));
