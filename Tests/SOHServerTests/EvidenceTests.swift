@@ -346,4 +346,63 @@ struct EvidenceTests {
             #expect(leased.map(\.report.reference) == [receipt["reference"] as? String ?? ""])
         }
     }
+
+    /// A multipart form post, as a browser without JavaScript sends it: text fields, then files.
+    static func multipart(_ fields: [(String, String)], files: [(String, String, Data)]) -> (String, ByteBuffer) {
+        let boundary = "----soh\(UUID().uuidString.prefix(8))"
+        var body = Data()
+        for (name, value) in fields {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for (name, filename, data) in files {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+            body += data + Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        return ("multipart/form-data; boundary=\(boundary)", ByteBuffer(data: body))
+    }
+
+    static func post(_ client: any TestClientProtocol, _ files: [(String, String, Data)]) async throws -> (HTTPResponse.Status, String, String?) {
+        let (type, body) = multipart([("_form", "evidence"), ("_version", "1"), ("_language", "en"), ("_website", "")], files: files)
+        return try await client.execute(uri: "/v1/forces/kent/forms/evidence/submissions", method: .post,
+                                        headers: [.contentType: type, .origin: "https://kent.soh.example"], body: body) {
+            ($0.status, String(buffer: $0.body), $0.headers[.location])
+        }
+    }
+
+    @Test func withoutJavaScriptTheFilesComeWithTheFormAndStreamToTheirUploads() async throws {
+        let rig = try await Rig()
+        let store = rig.harness.store
+        try await rig.run { client in
+            // Not what the question takes, or too large: named on the page, nothing stored.
+            let (refused, page, _) = try await Self.post(client, [("photos", "notes.jpg", Data("just some text".utf8))])
+            #expect(refused == .unprocessableContent)
+            #expect(page.contains("notes.jpg must be a JPG, PNG or MP4"))
+            let (large, largePage, _) = try await Self.post(client, [("photos", "huge.jpg", Self.jpeg(Data(count: 5_000_001)))])
+            #expect(large == .unprocessableContent)
+            #expect(largePage.contains("huge.jpg must be smaller than 5MB"))
+            #expect(try await store.count() == 0)
+            // A photo: stored with the report, scanned after.
+            let photo = Self.jpeg(Data(repeating: 3, count: 2_500_000))
+            let (status, _, location) = try await Self.post(client, [("photos", "C:\\Users\\sam\\wing.jpg", photo), ("photos", "", Data())])
+            #expect(status == .seeOther)
+            #expect(location?.contains("reference=KEN-") == true)
+            #expect(try await store.count() == 1)
+            let stored = try #require(try await store.list(force: "kent").first)
+            guard case .list(let ids)? = try JSONDecoder().decode([String: Answer].self, from: Data(stored.answers.utf8))["photos"] else {
+                Issue.record("no files in \(stored.answers)"); return
+            }
+            #expect(ids.count == 1)
+            let uploadPath = Self.base + "/" + ids[0]
+            let settled = try await Self.settled(client, uploadPath)
+            #expect(settled["state"] as? String == "clean")
+            #expect(settled["name"] as? String == "wing.jpg")
+            #expect(settled["sha256"] as? String == Self.hex(photo))
+            // A broken body is refused, not half taken.
+            try await client.execute(uri: "/v1/forces/kent/forms/evidence/submissions", method: .post,
+                                     headers: [.contentType: "multipart/form-data", .origin: "https://kent.soh.example"], body: ByteBuffer(string: "x")) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
 }

@@ -164,3 +164,33 @@ def test_an_infected_file_is_named_in_welsh(browser, evidence):
     items(b)[0].find_element(By.CSS_SELECTOR, "button").click()
     cont(b)
     go_to_page(b, "Amdanoch chi")
+
+
+def test_without_javascript_the_files_go_with_the_form(browser_without_js, evidence):
+    from selenium.webdriver.support.ui import Select
+    b = browser_without_js
+    b.get(evidence["url"]("kent") + "/report/anti-social-behaviour/form/")
+    choose(b, "q-in-danger-2")
+    choose(b, "q-behaviour-types-2")
+    fill(b, "q-behaviour-description", "Dealing outside the shops.")
+    choose(b, "q-how-often-1")
+    date(b, "q-last-happened", "3", "2", "2026")
+    Select(b.find_element(By.ID, "q-area")).select_by_value("maidstone")
+    fill(b, "q-location", "High Street car park")
+    photo = JPEG_HEAD + os.urandom(300_000)
+    b.find_element(By.ID, "q-evidence-files").send_keys(make_file(evidence["files"], "car-park.jpg", photo))
+    fill(b, "q-full-name", "Sam Jones")
+    fill(b, "q-email", "sam@example.com")
+    address(b, "q-home-address", "1 High Street", "Maidstone", "ME14 1XX")
+    choose(b, "q-confirm")
+    b.find_element(By.CSS_SELECTOR, "[data-submit]").click()
+    assert wait_for(lambda: "/confirmation/" in b.current_url, 20), b.current_url
+    exported = subprocess.run([SOH, "submissions", "export", "--force", "kent", "--db", evidence["db"]], capture_output=True, text=True)
+    assert exported.returncode == 0, exported.stderr
+    reports = [json.loads(line) for line in exported.stdout.splitlines()]
+    mine = [r for r in reports if r["answers"].get("behaviour-description") == "Dealing outside the shops."]
+    assert len(mine) == 1
+    ids = mine[0]["answers"]["evidence-files"]
+    assert wait_for(lambda: upload_status(evidence["api"], "anti-social-behaviour", "kent", ids[0])["state"] == "clean", 30)
+    status = upload_status(evidence["api"], "anti-social-behaviour", "kent", ids[0])
+    assert status["name"] == "car-park.jpg" and status["sha256"] == hashlib.sha256(photo).hexdigest()

@@ -110,6 +110,12 @@ enum OpenAPIDocument {
         return try forms(catalog).map { id, form, takers in
             let answers = try JSONDecoder().decode(AnyCodable.self, from: JSONEncoder().encode(form.exampleAnswers(force: takers.first, today: today)))
             let example = AnyCodable(["form": AnyCodable(id), "version": AnyCodable(form.version), "language": AnyCodable("en"), "answers": answers])
+            var bodies: OpenAPI.Content.Map = [
+                .json: .content(.init(schema: .reference(.component(named: "Submission-" + id)), example: example)),
+                .form: .content(.init(schema: .object)),
+            ]
+            // A form with files posts them with its fields when the page's script did not run.
+            if form.allQuestions.contains(where: { $0.question.type == .file }) { bodies[.multipartForm] = .content(.init(schema: .object)) }
             let read = OpenAPI.Link(operationId: "readSubmission", parameters: [
                 "force": .a(OpenAPI.RuntimeExpression(rawValue: "$request.path.force")!),
                 "reference": .a(OpenAPI.RuntimeExpression(rawValue: "$response.body#/reference")!),
@@ -117,10 +123,7 @@ enum OpenAPIDocument {
             return ("/v1/forces/{force}/forms/\(id)/submissions", OpenAPI.Operation(
                 summary: form.title.text("en"), operationId: "submit-\(id)",
                 parameters: [force(takers), .parameter(name: "Idempotency-Key", context: .header(required: false, schema: .string(maxLength: 200)))],
-                requestBody: .init(content: [
-                    .json: .content(.init(schema: .reference(.component(named: "Submission-" + id)), example: example)),
-                    .form: .content(.init(schema: .object)),
-                ], required: true),
+                requestBody: .init(content: bodies, required: true),
                 responses: [
                     201: .response(description: "Stored; the same Idempotency-Key returns the same result",
                                    content: [.json: .content(.init(schema: .reference(.component(named: "Created"))))], links: ["readSubmission": .b(read)]),

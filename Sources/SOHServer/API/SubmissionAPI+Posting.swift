@@ -76,9 +76,26 @@ extension SubmissionAPI {
             log(.notice, "refused origin", forceID, formID, status: 403)
             return Self.error(.forbidden, "this origin may not post to this force")
         }
-        let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let contentType = request.headers[.contentType] ?? ""
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        // A local preview's own origin gets the confirmation page of the preview, not the live site.
+        let site = origin.flatMap { catalog.previewOrigins.contains($0) ? $0 : nil } ?? force.baseURL
+        if type == "multipart/form-data" {
+            // A form with files, posted by the page itself: the files stream to their uploads.
+            guard let boundary = MultipartForm.boundary(contentType) else { return Self.error(.badRequest, "multipart/form-data needs its boundary") }
+            do {
+                let posted = try await MultipartForm.read(request.body, boundary: boundary, form: form, force: forceID, folder: evidence,
+                                                          store: store, maxText: options.maxBody)
+                return await submitFields(posted.fields, problems: posted.problems, force: force, form: form, site: site)
+            } catch let unreadable as MultipartForm.Unreadable {
+                return Self.error(unreadable.tooLarge ? .contentTooLarge : .badRequest, unreadable.description)
+            } catch {
+                log(.error, "files not kept: \(error)", forceID, formID, status: 503)
+                return Self.error(.serviceUnavailable, "the files could not be kept; try again")
+            }
+        }
         guard type == "application/json" || type == "application/x-www-form-urlencoded" else {
-            return Self.error(.unsupportedMediaType, "send application/json or application/x-www-form-urlencoded")
+            return Self.error(.unsupportedMediaType, "send application/json, application/x-www-form-urlencoded or multipart/form-data")
         }
         let body: ByteBuffer
         do {
@@ -89,9 +106,7 @@ extension SubmissionAPI {
         if type == "application/json" {
             return await submitJSON(body, key: request.headers[Self.idempotencyKey], force: force, form: form)
         }
-        // A local preview's own origin gets the confirmation page of the preview, not the live site.
-        let site = origin.flatMap { catalog.previewOrigins.contains($0) ? $0 : nil } ?? force.baseURL
-        return await submitFields(body, force: force, form: form, site: site)
+        return await submitFields(FormFields.decode(String(buffer: body)), force: force, form: form, site: site)
     }
 
     /// A report as either kind of post gives it, read and checked for what its kind of post
@@ -236,8 +251,8 @@ extension SubmissionAPI {
 
     /// A form post has no idempotency key, so it is always stored anew; it is answered with
     /// pages (the confirmation, or what to mend) rather than JSON.
-    func submitFields(_ body: ByteBuffer, force: APICatalog.Force, form: FormDefinition, site: String) async -> Response {
-        let fields = FormFields.decode(String(buffer: body))
+    func submitFields(_ fields: [(String, String)], problems: [MultipartForm.Problem] = [], force: APICatalog.Force, form: FormDefinition,
+                      site: String) async -> Response {
         let language = fields.last { $0.0 == "_language" }.map(\.1).flatMap { force.languages.contains($0) ? $0 : nil } ?? "en"
         let confirmation = site + (catalog.confirmationPaths[form.id]?[language] ?? "/")
         // Bots fill the hidden field; they are sent on as if it worked, and nothing is stored.
@@ -245,11 +260,18 @@ extension SubmissionAPI {
             log(.notice, "honeypot filled: discarded", force.id, form.id, status: 303)
             return Response(status: .seeOther, headers: [.location: confirmation])
         }
+        let formURL = site + (catalog.confirmationPaths[form.id]?[language].map { String($0.dropLast("confirmation/".count)) } ?? "/")
+        if !problems.isEmpty {
+            // A file that cannot join the report is named, and nothing is stored.
+            log(.info, "invalid submission: its files", force.id, form.id, status: 422)
+            return ErrorPage.response(.unprocessableContent, language: language, form: form, messages: problems.map {
+                MessageTemplate.fill($0.question.messages[$0.code]?.text(language) ?? $0.code, ["file": $0.file])
+            }, back: formURL)
+        }
         let today = CalendarDate.today()
         let answers = FormFields.keepAsked(FormFields.answers(fields, form: form), form: form, today: today)
         switch await accept(Report(force: force, form: form, language: language, answers: answers, today: today), status: 303) {
         case .invalid(let errors):
-            let formURL = site + (catalog.confirmationPaths[form.id]?[language].map { String($0.dropLast("confirmation/".count)) } ?? "/")
             return ErrorPage.response(.unprocessableContent, language: language, form: form, messages: errors.map(\.message), back: formURL)
         case .stored(let stored, _):
             // The confirmation page shows the note for the force whose area it was (`:target`).

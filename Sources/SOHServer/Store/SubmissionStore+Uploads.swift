@@ -106,3 +106,17 @@ extension SubmissionStore {
         try await database.write { db in try await db.raw("UPDATE upload SET scan_until = NULL WHERE id = \(bind: id)").run() }
     }
 }
+
+extension SubmissionStore {
+    /// A file posted whole (a form without JavaScript) is complete when its part ends: its size
+    /// is then what arrived, and it waits for its scan.
+    func finishUpload(id: String, at position: SealedFile.Position, mediaType: MediaType) async throws -> Bool {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE upload SET size = \(bind: position.received), received = \(bind: position.received), sealed_length = \(bind: position.length),
+                  pieces = \(bind: position.pieces), media_type = \(bind: mediaType.rawValue), state = \(UploadState.scanning)
+                WHERE id = \(bind: id) AND state = \(UploadState.receiving) RETURNING id
+                """).first() != nil
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import MultipartKit
+import NIOCore
+import SOHForms
+import SOHModel
+
+/// A form posted with its files (`multipart/form-data`) when the page's script did not run: its
+/// fields as `FormFields` takes them, and each file written as an upload while its part streams
+/// in (sealed, `SealedFile`), its upload's id put in the fields in its place. Nothing is held
+/// whole: the text is bounded by `maxText` bytes, each file by its question's `maxSize`.
+struct MultipartForm {
+    var fields: [(String, String)] = []
+    /// Files that cannot join the report, each with the question's code for why.
+    var problems: [Problem] = []
+
+    struct Problem {
+        var question: Question
+        var code: String
+        var file: String
+    }
+
+    /// Not a multipart form soh can read: the reason, for a 400 or 413.
+    struct Unreadable: Error, CustomStringConvertible {
+        var tooLarge = false
+        var description: String
+    }
+
+    enum Event {
+        case header(String, String)
+        case body(ByteBuffer)
+        case end
+    }
+
+    /// What the parser's callbacks hand over, taken after each piece of the body.
+    final class Events {
+        var list: [Event] = []
+    }
+
+    /// The part being read.
+    enum Part {
+        case text(name: String, bytes: [UInt8])
+        case file(question: Question, name: String, file: PostedFile?)
+        case skipped
+    }
+
+    /// A file being written as its part arrives.
+    final class PostedFile {
+        let upload: UploadRecord
+        let writer: SealedFile.Writer
+        var head: [UInt8] = []
+        var tooLarge = false
+
+        init(upload: UploadRecord, writer: SealedFile.Writer) { (self.upload, self.writer) = (upload, writer) }
+
+        func append(_ buffer: ByteBuffer) throws {
+            guard !tooLarge else { return }
+            let bytes = buffer.readableBytesView
+            if writer.taken + Int64(bytes.count) > upload.size { tooLarge = true; return }
+            if head.count < MediaType.sniffLength { head += bytes.prefix(MediaType.sniffLength - head.count) }
+            try writer.append(bytes)
+        }
+    }
+
+    /// The boundary of a `multipart/form-data` Content-Type; nil when it has none.
+    static func boundary(_ contentType: String) -> String? {
+        parameters(contentType)["boundary"].flatMap { (1...70).contains($0.count) ? $0 : nil }
+    }
+
+    /// `a; b="c"; d=e` → ["b": "c", "d": "e"].
+    static func parameters(_ header: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for item in header.split(separator: ";").dropFirst() {
+            let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { continue }
+            let value = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair[1]
+            result[pair[0].lowercased()] = value
+        }
+        return result
+    }
+
+    /// Reads the post. Files are taken only where `folder` is (a service that takes files);
+    /// elsewhere a chosen file is a problem, never silently dropped.
+    static func read(_ body: some AsyncSequence<ByteBuffer, any Error>, boundary: String, form: FormDefinition, force: String,
+                     folder: EvidenceFolder?, store: SubmissionStore, maxText: Int) async throws -> MultipartForm {
+        let parser = MultipartParser(boundary: boundary)
+        let events = Events()
+        parser.onHeader = { events.list.append(.header($0, $1)) }
+        parser.onBody = { events.list.append(.body($0)) }
+        parser.onPartComplete = { events.list.append(.end) }
+        var result = MultipartForm()
+        var headers: [String: String] = [:]
+        var part: Part?
+        var textBytes = 0
+        var filesPerQuestion: [String: Int] = [:]
+
+        func begin() async throws -> Part {
+            let disposition = parameters(headers["content-disposition"] ?? "")
+            let name = disposition["name"] ?? ""
+            guard let filename = disposition["filename"] else { return .text(name: name, bytes: []) }
+            guard let question = form.question(name), question.type == .file, let rule = question.files else { return .skipped }
+            let shown = SubmissionAPI.fileName(filename)
+            // An empty chooser posts a part with no name and no bytes: nothing was chosen.
+            guard !filename.isEmpty else { return .skipped }
+            filesPerQuestion[name, default: 0] += 1
+            guard filesPerQuestion[name]! <= rule.maxFiles else {
+                result.problems.append(Problem(question: question, code: "tooManyFiles", file: shown))
+                return .skipped
+            }
+            guard let folder, let keys = store.keys else {
+                result.problems.append(Problem(question: question, code: "fileNotUploaded", file: shown))
+                return .skipped
+            }
+            let upload = try await store.createUpload(force: force, form: form.id, question: question.id, name: shown, size: rule.maxSize, now: Date())
+            let writer = try SealedFile.Writer(SealedFile(keys: keys, keyID: upload.keyID, force: force, upload: upload.id),
+                                               path: try folder.file(upload.id), from: .init())
+            return .file(question: question, name: name, file: PostedFile(upload: upload, writer: writer))
+        }
+
+        func end() async throws {
+            switch part {
+            case .text(let name, let bytes)?:
+                result.fields.append((name, String(decoding: bytes, as: UTF8.self)))
+            case .file(let question, let name, let posted?)?:
+                let position = try posted.writer.finish()
+                let shown = posted.upload.name
+                let kind = MediaType.sniff(posted.head)
+                let code: String? = posted.tooLarge ? "fileTooLarge" : position.received == 0 ? "fileEmpty"
+                    : kind.map { question.files?.accept.contains($0) == true } == true ? nil : "fileType"
+                if let code, let folder {
+                    folder.remove(posted.upload.id)
+                    try await store.refuseUpload(id: posted.upload.id, state: .refused, detail: "posted with a form: \(code)", now: Date())
+                    result.problems.append(Problem(question: question, code: code, file: shown))
+                } else if let kind, try await store.finishUpload(id: posted.upload.id, at: position, mediaType: kind) {
+                    result.fields.append((name, posted.upload.id))
+                }
+            default:
+                break
+            }
+            part = nil
+            headers = [:]
+        }
+
+        for try await buffer in body {
+            do { try parser.execute(buffer) } catch { throw Unreadable(description: "the body is not multipart/form-data with this boundary") }
+            let taken = events.list
+            events.list = []
+            for event in taken {
+                switch event {
+                case .header(let name, let value):
+                    textBytes += name.utf8.count + value.utf8.count
+                    headers[name.lowercased()] = value
+                case .body(let bytes):
+                    if part == nil { part = try await begin() }
+                    switch part {
+                    case .text(let name, var text)?:
+                        textBytes += bytes.readableBytes
+                        text += bytes.readableBytesView
+                        part = .text(name: name, bytes: text)
+                    case .file(_, _, let posted?)?:
+                        try posted.append(bytes)
+                    default:
+                        break
+                    }
+                case .end:
+                    if part == nil { part = try await begin() }
+                    try await end()
+                }
+                if textBytes > maxText { throw Unreadable(tooLarge: true, description: "the form's answers are larger than \(maxText) bytes") }
+            }
+        }
+        return result
+    }
+}
