@@ -31,9 +31,13 @@ public enum DeliveryDocument {
         /// A transfer notice: the force the report was made to is told where it went, without
         /// the answers (they are the owning force's to record).
         public var notice: Bool
+        /// The files that came with it (none in a notice).
+        public var evidence: [EvidenceFile] = []
 
         public init(reference: String, force: String, form: String, version: Int, language: String,
-                    answers: [String: Answer], receivedAt: String, submittedAt: String?, routing: ReportRouting? = nil, notice: Bool = false) {
+                    answers: [String: Answer], receivedAt: String, submittedAt: String?, routing: ReportRouting? = nil, notice: Bool = false,
+                    evidence: [EvidenceFile] = []) {
+            self.evidence = evidence
             self.routing = routing
             self.notice = notice
             self.reference = reference
@@ -112,6 +116,12 @@ public enum DeliveryDocument {
         }
         var links = entities.incidentLinks
         links["submission"] = [submission]
+        // Each file an attachment of the incident: what it is and where to fetch it, or why it was withheld.
+        let files = report.notice ? [] : report.evidence
+        let attachments = files.map { file in
+            Resource(id: uuid("attachment", "\(report.reference)/\(file.id)"), type: "attachment", attributes: attachment(file, report, definition))
+        }
+        if !attachments.isEmpty { links["attachments"] = attachments.map { Identifier(id: $0.id, type: $0.type) } }
         var attributes: [String: Value] = [
                 "externalReferenceId": .text("SingleOnlineHome"),
                 "forceIdentifier": .text(report.force),
@@ -135,10 +145,34 @@ public enum DeliveryDocument {
         let document = Document(
             data: Resource(id: uuid(report.notice ? "transfer-notice" : "incident", report.reference), type: "incident", attributes: incident,
                            relationships: links.mapValues { Linkage(data: $0) }),
-            included: [Resource(id: submission.id, type: submission.type, attributes: attributes)] + entities.included)
+            included: [Resource(id: submission.id, type: submission.type, attributes: attributes)] + entities.included + attachments)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(document)
+    }
+
+    /// An attachment's attributes: the file's name, kind, size, SHA-256 and scan, the question it
+    /// answers, and the API path its bytes are fetched from; a withheld file says why instead.
+    static func attachment(_ file: EvidenceFile, _ report: Report, _ definition: FormDefinition?) -> [String: Value] {
+        var attributes: [String: Value] = [
+            "fileName": .text(file.name), "fileSize": .int(Int(file.size)), "scanResult": .text(file.scan), "question": .text(file.question),
+            "questionLabel": .text(definition?.question(file.question)?.label.text("en") ?? file.question),
+        ]
+        if let type = file.mediaType { attributes["contentType"] = .text(type) }
+        if let digest = file.sha256 { attributes["sha256"] = .text(digest) }
+        if let reason = file.withheld {
+            attributes["withheldReason"] = .text(reason)
+        } else {
+            attributes["href"] = .text(file.path(force: report.force, reference: report.reference))
+        }
+        return attributes
+    }
+
+    /// A file in the report's text: what it is and where it is, or why it was withheld.
+    static func fileLine(_ file: EvidenceFile, _ report: Report) -> String {
+        if let reason = file.withheld { return "\(file.name): withheld, \(reason)" }
+        return "\(file.name) (\(file.mediaType ?? "unknown kind"), \(file.size) bytes, SHA-256 \(file.sha256 ?? "not yet taken")): "
+            + "GET \(file.path(force: report.force, reference: report.reference))"
     }
 
     /// What a transfer notice says, for the receiving force's staff.
@@ -183,7 +217,14 @@ public enum DeliveryDocument {
             guard !answered.isEmpty else { continue }
             lines.append("")
             lines.append(page.title.text("en"))
-            for q in answered { lines.append("\(q.label.text("en")): \(display(report.answers[q.id]!, question: q))") }
+            for q in answered {
+                if q.type == .file {
+                    lines.append("\(q.label.text("en")):")
+                    lines += report.evidence.filter { $0.question == q.id }.map { "  " + fileLine($0, report) }
+                } else {
+                    lines.append("\(q.label.text("en")): \(display(report.answers[q.id]!, question: q))")
+                }
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -27,7 +27,10 @@ extension FormLoader.Loader {
         var fills: [String: POLEMapping.Target] = [:]
         var filledAt: [String: SourceLocation] = [:]
         var used: Set<String> = []
-        for written in fillsWritten where written.type != .content && written.type != .declaration {
+        // A file question's files are attachments of the incident in every delivered document
+        // (docs/evidence.md): nothing for it to fill.
+        let fillsNothing: Set<Question.Kind> = [.content, .declaration, .file]
+        for written in fillsWritten where !fillsNothing.contains(written.type) {
             guard let text = written.text else {
                 sink.error(written.at, "question '\(written.question)' does not say what it fills in the report sent to the force",
                     hint: "This form maps its questions to POLE entities: add 'fills: ENTITY.ATTRIBUTE', or 'fills: none' if the answer is not for the force's records.")
@@ -43,8 +46,9 @@ extension FormLoader.Loader {
             fills[written.question] = target
             used.insert(target.entity)
         }
-        for written in fillsWritten where (written.type == .content || written.type == .declaration) && written.text != nil {
-            sink.error(written.at, "a '\(written.type.rawValue)' question takes nothing the force's records keep", hint: "Remove 'fills'.")
+        for written in fillsWritten where fillsNothing.contains(written.type) && written.text != nil {
+            sink.error(written.at, written.type == .file ? "a 'file' question's files are attachments of the incident (docs/evidence.md): it fills nothing"
+                : "a '\(written.type.rawValue)' question takes nothing the force's records keep", hint: "Remove 'fills'.")
         }
         // An entity appears when something fills it, or something that hangs off it.
         for (entity, _) in declared.reversed() where used.contains(entity.name) {

@@ -321,8 +321,10 @@ struct SubmissionsCommand: AsyncParsableCommand {
                     let page = try await store.list(force: force, since: since, after: after, limit: 500)
                     // Every delivery of these reports, whichever force's destination it is.
                     let deliveries = try await store.deliveries(ofSubmissions: page.map(\.id))
+                    let files = try await store.evidence(ofSubmissions: page.map(\.id))
                     for row in page {
-                        print(String(decoding: try encoder.encode(try SubmissionAPI.SubmissionOut(row, deliveries: deliveries)), as: UTF8.self))
+                        let out = try SubmissionAPI.SubmissionOut(row, deliveries: deliveries, evidence: files[row.id] ?? [])
+                        print(String(decoding: try encoder.encode(out), as: UTF8.self))
                     }
                     guard page.count == 500, let last = page.last else { break }
                     after = last.id

@@ -58,7 +58,7 @@ struct EvidenceTests {
             var options = SubmissionAPI.Options()
             options.ratePerMinute = 0
             let deliveries = DeliveryConfig(destinations: ["kent": [.init(name: "athena", kind: .directory(path: NSTemporaryDirectory() + "soh-evidence-out"))]])
-            let api = SubmissionAPI(catalog: harness.catalog, store: harness.store, tokenHashes: [:], options: options, logger: logger,
+            let api = SubmissionAPI(catalog: harness.catalog, store: harness.store, tokenHashes: ["kent": sha256("kent-secret")], options: options, logger: logger,
                                     deliveries: deliveries, evidence: folder, onUploaded: { Task { await doorbell.ring() } })
             app = APIServer.makeApplication(api, host: "127.0.0.1", port: 0, logger: logger) { _ in }
         }
@@ -403,6 +403,72 @@ struct EvidenceTests {
                                      headers: [.contentType: "multipart/form-data", .origin: "https://kent.soh.example"], body: ByteBuffer(string: "x")) {
                 #expect($0.status == .badRequest)
             }
+        }
+    }
+
+    @Test func theForceGetsEachFileListedAndFetchesItsBytesWithItsToken() async throws {
+        let rig = try await Rig()
+        let store = rig.harness.store
+        let form = try #require(rig.harness.catalog.forms["evidence"])
+        try await rig.run { client in
+            let photo = Self.jpeg(Data((0..<2_500_000).map { UInt8(truncatingIfNeeded: $0 * 7) }))
+            let good = try await Self.create(client, size: photo.count, name: "wing.jpg")
+            // Sent in two requests: pieces of two sizes, which a range must step across.
+            try await Self.patch(client, good, offset: 0, photo.prefix(1_500_000)) { #expect($0.status == .noContent) }
+            try await Self.patch(client, good, offset: 1_500_000, photo.dropFirst(1_500_000)) { #expect($0.status == .noContent) }
+            let infected = Self.jpeg(TestClamd.eicar)
+            let bad = try await Self.create(client, size: infected.count, name: "bad.jpg")
+            try await Self.patch(client, bad, offset: 0, infected) { #expect($0.status == .noContent) }
+            _ = try await Self.settled(client, good)
+            _ = try await Self.settled(client, bad)
+            // An infected file cannot be sent; the clean one can.
+            let (created, receipt) = try await Self.submit(client, [Self.id(good)])
+            #expect(created == .created)
+            let reference = receipt["reference"] as? String ?? ""
+            // The delivery lists the file: what it is and where to fetch it.
+            let leased = try await store.lease(limit: 10, seconds: 60, now: Date())
+            let report = try #require(leased.first?.report)
+            #expect(report.evidence.map(\.name) == ["wing.jpg"] && report.evidence.first?.sha256 == Self.hex(photo))
+            let document = try JSONSerialization.jsonObject(with: DeliveryDocument.make(report, definition: form)) as? [String: Any]
+            let included = document?["included"] as? [[String: Any]] ?? []
+            let attachment = included.first { $0["type"] as? String == "attachment" }?["attributes"] as? [String: Any]
+            let path = "/v1/forces/kent/submissions/\(reference)/evidence/\(Self.id(good))"
+            #expect(attachment?["href"] as? String == path)
+            #expect(attachment?["sha256"] as? String == Self.hex(photo) && attachment?["contentType"] as? String == "image/jpeg")
+            #expect(attachment?["fileSize"] as? Int == photo.count && attachment?["scanResult"] as? String == "clean")
+            let content = (included.first { $0["type"] as? String == "submission" }?["attributes"] as? [String: Any])?["submissionContent"] as? String
+            #expect(content?.contains("wing.jpg (image/jpeg, \(photo.count) bytes, SHA-256 \(Self.hex(photo))): GET \(path)") == true)
+            // The force's read lists it too.
+            let token: HTTPFields = [.authorization: "Bearer kent-secret"]
+            let read = try await client.execute(uri: "/v1/forces/kent/submissions/\(reference)", method: .get, headers: token) { json($0.body) }
+            #expect(((read["evidence"] as? [[String: Any]])?.first)?["path"] as? String == path)
+            // The bytes, whole and in ranges across pieces.
+            try await client.execute(uri: path, method: .get, headers: token) { response in
+                #expect(response.status == .ok)
+                #expect(Data(buffer: response.body) == photo)
+                #expect(response.headers[.contentType] == "image/jpeg")
+                #expect(response.headers[.contentDisposition]?.contains("filename=\"wing.jpg\"") == true)
+            }
+            for (range, expected) in [("bytes=1048570-1500010", photo[1_048_570...1_500_010]), ("bytes=-100", photo.suffix(100)), ("bytes=2000000-", photo.dropFirst(2_000_000))] {
+                var headers = token
+                headers[.range] = range
+                try await client.execute(uri: path, method: .get, headers: headers) { response in
+                    #expect(response.status == .partialContent, "\(range)")
+                    #expect(Data(buffer: response.body) == Data(expected), "\(range)")
+                }
+            }
+            var beyond = token
+            beyond[.range] = "bytes=\(photo.count)-"
+            try await client.execute(uri: path, method: .get, headers: beyond) { #expect($0.status == .rangeNotSatisfiable) }
+            // Without the token, or another upload's id: nothing.
+            try await client.execute(uri: path, method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/forces/kent/submissions/\(reference)/evidence/\(Self.id(bad))", method: .get, headers: token) {
+                #expect($0.status == .notFound)
+            }
+            // Every fetch of bytes is in the audit log (the whole file and three ranges), and the asking for another's.
+            let entries = try await store.auditRecords(force: "kent", after: nil, limit: 100)
+            #expect(entries.filter { $0.action == "evidence" && $0.target == "\(reference)/\(Self.id(good))" }.count == 4)
+            #expect(entries.contains { $0.action == "evidence" && $0.target == "\(reference)/\(Self.id(bad)) (no such file)" })
         }
     }
 }

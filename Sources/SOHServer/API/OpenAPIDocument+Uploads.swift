@@ -93,4 +93,18 @@ extension OpenAPIDocument {
             responses: [204: .response(description: "Forgotten, its bytes destroyed"), 404: error("No such upload"),
                         409: error("Part of a sent report"), 412: error("Tus-Resumable is not 1.0.0")]))]
     }
+
+    static func fetchEvidence(_ catalog: APICatalog) -> Described {
+        [("/v1/forces/{force}/submissions/{reference}/evidence/{upload}", OpenAPI.Operation(
+            summary: "A report's file, for the force it was delivered to (its bytes exactly as sent)", operationId: "fetchEvidence",
+            parameters: [force(Set(forms(catalog).flatMap(\.takers)).sorted()), .parameter(name: "reference", context: .path(schema: .string)),
+                         .parameter(name: "upload", context: .path(schema: .string(pattern: Question.uploadIDPattern))),
+                         .parameter(name: "Range", context: .header(required: false, schema: .string(description: "One range: bytes=START-END, bytes=START- or bytes=-LAST")))],
+            responses: [200: .response(description: "The file; Repr-Digest gives its SHA-256", content: [.any: .content(.init(schema: .string(contentEncoding: .binary)))]),
+                        206: .response(description: "The range asked for (Content-Range)", content: [.any: .content(.init(schema: .string(contentEncoding: .binary)))]),
+                        404: error("No such report or file for this force, or the files of a report transferred to another force"),
+                        410: error("Withheld: clamd found it infected, or it was refused; its bytes were destroyed"),
+                        416: error("A range beyond the file (Content-Range gives its size)"),
+                        503: error("Waiting for its scan, or the store cannot be read; try again after Retry-After")]))]
+    }
 }

@@ -44,7 +44,9 @@ extension SubmissionAPI {
             let next: String? = rows.count == page.limit ? rows.last.map { String($0.id) } : nil
             // Every delivery of exactly these reports, however many the force has.
             let receipts = try await bounded { try await store.deliveries(ofSubmissions: rows.map(\.id)) }
-            let page = SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts, reader: force) }, next: next)
+            let files = try await bounded { try await store.evidence(ofSubmissions: rows.map(\.id)) }
+            let page = SubmissionPage(submissions: try rows.map { try SubmissionOut($0, deliveries: receipts, reader: force, evidence: files[$0.id] ?? []) },
+                                      next: next)
             // Nothing is shown that the audit log does not record.
             try await record(request, context, "list", force: force, target: rows.isEmpty ? "no submissions" : rows.map(\.reference).joined(separator: " "))
             return Self.encode(.ok, page)
@@ -67,7 +69,8 @@ extension SubmissionAPI {
                 return Self.error(.notFound, "no such submission")
             }
             let deliveries = try await bounded { try await store.deliveries(reference: row.reference) }
-            let out = try SubmissionOut(row, deliveries: deliveries, reader: force)
+            let files = try await bounded { try await store.evidence(ofSubmissions: [row.id]) }
+            let out = try SubmissionOut(row, deliveries: deliveries, reader: force, evidence: files[row.id] ?? [])
             try await record(request, context, "read", force: force, target: row.reference)
             return Self.encode(.ok, out)
         } catch let error as AnswerKeys.CannotOpen {

@@ -1,6 +1,7 @@
 import Foundation
 import SOHModel
 import SOHForms
+import SOHDelivery
 
 extension SubmissionAPI {
     /// A submission as a force reads it back (the API and `soh submissions export`, whose lines
@@ -24,6 +25,33 @@ extension SubmissionAPI {
         /// True when the answers are another force's to read: the force a report was made to
         /// and transferred sees the transfer, not the answers.
         var answersWithheld: Bool?
+        /// The files that came with it (docs/evidence.md), each fetched from `path`.
+        var evidence: [Evidence]?
+
+        /// A file as `EvidenceFile` lists it, with `path` beside its fields.
+        public struct Evidence: Codable, Sendable {
+            var file: EvidenceFile
+            /// Where its bytes are fetched with the force's token; absent when it was withheld.
+            var path: String?
+
+            init(_ file: EvidenceFile, reference: String, reader: String) {
+                self.file = file
+                path = file.withheld == nil ? file.path(force: reader, reference: reference) : nil
+            }
+
+            enum Keys: String, CodingKey { case path }
+
+            public init(from decoder: any Decoder) throws {
+                file = try EvidenceFile(from: decoder)
+                path = try decoder.container(keyedBy: Keys.self).decodeIfPresent(String.self, forKey: .path)
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                try file.encode(to: encoder)
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encodeIfPresent(path, forKey: .path)
+            }
+        }
 
         public struct Receipt: Codable, Sendable {
             /// The delivery's id, sent with every attempt (receivers de-duplicate on it).
@@ -46,12 +74,14 @@ extension SubmissionAPI {
 
         /// Throws when the stored answers cannot be read: never shown as an empty set. `reader`
         /// is the force whose token reads it (nil for an operator's export: everything).
-        public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil, reader: String? = nil) throws {
+        public init(_ s: StoredSubmission, deliveries: [DeliveryStatus]? = nil, reader: String? = nil, evidence: [EvidenceFile] = []) throws {
             reference = s.reference; force = s.force; form = s.form; version = s.version; language = s.language; receivedAt = s.receivedAt
             startedAt = s.startedAt; submittedAt = s.submittedAt; purgedAt = s.purgedAt
             let withheld = reader != nil && s.routing.map { $0.action == .transfer && $0.receivedBy == reader } == true
             answers = s.purgedAt == nil && !withheld ? try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8)) : [:]
             answersWithheld = withheld ? true : nil
+            let files = withheld ? [] : evidence.map { Evidence($0, reference: s.reference, reader: reader ?? s.force) }
+            self.evidence = files.isEmpty ? nil : files
             routing = s.routing.map {
                 Routing(receivedBy: $0.receivedBy, owningForce: $0.owningForce, areaForce: $0.areaForce, area: $0.area, areaName: $0.areaName,
                         action: $0.action.rawValue, role: reader.map($0.role(of:)), reason: $0.reason)

@@ -4,6 +4,7 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 import SOHDelivery
+import SOHModel
 
 /// Scans each complete upload with clamd before it may be delivered: its bytes opened piece by
 /// piece and streamed to clamd, their SHA-256 taken on the way. Clean, it may go; infected, its
@@ -60,7 +61,7 @@ public struct EvidenceScanner: Service {
                         try send(piece)
                     }
                 }
-                return (verdict, hash.finalize().map { String(format: "%02x", $0) }.joined())
+                return (verdict, Hex.string(hash.finalize()))
             }
             switch verdict {
             case .clean:

@@ -85,19 +85,60 @@ struct SealedFile {
 
     /// The file's bytes, piece by piece, opened; `pieces` says how many there must be.
     func read(path: String, pieces: Int, _ each: (Data) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw Damaged(description: "the file of upload \(upload) is missing") }
-        defer { try? handle.close() }
-        for index in 0..<pieces {
-            guard let head = try handle.read(upToCount: 4), head.count == 4 else { throw Damaged(description: "upload \(upload) ends at piece \(index) of \(pieces)") }
-            let length = Int(head.reduce(0) { $0 << 8 | UInt32($1) })
-            guard length <= SealedFile.pieceSize + SealedFile.overhead, let sealed = try handle.read(upToCount: length), sealed.count == length else {
-                throw Damaged(description: "piece \(index) of upload \(upload) is cut short")
+        let reader = try Reader(self, path: path, pieces: pieces)
+        while let piece = try reader.next() { try each(piece) }
+    }
+
+    /// Reads a sealed file in order, one piece at a time (blocking: called off the event loops),
+    /// opening only the pieces that hold bytes of the range asked for; those before it are
+    /// stepped over by their lengths.
+    final class Reader: @unchecked Sendable {
+        let file: SealedFile
+        let handle: FileHandle
+        let pieces: Int
+        private var index = 0
+        /// Where the next piece's bytes start in the file as sent.
+        private var offset: Int64 = 0
+
+        init(_ file: SealedFile, path: String, pieces: Int) throws {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw Damaged(description: "the file of upload \(file.upload) is missing") }
+            (self.file, self.handle, self.pieces) = (file, handle, pieces)
+        }
+
+        deinit { try? handle.close() }
+
+        /// The next piece's bytes within `range` (all of them without one); nil after the last.
+        func next(in range: Range<Int64>? = nil) throws -> Data? {
+            while index < pieces {
+                guard let head = try handle.read(upToCount: 4), head.count == 4 else {
+                    throw Damaged(description: "upload \(file.upload) ends at piece \(index) of \(pieces)")
+                }
+                let length = Int(head.reduce(0) { $0 << 8 | UInt32($1) })
+                guard length > SealedFile.overhead - 4, length <= SealedFile.pieceSize + SealedFile.overhead else {
+                    throw Damaged(description: "piece \(index) of upload \(file.upload) has an impossible length")
+                }
+                let start = offset, size = Int64(length - (SealedFile.overhead - 4))
+                let current = index
+                (offset, index) = (offset + size, index + 1)
+                if let range, start + size <= range.lowerBound {
+                    try handle.seek(toOffset: try handle.offset() + UInt64(length))
+                    continue
+                }
+                if let range, start >= range.upperBound { return nil }
+                guard let sealed = try handle.read(upToCount: length), sealed.count == length else {
+                    throw Damaged(description: "piece \(current) of upload \(file.upload) is cut short")
+                }
+                var piece: Data
+                do { piece = try file.keys.open(piece: sealed, keyID: file.keyID, binding: file.binding(current)) } catch {
+                    throw Damaged(description: "piece \(current) of upload \(file.upload) does not open with its key: \(error)")
+                }
+                if let range {
+                    let from = Int(max(0, range.lowerBound - start)), to = Int(min(size, range.upperBound - start))
+                    piece = piece.subdata(in: piece.startIndex + from..<piece.startIndex + to)
+                }
+                return piece
             }
-            let piece: Data
-            do { piece = try keys.open(piece: sealed, keyID: keyID, binding: binding(index)) } catch {
-                throw Damaged(description: "piece \(index) of upload \(upload) does not open with its key: \(error)")
-            }
-            try each(piece)
+            return nil
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import SOHDelivery
 import SOHForms
+import SOHModel
 
 /// Where an upload is (the `upload.state` column).
 public enum UploadState: String, Sendable, Codable, CaseIterable {
@@ -33,6 +35,17 @@ struct UploadRecord: Sendable, Equatable {
     var submissionID: Int64?
 
     var complete: Bool { position.received == size }
+
+    /// The upload as a delivery and a force's read list it.
+    var evidence: EvidenceFile {
+        let withheld: String? = switch state {
+        case .infected: "it contained malware (\(detail ?? "found by ClamAV")); its bytes were destroyed"
+        case .refused: "\(detail ?? "it was refused"); its bytes were destroyed"
+        default: nil
+        }
+        return EvidenceFile(id: id, question: question, name: name, mediaType: mediaType?.rawValue, size: size, sha256: sha256,
+                            scan: state.rawValue, withheld: withheld)
+    }
 }
 
 /// An upload's id: 128 random bits in hex, the last part of its URL and what a file question's
@@ -40,7 +53,7 @@ struct UploadRecord: Sendable, Equatable {
 enum UploadID {
     static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.string((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Whether `text` is one: the only check a path is built from.

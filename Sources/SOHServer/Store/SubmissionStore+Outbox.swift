@@ -36,6 +36,7 @@ extension SubmissionStore {
                     unopened[row.id] = error.description
                 }
             }
+            let files = try await Self.evidence(db, keys, ofSubmissions: reports.keys.sorted())
             for delivery in leased {
                 guard let reason = unopened[delivery.submissionId] else { continue }
                 // Said where operators look (soh deliveries show), and tried again later.
@@ -54,7 +55,8 @@ extension SubmissionStore {
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
                 return PendingDelivery(id: delivery.id, destination: delivery.destination, address: delivery.address, attempts: delivery.attempts, report: .init(
                     reference: s.reference, force: delivery.force, form: s.form, version: s.version, language: s.language,
-                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt, routing: s.routing, notice: delivery.kind == .notice))
+                    answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt, routing: s.routing, notice: delivery.kind == .notice,
+                    evidence: delivery.kind == .notice ? [] : files[s.id] ?? []))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import SOHDelivery
 import SOHForms
 import SOHModel
 
@@ -118,5 +119,25 @@ extension SubmissionStore {
                 WHERE id = \(bind: id) AND state = \(UploadState.receiving) RETURNING id
                 """).first() != nil
         }
+    }
+}
+
+extension SubmissionStore {
+    /// The files of these submissions (by row id), in the order of their questions and of
+    /// their arrival.
+    public func evidence(ofSubmissions ids: [Int64]) async throws -> [Int64: [EvidenceFile]] {
+        let keys = try AnswerKeys.required(keys)
+        return try await database.read { db in try await Self.evidence(db, keys, ofSubmissions: ids) }
+    }
+
+    static func evidence(_ db: any SQLDatabase, _ keys: AnswerKeys, ofSubmissions ids: [Int64]) async throws -> [Int64: [EvidenceFile]] {
+        guard !ids.isEmpty else { return [:] }
+        var files: [Int64: [EvidenceFile]] = [:]
+        for row in try await db.raw("""
+            SELECT \(unsafeRaw: uploadColumns) FROM upload WHERE submission_id IN (\(binds: ids)) ORDER BY submission_id, question, created_at, id
+            """).all(decoding: UploadRow.self, with: rows) {
+            files[row.submissionId ?? 0, default: []].append(try row.opened(keys).evidence)
+        }
+        return files
     }
 }
