@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -15,7 +16,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from clamd import Clamd, EICAR
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "delivery"))
+from clamd import Clamd, EICAR  # noqa: E402  (the delivery tests' clamd, shared)
 from conftest import ROOT, SOH, free_port, serve_sites, start_api, stop, stop_api, wait_for, run_axe, describe
 from test_forms import go_to_page, cont, fill, choose, date, pick_area, address
 
