@@ -27,8 +27,6 @@ let package = Package(
         // The API's description, typed (OpenAPI 3.1), made from the route table. Without the
         // ExternalLoading trait: nothing here loads documents, and it builds faster without.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
-        // Forms with files posted without JavaScript (multipart/form-data), parsed as they stream.
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -88,7 +86,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
             ]),
         .executableTarget(
             name: "soh",

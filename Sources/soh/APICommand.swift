@@ -138,7 +138,7 @@ struct APICommand: AsyncParsableCommand {
         // delivery worker (attempts under way are finished and recorded), then the server
         // (requests under way are answered).
         let drain = Drain(readiness: api.readiness, seconds: drainSeconds, logger: logger)
-        let purger = Purger(store: store, retention: retention.rule, every: .seconds(3600), logger: logger)
+        let purger = Purger(store: store, evidence: files?.folder, retention: retention.rule, every: .seconds(3600), logger: logger)
         guard let deliveryConfig, !noWorker else {
             try await ServiceGroup(services: [app] + scanner + [purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             return

@@ -8,6 +8,9 @@ import SOHServer
 /// a second finds nothing left to do.
 struct Purger: Service {
     let store: SubmissionStore
+    /// Where evidence files are kept, when this instance takes them: the bytes of files purged
+    /// are removed from it after each purge.
+    var evidence: EvidenceFolder? = nil
     let retention: Retention
     let every: Duration
     let logger: Logger
@@ -19,11 +22,12 @@ struct Purger: Service {
                     let now = Date()
                     do {
                         let purged = try await store.purge(retention.cutoffs(now: now), now: now, dryRun: false)
-                        if purged.afterDelivery + purged.atCap > 0 {
+                        if purged.afterDelivery + purged.atCap + purged.files > 0 {
                             logger.notice("answers purged: \(purged)")
                             try await store.audit(AuditLog.Entry(actor: "soh api (retention)", action: "purge", force: nil, target: "answers of \(purged)"), now: now)
                         }
                         if purged.deliveriesGivenUp > 0 { logger.warning("deliveries given up at the retention cap: \(purged.deliveriesGivenUp)") }
+                        if let evidence, try await evidence.sweep(store) > 0 { logger.notice("evidence files removed after their purge") }
                     } catch {
                         logger.error("purging answers failed (tried again in \(every)): \(error)")
                     }

@@ -471,4 +471,43 @@ struct EvidenceTests {
             #expect(entries.contains { $0.action == "evidence" && $0.target == "\(reference)/\(Self.id(bad)) (no such file)" })
         }
     }
+
+    @Test func retentionPurgesFilesWithTheirReportAndUploadsNoReportTook() async throws {
+        let rig = try await Rig()
+        let (store, folder) = (rig.harness.store, rig.folder)
+        try await rig.run { client in
+            let photo = Self.jpeg()
+            let sent = try await Self.create(client, size: photo.count, name: "sent.jpg")
+            try await Self.patch(client, sent, offset: 0, photo) { #expect($0.status == .noContent) }
+            let abandoned = try await Self.create(client, size: photo.count, name: "abandoned.jpg")
+            try await Self.patch(client, abandoned, offset: 0, photo) { #expect($0.status == .noContent) }
+            _ = try await Self.settled(client, sent)
+            _ = try await Self.settled(client, abandoned)
+            let (created, receipt) = try await Self.submit(client, [Self.id(sent)])
+            #expect(created == .created)
+            let reference = receipt["reference"] as? String ?? ""
+            // Not yet: the report is young and the other upload less than a day old.
+            let now = Date()
+            let early = try await store.purge(Retention().cutoffs(now: now), now: now, dryRun: false)
+            #expect(early.files == 0)
+            // Two days on, with the report's answers due to go: both files go, names and bytes.
+            let later = now.addingTimeInterval(2 * 86_400)
+            let cutoffs = Retention.Cutoffs(deliveredBefore: later, receivedBefore: later)
+            #expect(try await store.purge(cutoffs, now: later, dryRun: true).files == 2)
+            #expect(try await store.purge(cutoffs, now: later, dryRun: false).files == 2)
+            #expect(try await folder.sweep(store) == 2)
+            for path in [sent, abandoned] {
+                #expect(!FileManager.default.fileExists(atPath: folder.path + "/" + Self.id(path) + ".sealed"))
+                let upload = try #require(try await store.upload(id: Self.id(path)))
+                #expect(upload.purged && upload.name.isEmpty && upload.sha256 == Self.hex(photo))
+            }
+            #expect(try await folder.sweep(store) == 0)
+            // A purged upload takes no bytes and joins no report; a purged report's file is gone.
+            try await client.execute(uri: abandoned, method: .head, headers: Self.tus) { #expect($0.status == .gone) }
+            let (refused, _) = try await Self.submit(client, [Self.id(abandoned)])
+            #expect(refused == .unprocessableContent)
+            try await client.execute(uri: "/v1/forces/kent/submissions/\(reference)/evidence/\(Self.id(sent))", method: .get,
+                                     headers: [.authorization: "Bearer kent-secret"]) { #expect($0.status == .gone) }
+        }
+    }
 }

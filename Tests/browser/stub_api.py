@@ -11,6 +11,8 @@ import os
 import re
 import threading
 import urllib.parse
+from email.parser import BytesParser
+from email.policy import HTTP
 
 SITE_YML = os.path.join(os.path.dirname(__file__), "..", "..", "site.yml")
 
@@ -28,6 +30,19 @@ def confirmation_pages():
         if m and page:
             pages[m.group(1)] = f"{page}form/confirmation/"
     return pages
+
+
+def multipart_fields(content_type, data):
+    """A multipart/form-data body as parse_qs gives a urlencoded one: name -> [values]; a file part
+    gives its file name."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + data)
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        value = filename if filename is not None else part.get_payload(decode=True).decode("utf-8")
+        fields.setdefault(name, []).append(value)
+    return fields
 
 
 class StubAPI:
@@ -57,8 +72,9 @@ class StubAPI:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                data = self.rfile.read(length)
                 kind = self.headers.get("Content-Type", "").split(";")[0]
+                raw = data.decode("utf-8", errors="replace")
                 record = {"path": self.path, "type": kind, "key": self.headers.get("Idempotency-Key"), "raw": raw}
                 stub.requests.append(record)
                 if stub.fail_next > 0:
@@ -88,7 +104,9 @@ class StubAPI:
                     self.end_headers()
                     self.wfile.write(payload.encode())
                 else:
-                    record["fields"] = urllib.parse.parse_qs(raw, keep_blank_values=True)
+                    # A form with files posts multipart (a file is recorded by its name); others urlencoded.
+                    record["fields"] = multipart_fields(self.headers["Content-Type"], data) if kind == "multipart/form-data" \
+                        else urllib.parse.parse_qs(raw, keep_blank_values=True)
                     reference = f"TST-F{len(stub.requests):03d}"
                     stub.stored[reference] = {"reference": reference, "fields": record["fields"]}
                     origin = self.headers.get("Origin", "")

@@ -177,7 +177,7 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert len(posts) == 1
     body = posts[0]["body"]
     assert posts[0]["key"]
-    assert body["form"] == "crime" and body["version"] == 2 and body["language"] == "en"
+    assert body["form"] == "crime" and body["version"] == 3 and body["language"] == "en"
     answers = body["answers"]
     assert answers["crime-type"] == "damage" and answers["damaged-property"] == "Car window"
     assert [s.get("suspect-name") for s in answers["suspects"]] == [None, "Alex"]
@@ -417,7 +417,8 @@ def test_crime_form_without_javascript(browser_without_js, form_site, api):
     before = len(api.requests)
     b.find_element(By.CSS_SELECTOR, "[data-submit]").click()
     assert wait_for(lambda: "/confirmation/" in b.current_url), b.current_url
-    post = [r for r in api.requests[before:] if r["type"] == "application/x-www-form-urlencoded"][0]
+    # The crime form takes photos, so it posts multipart/form-data.
+    post = [r for r in api.requests[before:] if r["type"] == "multipart/form-data"][0]
     fields = post["fields"]
     assert fields["_form"] == ["crime"] and fields["crime-type"] == ["theft"]
     assert fields["happened-on[day]"] == ["3"] and fields["stolen-items"] == ["Blue Raleigh bike"]

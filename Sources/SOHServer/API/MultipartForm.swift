@@ -1,5 +1,4 @@
 import Foundation
-import MultipartKit
 import NIOCore
 import SOHForms
 import SOHModel
@@ -25,17 +24,6 @@ struct MultipartForm {
         var description: String
     }
 
-    enum Event {
-        case header(String, String)
-        case body(ByteBuffer)
-        case end
-    }
-
-    /// What the parser's callbacks hand over, taken after each piece of the body.
-    final class Events {
-        var list: [Event] = []
-    }
-
     /// The part being read.
     enum Part {
         case text(name: String, bytes: [UInt8])
@@ -52,9 +40,8 @@ struct MultipartForm {
 
         init(upload: UploadRecord, writer: SealedFile.Writer) { (self.upload, self.writer) = (upload, writer) }
 
-        func append(_ buffer: ByteBuffer) throws {
+        func append(_ bytes: [UInt8]) throws {
             guard !tooLarge else { return }
-            let bytes = buffer.readableBytesView
             if writer.taken + Int64(bytes.count) > upload.size { tooLarge = true; return }
             if head.count < MediaType.sniffLength { head += bytes.prefix(MediaType.sniffLength - head.count) }
             try writer.append(bytes)
@@ -82,18 +69,13 @@ struct MultipartForm {
     /// elsewhere a chosen file is a problem, never silently dropped.
     static func read(_ body: some AsyncSequence<ByteBuffer, any Error>, boundary: String, form: FormDefinition, force: String,
                      folder: EvidenceFolder?, store: SubmissionStore, maxText: Int) async throws -> MultipartForm {
-        let parser = MultipartParser(boundary: boundary)
-        let events = Events()
-        parser.onHeader = { events.list.append(.header($0, $1)) }
-        parser.onBody = { events.list.append(.body($0)) }
-        parser.onPartComplete = { events.list.append(.end) }
+        var stream = MultipartStream(boundary: boundary)
         var result = MultipartForm()
-        var headers: [String: String] = [:]
         var part: Part?
         var textBytes = 0
         var filesPerQuestion: [String: Int] = [:]
 
-        func begin() async throws -> Part {
+        func begin(_ headers: [String: String]) async throws -> Part {
             let disposition = parameters(headers["content-disposition"] ?? "")
             let name = disposition["name"] ?? ""
             guard let filename = disposition["filename"] else { return .text(name: name, bytes: []) }
@@ -137,24 +119,23 @@ struct MultipartForm {
                 break
             }
             part = nil
-            headers = [:]
         }
 
         for try await buffer in body {
-            do { try parser.execute(buffer) } catch { throw Unreadable(description: "the body is not multipart/form-data with this boundary") }
-            let taken = events.list
-            events.list = []
-            for event in taken {
+            let events: [MultipartStream.Event]
+            do { events = try stream.feed(buffer.readableBytesView) } catch {
+                throw Unreadable(description: "the body is not multipart/form-data with this boundary: \(error)")
+            }
+            for event in events {
                 switch event {
-                case .header(let name, let value):
-                    textBytes += name.utf8.count + value.utf8.count
-                    headers[name.lowercased()] = value
+                case .part(let headers):
+                    textBytes += headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+                    part = try await begin(headers)
                 case .body(let bytes):
-                    if part == nil { part = try await begin() }
                     switch part {
                     case .text(let name, var text)?:
-                        textBytes += bytes.readableBytes
-                        text += bytes.readableBytesView
+                        textBytes += bytes.count
+                        text += bytes
                         part = .text(name: name, bytes: text)
                     case .file(_, _, let posted?)?:
                         try posted.append(bytes)
@@ -162,12 +143,12 @@ struct MultipartForm {
                         break
                     }
                 case .end:
-                    if part == nil { part = try await begin() }
                     try await end()
                 }
                 if textBytes > maxText { throw Unreadable(tooLarge: true, description: "the form's answers are larger than \(maxText) bytes") }
             }
         }
+        do { try stream.finish() } catch { throw Unreadable(description: "\(error)") }
         return result
     }
 }

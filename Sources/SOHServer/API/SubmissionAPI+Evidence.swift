@@ -26,6 +26,7 @@ extension SubmissionAPI {
                 try await record(request, context, "evidence", force: force, target: "\(target) (withheld: transferred)")
                 return Self.error(.notFound, "this report went to \(routing.owningForce): its files are that force's")
             }
+            if upload.purged { return Self.error(.gone, "the file was purged under the retention rules") }
             switch upload.state {
             case .clean: break
             case .scanning, .receiving:

@@ -189,7 +189,7 @@ extension SubmissionAPI {
             var total: Int64 = 0
             for id in named {
                 guard let upload = try await bounded({ [store] in try await store.upload(id: id) }), upload.force == report.force.id,
-                      upload.form == report.form.id, upload.question == question.id, upload.submissionID == nil else {
+                      upload.form == report.form.id, upload.question == question.id, upload.submissionID == nil, !upload.purged else {
                     problem("fileNotUploaded", report.language == "cy" ? "Ffeil" : "A file")
                     continue
                 }

@@ -146,8 +146,8 @@ extension SubmissionAPI {
         switch await uploadAndPlace(request, context) {
         case .failure(let refusal): return Self.tus(Response(status: refusal.status))
         case .success(let (_, upload)):
-            // A file refused or destroyed takes no more bytes.
-            guard upload.state == .receiving || upload.complete else { return Self.tus(Response(status: .gone)) }
+            // A file refused, destroyed or purged takes no more bytes.
+            guard !upload.purged, upload.state == .receiving || upload.complete else { return Self.tus(Response(status: .gone)) }
             return Self.tus(Response(status: .ok, headers: [Tus.offset: String(upload.position.received), Tus.length: String(upload.size)]))
         }
     }
@@ -163,7 +163,7 @@ extension SubmissionAPI {
         guard let offset = request.headers[Tus.offset].flatMap({ Int64($0) }) else {
             return Self.tus(Self.error(.badRequest, "Upload-Offset, where these bytes start, is needed"))
         }
-        guard upload.state == .receiving else {
+        guard upload.state == .receiving, !upload.purged else {
             return Self.tus(upload.complete && offset == upload.size
                 ? Response(status: .noContent, headers: [Tus.offset: String(upload.size)])
                 : Self.error(.gone, "this upload takes no more bytes"))

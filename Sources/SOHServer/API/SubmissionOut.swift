@@ -80,7 +80,8 @@ extension SubmissionAPI {
             let withheld = reader != nil && s.routing.map { $0.action == .transfer && $0.receivedBy == reader } == true
             answers = s.purgedAt == nil && !withheld ? try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8)) : [:]
             answersWithheld = withheld ? true : nil
-            let files = withheld ? [] : evidence.map { Evidence($0, reference: s.reference, reader: reader ?? s.force) }
+            // A purged report's files went with its answers.
+            let files = withheld || s.purgedAt != nil ? [] : evidence.map { Evidence($0, reference: s.reference, reader: reader ?? s.force) }
             self.evidence = files.isEmpty ? nil : files
             routing = s.routing.map {
                 Routing(receivedBy: $0.receivedBy, owningForce: $0.owningForce, areaForce: $0.areaForce, area: $0.area, areaName: $0.areaName,

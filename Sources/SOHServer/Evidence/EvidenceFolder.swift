@@ -22,6 +22,19 @@ public final class EvidenceFolder: Sendable {
         return path + "/" + id + ".sealed"
     }
 
+    /// Removes the bytes of uploads purged under the retention rules (`SubmissionStore.purge`
+    /// marks them; any instance with the folder removes them); returns how many.
+    public func sweep(_ store: SubmissionStore) async throws -> Int {
+        var removed = 0
+        while true {
+            let ids = try await store.purgedFiles(limit: 200)
+            guard !ids.isEmpty else { return removed }
+            for id in ids { remove(id) }
+            try await store.filesRemoved(ids)
+            removed += ids.count
+        }
+    }
+
     func remove(_ id: String) {
         if let file = try? file(id) { try? FileManager.default.removeItem(atPath: file) }
     }

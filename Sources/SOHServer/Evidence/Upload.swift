@@ -33,15 +33,19 @@ struct UploadRecord: Sendable, Equatable {
     /// Why it was refused, or the signature clamd found.
     var detail: String?
     var submissionID: Int64?
+    /// Its name and bytes went under the retention rules.
+    var purged: Bool
 
     var complete: Bool { position.received == size }
 
     /// The upload as a delivery and a force's read list it.
     var evidence: EvidenceFile {
-        let withheld: String? = switch state {
-        case .infected: "it contained malware (\(detail ?? "found by ClamAV")); its bytes were destroyed"
-        case .refused: "\(detail ?? "it was refused"); its bytes were destroyed"
-        default: nil
+        let withheld: String? = if purged { "purged under the retention rules" } else {
+            switch state {
+            case .infected: "it contained malware (\(detail ?? "found by ClamAV")); its bytes were destroyed"
+            case .refused: "\(detail ?? "it was refused"); its bytes were destroyed"
+            default: nil
+            }
         }
         return EvidenceFile(id: id, question: question, name: name, mediaType: mediaType?.rawValue, size: size, sha256: sha256,
                             scan: state.rawValue, withheld: withheld)

@@ -37,17 +37,25 @@ public struct Retention: Sendable, Equatable {
         public var atCap = 0
         /// Deliveries still waiting at the cap, marked dead.
         public var deliveriesGivenUp = 0
+        /// Evidence files whose names and bytes went: those of the reports purged, and uploads
+        /// no report took within `orphanDays`.
+        public var files = 0
 
-        public init(afterDelivery: Int = 0, atCap: Int = 0, deliveriesGivenUp: Int = 0) {
+        public init(afterDelivery: Int = 0, atCap: Int = 0, deliveriesGivenUp: Int = 0, files: Int = 0) {
             self.afterDelivery = afterDelivery
             self.atCap = atCap
             self.deliveriesGivenUp = deliveriesGivenUp
+            self.files = files
         }
 
         public var description: String {
             "\(afterDelivery) after delivery, \(atCap) at the cap (\(deliveriesGivenUp) waiting deliveries given up)"
+                + (files > 0 ? ", \(files) evidence file\(files == 1 ? "" : "s")" : "")
         }
     }
+
+    /// Days an upload no report took is kept (a form abandoned part-way): then its name and bytes go.
+    public static let orphanDays = 1
 
     /// Why a delivery was given up at the cap, as its last error.
     public static let givenUp = "the answers were purged at the retention cap before this delivery succeeded"

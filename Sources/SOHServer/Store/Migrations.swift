@@ -120,6 +120,9 @@ enum Migrations {
             "CREATE INDEX upload_state ON upload (state, created_at)",
             "CREATE INDEX upload_submission ON upload (submission_id)",
         ]) }),
+        // When an upload's name and bytes went under the retention rules (`purge`); its size,
+        // kind, digest and scan stay, as a purged report's delivery outcomes do.
+        ("v11: upload retention", { _, db in try await run(db, ["ALTER TABLE upload ADD COLUMN purged_at BIGINT"]) }),
     ]
 
     static var names: [String] { all.map(\.name) }

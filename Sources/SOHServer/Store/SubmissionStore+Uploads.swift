@@ -7,18 +7,21 @@ import SOHModel
 /// Uploads: created, acknowledged as their bytes arrive, scanned, and joined to a report.
 extension SubmissionStore {
     static let uploadColumns = """
-        id, force, form, question, name, key_id, size, received, sealed_length, pieces, media_type, sha256, state, detail, submission_id
+        id, force, form, question, name, key_id, size, received, sealed_length, pieces, media_type, sha256, state, detail, submission_id, purged_at
         """
 
     struct UploadRow: Decodable {
         var id: String, force: String, form: String, question: String, name: String, keyId: String, size: Int64
         var received: Int64, sealedLength: Int64, pieces: Int, mediaType: String?, sha256: String?, state: UploadState, detail: String?
-        var submissionId: Int64?
+        var submissionId: Int64?, purgedAt: Int64?
 
+        /// The upload with its name opened (empty once purged).
         func opened(_ keys: AnswerKeys) throws -> UploadRecord {
-            UploadRecord(id: id, force: force, form: form, question: question, name: try keys.open(name, keyID: keyId, force: force, reference: id),
-                         keyID: keyId, size: size, position: .init(received: received, length: sealedLength, pieces: pieces),
-                         mediaType: mediaType.flatMap(MediaType.init(rawValue:)), sha256: sha256, state: state, detail: detail, submissionID: submissionId)
+            let shown = purgedAt == nil ? try keys.open(name, keyID: keyId, force: force, reference: id) : ""
+            return UploadRecord(id: id, force: force, form: form, question: question, name: shown,
+                                keyID: keyId, size: size, position: .init(received: received, length: sealedLength, pieces: pieces),
+                                mediaType: mediaType.flatMap(MediaType.init(rawValue:)), sha256: sha256, state: state, detail: detail,
+                                submissionID: submissionId, purged: purgedAt != nil)
         }
     }
 
@@ -35,7 +38,7 @@ extension SubmissionStore {
                 """).run()
         }
         return UploadRecord(id: id, force: force, form: form, question: question, name: name, keyID: sealed.keyID, size: size,
-                            position: .init(), mediaType: nil, sha256: nil, state: .receiving, detail: nil, submissionID: nil)
+                            position: .init(), mediaType: nil, sha256: nil, state: .receiving, detail: nil, submissionID: nil, purged: false)
     }
 
     func upload(id: String) async throws -> UploadRecord? {
@@ -139,5 +142,23 @@ extension SubmissionStore {
             files[row.submissionId ?? 0, default: []].append(try row.opened(keys).evidence)
         }
         return files
+    }
+}
+
+extension SubmissionStore {
+    /// Up to `limit` purged uploads whose bytes may still be on disk (`EvidenceFolder.sweep`).
+    func purgedFiles(limit: Int) async throws -> [String] {
+        try await database.read { db in
+            try await db.raw("SELECT id FROM upload WHERE purged_at IS NOT NULL AND sealed_length > 0 ORDER BY id LIMIT \(bind: limit)")
+                .all(decodingColumn: "id", as: String.self)
+        }
+    }
+
+    /// Records that these uploads' bytes are gone from disk.
+    func filesRemoved(_ ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.write { db in
+            try await db.raw("UPDATE upload SET sealed_length = 0, pieces = 0 WHERE id IN (\(binds: ids))").run()
+        }
     }
 }

@@ -121,6 +121,7 @@ public final class SubmissionStore: DeliveryQueue {
                     let joined = try await db.raw("""
                         UPDATE upload SET submission_id = \(bind: id)
                         WHERE id IN (\(binds: new.uploads)) AND force = \(bind: new.force) AND form = \(bind: new.form) AND submission_id IS NULL
+                          AND purged_at IS NULL
                           AND state IN (\(UploadState.scanning), \(UploadState.clean))
                         RETURNING id
                         """).all()
@@ -257,12 +258,21 @@ public final class SubmissionStore: DeliveryQueue {
         let waitingAtCap: SQLQueryString = """
             state IN (\(DeliveryState.pending), \(DeliveryState.held)) AND submission_id IN (SELECT id FROM submission WHERE \(atCap))
             """
+        // Evidence goes with its report's answers, and an upload no report took goes after a day
+        // (docs/evidence.md); the files themselves are removed by `EvidenceFolder.sweep`.
+        let orphanBefore = nowMS - Int64(Retention.orphanDays) * 86_400_000
+        let files: SQLQueryString = """
+            purged_at IS NULL AND (submission_id IN (SELECT id FROM submission WHERE purged_at IS NOT NULL OR (\(atCap)) OR (\(afterDelivery)))
+              OR (submission_id IS NULL AND created_at < \(bind: orphanBefore)))
+            """
         return try await database.write { db in
             func count(_ query: SQLQueryString) async throws -> Int { try await db.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0 }
             let purged = Retention.Purged(afterDelivery: try await count("SELECT COUNT(*) AS n FROM submission WHERE \(afterDelivery)"),
                                           atCap: try await count("SELECT COUNT(*) AS n FROM submission WHERE \(atCap)"),
-                                          deliveriesGivenUp: try await count("SELECT COUNT(*) AS n FROM delivery WHERE \(waitingAtCap)"))
+                                          deliveriesGivenUp: try await count("SELECT COUNT(*) AS n FROM delivery WHERE \(waitingAtCap)"),
+                                          files: try await count("SELECT COUNT(*) AS n FROM upload WHERE \(files)"))
             if !dryRun {
+                try await db.raw("UPDATE upload SET purged_at = \(bind: nowMS), name = '' WHERE \(files)").run()
                 try await db.raw("""
                     UPDATE delivery SET state = \(DeliveryState.dead), last_error = \(bind: Retention.givenUp), finished_at = \(bind: nowMS),
                       lease_until = NULL WHERE \(waitingAtCap)
