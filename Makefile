@@ -17,7 +17,7 @@ APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
 # A real PostgreSQL server for the store tests (started by the tests themselves, never as a service).
 APT_TEST := postgresql clamav-daemon
 
-.PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api bench-delivery
+.PHONY: help build test deps browser-deps release clean screenshots serve bench bench-api bench-delivery bench-uploads
 
 help:
 	@echo "make build        install what is missing, build soh (release) and all force sites into public/"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
 	@echo "                  (DB=postgres INSTANCES=2: two instances on one PostgreSQL, next to pgbench)"
 	@echo "make bench-delivery  deliveries/s and submit-to-delivered p99 to a local receiver; a receiver outage and its backlog"
+	@echo "make bench-uploads  evidence uploads: one 1 GB file (MB/s, API peak memory) and 20 x 50 MB at once, next to cp and clamd alone"
 	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
 	@echo "make clean        remove build products and public/"
 
@@ -93,6 +94,10 @@ bench-api: release
 
 bench-delivery: release
 	python3 scripts/bench-delivery.py $(SOH_RELEASE) --runs $${RUNS:-3} --outage $${OUTAGE:-60}
+
+bench-uploads: release
+	@$(call apt_install,clamav-daemon)
+	python3 scripts/bench-uploads.py $(SOH_RELEASE) --runs $${RUNS:-3}
 
 screenshots: deps browser-deps
 	$(SWIFT) build --product soh
