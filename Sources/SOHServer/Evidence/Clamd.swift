@@ -55,14 +55,10 @@ public struct Clamd: Sendable {
         defer { close(socket) }
         try write(socket, Data("zINSTREAM\0".utf8))
         try produce { piece in
-            var offset = 0
-            // clamd's StreamMaxLength aside, a chunk is best kept small.
-            while offset < piece.count {
-                let chunk = piece[piece.startIndex + offset..<piece.startIndex + min(piece.count, offset + 65536)]
-                var length = UInt32(chunk.count).bigEndian
-                try write(socket, Data(bytes: &length, count: 4) + chunk)
-                offset += chunk.count
-            }
+            // Each piece one chunk (at most a MiB: `SealedFile.pieceSize`), its length first.
+            var length = UInt32(piece.count).bigEndian
+            try write(socket, Data(bytes: &length, count: 4))
+            try write(socket, piece)
         }
         try write(socket, Data(count: 4))
         let reply = try readReply(socket)
