@@ -157,11 +157,12 @@ def main():
     clamd = Clamd()
     root = repository()
     files = tempfile.mkdtemp(prefix="soh-bench-files-", dir=os.environ.get("BENCH_DIR"))
-    big = make_file(files, "big.mp4", args.big_mb * 1024 * 1024)
     small = [make_file(files, f"clip{i}.mp4", args.each_mb * 1024 * 1024) for i in range(args.clients)]
     results = {"big": [], "many": [], "cp": [], "clamd": [], "peak": [], "verdict": []}
     try:
         for run in range(args.runs):
+            # New bytes each run, so clamd's verdict is a scan, not a memory of the last run's.
+            big = make_file(files, "big.mp4", args.big_mb * 1024 * 1024)
             api = API(args.soh, clamd, root)
             try:
                 before = api.resident_kb()
@@ -185,12 +186,13 @@ def main():
             fresh = make_file(files, "fresh.mp4", os.path.getsize(big))
             results["clamd"].append(clamd_rate(clamd, fresh))
             os.remove(fresh)
+            os.remove(big)
             print(f"run {run + 1}: one {args.big_mb} MB upload {results['big'][-1]:.0f} MB/s (peak memory +{results['peak'][-1]:.0f} MB), "
                   f"{args.clients} x {args.each_mb} MB at once {results['many'][-1]:.0f} MB/s, cp {results['cp'][-1]:.0f} MB/s, "
                   f"clamd alone {results['clamd'][-1]:.0f} MB/s, verdict {results['verdict'][-1]:.1f} s after the last byte", flush=True)
     finally:
         clamd.stop()
-        for p in [big, *small]:
+        for p in small:
             os.remove(p)
     m = {k: statistics.median(v) for k, v in results.items()}
     print(f"medians of {args.runs}:")
