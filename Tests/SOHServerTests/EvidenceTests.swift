@@ -373,6 +373,7 @@ struct EvidenceTests {
     @Test func withoutJavaScriptTheFilesComeWithTheFormAndStreamToTheirUploads() async throws {
         let rig = try await Rig()
         let store = rig.harness.store
+        let folderPath = rig.folder.path
         try await rig.run { client in
             // Not what the question takes, or too large: named on the page, nothing stored.
             let (refused, page, _) = try await Self.post(client, [("photos", "notes.jpg", Data("just some text".utf8))])
@@ -382,6 +383,11 @@ struct EvidenceTests {
             #expect(large == .unprocessableContent)
             #expect(largePage.contains("huge.jpg must be smaller than 5MB"))
             #expect(try await store.count() == 0)
+            // A good file in a refused post is not kept either: the page asks for it again.
+            let (mixed, _, _) = try await Self.post(client, [("photos", "good.jpg", Self.jpeg()), ("photos", "bad.jpg", Data("text".utf8))])
+            #expect(mixed == .unprocessableContent)
+            let left = try FileManager.default.contentsOfDirectory(atPath: folderPath).filter { $0.hasSuffix(".sealed") }
+            #expect(left.isEmpty, "\(left)")
             // A photo: stored with the report, scanned after.
             let photo = Self.jpeg(Data(repeating: 3, count: 2_500_000))
             let (status, _, location) = try await Self.post(client, [("photos", "C:\\Users\\sam\\wing.jpg", photo), ("photos", "", Data())])

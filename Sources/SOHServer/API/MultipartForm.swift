@@ -11,6 +11,8 @@ struct MultipartForm {
     var fields: [(String, String)] = []
     /// Files that cannot join the report, each with the question's code for why.
     var problems: [Problem] = []
+    /// The uploads this post made (whole ones, and those refused).
+    var uploads: [String] = []
 
     struct Problem {
         var question: Question
@@ -95,6 +97,7 @@ struct MultipartForm {
             let upload = try await store.createUpload(force: force, form: form.id, question: question.id, name: shown, size: rule.maxSize, now: Date())
             let writer = try SealedFile.Writer(SealedFile(keys: keys, keyID: upload.keyID, force: force, upload: upload.id),
                                                path: try folder.file(upload.id), from: .init())
+            result.uploads.append(upload.id)
             return .file(question: question, name: name, file: PostedFile(upload: upload, writer: writer))
         }
 

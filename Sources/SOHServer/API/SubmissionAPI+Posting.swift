@@ -86,7 +86,11 @@ extension SubmissionAPI {
             do {
                 let posted = try await MultipartForm.read(request.body, boundary: boundary, form: form, force: forceID, folder: evidence,
                                                           store: store, maxText: options.maxBody)
-                return await submitFields(posted.fields, problems: posted.problems, force: force, form: form, site: site)
+                let response = await submitFields(posted.fields, problems: posted.problems, force: force, form: form, site: site)
+                // Files no report took (the post was refused, or a bot's) are forgotten at once; a
+                // report's own stay (an upload that joined a report is never deleted).
+                await forget(posted.uploads)
+                return response
             } catch let unreadable as MultipartForm.Unreadable {
                 return Self.error(unreadable.tooLarge ? .contentTooLarge : .badRequest, unreadable.description)
             } catch {
@@ -172,6 +176,13 @@ extension SubmissionAPI {
         } catch {
             log(.error, "storage failed: \(SubmissionStore.describe(error))", force.id, form.id, status: 503)
             return .notStored
+        }
+    }
+
+    /// Forgets those of `uploads` no report took, and destroys their bytes.
+    func forget(_ uploads: [String]) async {
+        for id in uploads {
+            if (try? await bounded({ [store] in try await store.deleteUpload(id: id) })) == true { evidence?.remove(id) }
         }
     }
 
