@@ -67,4 +67,11 @@ struct MultipartStreamTests {
             _ = try stream.feed(Array("--B\r\nX: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 20_000))
         }
     }
+
+    @Test func aQuotedFileNameMayHoldSemicolons() {
+        let parameters = MultipartForm.parameters(#"form-data; name="photos"; filename="C:\Users\a; b.jpg""#)
+        #expect(parameters["name"] == "photos")
+        #expect(parameters["filename"] == #"C:\Users\a; b.jpg"#)
+        #expect(MultipartForm.parameters("form-data; name=plain")["name"] == "plain")
+    }
 }

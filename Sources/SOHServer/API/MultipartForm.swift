@@ -29,25 +29,9 @@ struct MultipartForm {
     /// The part being read.
     enum Part {
         case text(name: String, bytes: [UInt8])
-        case file(question: Question, name: String, file: PostedFile?)
+        /// A file, written as its part arrives (its upload made with the question's `maxSize`).
+        case file(question: Question, name: String, intake: EvidenceFolder.Intake)
         case skipped
-    }
-
-    /// A file being written as its part arrives.
-    final class PostedFile {
-        let upload: UploadRecord
-        let writer: SealedFile.Writer
-        var head: [UInt8] = []
-        var tooLarge = false
-
-        init(upload: UploadRecord, writer: SealedFile.Writer) { (self.upload, self.writer) = (upload, writer) }
-
-        func append(_ bytes: [UInt8]) throws {
-            guard !tooLarge else { return }
-            if writer.taken + Int64(bytes.count) > upload.size { tooLarge = true; return }
-            if head.count < MediaType.sniffLength { head += bytes.prefix(MediaType.sniffLength - head.count) }
-            try writer.append(bytes)
-        }
     }
 
     /// The boundary of a `multipart/form-data` Content-Type; nil when it has none.
@@ -55,14 +39,22 @@ struct MultipartForm {
         parameters(contentType)["boundary"].flatMap { (1...70).contains($0.count) ? $0 : nil }
     }
 
-    /// `a; b="c"; d=e` → ["b": "c", "d": "e"].
+    /// `a; b="c; d"; e=f` → ["b": "c; d", "e": "f"]: a quoted value may hold `;` (a file name can).
+    /// A backslash is itself (browsers send `"` in a name as `%22`, and old ones whole Windows paths).
     static func parameters(_ header: String) -> [String: String] {
         var result: [String: String] = [:]
-        for item in header.split(separator: ";").dropFirst() {
+        var items: [String] = [], current = "", quoted = false
+        for character in header {
+            switch character {
+            case "\"": quoted.toggle()
+            case ";" where !quoted: items.append(current); current = ""
+            default: current.append(character)
+            }
+        }
+        items.append(current)
+        for item in items.dropFirst() {
             let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2 else { continue }
-            let value = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair[1]
-            result[pair[0].lowercased()] = value
+            if pair.count == 2 { result[pair[0].lowercased()] = pair[1] }
         }
         return result
     }
@@ -95,28 +87,27 @@ struct MultipartForm {
                 return .skipped
             }
             let upload = try await store.createUpload(force: force, form: form.id, question: question.id, name: shown, size: rule.maxSize, now: Date())
-            let writer = try SealedFile.Writer(SealedFile(keys: keys, keyID: upload.keyID, force: force, upload: upload.id),
-                                               path: try folder.file(upload.id), from: .init())
             result.uploads.append(upload.id)
-            return .file(question: question, name: name, file: PostedFile(upload: upload, writer: writer))
+            return .file(question: question, name: name, intake: try EvidenceFolder.Intake(upload, folder: folder, keys: keys))
         }
 
         func end() async throws {
             switch part {
             case .text(let name, let bytes)?:
                 result.fields.append((name, String(decoding: bytes, as: UTF8.self)))
-            case .file(let question, let name, let posted?)?:
-                let position = try posted.writer.finish()
-                let shown = posted.upload.name
-                let kind = MediaType.sniff(posted.head)
-                let code: String? = posted.tooLarge ? "fileTooLarge" : position.received == 0 ? "fileEmpty"
+            case .file(let question, let name, let intake)?:
+                let position = try await intake.finish()
+                let upload = intake.upload
+                // The whole file is here: its kind is told, whatever its size.
+                let kind = intake.kind(complete: true) ?? nil
+                let code: String? = intake.overflow ? "fileTooLarge" : position.received == 0 ? "fileEmpty"
                     : kind.map { question.files?.accept.contains($0) == true } == true ? nil : "fileType"
                 if let code, let folder {
-                    folder.remove(posted.upload.id)
-                    try await store.refuseUpload(id: posted.upload.id, state: .refused, detail: "posted with a form: \(code)", now: Date())
-                    result.problems.append(Problem(question: question, code: code, file: shown))
-                } else if let kind, try await store.finishUpload(id: posted.upload.id, at: position, mediaType: kind) {
-                    result.fields.append((name, posted.upload.id))
+                    folder.remove(upload.id)
+                    try await store.refuseUpload(id: upload.id, state: .refused, detail: "posted with a form: \(code)", now: Date())
+                    result.problems.append(Problem(question: question, code: code, file: upload.name))
+                } else if let kind, try await store.finishUpload(id: upload.id, at: position, mediaType: kind) {
+                    result.fields.append((name, upload.id))
                 }
             default:
                 break
@@ -140,8 +131,8 @@ struct MultipartForm {
                         textBytes += bytes.count
                         text += bytes
                         part = .text(name: name, bytes: text)
-                    case .file(_, _, let posted?)?:
-                        try posted.append(bytes)
+                    case .file(_, _, let intake)?:
+                        if !intake.overflow { try intake.take(bytes) }
                     default:
                         break
                     }

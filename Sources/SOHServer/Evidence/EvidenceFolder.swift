@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import NIOPosix
 import SOHForms
 
 /// Where evidence files are kept on one machine: a folder of sealed files, one per upload,
@@ -60,46 +61,84 @@ public final class EvidenceFolder: Sendable {
         case moved
     }
 
+    /// One request's bytes into an upload's sealed file, from its acknowledged position: at most
+    /// the upload's size is taken, and its first bytes are kept to tell its kind (read back from
+    /// disk when an earlier request that broke off left them there). The tus PATCH and the form
+    /// post without JavaScript both write through it.
+    final class Intake: @unchecked Sendable {
+        let upload: UploadRecord
+        let writer: SealedFile.Writer
+        private(set) var head: [UInt8] = []
+        /// More bytes came than the upload's size; those past it were not taken.
+        private(set) var overflow = false
+
+        init(_ upload: UploadRecord, folder: EvidenceFolder, keys: AnswerKeys) throws {
+            let path = try folder.file(upload.id)
+            writer = try SealedFile.Writer(SealedFile(keys: keys, keyID: upload.keyID, force: upload.force, upload: upload.id), path: path, from: upload.position)
+            self.upload = upload
+            if upload.mediaType == nil, upload.position.pieces > 0 {
+                try writer.file.read(path: path, pieces: 1) { head = Array($0.prefix(MediaType.sniffLength)) }
+            }
+        }
+
+        func take<Bytes: DataProtocol>(_ bytes: Bytes) throws where Bytes.SubSequence: DataProtocol {
+            let kept = bytes.prefix(Int(clamping: max(0, upload.size - writer.taken)))
+            if kept.count < bytes.count { overflow = true }
+            if head.count < MediaType.sniffLength { head += kept.prefix(MediaType.sniffLength - head.count) }
+            try writer.append(kept)
+        }
+
+        /// Seals what is left and makes it durable (off the event loops: it waits for the disk).
+        func finish() async throws -> SealedFile.Position {
+            try await NIOThreadPool.singleton.runIfActive { try self.writer.finish() }
+        }
+
+        /// The kind its first bytes tell, once there are enough of them (or the file is whole):
+        /// nil while that cannot be told yet, `.some(nil)` for none soh recognises.
+        func kind(complete: Bool) -> MediaType?? {
+            if let known = upload.mediaType { return .some(known) }
+            return head.count >= MediaType.sniffLength || complete ? .some(MediaType.sniff(head)) : nil
+        }
+    }
+
     /// Appends `body` to the upload from its acknowledged position: sealed piece by piece, made
     /// durable, then recorded in `store`. The kind is decided from the first bytes, when the
     /// first bytes are these.
     func receive(_ upload: UploadRecord, accept: [MediaType], body: some AsyncSequence<ByteBuffer, any Error>, keys: AnswerKeys,
                  store: SubmissionStore) async throws -> Received {
         guard await writers.take(upload.id) else { return .busy }
-        defer { Task { await writers.give(upload.id) } }
-        let writer = try SealedFile.Writer(SealedFile(keys: keys, keyID: upload.keyID, force: upload.force, upload: upload.id),
-                                           path: try file(upload.id), from: upload.position)
-        var kind = upload.mediaType
-        // The first bytes tell the kind; a request that broke off before there were enough
-        // left them on disk.
-        var head: [UInt8] = []
-        if kind == nil, upload.position.pieces > 0 {
-            try writer.file.read(path: try file(upload.id), pieces: 1) { head = Array($0.prefix(MediaType.sniffLength)) }
+        do {
+            let received = try await write(upload, accept: accept, body: body, keys: keys, store: store)
+            await writers.give(upload.id)
+            return received
+        } catch {
+            await writers.give(upload.id)
+            throw error
         }
-        var overflow = false
+    }
+
+    private func write(_ upload: UploadRecord, accept: [MediaType], body: some AsyncSequence<ByteBuffer, any Error>, keys: AnswerKeys,
+                       store: SubmissionStore) async throws -> Received {
+        let intake = try Intake(upload, folder: self, keys: keys)
         do {
             for try await buffer in body {
-                let room = upload.size - writer.taken
-                let bytes = buffer.readableBytesView.prefix(Int(clamping: max(0, room)))
-                if kind == nil, head.count < MediaType.sniffLength { head += bytes.prefix(MediaType.sniffLength - head.count) }
-                try writer.append(bytes)
-                if bytes.count < buffer.readableBytes { overflow = true; break }
+                try intake.take(buffer.readableBytesView)
+                if intake.overflow { break }
             }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             // The connection broke: what arrived is kept, and the client resumes from it.
         }
-        let position = try writer.finish()
-        if kind == nil, head.count >= MediaType.sniffLength || position.received == upload.size {
-            kind = MediaType.sniff(head)
-            guard let found = kind, accept.contains(found) else {
-                remove(upload.id)
-                return .wrongKind(kind)
-            }
+        let position = try await intake.finish()
+        let complete = position.received == upload.size
+        let kind = intake.kind(complete: complete)
+        if let kind, kind.map(accept.contains) != true {
+            remove(upload.id)
+            return .wrongKind(kind)
         }
-        guard try await store.acknowledge(upload: upload.id, from: upload.position, to: position, mediaType: kind,
-                                          complete: position.received == upload.size) else { return .moved }
-        return overflow ? .tooLong(position) : .acknowledged(position)
+        guard try await store.acknowledge(upload: upload.id, from: upload.position, to: position, mediaType: kind ?? nil,
+                                          complete: complete) else { return .moved }
+        return intake.overflow ? .tooLong(position) : .acknowledged(position)
     }
 }

@@ -4,7 +4,8 @@
 const PIECE = 4 * 1024 * 1024;
 const TUS = { "Tus-Resumable": "1.0.0" };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const fill = (text, file) => (text || "").replace("{file}", file);
+// A function, so a name with `$&` in it is put in as it is.
+const fill = (text, file) => (text || "").replace("{file}", () => file);
 const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
 
 export class FileQuestion {
