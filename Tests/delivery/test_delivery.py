@@ -305,8 +305,12 @@ def test_a_receiver_that_is_down_gets_everything_when_it_returns(receiver):
         assert wait_for(lambda: len([r for r in receiver.requests if r == ("/incidents", 201)]) == before + 4)
         assert all(count == 1 for count in receiver.references().values()), "the receiver recognised each delivery id"
         # What a monitor scrapes: attempts by outcome, the queue, the submit-to-delivered histogram.
-        with urllib.request.urlopen(f"{api.url}/metrics", timeout=10) as response:
-            metrics = dict(line.rsplit(" ", 1) for line in response.read().decode().splitlines() if line and not line.startswith("#"))
+        # The receiver counts a 201 as it answers; soh counts it once the answer is back and recorded.
+        def scrape():
+            with urllib.request.urlopen(f"{api.url}/metrics", timeout=10) as response:
+                return dict(line.rsplit(" ", 1) for line in response.read().decode().splitlines() if line and not line.startswith("#"))
+        assert wait_for(lambda: float(scrape().get('soh_delivery_attempts_total{outcome="delivered"}', 0)) >= 8), scrape()
+        metrics = scrape()
         assert float(metrics['soh_delivery_attempts_total{outcome="delivered"}']) == 8
         assert float(metrics['soh_delivery_attempts_total{outcome="retry"}']) >= 12
         assert float(metrics["soh_delivery_pending"]) == 0 and float(metrics["soh_delivery_dead"]) == 0
