@@ -127,9 +127,9 @@ struct APICommand: AsyncParsableCommand {
         let scanned = Doorbell()
         let api = SubmissionAPI(catalog: catalog, store: store, tokenHashes: tokenHashes, options: options, logger: logger,
                                 deliveries: deliveryConfig ?? DeliveryConfig(), onStored: { Task { await doorbell.ring() } },
-                                metrics: { registry.emitToString() }, evidence: files?.folder, onUploaded: { Task { await scanned.ring() } })
+                                metrics: { registry.emitToString() }, evidence: files?.evidence, onUploaded: { Task { await scanned.ring() } })
         // Each complete upload is scanned beside the API (docs/evidence.md).
-        let scanner: [any Service] = files.map { [EvidenceScanner(store: store, folder: $0.folder, clamd: $0.clamd, logger: logger, doorbell: scanned)] } ?? []
+        let scanner: [any Service] = files.map { [EvidenceScanner(store: store, evidence: $0.evidence, clamd: $0.clamd, logger: logger, doorbell: scanned)] } ?? []
         let app = APIServer.makeApplication(api, host: host, port: port, logger: logger) { port in
             // Written straight to the file descriptor so scripts waiting for it see it at once.
             FileHandle.standardOutput.write(Data("Submissions are stored in \(db)\nSubmission API listening on http://\(host):\(port)\n".utf8))
@@ -138,14 +138,20 @@ struct APICommand: AsyncParsableCommand {
         // delivery worker (attempts under way are finished and recorded), then the server
         // (requests under way are answered).
         let drain = Drain(readiness: api.readiness, seconds: drainSeconds, logger: logger)
-        let purger = Purger(store: store, evidence: files?.folder, retention: retention.rule, every: .seconds(3600), logger: logger)
-        guard let deliveryConfig, !noWorker else {
-            try await ServiceGroup(services: [app] + scanner + [purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
-            return
+        let purger = Purger(store: store, evidence: files?.evidence, retention: retention.rule, every: .seconds(3600), logger: logger)
+        do {
+            if let deliveryConfig, !noWorker {
+                // The outbox's worker runs beside the API, sending what each submission left to deliver.
+                try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
+                                             doorbell: doorbell, then: scanner + [purger, drain])
+            } else {
+                try await ServiceGroup(services: [app] + scanner + [purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+            }
+        } catch {
+            await files?.evidence.shutdown()
+            throw error
         }
-        // The outbox's worker runs beside the API, sending what each submission left to deliver.
-        try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
-                                     doorbell: doorbell, then: scanner + [purger, drain])
+        await files?.evidence.shutdown()
     }
 
     /// Applies the database's migrations and exits, for deployments that migrate before they
@@ -221,6 +227,7 @@ struct APICommand: AsyncParsableCommand {
         @Option(help: "Submissions sealed again per transaction.") var batch: Int = 500
         @Flag(name: .customLong("seal-unsealed"), help: "Also seal rows that have no key id: once, after upgrading a database from before answers were sealed (docs/privacy.md).")
         var sealUnsealed = false
+        @OptionGroup var evidence: EvidenceOptions
 
         func run() async throws {
             var err = StandardError()
@@ -239,9 +246,35 @@ struct APICommand: AsyncParsableCommand {
                                          hint: "Every key that sealed a stored answer must be in the keys file until the rotation is done.", file: database.name).description, to: &err)
                 throw ExitCode(1)
             }
+            // Evidence files, and their names, are sealed again the same way (docs/evidence.md).
+            var files = 0
+            let storage = try evidence.storage(database: database)
+            do {
+                if let storage {
+                    while true {
+                        let done = try await storage.reseal(store, batch: max(1, batch / 10))
+                        if done == 0 { break }
+                        files += done
+                        print("\(Report.plural(files, "evidence file")) sealed again with '\(current)'")
+                    }
+                    await storage.shutdown()
+                }
+            } catch {
+                await storage?.shutdown()
+                print(Diagnostic.general(.error, type(of: store).describe(error),
+                                         hint: "Every key that sealed a stored answer must be in the keys file until the rotation is done.", file: database.name).description, to: &err)
+                throw ExitCode(1)
+            }
             try await store.audit(AuditLog.Entry(actor: AuditLog.operatorName, action: "rotate-key", force: nil,
-                                                 target: "\(total) submissions sealed again with the key '\(current)'"), now: Date())
-            print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) sealed again); the file's other keys can be removed once every instance uses it.")
+                                                 target: "\(total) submissions and \(files) evidence files sealed again with the key '\(current)'"), now: Date())
+            let left = try await store.uploadsUnderOtherKeys()
+            guard left == (0, 0) else {
+                let still = left.others > 0 ? "\(Report.plural(left.others, "evidence file")) sealed with other keys were not reached: pass --evidence as 'soh api' does"
+                    : "\(Report.plural(left.receiving, "upload")) still being received keep their key until they are complete: run this again later"
+                print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) and \(Report.plural(files, "evidence file")) sealed again); \(still), and keep the other keys until then.")
+                return
+            }
+            print("\(database.name): every answer and evidence file is sealed with '\(current)' (\(Report.plural(total, "submission")) and \(Report.plural(files, "evidence file")) sealed again); the file's other keys can be removed once every instance uses it.")
         }
     }
 

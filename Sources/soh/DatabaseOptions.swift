@@ -79,34 +79,51 @@ struct AnswersKeysOptions: ParsableArguments {
     }
 }
 
-/// Evidence files (docs/evidence.md): taken only when a clamd scans them, and kept in a folder.
+/// Evidence files (docs/evidence.md): taken only when a clamd scans them, and kept in a folder
+/// or a bucket of S3-compatible object storage.
 struct EvidenceOptions: ParsableArguments {
     @Option(help: "clamd's socket, unix:/run/clamav/clamd.ctl or tcp://HOST:PORT (or set SOH_CLAMD): forms then take files, each scanned before it is delivered. Without it, no files are taken.")
     var clamd: String?
 
-    @Option(help: "The folder evidence files are kept in, sealed (or set SOH_EVIDENCE; default: 'evidence' beside the SQLite file). With PostgreSQL, a folder every instance shares.")
+    @Option(help: "Where evidence files are kept, sealed (or set SOH_EVIDENCE): a folder (default: 'evidence' beside the SQLite file), or s3://BUCKET/PREFIX for S3-compatible storage, with the AWS_* variables of the environment. With PostgreSQL, a place every instance shares.")
     var evidence: String?
 
-    /// The folder and the scanner, or nil when no clamd is given. Errors are printed and the
-    /// command stops.
-    func open(database: DatabaseOptions) throws -> (folder: EvidenceFolder, clamd: Clamd)? {
+    /// Where the files are kept: the place given, or the folder beside the SQLite file; nil with
+    /// PostgreSQL and none given. Errors are printed and the command stops.
+    func storage(database: DatabaseOptions) throws -> Evidence? {
         let environment = ProcessInfo.processInfo.environment
-        guard let address = clamd ?? environment["SOH_CLAMD"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        let given = evidence ?? environment["SOH_EVIDENCE"].flatMap { $0.isEmpty ? nil : $0 }
+        var err = StandardError()
+        if let given, S3Bucket.isBucketURL(given) {
+            do { return try Evidence.bucket(try S3Bucket(url: given, environment: environment)) } catch {
+                print(Diagnostic.general(.error, "--evidence: \(error)").description, to: &err)
+                throw ExitCode(1)
+            }
+        }
+        guard let path = given ?? (database.url == nil ? URL(fileURLWithPath: database.db ?? ServerPlaces.defaultDatabase()).deletingLastPathComponent().appendingPathComponent("evidence").path : nil) else {
+            return nil
+        }
+        do { return try Evidence.folder(path) } catch {
+            print(Diagnostic.general(.error, "cannot make the evidence folder: \(error)", file: path).description, to: &err)
+            throw ExitCode(1)
+        }
+    }
+
+    /// The storage and the scanner, or nil when no clamd is given. Errors are printed and the
+    /// command stops.
+    func open(database: DatabaseOptions) throws -> (evidence: Evidence, clamd: Clamd)? {
+        guard let address = clamd ?? ProcessInfo.processInfo.environment["SOH_CLAMD"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         var err = StandardError()
         let scanner: Clamd
         do throws(Clamd.Invalid) { scanner = try Clamd(address: address) } catch {
             print(Diagnostic.general(.error, "--clamd: \(error)").description, to: &err)
             throw ExitCode(1)
         }
-        let given = evidence ?? environment["SOH_EVIDENCE"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let path = given ?? (database.url == nil ? URL(fileURLWithPath: database.db ?? ServerPlaces.defaultDatabase()).deletingLastPathComponent().appendingPathComponent("evidence").path : nil) else {
-            print(Diagnostic.general(.error, "with PostgreSQL, --evidence names the folder every instance keeps files in",
-                                     hint: "Pass --evidence DIR (a folder all instances share), or leave out --clamd to take no files.").description, to: &err)
+        guard let evidence = try storage(database: database) else {
+            print(Diagnostic.general(.error, "with PostgreSQL, --evidence names where every instance keeps files",
+                                     hint: "Pass --evidence DIR (a folder all instances share) or --evidence s3://BUCKET/PREFIX, or leave out --clamd to take no files.").description, to: &err)
             throw ExitCode(1)
         }
-        do { return (try EvidenceFolder(path: path), scanner) } catch {
-            print(Diagnostic.general(.error, "cannot make the evidence folder: \(error)", file: path).description, to: &err)
-            throw ExitCode(1)
-        }
+        return (evidence, scanner)
     }
 }

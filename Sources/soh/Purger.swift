@@ -10,7 +10,7 @@ struct Purger: Service {
     let store: SubmissionStore
     /// Where evidence files are kept, when this instance takes them: the bytes of files purged
     /// are removed from it after each purge.
-    var evidence: EvidenceFolder? = nil
+    var evidence: Evidence? = nil
     let retention: Retention
     let every: Duration
     let logger: Logger

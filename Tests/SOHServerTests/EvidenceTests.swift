@@ -9,6 +9,7 @@ import SOHDelivery
 import SOHForms
 import SOHModel
 @testable import SOHServer
+import Synchronization
 import Testing
 
 /// Evidence uploads end to end against a real clamd (`TestClamd`): the tus requests a site's
@@ -34,7 +35,9 @@ struct EvidenceTests {
 
     struct Rig {
         let harness: Harness
-        let folder: EvidenceFolder
+        /// The evidence folder, and where an upload's sealed file is in it.
+        let folder: String
+        let evidence: Evidence
         let clamd: TestClamd
         let scanner: EvidenceScanner
         let app: any ApplicationProtocol
@@ -45,13 +48,14 @@ struct EvidenceTests {
             harness.catalog.forms["evidence"] = try #require(FormLoader.load(EvidenceTests.formYAML, file: "evidence.yml", expectedID: "evidence",
                                                                              languages: ["en", "cy"], sink: sink), "\(sink.sorted)")
             self.harness = harness
-            folder = try EvidenceFolder(path: NSTemporaryDirectory() + "soh-evidence-" + UUID().uuidString)
+            folder = NSTemporaryDirectory() + "soh-evidence-" + UUID().uuidString
+            evidence = try Evidence.folder(folder)
             clamd = try TestClamd.shared.get()
             try clamd.start()
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             let doorbell = Doorbell()
-            var scanner = EvidenceScanner(store: harness.store, folder: folder, clamd: try Clamd(address: clamd.address), logger: logger, doorbell: doorbell)
+            var scanner = EvidenceScanner(store: harness.store, evidence: evidence, clamd: try Clamd(address: clamd.address), logger: logger, doorbell: doorbell)
             scanner.pollSeconds = 0.2
             scanner.retrySeconds = 0.2
             self.scanner = scanner
@@ -59,8 +63,15 @@ struct EvidenceTests {
             options.ratePerMinute = 0
             let deliveries = DeliveryConfig(destinations: ["kent": [.init(name: "athena", kind: .directory(path: NSTemporaryDirectory() + "soh-evidence-out"))]])
             let api = SubmissionAPI(catalog: harness.catalog, store: harness.store, tokenHashes: ["kent": sha256("kent-secret")], options: options, logger: logger,
-                                    deliveries: deliveries, evidence: folder, onUploaded: { Task { await doorbell.ring() } })
+                                    deliveries: deliveries, evidence: evidence, onUploaded: { Task { await doorbell.ring() } })
             app = APIServer.makeApplication(api, host: "127.0.0.1", port: 0, logger: logger) { _ in }
+        }
+
+        func sealed(_ id: String) -> String { "\(folder)/\(id)/\(harness.store.keys!.current).sealed" }
+
+        /// Every sealed file in the folder.
+        func sealedFiles() -> [String] {
+            (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".sealed") }
         }
 
         /// Runs `body` with the scanner working beside the API.
@@ -121,7 +132,6 @@ struct EvidenceTests {
     @Test func aCleanPhotoSentInTwoPartsIsSealedOnDiskAndScannedClean() async throws {
         let rig = try await Rig()
         let photo = Self.jpeg(Data("a photo of a dented wing, SOH-PLAINTEXT-CANARY".utf8) + Data(repeating: 7, count: 1_500_000))
-        let folder = rig.folder.path
         try await rig.run { client in
             let path = try await Self.create(client, size: photo.count)
             #expect(path.hasPrefix(Self.base + "/"))
@@ -143,7 +153,7 @@ struct EvidenceTests {
             #expect(status["sha256"] as? String == Self.hex(photo))
             // On disk: sealed, none of the bytes as sent.
             let id = String(path.split(separator: "/").last!)
-            let onDisk = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + id + ".sealed"))
+            let onDisk = try Data(contentsOf: URL(fileURLWithPath: rig.sealed(id)))
             #expect(onDisk.count > photo.count)
             #expect(onDisk.range(of: Data("SOH-PLAINTEXT-CANARY".utf8)) == nil)
         }
@@ -152,7 +162,6 @@ struct EvidenceTests {
     @Test func eicarIsRefusedByNameAndItsBytesDestroyed() async throws {
         let rig = try await Rig()
         let infected = Self.jpeg(TestClamd.eicar)
-        let folder = rig.folder.path
         try await rig.run { client in
             let path = try await Self.create(client, size: infected.count, name: "IMG_0042.jpg")
             try await Self.patch(client, path, offset: 0, infected) { #expect($0.status == .noContent) }
@@ -162,7 +171,7 @@ struct EvidenceTests {
             #expect(error?["code"] as? String == "fileInfected")
             #expect(error?["message"] as? String == "IMG_0042.jpg contains a virus: delete it from your device and select another file")
             let id = String(path.split(separator: "/").last!)
-            #expect(!FileManager.default.fileExists(atPath: folder + "/" + id + ".sealed"))
+            #expect(!FileManager.default.fileExists(atPath: rig.sealed(id)))
             // Welsh, on equal terms, for a Welsh force.
             let gwent = try await Self.create(client, size: infected.count, name: "IMG_0042.jpg", force: "gwent")
             var headers = Self.tus
@@ -270,7 +279,6 @@ struct EvidenceTests {
 
     @Test func anAlteredSealedFileIsNeverPassedAsClean() async throws {
         let rig = try await Rig()
-        let folder = rig.folder.path
         let store = rig.harness.store
         let clamd = rig.clamd
         try await rig.run { client in
@@ -280,7 +288,7 @@ struct EvidenceTests {
             let path = try await Self.create(client, size: photo.count)
             try await Self.patch(client, path, offset: 0, photo) { #expect($0.status == .noContent) }
             let id = String(path.split(separator: "/").last!)
-            let file = folder + "/" + id + ".sealed"
+            let file = rig.sealed(id)
             var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             bytes[bytes.count - 20] ^= 0x01
             try bytes.write(to: URL(fileURLWithPath: file))
@@ -373,7 +381,6 @@ struct EvidenceTests {
     @Test func withoutJavaScriptTheFilesComeWithTheFormAndStreamToTheirUploads() async throws {
         let rig = try await Rig()
         let store = rig.harness.store
-        let folderPath = rig.folder.path
         try await rig.run { client in
             // Not what the question takes, or too large: named on the page, nothing stored.
             let (refused, page, _) = try await Self.post(client, [("photos", "notes.jpg", Data("just some text".utf8))])
@@ -386,7 +393,7 @@ struct EvidenceTests {
             // A good file in a refused post is not kept either: the page asks for it again.
             let (mixed, _, _) = try await Self.post(client, [("photos", "good.jpg", Self.jpeg()), ("photos", "bad.jpg", Data("text".utf8))])
             #expect(mixed == .unprocessableContent)
-            let left = try FileManager.default.contentsOfDirectory(atPath: folderPath).filter { $0.hasSuffix(".sealed") }
+            let left = rig.sealedFiles()
             #expect(left.isEmpty, "\(left)")
             // A photo: stored with the report, scanned after.
             let photo = Self.jpeg(Data(repeating: 3, count: 2_500_000))
@@ -480,7 +487,7 @@ struct EvidenceTests {
 
     @Test func retentionPurgesFilesWithTheirReportAndUploadsNoReportTook() async throws {
         let rig = try await Rig()
-        let (store, folder) = (rig.harness.store, rig.folder)
+        let (store, evidence) = (rig.harness.store, rig.evidence)
         try await rig.run { client in
             let photo = Self.jpeg()
             let sent = try await Self.create(client, size: photo.count, name: "sent.jpg")
@@ -501,13 +508,13 @@ struct EvidenceTests {
             let cutoffs = Retention.Cutoffs(deliveredBefore: later, receivedBefore: later)
             #expect(try await store.purge(cutoffs, now: later, dryRun: true).files == 2)
             #expect(try await store.purge(cutoffs, now: later, dryRun: false).files == 2)
-            #expect(try await folder.sweep(store) == 2)
+            #expect(try await evidence.sweep(store) == 2)
             for path in [sent, abandoned] {
-                #expect(!FileManager.default.fileExists(atPath: folder.path + "/" + Self.id(path) + ".sealed"))
+                #expect(!FileManager.default.fileExists(atPath: rig.sealed(Self.id(path))))
                 let upload = try #require(try await store.upload(id: Self.id(path)))
                 #expect(upload.purged && upload.name.isEmpty && upload.sha256 == Self.hex(photo))
             }
-            #expect(try await folder.sweep(store) == 0)
+            #expect(try await evidence.sweep(store) == 0)
             // A purged upload takes no bytes and joins no report; a purged report's file is gone.
             try await client.execute(uri: abandoned, method: .head, headers: Self.tus) { #expect($0.status == .gone) }
             let (refused, _) = try await Self.submit(client, [Self.id(abandoned)])
@@ -515,5 +522,45 @@ struct EvidenceTests {
             try await client.execute(uri: "/v1/forces/kent/submissions/\(reference)/evidence/\(Self.id(sent))", method: .get,
                                      headers: [.authorization: "Bearer kent-secret"]) { #expect($0.status == .gone) }
         }
+    }
+
+    /// A rotated key seals files again too: the bytes and the name, written beside the old copy,
+    /// recorded, then the old copy removed; the old key is then needed for nothing.
+    @Test func aRotatedKeySealsEvidenceAgain() async throws {
+        let rig = try await Rig()
+        let photo = Self.jpeg(Data((0..<2_300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        let made = Mutex<[String]>([])
+        try await rig.run { client in
+            for name in ["first.jpg", "second.jpg"] {
+                let path = try await Self.create(client, size: photo.count, name: name)
+                try await Self.patch(client, path, offset: 0, photo) { #expect($0.status == .noContent) }
+                #expect(try await Self.settled(client, path)["state"] as? String == "clean")
+                made.withLock { $0.append(Self.id(path)) }
+            }
+        }
+        let ids = made.withLock { $0 }
+        let newLine = AnswerKeys.generate(id: "new")
+        let rotated = try await SubmissionStore.sqlite(path: rig.harness.dbPath, keys: try AnswerKeys(parsing: newLine + "\n" + StoreTests.keyLine))
+        #expect(try await rotated.uploadsUnderOtherKeys() == (0, 2))
+        var resealed = 0
+        while case let n = try await rig.evidence.reseal(rotated, batch: 1), n > 0 { resealed += n }
+        #expect(resealed == 2)
+        #expect(try await rotated.uploadsUnderOtherKeys() == (0, 0))
+        #expect(rig.sealedFiles().sorted() == ids.map { "\($0)/new.sealed" }.sorted(), "the old copies are gone")
+        let onlyNew = try AnswerKeys(parsing: newLine)
+        let reopened = try await SubmissionStore.sqlite(path: rig.harness.dbPath, keys: onlyNew)
+        for (id, name) in zip(ids, ["first.jpg", "second.jpg"]) {
+            let upload = try #require(try await reopened.upload(id: id))
+            #expect(upload.name == name && upload.keyID == "new" && upload.state == .clean)
+            var read = Data()
+            try await rig.evidence.reader(upload, keys: onlyNew).each { read += $0 }
+            #expect(read == photo)
+            // A range from the middle opens only the pieces that hold it.
+            let reader = try await rig.evidence.reader(upload, keys: onlyNew)
+            var part = Data()
+            while let piece = try await reader.next(in: 1_048_000..<1_049_000) { part += piece }
+            #expect(part == photo[1_048_000..<1_049_000])
+        }
+        #expect(try await rig.evidence.reseal(reopened, batch: 5) == 0)
     }
 }

@@ -30,7 +30,7 @@ struct MultipartForm {
     enum Part {
         case text(name: String, bytes: [UInt8])
         /// A file, written as its part arrives (its upload made with the question's `maxSize`).
-        case file(question: Question, name: String, intake: EvidenceFolder.Intake)
+        case file(question: Question, name: String, intake: Evidence.Intake)
         case skipped
     }
 
@@ -59,10 +59,10 @@ struct MultipartForm {
         return result
     }
 
-    /// Reads the post. Files are taken only where `folder` is (a service that takes files);
+    /// Reads the post. Files are taken only where `evidence` is (a service that takes files);
     /// elsewhere a chosen file is a problem, never silently dropped.
     static func read(_ body: some AsyncSequence<ByteBuffer, any Error>, boundary: String, form: FormDefinition, force: String,
-                     folder: EvidenceFolder?, store: SubmissionStore, maxText: Int) async throws -> MultipartForm {
+                     evidence: Evidence?, store: SubmissionStore, maxText: Int) async throws -> MultipartForm {
         var stream = MultipartStream(boundary: boundary)
         var result = MultipartForm()
         var part: Part?
@@ -82,13 +82,13 @@ struct MultipartForm {
                 result.problems.append(Problem(question: question, code: "tooManyFiles", file: shown))
                 return .skipped
             }
-            guard let folder, let keys = store.keys else {
+            guard let evidence, let keys = store.keys else {
                 result.problems.append(Problem(question: question, code: "fileNotUploaded", file: shown))
                 return .skipped
             }
             let upload = try await store.createUpload(force: force, form: form.id, question: question.id, name: shown, size: rule.maxSize, now: Date())
             result.uploads.append(upload.id)
-            return .file(question: question, name: name, intake: try EvidenceFolder.Intake(upload, folder: folder, keys: keys))
+            return .file(question: question, name: name, intake: try await Evidence.Intake(upload, evidence: evidence, keys: keys))
         }
 
         func end() async throws {
@@ -102,8 +102,8 @@ struct MultipartForm {
                 let kind = intake.kind(complete: true) ?? nil
                 let code: String? = intake.overflow ? "fileTooLarge" : position.received == 0 ? "fileEmpty"
                     : kind.map { question.files?.accept.contains($0) == true } == true ? nil : "fileType"
-                if let code, let folder {
-                    folder.remove(upload.id)
+                if let code, let evidence {
+                    await evidence.remove(upload.id)
                     try await store.refuseUpload(id: upload.id, state: .refused, detail: "posted with a form: \(code)", now: Date())
                     result.problems.append(Problem(question: question, code: code, file: upload.name))
                 } else if let kind, try await store.finishUpload(id: upload.id, at: position, mediaType: kind) {
@@ -132,7 +132,7 @@ struct MultipartForm {
                         text += bytes
                         part = .text(name: name, bytes: text)
                     case .file(_, _, let intake)?:
-                        if !intake.overflow { try intake.take(bytes) }
+                        if !intake.overflow { try await intake.take(bytes) }
                     default:
                         break
                     }

@@ -15,7 +15,7 @@ extension SubmissionAPI {
         let id = context.parameters.get("upload") ?? ""
         let target = "\(Escape.line(reference, limit: 40))/\(Escape.line(id, limit: 40))"
         do {
-            guard let folder = evidence, UploadID.isValid(id),
+            guard let evidence, UploadID.isValid(id),
                   let row = try await bounded({ [store] in try await store.get(force: force, reference: reference) }),
                   let upload = try await bounded({ [store] in try await store.upload(id: id) }), upload.submissionID == row.id else {
                 try await record(request, context, "evidence", force: force, target: "\(target) (no such file)")
@@ -38,8 +38,7 @@ extension SubmissionAPI {
                 return Self.error(.rangeNotSatisfiable, "the file has \(upload.size) bytes", headers: [.contentRange: "bytes */\(upload.size)"])
             }
             try await record(request, context, "evidence", force: force, target: "\(row.reference)/\(id)")
-            let reader = try SealedFile.Reader(SealedFile(keys: try AnswerKeys.required(store.keys), keyID: upload.keyID, force: upload.force, upload: id),
-                                               path: try folder.file(id), pieces: upload.position.pieces)
+            let reader = try await evidence.reader(upload, keys: try AnswerKeys.required(store.keys))
             var headers: HTTPFields = [
                 .contentType: upload.mediaType?.rawValue ?? "application/octet-stream", .contentLength: String(range.count),
                 .acceptRanges: "bytes", .cacheControl: "no-store",
@@ -51,7 +50,7 @@ extension SubmissionAPI {
             let logger = self.logger
             return Response(status: partial ? .partialContent : .ok, headers: headers, body: ResponseBody { writer in
                 do {
-                    while let piece = try await NIOThreadPool.singleton.runIfActive({ try reader.next(in: range) }) {
+                    while let piece = try await reader.next(in: range) {
                         try await writer.write(ByteBuffer(data: piece))
                     }
                 } catch {

@@ -84,7 +84,7 @@ extension SubmissionAPI {
             // A form with files, posted by the page itself: the files stream to their uploads.
             guard let boundary = MultipartForm.boundary(contentType) else { return Self.error(.badRequest, "multipart/form-data needs its boundary") }
             do {
-                let posted = try await MultipartForm.read(request.body, boundary: boundary, form: form, force: forceID, folder: evidence,
+                let posted = try await MultipartForm.read(request.body, boundary: boundary, form: form, force: forceID, evidence: evidence,
                                                           store: store, maxText: options.maxBody)
                 let response = await submitFields(posted.fields, problems: posted.problems, force: force, form: form, site: site)
                 // Files no report took (the post was refused, or a bot's) are forgotten at once; a
@@ -182,7 +182,7 @@ extension SubmissionAPI {
     /// Forgets those of `uploads` no report took, and destroys their bytes.
     func forget(_ uploads: [String]) async {
         for id in uploads {
-            if (try? await bounded({ [store] in try await store.deleteUpload(id: id) })) == true { evidence?.remove(id) }
+            if (try? await bounded({ [store] in try await store.deleteUpload(id: id) })) == true { await evidence?.remove(id) }
         }
     }
 

@@ -47,7 +47,7 @@ extension SubmissionAPI {
     struct UploadPlace {
         var force: APICatalog.Force
         var form: FormDefinition
-        var folder: EvidenceFolder
+        var evidence: Evidence
     }
 
     func uploadPlace(_ request: Request, _ context: APIContext) -> Result<UploadPlace, ErrorResponse> {
@@ -56,14 +56,14 @@ extension SubmissionAPI {
         guard let form = catalog.forms[formID], !force.unavailableForms.contains(formID) else {
             return .failure(.init(.notFound, "force '\(forceID)' has no form '\(Escape.line(formID, limit: 60))'"))
         }
-        guard let folder = evidence else { return .failure(.init(.notFound, "this service takes no files (soh api --evidence, docs/evidence.md)")) }
+        guard let evidence else { return .failure(.init(.notFound, "this service takes no files (soh api --evidence, docs/evidence.md)")) }
         if let origin = request.headers[.origin], !catalog.allowsOrigin(origin, for: forceID) {
             return .failure(.init(.forbidden, "this origin may not post to this force"))
         }
         guard request.headers[Tus.resumable] == Tus.version else {
             return .failure(.init(.preconditionFailed, "send Tus-Resumable: \(Tus.version)", headers: [Tus.versions: Tus.version]))
         }
-        return .success(UploadPlace(force: force, form: form, folder: folder))
+        return .success(UploadPlace(force: force, form: form, evidence: evidence))
     }
 
     /// An error answer, built where the reason is known and sent as it is.
@@ -177,7 +177,7 @@ extension SubmissionAPI {
         }
         let language = request.uri.queryParameters.get("language").flatMap { place.force.languages.contains($0) ? $0 : nil } ?? "en"
         do {
-            switch try await place.folder.receive(upload, accept: rule.accept, body: request.body, keys: keys, store: store) {
+            switch try await place.evidence.receive(upload, accept: rule.accept, body: request.body, keys: keys, store: store) {
             case .acknowledged(let position):
                 if position.received == upload.size { uploaded() }
                 return Self.tus(Response(status: .noContent, headers: [Tus.offset: String(position.received)]))
@@ -236,7 +236,7 @@ extension SubmissionAPI {
                 guard try await bounded({ [store] in try await store.deleteUpload(id: upload.id) }) else {
                     return Self.tus(Self.error(.conflict, "this file is part of a sent report"))
                 }
-                place.folder.remove(upload.id)
+                await place.evidence.remove(upload.id)
                 return Self.tus(Response(status: .noContent))
             } catch {
                 return Self.tus(Self.error(.serviceUnavailable, "the upload could not be removed; try again"))

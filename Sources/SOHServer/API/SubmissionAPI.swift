@@ -49,13 +49,13 @@ public struct SubmissionAPI: Sendable {
     /// The metrics in the Prometheus text format, for `/metrics`; nil when not exported.
     let metrics: (@Sendable () -> String)?
     /// Where evidence files are kept; nil when this service takes none.
-    let evidence: EvidenceFolder?
+    let evidence: Evidence?
     /// Called when an upload's last byte is kept, to wake the scanner.
     let uploaded: @Sendable () -> Void
 
     public init(catalog: APICatalog, store: SubmissionStore, tokenHashes: [String: String], options: Options = Options(), logger: Logger,
                 deliveries: DeliveryConfig = DeliveryConfig(), onStored: @escaping @Sendable () -> Void = {},
-                metrics: (@Sendable () -> String)? = nil, evidence: EvidenceFolder? = nil, onUploaded: @escaping @Sendable () -> Void = {}) {
+                metrics: (@Sendable () -> String)? = nil, evidence: Evidence? = nil, onUploaded: @escaping @Sendable () -> Void = {}) {
         self.metrics = metrics
         self.evidence = evidence
         self.uploaded = onUploaded

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,20 +49,22 @@ public struct Clamd: Sendable {
         return host.isEmpty ? nil : .tcp(host, port)
     }
 
-    /// A scan of what `produce` hands over, piece by piece; blocking, so called off the event
-    /// loops (`EvidenceScanner` runs it on a thread of its own).
-    public func scan(_ produce: ((Data) throws -> Void) throws -> Void) throws -> Verdict {
-        let socket = try connect()
+    /// A scan of what `produce` hands over, piece by piece; the socket's blocking calls run
+    /// off the event loops.
+    public func scan(_ produce: (_ send: @escaping @Sendable (Data) async throws -> Void) async throws -> Void) async throws -> Verdict {
+        let socket = try await NIOThreadPool.singleton.runIfActive { try connect() }
         defer { close(socket) }
-        try write(socket, Data("zINSTREAM\0".utf8))
-        try produce { piece in
+        try await NIOThreadPool.singleton.runIfActive { try write(socket, Data("zINSTREAM\0".utf8)) }
+        try await produce { piece in
             // Each piece one chunk (at most a MiB: `SealedFile.pieceSize`), its length first.
             var length = UInt32(piece.count).bigEndian
-            try write(socket, Data(bytes: &length, count: 4))
-            try write(socket, piece)
+            let chunk = Data(bytes: &length, count: 4) + piece
+            try await NIOThreadPool.singleton.runIfActive { try write(socket, chunk) }
         }
-        try write(socket, Data(count: 4))
-        let reply = try readReply(socket)
+        let reply = try await NIOThreadPool.singleton.runIfActive {
+            try write(socket, Data(count: 4))
+            return try readReply(socket)
+        }
         if reply.hasSuffix(" FOUND"), reply.hasPrefix("stream: ") {
             return .infected(String(reply.dropFirst(8).dropLast(6)))
         }

@@ -1,144 +1,125 @@
-import Crypto
 import Foundation
-import NIOCore
 import NIOPosix
-import SOHForms
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Where evidence files are kept on one machine: a folder of sealed files, one per upload,
-/// named by the upload's id (`SealedFile`). What arrives is written as it arrives and
-/// acknowledged only once on disk; a request that breaks off keeps what reached the disk.
-public final class EvidenceFolder: Sendable {
-    public let path: String
-    let writers = Writers()
+/// Evidence kept in a folder on one machine (or one every instance mounts): a folder per upload
+/// and in it a file per key, `<upload>/<key>.sealed`, each piece its sealed length (4 bytes,
+/// big-endian) then nonce, ciphertext and tag. Files and folders are this user's alone; every
+/// read and write runs off the event loops.
+final class EvidenceFolder: EvidenceStorage {
+    let path: String
+    var location: String { path }
 
     /// Made, readable by this user alone, when missing.
-    public init(path: String) throws {
+    init(path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         self.path = path
     }
 
-    /// The file of an upload; the id is checked first, so nothing else is ever named.
-    func file(_ id: String) throws -> String {
-        guard UploadID.isValid(id) else { throw CocoaError(.fileReadInvalidFileName) }
-        return path + "/" + id + ".sealed"
+    func file(_ file: SealedFile) throws -> String {
+        let names = try Self.names(file.upload, file.keyID)
+        return "\(path)/\(names.upload)/\(names.key!).sealed"
     }
 
-    /// Removes the bytes of uploads purged under the retention rules (`SubmissionStore.purge`
-    /// marks them; any instance with the folder removes them); returns how many.
-    public func sweep(_ store: SubmissionStore) async throws -> Int {
-        var removed = 0
-        while true {
-            let ids = try await store.purgedFiles(limit: 200)
-            guard !ids.isEmpty else { return removed }
-            for id in ids { remove(id) }
-            try await store.filesRemoved(ids)
-            removed += ids.count
+    func sink(_ file: SealedFile, from position: SealedFile.Position) async throws -> any SealedPieceSink {
+        let (folder, name) = (path + "/" + (try Self.names(file.upload, nil).upload), try self.file(file))
+        return try await NIOThreadPool.singleton.runIfActive {
+            var created = false
+            if !FileManager.default.fileExists(atPath: name) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                guard FileManager.default.createFile(atPath: name, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: name])
+                }
+                created = true
+            }
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: name))
+            // Whatever was written after the last acknowledgement goes.
+            try handle.truncate(atOffset: UInt64(position.length))
+            try handle.seek(toOffset: UInt64(position.length))
+            return Sink(handle: handle, folders: created ? [folder, self.path] : [])
         }
     }
 
-    func remove(_ id: String) {
-        if let file = try? file(id) { try? FileManager.default.removeItem(atPath: file) }
-    }
+    final class Sink: SealedPieceSink, @unchecked Sendable {
+        let handle: FileHandle
+        /// Folders whose new entries must be made durable with the first sync.
+        private var folders: [String]
 
-    /// The uploads being written in this process: one request at a time per upload.
-    actor Writers {
-        private var busy: Set<String> = []
-        func take(_ id: String) -> Bool { busy.insert(id).inserted }
-        func give(_ id: String) { busy.remove(id) }
-    }
+        init(handle: FileHandle, folders: [String]) { (self.handle, self.folders) = (handle, folders) }
+        deinit { try? handle.close() }
 
-    /// What became of a request's bytes.
-    enum Received {
-        /// Written and acknowledged up to here (all of it, or as far as the request got).
-        case acknowledged(SealedFile.Position)
-        /// More bytes than the upload's length: nothing past it was kept.
-        case tooLong(SealedFile.Position)
-        /// Its content is not a kind its question takes (`accept`); destroyed.
-        case wrongKind(MediaType?)
-        /// Another request is writing it now.
-        case busy
-        /// Another request moved it on first.
-        case moved
-    }
+        func write(_ sealed: Data, index: Int) async throws {
+            var length = UInt32(sealed.count).bigEndian
+            let bytes = Data(bytes: &length, count: 4) + sealed
+            try await NIOThreadPool.singleton.runIfActive { try self.handle.write(contentsOf: bytes) }
+        }
 
-    /// One request's bytes into an upload's sealed file, from its acknowledged position: at most
-    /// the upload's size is taken, and its first bytes are kept to tell its kind (read back from
-    /// disk when an earlier request that broke off left them there). The tus PATCH and the form
-    /// post without JavaScript both write through it.
-    final class Intake: @unchecked Sendable {
-        let upload: UploadRecord
-        let writer: SealedFile.Writer
-        private(set) var head: [UInt8] = []
-        /// More bytes came than the upload's size; those past it were not taken.
-        private(set) var overflow = false
-
-        init(_ upload: UploadRecord, folder: EvidenceFolder, keys: AnswerKeys) throws {
-            let path = try folder.file(upload.id)
-            writer = try SealedFile.Writer(SealedFile(keys: keys, keyID: upload.keyID, force: upload.force, upload: upload.id), path: path, from: upload.position)
-            self.upload = upload
-            if upload.mediaType == nil, upload.position.pieces > 0 {
-                try writer.file.read(path: path, pieces: 1) { head = Array($0.prefix(MediaType.sniffLength)) }
+        func sync() async throws {
+            let folders = self.folders
+            self.folders = []
+            try await NIOThreadPool.singleton.runIfActive {
+                try self.handle.synchronize()
+                for folder in folders {
+                    let fd = open(folder, O_RDONLY | O_DIRECTORY)
+                    if fd >= 0 { fsync(fd); close(fd) }
+                }
             }
         }
-
-        func take<Bytes: DataProtocol>(_ bytes: Bytes) throws where Bytes.SubSequence: DataProtocol {
-            let kept = bytes.prefix(Int(clamping: max(0, upload.size - writer.taken)))
-            if kept.count < bytes.count { overflow = true }
-            if head.count < MediaType.sniffLength { head += kept.prefix(MediaType.sniffLength - head.count) }
-            try writer.append(kept)
-        }
-
-        /// Seals what is left and makes it durable (off the event loops: it waits for the disk).
-        func finish() async throws -> SealedFile.Position {
-            try await NIOThreadPool.singleton.runIfActive { try self.writer.finish() }
-        }
-
-        /// The kind its first bytes tell, once there are enough of them (or the file is whole):
-        /// nil while that cannot be told yet, `.some(nil)` for none soh recognises.
-        func kind(complete: Bool) -> MediaType?? {
-            if let known = upload.mediaType { return .some(known) }
-            return head.count >= MediaType.sniffLength || complete ? .some(MediaType.sniff(head)) : nil
-        }
     }
 
-    /// Appends `body` to the upload from its acknowledged position: sealed piece by piece, made
-    /// durable, then recorded in `store`. The kind is decided from the first bytes, when the
-    /// first bytes are these.
-    func receive(_ upload: UploadRecord, accept: [MediaType], body: some AsyncSequence<ByteBuffer, any Error>, keys: AnswerKeys,
-                 store: SubmissionStore) async throws -> Received {
-        guard await writers.take(upload.id) else { return .busy }
-        do {
-            let received = try await write(upload, accept: accept, body: body, keys: keys, store: store)
-            await writers.give(upload.id)
-            return received
-        } catch {
-            await writers.give(upload.id)
-            throw error
-        }
+    func source(_ file: SealedFile, pieces: Int) async throws -> any SealedPieceSource {
+        let name = try self.file(file)
+        guard let handle = FileHandle(forReadingAtPath: name) else { throw SealedFile.Damaged(description: "the file of upload \(file.upload) is missing") }
+        return Source(handle: handle, upload: file.upload, pieces: pieces)
     }
 
-    private func write(_ upload: UploadRecord, accept: [MediaType], body: some AsyncSequence<ByteBuffer, any Error>, keys: AnswerKeys,
-                       store: SubmissionStore) async throws -> Received {
-        let intake = try Intake(upload, folder: self, keys: keys)
-        do {
-            for try await buffer in body {
-                try intake.take(buffer.readableBytesView)
-                if intake.overflow { break }
+    /// Steps over pieces by their lengths, reading only those asked for.
+    final class Source: SealedPieceSource, @unchecked Sendable {
+        let handle: FileHandle
+        let upload: String
+        let pieces: Int
+        private var index = 0
+        private var offset: Int64 = 0
+
+        init(handle: FileHandle, upload: String, pieces: Int) { (self.handle, self.upload, self.pieces) = (handle, upload, pieces) }
+        deinit { try? handle.close() }
+
+        func next(from wanted: Int64) async throws -> (index: Int, start: Int64, sealed: Data)? {
+            try await NIOThreadPool.singleton.runIfActive { try self.read(from: wanted) }
+        }
+
+        private func read(from wanted: Int64) throws -> (index: Int, start: Int64, sealed: Data)? {
+            while index < pieces {
+                guard let head = try handle.read(upToCount: 4), head.count == 4 else {
+                    throw SealedFile.Damaged(description: "upload \(upload) ends at piece \(index) of \(pieces)")
+                }
+                let length = Int(head.reduce(0) { $0 << 8 | UInt32($1) })
+                guard length > SealedFile.sealing, length <= SealedFile.pieceSize + SealedFile.sealing else {
+                    throw SealedFile.Damaged(description: "piece \(index) of upload \(upload) has an impossible length")
+                }
+                let (current, start) = (index, offset)
+                (offset, index) = (offset + Int64(length - SealedFile.sealing), index + 1)
+                if offset <= wanted {
+                    try handle.seek(toOffset: try handle.offset() + UInt64(length))
+                    continue
+                }
+                guard let sealed = try handle.read(upToCount: length), sealed.count == length else {
+                    throw SealedFile.Damaged(description: "piece \(current) of upload \(upload) is cut short")
+                }
+                return (current, start, sealed)
             }
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            // The connection broke: what arrived is kept, and the client resumes from it.
+            return nil
         }
-        let position = try await intake.finish()
-        let complete = position.received == upload.size
-        let kind = intake.kind(complete: complete)
-        if let kind, kind.map(accept.contains) != true {
-            remove(upload.id)
-            return .wrongKind(kind)
+    }
+
+    func remove(upload: String, keyID: String?) async throws {
+        let names = try Self.names(upload, keyID)
+        let target = keyID == nil ? "\(path)/\(names.upload)" : "\(path)/\(names.upload)/\(names.key!).sealed"
+        try await NIOThreadPool.singleton.runIfActive {
+            guard FileManager.default.fileExists(atPath: target) else { return }
+            try FileManager.default.removeItem(atPath: target)
         }
-        guard try await store.acknowledge(upload: upload.id, from: upload.position, to: position, mediaType: kind ?? nil,
-                                          complete: complete) else { return .moved }
-        return intake.overflow ? .tooLong(position) : .acknowledged(position)
     }
 }

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import SOHDelivery
 import SOHModel
@@ -13,7 +12,7 @@ import SOHModel
 /// Runs inside `soh api`; any number of instances may share the store.
 public struct EvidenceScanner: Service {
     let store: SubmissionStore
-    let folder: EvidenceFolder
+    let evidence: Evidence
     let clamd: Clamd
     let logger: Logger
     /// Rung when an upload of this process is complete.
@@ -23,8 +22,8 @@ public struct EvidenceScanner: Service {
     public var pollSeconds = 5.0
     public var retrySeconds = 5.0
 
-    public init(store: SubmissionStore, folder: EvidenceFolder, clamd: Clamd, logger: Logger, doorbell: Doorbell = Doorbell()) {
-        (self.store, self.folder, self.clamd, self.logger, self.doorbell) = (store, folder, clamd, logger, doorbell)
+    public init(store: SubmissionStore, evidence: Evidence, clamd: Clamd, logger: Logger, doorbell: Doorbell = Doorbell()) {
+        (self.store, self.evidence, self.clamd, self.logger, self.doorbell) = (store, evidence, clamd, logger, doorbell)
     }
 
     public func run() async throws {
@@ -50,25 +49,21 @@ public struct EvidenceScanner: Service {
     func scan(_ upload: UploadRecord) async -> Bool {
         let metadata: Logger.Metadata = ["upload": .string(upload.id), "force": .string(upload.force), "form": .string(upload.form)]
         do {
-            let keys = try AnswerKeys.required(store.keys)
-            let sealed = SealedFile(keys: keys, keyID: upload.keyID, force: upload.force, upload: upload.id)
-            let path = try folder.file(upload.id)
-            let (verdict, digest) = try await NIOThreadPool.singleton.runIfActive { [clamd] in
-                var hash = SHA256()
-                let verdict = try clamd.scan { send in
-                    try sealed.read(path: path, pieces: upload.position.pieces) { piece in
-                        hash.update(data: piece)
-                        try send(piece)
-                    }
+            let reader = try await evidence.reader(upload, keys: try AnswerKeys.required(store.keys))
+            var hash = SHA256()
+            let verdict = try await clamd.scan { send in
+                try await reader.each { piece in
+                    hash.update(data: piece)
+                    try await send(piece)
                 }
-                return (verdict, Hex.string(hash.finalize()))
             }
+            let digest = Hex.string(hash.finalize())
             switch verdict {
             case .clean:
                 try await store.recordClean(upload: upload.id, sha256: digest, now: Date())
                 logger.info("upload scanned: clean", metadata: metadata)
             case .infected(let signature):
-                folder.remove(upload.id)
+                await evidence.remove(upload.id)
                 try await store.refuseUpload(id: upload.id, state: .infected, detail: signature, sha256: digest, now: Date())
                 logger.warning("upload scanned: infected, destroyed", metadata: metadata.merging(["signature": .string(signature)]) { $1 })
             }
@@ -78,7 +73,7 @@ public struct EvidenceScanner: Service {
             try? await store.releaseScan(upload: upload.id)
             return false
         } catch let error as SealedFile.Damaged {
-            folder.remove(upload.id)
+            await evidence.remove(upload.id)
             try? await store.refuseUpload(id: upload.id, state: .refused, detail: error.description, now: Date())
             logger.error("upload refused: \(error)", metadata: metadata)
             return true

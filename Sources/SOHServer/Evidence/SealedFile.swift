@@ -1,19 +1,21 @@
 import Foundation
+import NIOPosix
 
-/// An evidence file at rest: the bytes a person sent, sealed in pieces of at most
-/// `pieceSize` with AES-256-GCM (`AnswerKeys`), each bound to the force, the upload and its
-/// place in the file, so no piece can be moved, dropped or reordered unnoticed. On disk each
-/// piece is its sealed length (4 bytes, big-endian) then nonce, ciphertext and tag.
+/// An evidence file at rest: the bytes a person sent, sealed in pieces of at most `pieceSize`
+/// with AES-256-GCM (`AnswerKeys`), each bound to the force, the upload and its place in the
+/// file, so no piece can be moved, dropped or reordered unnoticed. A piece sealed is its nonce,
+/// ciphertext and tag; where the pieces are kept is the `EvidenceStorage`'s business.
 ///
-/// Written as it arrives: nothing whole in memory, and what was acknowledged is on disk. An
-/// upload resumed after a crash is first cut back to what was acknowledged (`Position`), so
-/// a piece written but never acknowledged is written again, not kept twice.
-struct SealedFile {
+/// Written as it arrives: nothing whole in memory, and what was acknowledged is stored. An
+/// upload resumed after a crash is written again from what was acknowledged (`Position`), so a
+/// piece written but never acknowledged is replaced, never kept twice.
+struct SealedFile: Sendable {
     static let pieceSize = 1 << 20
-    static let overhead = 4 + 12 + 16
+    /// A sealed piece's bytes beyond its content: nonce and tag.
+    static let sealing = 12 + 16
 
-    /// How far a file was acknowledged: the bytes received, the file's length on disk, and the
-    /// number of pieces.
+    /// How far a file was acknowledged: the bytes received, the sealed bytes stored (with a
+    /// 4-byte length before each piece), and the number of pieces.
     struct Position: Sendable, Equatable {
         var received: Int64 = 0
         var length: Int64 = 0
@@ -25,52 +27,62 @@ struct SealedFile {
     let force: String
     let upload: String
 
+    init(keys: AnswerKeys, keyID: String, force: String, upload: String) {
+        (self.keys, self.keyID, self.force, self.upload) = (keys, keyID, force, upload)
+    }
+
+    /// The sealed file of `upload`, with the key that sealed it.
+    init(_ upload: UploadRecord, keys: AnswerKeys) {
+        self.init(keys: keys, keyID: upload.keyID, force: upload.force, upload: upload.id)
+    }
+
     func binding(_ index: Int) -> Data { Data("soh evidence 1\n\(force)\n\(upload)\n\(index)".utf8) }
 
-    /// Appends to the file at `path` from `position`: sealed pieces as `pieceSize` bytes come in,
-    /// and what is left when `finish` is called.
-    final class Writer {
+    /// Seals and opens off the event loops: a piece is a MiB of AES-GCM.
+    func seal(_ piece: Data, index: Int) async throws -> Data {
+        try await NIOThreadPool.singleton.runIfActive { try keys.seal(piece: piece, keyID: keyID, binding: binding(index)) }
+    }
+
+    func open(_ sealed: Data, index: Int) async throws -> Data {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try keys.open(piece: sealed, keyID: keyID, binding: binding(index)) }
+        } catch {
+            throw Damaged(description: "piece \(index) of upload \(upload) does not open with its key: \(error)")
+        }
+    }
+
+    /// Seals pieces of `pieceSize` as bytes come in and hands them to `sink`, with what is left
+    /// when `finish` is called.
+    final class Writer: @unchecked Sendable {
         let file: SealedFile
-        let handle: FileHandle
+        let sink: any SealedPieceSink
         private(set) var position: SealedFile.Position
         private var pending = Data()
         /// Bytes taken so far, sealed or not.
         var taken: Int64 { position.received + Int64(pending.count) }
 
-        init(_ file: SealedFile, path: String, from position: SealedFile.Position) throws {
-            if !FileManager.default.fileExists(atPath: path) {
-                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                    throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-                }
-            }
-            handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-            // Whatever was written after the last acknowledgement goes.
-            try handle.truncate(atOffset: UInt64(position.length))
-            try handle.seek(toOffset: UInt64(position.length))
-            (self.file, self.position) = (file, position)
+        init(_ file: SealedFile, sink: any SealedPieceSink, from position: SealedFile.Position) {
+            (self.file, self.sink, self.position) = (file, sink, position)
         }
 
-        deinit { try? handle.close() }
-
-        func append(_ bytes: some DataProtocol) throws {
+        func append(_ bytes: some DataProtocol) async throws {
             pending.append(contentsOf: bytes)
             while pending.count >= SealedFile.pieceSize {
-                try seal(pending.prefix(SealedFile.pieceSize))
+                try await seal(pending.prefix(SealedFile.pieceSize))
                 pending = Data(pending.dropFirst(SealedFile.pieceSize))
             }
         }
 
         /// Seals what is left and makes it durable; returns where the file now ends.
-        func finish() throws -> SealedFile.Position {
-            if !pending.isEmpty { try seal(pending); pending = Data() }
-            try handle.synchronize()
+        func finish() async throws -> SealedFile.Position {
+            if !pending.isEmpty { try await seal(pending); pending = Data() }
+            try await sink.sync()
             return position
         }
 
-        private func seal(_ piece: Data) throws {
-            let sealed = try file.keys.seal(piece: piece, keyID: file.keyID, binding: file.binding(position.pieces))
-            var length = UInt32(sealed.count).bigEndian
-            try handle.write(contentsOf: Data(bytes: &length, count: 4) + sealed)
+        private func seal(_ piece: Data) async throws {
+            let sealed = try await file.seal(piece, index: position.pieces)
+            try await sink.write(sealed, index: position.pieces)
             position.received += Int64(piece.count)
             position.length += Int64(4 + sealed.count)
             position.pieces += 1
@@ -83,62 +95,52 @@ struct SealedFile {
         var description: String
     }
 
-    /// The file's bytes, piece by piece, opened; `pieces` says how many there must be.
-    func read(path: String, pieces: Int, _ each: (Data) throws -> Void) throws {
-        let reader = try Reader(self, path: path, pieces: pieces)
-        while let piece = try reader.next() { try each(piece) }
-    }
-
-    /// Reads a sealed file in order, one piece at a time (blocking: called off the event loops),
-    /// opening only the pieces that hold bytes of the range asked for; those before it are
-    /// stepped over by their lengths.
+    /// Reads a sealed file in order, one piece at a time, opening only the pieces that hold
+    /// bytes of the range asked for (the storage steps over those before it).
     final class Reader: @unchecked Sendable {
         let file: SealedFile
-        let handle: FileHandle
+        let source: any SealedPieceSource
         let pieces: Int
         private var index = 0
-        /// Where the next piece's bytes start in the file as sent.
-        private var offset: Int64 = 0
 
-        init(_ file: SealedFile, path: String, pieces: Int) throws {
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw Damaged(description: "the file of upload \(file.upload) is missing") }
-            (self.file, self.handle, self.pieces) = (file, handle, pieces)
+        init(_ file: SealedFile, source: any SealedPieceSource, pieces: Int) {
+            (self.file, self.source, self.pieces) = (file, source, pieces)
         }
-
-        deinit { try? handle.close() }
 
         /// The next piece's bytes within `range` (all of them without one); nil after the last.
-        func next(in range: Range<Int64>? = nil) throws -> Data? {
-            while index < pieces {
-                guard let head = try handle.read(upToCount: 4), head.count == 4 else {
-                    throw Damaged(description: "upload \(file.upload) ends at piece \(index) of \(pieces)")
-                }
-                let length = Int(head.reduce(0) { $0 << 8 | UInt32($1) })
-                guard length > SealedFile.overhead - 4, length <= SealedFile.pieceSize + SealedFile.overhead else {
-                    throw Damaged(description: "piece \(index) of upload \(file.upload) has an impossible length")
-                }
-                let start = offset, size = Int64(length - (SealedFile.overhead - 4))
-                let current = index
-                (offset, index) = (offset + size, index + 1)
-                if let range, start + size <= range.lowerBound {
-                    try handle.seek(toOffset: try handle.offset() + UInt64(length))
-                    continue
-                }
-                if let range, start >= range.upperBound { return nil }
-                guard let sealed = try handle.read(upToCount: length), sealed.count == length else {
-                    throw Damaged(description: "piece \(current) of upload \(file.upload) is cut short")
-                }
-                var piece: Data
-                do { piece = try file.keys.open(piece: sealed, keyID: file.keyID, binding: file.binding(current)) } catch {
-                    throw Damaged(description: "piece \(current) of upload \(file.upload) does not open with its key: \(error)")
-                }
-                if let range {
-                    let from = Int(max(0, range.lowerBound - start)), to = Int(min(size, range.upperBound - start))
-                    piece = piece.subdata(in: piece.startIndex + from..<piece.startIndex + to)
-                }
-                return piece
+        func next(in range: Range<Int64>? = nil) async throws -> Data? {
+            guard index < pieces, let found = try await source.next(from: range?.lowerBound ?? 0) else { return nil }
+            guard found.index >= index, found.index < pieces else { throw Damaged(description: "upload \(file.upload) has its pieces out of order") }
+            index = found.index + 1
+            if let range, found.start >= range.upperBound { index = pieces; return nil }
+            var piece = try await file.open(found.sealed, index: found.index)
+            if let range {
+                let size = Int64(piece.count)
+                let from = Int(max(0, range.lowerBound - found.start)), to = Int(min(size, range.upperBound - found.start))
+                piece = piece.subdata(in: piece.startIndex + from..<piece.startIndex + max(from, to))
             }
-            return nil
+            return piece
+        }
+
+        /// Every piece's bytes in turn.
+        func each(_ body: (Data) async throws -> Void) async throws {
+            while let piece = try await next() { try await body(piece) }
         }
     }
+}
+
+/// Where a writer puts sealed pieces, in order from the position it was opened at.
+protocol SealedPieceSink: AnyObject, Sendable {
+    func write(_ sealed: Data, index: Int) async throws
+    /// Makes what was written durable: acknowledged only after this.
+    func sync() async throws
+}
+
+/// Where a reader takes sealed pieces from, in order.
+protocol SealedPieceSource: AnyObject, Sendable {
+    /// The next piece that holds bytes at or after `offset` in the file as sent (those wholly
+    /// before it are stepped over): its number, where its bytes start, and the sealed bytes; nil
+    /// after the last of the pieces the source was opened for. Throws `SealedFile.Damaged` when
+    /// one of those is missing or cut short.
+    func next(from offset: Int64) async throws -> (index: Int, start: Int64, sealed: Data)?
 }

@@ -38,6 +38,9 @@ struct UploadRecord: Sendable, Equatable {
 
     var complete: Bool { position.received == size }
 
+    /// Whether its bytes are kept: not destroyed after a verdict, not purged.
+    var hasBytes: Bool { !purged && position.pieces > 0 && [.receiving, .scanning, .clean].contains(state) }
+
     /// The upload as a delivery and a force's read list it.
     var evidence: EvidenceFile {
         let withheld: String? = if purged { "purged under the retention rules" } else {

@@ -162,3 +162,52 @@ extension SubmissionStore {
         }
     }
 }
+
+extension SubmissionStore {
+    /// Up to `limit` uploads whose name (and bytes) a key other than the current one sealed,
+    /// none of them being written or scanned now (`Evidence.reseal`).
+    func uploadsToReseal(limit: Int, now: Date) async throws -> [UploadRecord] {
+        let keys = try AnswerKeys.required(keys)
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.uploadColumns) FROM upload
+                WHERE purged_at IS NULL AND key_id <> \(bind: keys.current) AND state <> \(UploadState.receiving)
+                  AND (scan_until IS NULL OR scan_until <= \(bind: StoreTime.milliseconds(now)))
+                ORDER BY id LIMIT \(bind: limit)
+                """).all(decoding: UploadRow.self, with: Self.rows).map { try $0.opened(keys) }
+        }
+    }
+
+    /// Records an upload sealed again with the current key (its bytes now at `position`, when
+    /// it has any) if it is still as it was read; false when it moved on meanwhile.
+    func resealed(upload: UploadRecord, position: SealedFile.Position?, now: Date) async throws -> Bool {
+        let keys = try AnswerKeys.required(keys)
+        let name = try keys.seal(upload.name, force: upload.force, reference: upload.id)
+        let stored = position ?? upload.position
+        return try await database.write { db in
+            try await db.raw("""
+                UPDATE upload SET name = \(bind: name.text), key_id = \(bind: name.keyID), sealed_length = \(bind: stored.length), pieces = \(bind: stored.pieces)
+                WHERE id = \(bind: upload.id) AND key_id = \(bind: upload.keyID) AND state = \(bind: upload.state.rawValue) AND purged_at IS NULL
+                  AND received = \(bind: upload.position.received) AND (scan_until IS NULL OR scan_until <= \(bind: StoreTime.milliseconds(now)))
+                RETURNING id
+                """).first() != nil
+        }
+    }
+
+    /// How many uploads are still sealed with another key than the current one: those being
+    /// received (they keep it until they are complete) and the others.
+    public func uploadsUnderOtherKeys() async throws -> (receiving: Int, others: Int) {
+        let keys = try AnswerKeys.required(keys)
+        return try await database.read { db in
+            let rows = try await db.raw("""
+                SELECT state, COUNT(*) AS n FROM upload WHERE purged_at IS NULL AND key_id <> \(bind: keys.current) GROUP BY state
+                """).all()
+            var counts = (receiving: 0, others: 0)
+            for row in rows {
+                let n = try row.decode(column: "n", as: Int.self)
+                if try row.decode(column: "state", as: String.self) == UploadState.receiving.rawValue { counts.receiving += n } else { counts.others += n }
+            }
+            return counts
+        }
+    }
+}
