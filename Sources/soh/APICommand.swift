@@ -271,10 +271,10 @@ struct APICommand: AsyncParsableCommand {
             guard left == (0, 0) else {
                 let still = left.others > 0 ? "\(Report.plural(left.others, "evidence file")) sealed with other keys were not reached: pass --evidence as 'soh api' does"
                     : "\(Report.plural(left.receiving, "upload")) still being received keep their key until they are complete: run this again later"
-                print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) and \(Report.plural(files, "evidence file")) sealed again); \(still), and keep the other keys until then.")
+                print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) sealed again, \(Report.plural(files, "evidence file")) sealed again); \(still), and keep the other keys until then.")
                 return
             }
-            print("\(database.name): every answer and evidence file is sealed with '\(current)' (\(Report.plural(total, "submission")) and \(Report.plural(files, "evidence file")) sealed again); the file's other keys can be removed once every instance uses it.")
+            print("\(database.name): every answer and evidence file is sealed with '\(current)' (\(Report.plural(total, "submission")) sealed again, \(Report.plural(files, "evidence file")) sealed again); the file's other keys can be removed once every instance uses it.")
         }
     }
 
