@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 #if canImport(Glibc)
 import Glibc
@@ -21,10 +22,13 @@ public final class DeliverySender: Sendable {
     public static let excerptLimit = 500
     /// Seconds for one whole attempt.
     let timeout: Double
+    /// Where the bytes of a report's files are read, for a directory destination.
+    let evidence: (any EvidenceSource)?
 
     /// One HTTP client per TLS identity (mutual TLS needs the force's client certificate).
-    public init(config: DeliveryConfig) throws {
+    public init(config: DeliveryConfig, evidence: (any EvidenceSource)? = nil) throws {
         timeout = config.timeout
+        self.evidence = evidence
         allowPrivate = config.allowInsecure
         var clients: [String: HTTPClient] = [:]
         let connect = TimeAmount.milliseconds(Int64(min(10, config.timeout) * 1000))
@@ -75,7 +79,10 @@ public final class DeliverySender: Sendable {
             ]
             attempt = await post(body, to: url, headers: headers, delivery: delivery, client: clients[""]!, success: { (200..<300).contains($0) })
         case .directory(let path):
-            attempt = Self.write(body, into: path, name: delivery.id + ".json")
+            // The files first: a pick-up that sees the document finds its files whole.
+            if let failed = await writeFiles(of: delivery, into: path) { attempt = failed } else {
+                attempt = await Self.write(into: path, name: delivery.id + ".json") { try await $0(body) }
+            }
         }
         let elapsed = ContinuousClock.now - started
         attempt.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
@@ -145,24 +152,56 @@ public final class DeliverySender: Sendable {
         return (found as? String).map { String($0.prefix(100)) }
     }
 
+    /// A report's files (not those withheld), each written like the document into
+    /// `<delivery id>.files/` as `<upload id>.<ext>`; nil once all are written.
+    func writeFiles(of delivery: PendingDelivery, into folder: String) async -> Attempt? {
+        let files = delivery.report.notice ? [] : delivery.report.evidence.filter { $0.withheld == nil }
+        guard !files.isEmpty else { return nil }
+        guard let evidence else {
+            return Attempt(.retry, detail: "the report has evidence files and this worker cannot read them: give it --evidence, as 'soh api' has")
+        }
+        let place = folder + "/" + delivery.id + ".files"
+        for file in files {
+            let written = await Self.write(into: place, name: file.storedName) { write in try await evidence.copy(file, to: write) }
+            if written.outcome != .delivered { return written }
+        }
+        return nil
+    }
+
     /// Written under a temporary name, synced and renamed: a reader never sees half a file.
-    static func write(_ body: Data, into folder: String, name: String) -> Attempt {
+    /// `produce` hands the bytes over in pieces; the writing runs off the event loops.
+    static func write(into folder: String, name: String, _ produce: ((Data) async throws -> Void) async throws -> Void) async -> Attempt {
         let final = folder + "/" + name, temporary = folder + "/." + name + ".part"
+        let pool = NIOThreadPool.singleton
         do {
-            // Reports are personal data: the folder is the service's alone.
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            defer { close(fd) }
-            try body.withUnsafeBytes { raw in
-                var done = 0
-                while done < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                    if n < 0 { if errno == EINTR { continue }; throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                    done += n
-                }
+            let fd = try await pool.runIfActive {
+                // Reports are personal data: the folder is the service's alone.
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600)
+                guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                return fd
             }
-            guard fsync(fd) == 0, rename(temporary, final) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            do {
+                try await produce { piece in
+                    try await pool.runIfActive {
+                        try piece.withUnsafeBytes { raw in
+                            var done = 0
+                            while done < raw.count {
+                                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                                if n < 0 { if errno == EINTR { continue }; throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                                done += n
+                            }
+                        }
+                    }
+                }
+                try await pool.runIfActive {
+                    guard fsync(fd) == 0, rename(temporary, final) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                }
+                close(fd)
+            } catch {
+                close(fd)
+                throw error
+            }
             return Attempt(.delivered, detail: "written to \(final)")
         } catch {
             unlink(temporary)

@@ -1,3 +1,6 @@
+import Foundation
+import SOHForms
+
 /// A file that came with a report (docs/evidence.md), as its deliveries and a force's reads list
 /// it. The bytes are not in the document: the force fetches them from the API with its token
 /// (`path`), streamed, with range requests.
@@ -27,4 +30,18 @@ public struct EvidenceFile: Sendable, Codable, Equatable {
 
     /// Where the force fetches its bytes from the API (`GET`, with the force's token).
     public func path(force: String, reference: String) -> String { "/v1/forces/\(force)/submissions/\(reference)/evidence/\(id)" }
+}
+
+/// Where a delivery takes a file's bytes from, for destinations that are given the bytes
+/// themselves (`directory`); the API's evidence storage, opened with the answers keys.
+public protocol EvidenceSource: Sendable {
+    /// Hands the bytes of `file` to `write` in order, piece by piece; throws when they cannot
+    /// be read (the file is gone, or does not open).
+    func copy(_ file: EvidenceFile, to write: (Data) async throws -> Void) async throws
+}
+
+extension EvidenceFile {
+    /// Its name in a directory destination's folder of files: the upload's id and the usual
+    /// extension of its kind.
+    public var storedName: String { id + (mediaType.flatMap(MediaType.init(rawValue:))?.extensions.first ?? "") }
 }

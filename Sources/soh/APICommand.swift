@@ -143,7 +143,8 @@ struct APICommand: AsyncParsableCommand {
             if let deliveryConfig, !noWorker {
                 // The outbox's worker runs beside the API, sending what each submission left to deliver.
                 try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
-                                             doorbell: doorbell, then: scanner + [purger, drain])
+                                             doorbell: doorbell, evidence: files.map { StoredEvidence($0.evidence, store: store) },
+                                             then: scanner + [purger, drain])
             } else {
                 try await ServiceGroup(services: [app] + scanner + [purger, drain], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
             }
@@ -227,7 +228,7 @@ struct APICommand: AsyncParsableCommand {
         @Option(help: "Submissions sealed again per transaction.") var batch: Int = 500
         @Flag(name: .customLong("seal-unsealed"), help: "Also seal rows that have no key id: once, after upgrading a database from before answers were sealed (docs/privacy.md).")
         var sealUnsealed = false
-        @OptionGroup var evidence: EvidenceOptions
+        @OptionGroup var evidence: EvidencePlaceOptions
 
         func run() async throws {
             var err = StandardError()

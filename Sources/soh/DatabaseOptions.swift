@@ -79,12 +79,9 @@ struct AnswersKeysOptions: ParsableArguments {
     }
 }
 
-/// Evidence files (docs/evidence.md): taken only when a clamd scans them, and kept in a folder
-/// or a bucket of S3-compatible object storage.
-struct EvidenceOptions: ParsableArguments {
-    @Option(help: "clamd's socket, unix:/run/clamav/clamd.ctl or tcp://HOST:PORT (or set SOH_CLAMD): forms then take files, each scanned before it is delivered. Without it, no files are taken.")
-    var clamd: String?
-
+/// Where evidence files are kept (docs/evidence.md): a folder, or a bucket of S3-compatible
+/// object storage. `soh api`, `soh deliver` and `soh api rotate-key` take it.
+struct EvidencePlaceOptions: ParsableArguments {
     @Option(help: "Where evidence files are kept, sealed (or set SOH_EVIDENCE): a folder (default: 'evidence' beside the SQLite file), or s3://BUCKET/PREFIX for S3-compatible storage, with the AWS_* variables of the environment. With PostgreSQL, a place every instance shares.")
     var evidence: String?
 
@@ -108,6 +105,15 @@ struct EvidenceOptions: ParsableArguments {
             throw ExitCode(1)
         }
     }
+}
+
+/// Evidence files (docs/evidence.md): taken only when a clamd scans them, and kept where
+/// `--evidence` says.
+struct EvidenceOptions: ParsableArguments {
+    @Option(help: "clamd's socket, unix:/run/clamav/clamd.ctl or tcp://HOST:PORT (or set SOH_CLAMD): forms then take files, each scanned before it is delivered. Without it, no files are taken.")
+    var clamd: String?
+
+    @OptionGroup var place: EvidencePlaceOptions
 
     /// The storage and the scanner, or nil when no clamd is given. Errors are printed and the
     /// command stops.
@@ -119,7 +125,7 @@ struct EvidenceOptions: ParsableArguments {
             print(Diagnostic.general(.error, "--clamd: \(error)").description, to: &err)
             throw ExitCode(1)
         }
-        guard let evidence = try storage(database: database) else {
+        guard let evidence = try place.storage(database: database) else {
             print(Diagnostic.general(.error, "with PostgreSQL, --evidence names where every instance keeps files",
                                      hint: "Pass --evidence DIR (a folder all instances share) or --evidence s3://BUCKET/PREFIX, or leave out --clamd to take no files.").description, to: &err)
             throw ExitCode(1)

@@ -156,6 +156,7 @@ struct DeliverCommand: AsyncParsableCommand {
     @Option(help: "Where each force's reports are delivered (docs/delivery.md), or set SOH_DELIVERIES.") var deliveries: String?
     @OptionGroup var place: DatabaseOptions
     @OptionGroup var answersKeys: AnswersKeysOptions
+    @OptionGroup var files: EvidencePlaceOptions
 
     func run() async throws {
         var err = StandardError()
@@ -166,14 +167,23 @@ struct DeliverCommand: AsyncParsableCommand {
         }
         let store = try await place.open(create: false, keys: try answersKeys.load("to open the answers with", "nothing was sent"))
         FileHandle.standardOutput.write(Data("Delivering from \(place.name)\n".utf8))
-        try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell())
+        let evidence = try files.storage(database: place)
+        do {
+            try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell(),
+                               evidence: evidence.map { StoredEvidence($0, store: store) })
+        } catch {
+            await evidence?.shutdown()
+            throw error
+        }
+        await evidence?.shutdown()
     }
 
     /// Runs `services`, a delivery worker and the services `then` until SIGTERM or SIGINT, then
     /// closes the worker's HTTP clients. The group stops its services last first.
     static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: SubmissionStore,
-                    forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell, then: [any Service] = []) async throws {
-        let sender = try DeliverySender(config: config)
+                    forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell, evidence: (any EvidenceSource)? = nil,
+                    then: [any Service] = []) async throws {
+        let sender = try DeliverySender(config: config, evidence: evidence)
         let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: forms, logger: logger, doorbell: doorbell)
         let group = ServiceGroup(services: services + [worker] + then, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {

@@ -135,3 +135,46 @@ def test_an_upload_killed_part_way_resumes_after_the_restart_from_what_was_ackno
     finally:
         api.stop()
         clamd.stop()
+
+
+def test_a_directory_gets_the_files_beside_the_report_and_a_webhook_the_same_links(receiver, tmp_path):
+    drop = tmp_path / "drop"
+    extra = f"""    - name: hook
+      kind: webhook
+      url: {receiver.url}/hook
+      secrets: [{{env: WEBHOOK_NEW}}, {{env: WEBHOOK_OLD}}]
+    - name: drop
+      kind: directory
+      path: {drop}
+"""
+    clamd = Clamd()
+    api = API(config(receiver, extra), arguments=["--clamd", clamd.address])
+    try:
+        photo = JPEG_HEAD + os.urandom(1_300_000)
+        video = bytes(4) + b"ftypmp42" + os.urandom(2_200_000)
+        uploads = []
+        for name, data in (("bins.jpg", photo), ("night.mp4", video)):
+            path = create(api, name, len(data))
+            send(api, path, data)
+            uploads.append(path.rsplit("/", 1)[1])
+        answers = sample(FORM)
+        answers["evidence-files"] = uploads
+        reference = api.post(FORM, answers)
+        assert wait_for(lambda: len(receiver.reports) == 2 and any(drop.glob("*.json")), 60), receiver.problems
+        assert receiver.problems == []
+        [written] = drop.glob("*.json")
+        delivery = written.stem
+        document = json.loads(written.read_text())
+        assert submission(document)["attributes"]["customerReferenceNumber"] == reference
+        # Beside the report: each file whole, named by its upload's id and its kind's extension.
+        files = drop / f"{delivery}.files"
+        assert sorted(p.name for p in files.iterdir()) == sorted([f"{uploads[0]}.jpg", f"{uploads[1]}.mp4"])
+        assert (files / f"{uploads[0]}.jpg").read_bytes() == photo and (files / f"{uploads[1]}.mp4").read_bytes() == video
+        assert oct(files.stat().st_mode & 0o777) == "0o700" and oct((files / f"{uploads[0]}.jpg").stat().st_mode & 0o777) == "0o600"
+        assert {a["attributes"]["href"].rsplit("/", 1)[1] for a in attachments(document)} == set(uploads)
+        # The webhook's document lists the same files with the same links as the Standard API's.
+        links = [sorted(a["attributes"]["href"] for a in attachments(d)) for d in receiver.reports.values()]
+        assert links[0] == links[1] == sorted(a["attributes"]["href"] for a in attachments(document))
+    finally:
+        api.stop()
+        clamd.stop()

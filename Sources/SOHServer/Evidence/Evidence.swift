@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import SOHDelivery
 import SOHForms
 
 /// The evidence files of a service that takes them: sealed as they arrive and kept in a
@@ -179,5 +180,26 @@ public final class Evidence: Sendable {
         guard try await store.acknowledge(upload: upload.id, from: upload.position, to: position, mediaType: kind ?? nil,
                                           complete: complete) else { return .moved }
         return intake.overflow ? .tooLong(position) : .acknowledged(position)
+    }
+}
+
+/// A delivery's way to a report's files (`EvidenceSource`, for a directory destination): each
+/// upload as the store has it, read from the storage and opened with the answers keys.
+public struct StoredEvidence: EvidenceSource {
+    let evidence: Evidence
+    let store: SubmissionStore
+
+    public init(_ evidence: Evidence, store: SubmissionStore) { (self.evidence, self.store) = (evidence, store) }
+
+    public func copy(_ file: EvidenceFile, to write: (Data) async throws -> Void) async throws {
+        guard let upload = try await store.upload(id: file.id), upload.state == .clean, upload.hasBytes else {
+            throw SealedFile.Damaged(description: "upload \(file.id) has no bytes to copy (withheld, purged or not yet scanned)")
+        }
+        var copied: Int64 = 0
+        try await evidence.reader(upload, keys: try AnswerKeys.required(store.keys)).each { piece in
+            copied += Int64(piece.count)
+            try await write(piece)
+        }
+        guard copied == upload.size else { throw SealedFile.Damaged(description: "upload \(file.id) read \(copied) of its \(upload.size) bytes") }
     }
 }
