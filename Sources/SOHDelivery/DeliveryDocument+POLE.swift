@@ -9,6 +9,8 @@ extension DeliveryDocument {
         var incident: [String: Value] = [:]
         var incidentLinks: [String: [Identifier]] = [:]
         var included: [Resource] = []
+        /// File questions whose attachments an entity other than the incident links.
+        var filesLinked: Set<String> = []
     }
 
     /// One entity made from the answers: its declared name, and the item it was made for.
@@ -17,15 +19,24 @@ extension DeliveryDocument {
         var item: Int?
     }
 
-    static func entities(_ report: Report, form: FormDefinition, mapping: POLEMapping) -> Entities {
+    static func entities(_ report: Report, form: FormDefinition, mapping: POLEMapping, files: [String: [Identifier]] = [:]) -> Entities {
         var repeatedPage: [String: String] = [:]
         for page in form.pages where page.repeat != nil {
             for q in page.questions.flatMap({ [$0] + $0.revealed }) { repeatedPage[q.id] = page.id }
         }
         var result = Entities()
         var attributes: [Made: [String: Value]] = [:]
+        var attached: [Made: [Identifier]] = [:]
         for (question, target) in mapping.fills.sorted(by: { $0.key < $1.key }) {
             guard let type = mapping.type(of: target.entity), let kind = POLE.attributes[type]?[target.attribute] else { continue }
+            if kind == .files {
+                // Files (never on a repeated page) make the entity they are linked to.
+                if target.entity != "incident", let ids = files[question] {
+                    attached[Made(name: target.entity, item: nil), default: []] += ids
+                    result.filesLinked.insert(question)
+                }
+                continue
+            }
             var answers: [(item: Int?, answer: Answer)] = []
             if let page = repeatedPage[question] {
                 if case .items(let items)? = report.answers[page] {
@@ -49,13 +60,13 @@ extension DeliveryDocument {
             guard let entity = mapping.entity(made.name), let parent = entity.parent.flatMap(mapping.entity) else { return nil }
             return Made(name: parent.name, item: parent.each == nil ? nil : made.item)
         }
-        var exists = Set(attributes.keys)
+        var exists = Set(attributes.keys).union(attached.keys)
         for made in exists {
             var next = parent(of: made)
             while let p = next { exists.insert(p); next = parent(of: p) }
         }
         var order: [(made: Made, id: Identifier)] = []
-        var links: [Made: [String: [Identifier]]] = [:]
+        var links: [Made: [String: [Identifier]]] = attached.mapValues { ["attachments": $0] }
         for entity in mapping.entities {
             for made in exists.filter({ $0.name == entity.name }).sorted(by: { ($0.item ?? -1) < ($1.item ?? -1) }) {
                 let id = Identifier(id: uuid("entity:\(entity.name):\(made.item.map(String.init) ?? "")", report.reference), type: entity.type.rawValue)

@@ -103,12 +103,20 @@ public enum DeliveryDocument {
     public static func make(_ report: Report, definition: FormDefinition?) throws -> Data {
         let submission = Identifier(id: uuid("submission", report.reference), type: "submission")
         let title = definition?.title.text("en") ?? report.form
+        // Each file an attachment: what it is and where to fetch it, or why it was withheld;
+        // linked from the entity its question's 'fills' names, the incident otherwise.
+        let files = report.notice ? [] : report.evidence
+        let attachments = files.map { file in
+            Resource(id: uuid("attachment", "\(report.reference)/\(file.id)"), type: "attachment", attributes: attachment(file, report, definition))
+        }
+        var byQuestion: [String: [Identifier]] = [:]
+        for (file, resource) in zip(files, attachments) { byQuestion[file.question, default: []].append(Identifier(id: resource.id, type: resource.type)) }
         var entities = Entities()
         if let notice = report.routing.map(noticeText), report.notice {
             // The receiving force's record that it passed the report on: no answers, no entities.
             entities.incident["incidentDescription"] = .text(notice)
         } else if let definition, let mapping = definition.pole {
-            entities = Self.entities(report, form: definition, mapping: mapping)
+            entities = Self.entities(report, form: definition, mapping: mapping, files: byQuestion)
         }
         var incident = entities.incident
         if incident["incidentDescription"] == nil {
@@ -116,12 +124,8 @@ public enum DeliveryDocument {
         }
         var links = entities.incidentLinks
         links["submission"] = [submission]
-        // Each file an attachment of the incident: what it is and where to fetch it, or why it was withheld.
-        let files = report.notice ? [] : report.evidence
-        let attachments = files.map { file in
-            Resource(id: uuid("attachment", "\(report.reference)/\(file.id)"), type: "attachment", attributes: attachment(file, report, definition))
-        }
-        if !attachments.isEmpty { links["attachments"] = attachments.map { Identifier(id: $0.id, type: $0.type) } }
+        let onIncident = zip(files, attachments).filter { !entities.filesLinked.contains($0.0.question) }.map { Identifier(id: $0.1.id, type: $0.1.type) }
+        if !onIncident.isEmpty { links["attachments"] = onIncident }
         var attributes: [String: Value] = [
                 "externalReferenceId": .text("SingleOnlineHome"),
                 "forceIdentifier": .text(report.force),

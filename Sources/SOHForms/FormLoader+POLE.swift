@@ -27,10 +27,17 @@ extension FormLoader.Loader {
         var fills: [String: POLEMapping.Target] = [:]
         var filledAt: [String: SourceLocation] = [:]
         var used: Set<String> = []
-        // A file question's files are attachments of the incident in every delivered document
-        // (docs/evidence.md): nothing for it to fill.
-        let fillsNothing: Set<Question.Kind> = [.content, .declaration, .file]
+        let fillsNothing: Set<Question.Kind> = [.content, .declaration]
         for written in fillsWritten where !fillsNothing.contains(written.type) {
+            // A file question's files always reach the force: linked from the incident unless
+            // its 'fills' names another entity's attachments (docs/evidence.md).
+            if written.type == .file && (written.text == nil || written.text == "none") {
+                if written.text == "none" {
+                    sink.error(written.at, "a 'file' question's files always reach the force: 'fills' names the entity they are linked to",
+                        hint: "Write 'fills: ENTITY.attachments', or leave 'fills' out to link them to the incident.")
+                }
+                continue
+            }
             guard let text = written.text else {
                 sink.error(written.at, "question '\(written.question)' does not say what it fills in the report sent to the force",
                     hint: "This form maps its questions to POLE entities: add 'fills: ENTITY.ATTRIBUTE', or 'fills: none' if the answer is not for the force's records.")
@@ -39,7 +46,7 @@ extension FormLoader.Loader {
             if text == "none" { continue }
             guard let target = target(text, for: written, entities: declared.map(\.entity)) else { continue }
             let key = "\(target.entity).\(target.attribute)"
-            if let first = filledAt[key] {
+            if let first = filledAt[key], written.type != .file {
                 sink.error(written.at, "'\(key)' is already filled by the question on line \(first.line)", hint: "Each attribute takes one question's answer.")
             }
             filledAt[key] = written.at
@@ -47,8 +54,7 @@ extension FormLoader.Loader {
             used.insert(target.entity)
         }
         for written in fillsWritten where fillsNothing.contains(written.type) && written.text != nil {
-            sink.error(written.at, written.type == .file ? "a 'file' question's files are attachments of the incident (docs/evidence.md): it fills nothing"
-                : "a '\(written.type.rawValue)' question takes nothing the force's records keep", hint: "Remove 'fills'.")
+            sink.error(written.at, "a '\(written.type.rawValue)' question takes nothing the force's records keep", hint: "Remove 'fills'.")
         }
         // An entity appears when something fills it, or something that hangs off it.
         for (entity, _) in declared.reversed() where used.contains(entity.name) {

@@ -39,6 +39,9 @@ public enum POLE {
         case address
         /// Upper case, one space before the last three characters.
         case postcode
+        /// A file question's files: each an `attachment` linked from the entity by
+        /// `attachments` (docs/evidence.md). Any number of questions may link files to one entity.
+        case files
 
         /// Question types whose answers this attribute takes.
         public var questionTypes: [Question.Kind] {
@@ -56,6 +59,7 @@ public enum POLE {
             case .telephone: [.phone]
             case .address: [.address]
             case .postcode: [.postcode]
+            case .files: [.file]
             }
         }
     }
@@ -67,11 +71,12 @@ public enum POLE {
             "incidentCategory": .code, "incidentCategoryOther": .text, "incidentInvolvement": .code,
             "incidentAnyWitnesses": .boolean, "offenderDetailsKnown": .boolean,
             "anyInjuries": .boolean, "injuredParties": .codes, "injuryDescription": .text, "anyoneTakenToHospital": .boolean,
+            "attachments": .files,
         ],
-        .person: ["name": .name, "dateOfBirth": .date, "physicalDescription": .text],
-        .location: ["address": .address, "locationDescription": .text, "postcode": .postcode],
-        .vehicle: ["vehicleRegistrationMark": .registration, "vehicleMakeModel": .text],
-        .property: ["propertyDescription": .text, "propertyValue": .number],
+        .person: ["name": .name, "dateOfBirth": .date, "physicalDescription": .text, "attachments": .files],
+        .location: ["address": .address, "locationDescription": .text, "postcode": .postcode, "attachments": .files],
+        .vehicle: ["vehicleRegistrationMark": .registration, "vehicleMakeModel": .text, "attachments": .files],
+        .property: ["propertyDescription": .text, "propertyValue": .number, "attachments": .files],
         .email: ["emailAddress": .email],
         .telephone: ["telephoneNumber": .telephone],
     ]

@@ -129,6 +129,39 @@ struct POLEMappingTests {
             == ["content/forms/f.yml:10:56: error: 'incident.incidentDescription' is already filled by the question on line 9"])
     }
 
+    /// A file question links its files to an entity's `attachments`, any number of them to one
+    /// entity, or to the incident without `fills`; `none` would drop nothing, so it is refused.
+    @Test func fileQuestionsLinkTheirFilesToAnEntity() throws {
+        func load(_ fills: [String]) -> (POLEMapping?, [String]) {
+            let questions = fills.enumerated().map { i, f in "      - {id: photos-\(i), type: file, label: Photos, accept: [image/jpeg]\(f.isEmpty ? "" : ", fills: \(f)")}" }
+            let text = """
+                id: f
+                title: F
+                version: 1
+                confirmation: {title: Sent, body: Done.}
+                entities:
+                  stolen: {type: property, relationship: stolenProperty}
+                pages:
+                  - id: a
+                    title: A
+                    questions:
+                      - {id: what, type: textarea, label: What, fills: stolen.propertyDescription}
+
+                """ + questions.joined(separator: "\n") + "\n"
+            let sink = DiagnosticSink()
+            let form = FormLoader.load(text, file: "content/forms/f.yml", expectedID: "f", languages: ["en"], sink: sink)
+            return (form?.pole, sink.sorted.map { $0.description.components(separatedBy: "\n")[0] })
+        }
+        let (mapping, problems) = load(["stolen.attachments", "stolen.attachments", "", "incident.attachments"])
+        #expect(problems == [])
+        #expect(mapping?.fills["photos-0"] == POLEMapping.Target(entity: "stolen", attribute: "attachments"))
+        #expect(mapping?.fills["photos-1"] == POLEMapping.Target(entity: "stolen", attribute: "attachments"))
+        #expect(mapping?.fills["photos-2"] == nil)
+        #expect(load(["none"]).1 == ["content/forms/f.yml:12:80: error: a 'file' question's files always reach the force: 'fills' names the entity they are linked to"])
+        #expect(load(["stolen.propertyDescription"]).1
+            == ["content/forms/f.yml:12:80: error: 'stolen.propertyDescription' takes 'text' or 'textarea' answers, and 'photos-0' is a question of type 'file'"])
+    }
+
     @Test func formsWithoutAMappingAreSkeletonsOnly() {
         let sink = DiagnosticSink()
         let text = "id: f\ntitle: F\nversion: 1\nconfirmation: {title: Sent, body: Done.}\npages:\n  - {id: a, title: A, questions: [{id: q, type: text, label: Q}]}\n"
@@ -148,13 +181,15 @@ struct POLEMappingTests {
         for type in POLE.EntityType.allCases {
             let base: [String] = type == .incident ? ["properties", "data"] : ["$defs", type.rawValue]
             let attributes = dig(schema, base + ["properties", "attributes", "properties"])
+            let links = dig(schema, base + ["properties", "relationships", "properties"])
             for (name, value) in POLE.attributes[type] ?? [:] {
                 #expect(docs.contains("`\(name)`"), "docs/forms.md does not list \(type).\(name)")
+                // Files are sent as links to attachments, not as an attribute.
+                if value == .files { #expect(links[name] != nil, "the schema does not allow \(type) → \(name)"); continue }
                 let sent = value == .name ? ["fullName", "givenName", "surname"]
                     : value == .address ? ["addressLine1", "addressLine2", "town", "county", "postcode"] : [name]
                 for key in sent { #expect(attributes[key] != nil, "the schema does not allow \(type).\(key)") }
             }
-            let links = dig(schema, base + ["properties", "relationships", "properties"])
             for name in (POLE.relationships[type] ?? [:]).keys {
                 #expect(docs.contains("`\(name)`"), "docs/forms.md does not list the relationship \(name)")
                 #expect(links[name] != nil, "the schema does not allow \(type) → \(name)")
@@ -173,8 +208,8 @@ struct POLEMappingTests {
         let form = try #require(FormLoader.load(text, file: "\(id).yml", expectedID: id, languages: ["en", "cy"], areas: areas, sink: sink))
         #expect(sink.all.isEmpty)
         let pole = try #require(form.pole)
-        // Files are attachments of the incident, whatever the mapping (docs/evidence.md).
-        let kept = form.allQuestions.map(\.question).filter { $0.takesAnswer && $0.type != .declaration && $0.type != .file }
+        // Files are linked from the incident when their question's 'fills' names no other entity (docs/evidence.md).
+        let kept = form.allQuestions.map(\.question).filter { $0.takesAnswer && $0.type != .declaration && (pole.fills[$0.id] != nil || $0.type != .file) }
         let unmapped = kept.filter { pole.fills[$0.id] == nil }.map(\.id)
         // The 999 question, answered "no" by every report, and the area, which the routing record carries.
         #expect(unmapped == [id == "crime" ? "in-danger" : "urgent", "area"])

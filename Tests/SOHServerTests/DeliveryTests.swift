@@ -167,6 +167,35 @@ struct NormalisedAnswerTests {
     }
 }
 
+extension NormalisedAnswerTests {
+    /// A file question's files are linked from the entity its `fills` names (what was stolen),
+    /// or from the incident; a photo alone makes the entity it is linked to.
+    @Test func filesAreLinkedWhereTheFormSays() throws {
+        let form = try #require(APICatalog.load(root: repositoryRoot).forms["crime"])
+        func file(_ id: String, _ question: String) -> EvidenceFile {
+            EvidenceFile(id: id, question: question, name: "\(id).jpg", mediaType: "image/jpeg", size: 10, sha256: String(repeating: "a", count: 64),
+                         scan: "clean", withheld: nil)
+        }
+        let report = DeliveryDocument.Report(
+            reference: "KEN-7K4M-QX9C", force: "kent", form: "crime", version: 4, language: "en",
+            answers: ["crime-type": .text("theft"), "what-happened": .text("Bike taken")], receivedAt: "2026-11-26T10:12:01.204Z", submittedAt: nil,
+            evidence: [file(String(repeating: "1", count: 32), "crime-photos"), file(String(repeating: "2", count: 32), "stolen-photos"),
+                       file(String(repeating: "3", count: 32), "stolen-photos")])
+        let object = try #require(try JSONSerialization.jsonObject(with: try DeliveryDocument.make(report, definition: form)) as? [String: Any])
+        let included = try #require(object["included"] as? [[String: Any]])
+        func ids(_ relationships: Any?, _ name: String) -> [String] {
+            (((relationships as? [String: Any])?[name] as? [String: Any])?["data"] as? [[String: String]])?.compactMap { $0["id"] } ?? []
+        }
+        let attachments = included.filter { $0["type"] as? String == "attachment" }.compactMap { $0["id"] as? String }
+        #expect(attachments.count == 3)
+        let incident = try #require(object["data"] as? [String: Any])
+        #expect(ids(incident["relationships"], "attachments") == [attachments[0]])
+        let stolen = try #require(included.first { $0["type"] as? String == "property" })
+        #expect(ids(stolen["relationships"], "attachments") == Array(attachments[1...]))
+        #expect(ids(incident["relationships"], "stolenProperty") == [stolen["id"] as? String].compactMap { $0 })
+    }
+}
+
 @Suite("Where reports may go")
 struct AddressPolicyTests {
     @Test(arguments: ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "localhost"])

@@ -177,7 +177,7 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert len(posts) == 1
     body = posts[0]["body"]
     assert posts[0]["key"]
-    assert body["form"] == "crime" and body["version"] == 3 and body["language"] == "en"
+    assert body["form"] == "crime" and body["version"] == 4 and body["language"] == "en"
     answers = body["answers"]
     assert answers["crime-type"] == "damage" and answers["damaged-property"] == "Car window"
     assert [s.get("suspect-name") for s in answers["suspects"]] == [None, "Alex"]
