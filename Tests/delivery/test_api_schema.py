@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 
+from clamd import Clamd
 from receiver import Receiver
 from test_delivery import API, ROOT, TOKEN, config
 
@@ -26,7 +27,9 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document():
     # of every read for a minute: both tested elsewhere).
     forces = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(ROOT, "forces", "*.yml")))
     digest = hashlib.sha256(TOKEN.encode()).hexdigest()
-    api = API(config(receiver), env={"SOH_API_TOKENS": ",".join(f"{force}={digest}" for force in forces)})
+    # With a clamd, so the upload routes take files and are tested as they serve.
+    clamd = Clamd()
+    api = API(config(receiver), env={"SOH_API_TOKENS": ",".join(f"{force}={digest}" for force in forces)}, arguments=["--clamd", clamd.address])
     try:
         result = subprocess.run(
             [SCHEMATHESIS, "run", api.url + "/v1/openapi.json", "--checks", CHECKS, "--max-examples", "100",
@@ -52,4 +55,5 @@ def test_generated_requests_get_no_5xx_and_responses_match_the_document():
         assert len(reads) >= 5, "reports stored by the run were not read back through the links"
     finally:
         api.stop()
+        clamd.stop()
         receiver.close()
