@@ -103,8 +103,8 @@ struct MultipartForm {
                 let code: String? = intake.overflow ? "fileTooLarge" : position.received == 0 ? "fileEmpty"
                     : kind.map { question.files?.accept.contains($0) == true } == true ? nil : "fileType"
                 if let code, let evidence {
-                    await evidence.remove(upload.id)
                     try await store.refuseUpload(id: upload.id, state: .refused, detail: "posted with a form: \(code)", now: Date())
+                    await evidence.destroy(upload.id, store: store)
                     result.problems.append(Problem(question: question, code: code, file: upload.name))
                 } else if let kind, try await store.finishUpload(id: upload.id, at: position, mediaType: kind) {
                     result.fields.append((name, upload.id))

@@ -179,10 +179,14 @@ extension SubmissionAPI {
         }
     }
 
-    /// Forgets those of `uploads` no report took, and destroys their bytes.
+    /// Forgets those of `uploads` no report took, and destroys their bytes (an upload whose
+    /// bytes cannot go now stays, and goes a day on like every upload no report took).
     func forget(_ uploads: [String]) async {
+        guard let evidence else { return }
         for id in uploads {
-            if (try? await bounded({ [store] in try await store.deleteUpload(id: id) })) == true { await evidence?.remove(id) }
+            guard let upload = try? await bounded({ [store] in try await store.upload(id: id) }), upload.submissionID == nil,
+                  await evidence.destroy(id, store: store) else { continue }
+            _ = try? await bounded({ [store] in try await store.deleteUpload(id: id) })
         }
     }
 

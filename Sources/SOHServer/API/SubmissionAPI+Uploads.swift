@@ -186,9 +186,7 @@ extension SubmissionAPI {
                 return Self.tus(Self.error(.contentTooLarge, "more bytes than Upload-Length (\(upload.size)): those past it were not kept",
                                            headers: [Tus.offset: String(position.received)]))
             case .wrongKind(let kind):
-                let detail = kind.map { "its content is \($0.rawValue), which the question does not take" } ?? "its content is not a kind of file soh recognises"
-                try await store.refuseUpload(id: upload.id, state: .refused, detail: detail, now: Date())
-                log(.info, "upload refused: \(detail)", place.force.id, place.form.id, status: 415)
+                log(.info, "upload refused: \(Evidence.wrongKind(kind))", place.force.id, place.form.id, status: 415)
                 return Self.tus(Self.fileError(.unsupportedMediaType, question, "fileType", file: upload.name, language: language))
             case .busy:
                 return Self.tus(Self.error(.init(code: 423, reasonPhrase: "Locked"), "another request is sending this upload's bytes; ask HEAD where it stands and resume when it ends"))
@@ -233,10 +231,15 @@ extension SubmissionAPI {
         case .failure(let refusal): return Self.tus(refusal.response)
         case .success(let (place, upload)):
             do {
+                guard upload.submissionID == nil else { return Self.tus(Self.error(.conflict, "this file is part of a sent report")) }
+                // The bytes first: if they cannot go now, the upload stays, and goes with its
+                // bytes a day on like every upload no report took.
+                guard await place.evidence.destroy(upload.id, store: store) else {
+                    return Self.tus(Self.error(.serviceUnavailable, "the upload could not be removed; try again"))
+                }
                 guard try await bounded({ [store] in try await store.deleteUpload(id: upload.id) }) else {
                     return Self.tus(Self.error(.conflict, "this file is part of a sent report"))
                 }
-                await place.evidence.remove(upload.id)
                 return Self.tus(Response(status: .noContent))
             } catch {
                 return Self.tus(Self.error(.serviceUnavailable, "the upload could not be removed; try again"))

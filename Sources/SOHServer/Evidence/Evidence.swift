@@ -31,14 +31,23 @@ public final class Evidence: Sendable {
         return SealedFile.Reader(file, source: try await storage.source(file, pieces: upload.position.pieces), pieces: upload.position.pieces)
     }
 
-    /// Destroys an upload's bytes (every copy, whatever key sealed it). A failure is logged by
-    /// the caller's retry: purged uploads are swept again until their bytes are gone.
-    func remove(_ id: String) async {
-        try? await storage.remove(upload: id, keyID: nil)
+    /// Destroys an upload's bytes (every copy, whatever key sealed it) and records that they are
+    /// gone; false when the storage could not do it now. An upload refused, infected or purged
+    /// whose bytes are still recorded is swept again (`sweep`) until they are gone.
+    @discardableResult
+    func destroy(_ id: String, store: SubmissionStore) async -> Bool {
+        do {
+            try await storage.remove(upload: id, keyID: nil)
+            try await store.filesRemoved([id])
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Removes the bytes of uploads purged under the retention rules (`SubmissionStore.purge`
-    /// marks them; any instance that reaches the storage removes them); returns how many.
+    /// marks them), and of those refused or infected whose bytes could not be removed at once;
+    /// any instance that reaches the storage removes them. Returns how many.
     public func sweep(_ store: SubmissionStore) async throws -> Int {
         var removed = 0
         while true {
@@ -78,6 +87,10 @@ public final class Evidence: Sendable {
             }
         }
         return uploads.count
+    }
+
+    static func wrongKind(_ kind: MediaType?) -> String {
+        kind.map { "its content is \($0.rawValue), which the question does not take" } ?? "its content is not a kind of file soh recognises"
     }
 
     /// The uploads being written in this process: one request at a time per upload.
@@ -174,7 +187,9 @@ public final class Evidence: Sendable {
         let complete = position.received == upload.size
         let kind = intake.kind(complete: complete)
         if let kind, kind.map(accept.contains) != true {
-            await remove(upload.id)
+            // Refused first, so that the sweep removes the bytes if the storage cannot now.
+            try await store.refuseUpload(id: upload.id, state: .refused, detail: Self.wrongKind(kind), now: Date())
+            await destroy(upload.id, store: store)
             return .wrongKind(kind)
         }
         guard try await store.acknowledge(upload: upload.id, from: upload.position, to: position, mediaType: kind ?? nil,

@@ -63,8 +63,8 @@ public struct EvidenceScanner: Service {
                 try await store.recordClean(upload: upload.id, sha256: digest, now: Date())
                 logger.info("upload scanned: clean", metadata: metadata)
             case .infected(let signature):
-                await evidence.remove(upload.id)
                 try await store.refuseUpload(id: upload.id, state: .infected, detail: signature, sha256: digest, now: Date())
+                await evidence.destroy(upload.id, store: store)
                 logger.warning("upload scanned: infected, destroyed", metadata: metadata.merging(["signature": .string(signature)]) { $1 })
             }
             return true
@@ -73,8 +73,8 @@ public struct EvidenceScanner: Service {
             try? await store.releaseScan(upload: upload.id)
             return false
         } catch let error as SealedFile.Damaged {
-            await evidence.remove(upload.id)
             try? await store.refuseUpload(id: upload.id, state: .refused, detail: error.description, now: Date())
+            await evidence.destroy(upload.id, store: store)
             logger.error("upload refused: \(error)", metadata: metadata)
             return true
         } catch {

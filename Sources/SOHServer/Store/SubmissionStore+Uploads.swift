@@ -146,10 +146,14 @@ extension SubmissionStore {
 }
 
 extension SubmissionStore {
-    /// Up to `limit` purged uploads whose bytes may still be on disk (`EvidenceFolder.sweep`).
+    /// Up to `limit` uploads purged, refused or infected whose bytes may still be stored
+    /// (`Evidence.sweep`).
     func purgedFiles(limit: Int) async throws -> [String] {
         try await database.read { db in
-            try await db.raw("SELECT id FROM upload WHERE purged_at IS NOT NULL AND sealed_length > 0 ORDER BY id LIMIT \(bind: limit)")
+            try await db.raw("""
+                SELECT id FROM upload WHERE (purged_at IS NOT NULL OR state IN (\(UploadState.refused), \(UploadState.infected))) AND sealed_length > 0
+                ORDER BY id LIMIT \(bind: limit)
+                """)
                 .all(decodingColumn: "id", as: String.self)
         }
     }
