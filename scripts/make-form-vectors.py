@@ -50,6 +50,11 @@ for ok in ["01632 960 001", "07700 900 982", "07700900982", "+44 7700 900982", "
     case(T, f"phone valid {ok!r}", {"phone": ok})
 for bad in ["12345", "7700 900 982", "+1 555 123 4567", "0770090098212", "phone", "0161 496 000a"]:
     case(T, f"phone invalid {bad!r}", {"phone": bad}, [("phone", "invalid")])
+# phone with mobile: true (a UK mobile: 071–075, 077–079, 07624)
+for ok in ["07700 900 982", "+44 7700 900982", "0044 7123 456789", "07624 123456", "(07911) 123-456"]:
+    case(T, f"mobile valid {ok!r}", {"mobile": ok})
+for bad in ["01632 960 001", "0161 496 0000", "07600 123456", "07000 123456", "07700 90098", "+1 555 123 4567"]:
+    case(T, f"mobile invalid {bad!r}", {"mobile": bad}, [("mobile", "invalid")])
 # postcode
 for ok in ["SW1A 2AA", "sw1a2aa", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "GIR 0AA", " EC1A 1BB "]:
     case(T, f"postcode valid {ok!r}", {"postcode": ok})

@@ -17,6 +17,9 @@ public struct FormDefinition: Sendable, Codable, Equatable {
     public var pole: POLEMapping? = nil
     /// What happens when the area question's answer is another force's area (forms with one).
     public var whenElsewhere: Routing? = nil
+    /// The question asking whether the person wants a confirmation message, and the questions
+    /// whose answers say where to send it (docs/messages.md). Not in the JSON: only the API reads it.
+    public var receipt: Receipt? = nil
 
     enum CodingKeys: String, CodingKey { case id, version, title, pages, confirmation, messages, whenElsewhere }
 
@@ -28,6 +31,46 @@ public struct FormDefinition: Sendable, Codable, Equatable {
         /// The force it was made to keeps it and acts first; the force for the area is notified
         /// (missing persons: the receiving force records the report and takes the first action).
         case notify
+    }
+
+    /// `receipt:` in a form definition: a radios question whose option `email` sends the
+    /// confirmation to the answer of `email`, and `text` to the mobile number answering `mobile`.
+    public struct Receipt: Sendable, Equatable {
+        public var question: String
+        public var email: String?
+        public var mobile: String?
+
+        public init(question: String, email: String?, mobile: String?) {
+            (self.question, self.email, self.mobile) = (question, email, mobile)
+        }
+
+        /// Where the person asked for their confirmation to go, from their answers; nil when
+        /// they did not ask (or the answer it needs is missing).
+        public func recipient(_ answers: [String: Answer]) -> Recipient? {
+            func text(_ id: String?) -> String? {
+                guard let id, case .text(let value)? = answers[id] else { return nil }
+                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                return trimmed.isEmpty ? nil : trimmed
+            }
+            switch text(question) {
+            case "email": return text(email).map(Recipient.email)
+            case "text": return text(mobile).flatMap { Rules.isMobile($0) ? .text(Rules.e164($0)) : nil }
+            default: return nil
+            }
+        }
+    }
+
+    /// Where a confirmation goes: an email address, or a UK mobile number in E.164.
+    public enum Recipient: Sendable, Equatable {
+        case email(String)
+        case text(String)
+
+        public var channel: String {
+            switch self {
+            case .email: "email"
+            case .text: "text"
+            }
+        }
     }
 
     /// The question that says where it happened, when the form has one.
@@ -110,6 +153,8 @@ public struct Question: Sendable, Codable, Equatable {
     public var groups: [String: LocalizedText]? = nil
     /// File questions: what files they take.
     public var files: Files? = nil
+    /// Phone questions: a UK mobile only (a number a text can be sent to, docs/messages.md).
+    public var mobile: Bool? = nil
 
     public struct Option: Sendable, Codable, Equatable {
         public var value: String

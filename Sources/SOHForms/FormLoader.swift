@@ -6,11 +6,11 @@ import SOHModel
 /// problem (unknown keys, duplicate ids, bad types, conditions on later or unknown questions,
 /// unreachable pages, an exit page with questions …) with its line and column.
 public enum FormLoader {
-    static let formKeys = ["id", "title", "version", "confirmation", "entities", "pages", "whenElsewhere"]
+    static let formKeys = ["id", "title", "version", "confirmation", "entities", "pages", "whenElsewhere", "receipt"]
     static let pageKeys = ["id", "title", "kind", "body", "when", "repeat", "questions"]
     static let questionKeys = [
         "id", "type", "label", "hint", "body", "name", "required", "options", "minLength", "maxLength", "min", "max",
-        "wholeNumber", "past", "future", "minAge", "maxAge", "autocomplete", "messages", "fills", "accept", "maxFiles", "maxSize", "maxTotal",
+        "wholeNumber", "past", "future", "minAge", "maxAge", "autocomplete", "messages", "fills", "accept", "maxFiles", "maxSize", "maxTotal", "mobile",
     ]
     static let optionKeys = ["value", "label", "hint", "reveal"]
     static let operators = ["equals", "notEquals", "in", "contains", "answered", "before", "after"]
@@ -119,7 +119,54 @@ public enum FormLoader {
             } else if !areaQuestions.isEmpty {
                 form.whenElsewhere = .transfer
             }
+            if let r = map.mapping("receipt", allowed: ["question", "email", "mobile"]) {
+                form.receipt = receipt(r, form: form)
+            }
             return form
+        }
+
+        /// `receipt:` checked: a radios question asked once, whose `email` and `text` options
+        /// each have the question that says where to (an email question answered whenever
+        /// `email` is chosen; a phone question with `mobile: true`).
+        func receipt(_ r: StrictMapping, form: FormDefinition) -> FormDefinition.Receipt? {
+            guard let id = r.text("question", required: true, example: "receipt") else { return nil }
+            let repeated = Set(form.pages.filter { $0.repeat != nil }.flatMap { $0.questions.flatMap { [$0] + $0.revealed }.map(\.id) })
+            func asked(_ key: String, _ id: String, type: Question.Kind) -> Question? {
+                guard let q = form.question(id) else {
+                    sink.error(r.valueLocation(key), "'\(key)' names '\(id)', which is not a question of this form",
+                        hint: Suggestion.hint(for: id, allowed: form.allQuestions.filter { $0.question.type == type }.map(\.question.id), noun: "questions"))
+                    return nil
+                }
+                if q.type != type { sink.error(r.valueLocation(key), "'\(key)' names '\(id)', which is a '\(q.type.rawValue)' question, not '\(type.rawValue)'") }
+                if repeated.contains(id) { sink.error(r.valueLocation(key), "'\(id)' is on a repeated page: a confirmation goes to one place") }
+                return q
+            }
+            guard let question = asked("question", id, type: .radios) else { return nil }
+            let values = Set(question.options?.map(\.value) ?? [])
+            let email = r.text("email"), mobile = r.text("mobile")
+            if values.contains("email") != (email != nil) {
+                sink.error(r.location, email == nil ? "'\(id)' has an 'email' option and 'receipt' names no 'email' question"
+                    : "'receipt' names an 'email' question and '\(id)' has no option with the value 'email'",
+                    hint: "The option 'email' sends the confirmation to the answer of the 'email' question.")
+            }
+            if values.contains("text") != (mobile != nil) {
+                sink.error(r.location, mobile == nil ? "'\(id)' has a 'text' option and 'receipt' names no 'mobile' question"
+                    : "'receipt' names a 'mobile' question and '\(id)' has no option with the value 'text'",
+                    hint: "The option 'text' sends the confirmation to the answer of the 'mobile' question.")
+            }
+            if let email, let q = asked("email", email, type: .email), !q.required,
+               question.options?.first(where: { $0.value == "email" })?.reveal?.contains(where: { $0.id == email }) != true {
+                sink.error(r.valueLocation("email"), "'\(email)' may be left unanswered, so an 'email' confirmation could have nowhere to go",
+                    hint: "Make it required, or reveal it under the 'email' option.")
+            }
+            if let mobile, let q = asked("mobile", mobile, type: .phone) {
+                if q.mobile != true { sink.error(r.valueLocation("mobile"), "'\(mobile)' must say 'mobile: true': texts go to mobile numbers only") }
+                if !q.required || question.options?.first(where: { $0.value == "text" })?.reveal?.contains(where: { $0.id == mobile }) != true {
+                    sink.error(r.valueLocation("mobile"), "'\(mobile)' must be required and revealed under the 'text' option",
+                        hint: "Put it under the option's 'reveal:', so it is asked exactly when a text is chosen.")
+                }
+            }
+            return FormDefinition.Receipt(question: id, email: email, mobile: mobile)
         }
 
         mutating func page(_ p: StrictMapping) -> FormPage? {
@@ -224,6 +271,9 @@ public enum FormLoader {
                 if type != .date { sink.error(m.keyLocation(dateKeys[0]), "'\(dateKeys[0])' applies to date questions only") }
                 q.dateRule = Question.DateRule(past: m.bool("past"), future: m.bool("future"),
                                                minAge: m.int("minAge", range: 0...150), maxAge: m.int("maxAge", range: 0...150))
+            }
+            if m.has("mobile") {
+                if type == .phone { q.mobile = m.bool("mobile") } else { sink.error(m.keyLocation("mobile"), "'mobile' applies to phone questions only") }
             }
             let fileKeys = ["accept", "maxFiles", "maxSize", "maxTotal"].filter { m.has($0) }
             if type == .file {

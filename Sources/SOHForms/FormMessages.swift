@@ -16,6 +16,7 @@ enum FormMessages {
                          "cy": "Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com"],
         "phoneInvalid": ["en": "Enter a UK telephone number, like 01632 960 001 or 07700 900 982",
                          "cy": "Rhowch rif ffôn yn y DU, fel 01632 960 001 neu 07700 900 982"],
+        "mobileInvalid": ["en": "Enter a UK mobile number, like 07700 900 982", "cy": "Rhowch rif ffôn symudol yn y DU, fel 07700 900 982"],
         "postcodeInvalid": ["en": "Enter a full UK postcode, like SW1A 2AA", "cy": "Rhowch god post llawn yn y DU, fel SW1A 2AA"],
         "numberInvalid": ["en": "{Name} must be a number", "cy": "Rhaid i {name} fod yn rhif"],
         "wholeNumber": ["en": "{Name} must be a whole number", "cy": "Rhaid i {name} fod yn rhif cyfan"],
@@ -59,14 +60,14 @@ enum FormMessages {
     ]
 
     /// Which default message each code of each type uses.
-    static func codes(for type: Question.Kind) -> [String: String] {
+    static func codes(for type: Question.Kind, mobile: Bool = false) -> [String: String] {
         var codes = ["malformed": "malformed", "notAsked": "notAsked"]
         switch type {
         case .text, .textarea:
             codes["required"] = "requiredEnter"; codes["tooLong"] = "tooLong"; codes["tooShort"] = "tooShort"
         case .email:
             codes["required"] = "requiredEnter"; codes["invalid"] = "emailInvalid"; codes["tooLong"] = "tooLong"
-        case .phone: codes["required"] = "requiredEnter"; codes["invalid"] = "phoneInvalid"
+        case .phone: codes["required"] = "requiredEnter"; codes["invalid"] = mobile ? "mobileInvalid" : "phoneInvalid"
         case .postcode: codes["required"] = "requiredEnter"; codes["invalid"] = "postcodeInvalid"
         case .number:
             codes["required"] = "requiredEnter"; codes["invalid"] = "numberInvalid"; codes["wholeNumber"] = "wholeNumber"
@@ -93,7 +94,7 @@ enum FormMessages {
     /// Every message of a question, with its name and limits filled in.
     static func resolve(_ q: Question, name: LocalizedText?, overrides: [String: LocalizedText], languages: [String]) -> [String: LocalizedText] {
         var result: [String: LocalizedText] = [:]
-        for (code, key) in codes(for: q.type) {
+        for (code, key) in codes(for: q.type, mobile: q.mobile == true) {
             var values: [String: String] = [:]
             for language in languages {
                 if let custom = overrides[code] {

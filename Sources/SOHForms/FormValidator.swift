@@ -220,7 +220,7 @@ public enum FormValidator {
             if let max = q.maxLength, length > max { return error("tooLong") }
             if !Rules.isEmail(value) { return error("invalid") }
         case .phone:
-            if !Rules.isPhone(value) { return error("invalid") }
+            if !Rules.isPhone(value) || (q.mobile == true && !Rules.isMobile(value)) { return error("invalid") }
         case .postcode:
             if !Rules.isPostcode(value) { return error("invalid") }
         case .registration:
@@ -284,6 +284,14 @@ public enum Rules {
     public static func isPhone(_ s: String) -> Bool {
         matches(phoneDigits(s), "^0[0-9]{9,10}$")
     }
+
+    /// UK mobile numbers (071–075, 077–079 and 07624), as `isPhone` writes them.
+    public static func isMobile(_ s: String) -> Bool {
+        matches(phoneDigits(s), "^07([1-57-9][0-9]{8}|624[0-9]{6})$")
+    }
+
+    /// A UK number in E.164, for sending a text: `+447700900982`.
+    public static func e164(_ s: String) -> String { "+44" + phoneDigits(s).dropFirst() }
 
     public static func isPostcode(_ s: String) -> Bool {
         let compact = compactRegistration(s)

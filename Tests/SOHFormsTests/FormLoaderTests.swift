@@ -69,6 +69,56 @@ struct FormLoaderTests {
         #expect(errors == expected, "\(name)")
     }
 
+    /// `receipt:` names a radios question whose `email` and `text` options each say where the
+    /// confirmation goes; the mobile question takes UK mobiles only.
+    @Test func aReceiptNamesWhereTheConfirmationGoes() throws {
+        func load(receipt: String, mobile: String = "mobile: true", required: String = "") -> (FormDefinition?, [String]) {
+            let text = """
+                id: f
+                title: F
+                version: 1
+                confirmation: {title: Sent, body: Done.}
+                receipt: \(receipt)
+                pages:
+                  - id: a
+                    title: A
+                    questions:
+                      - {id: email, type: email, label: Email\(required)}
+                      - id: receipt
+                        type: radios
+                        label: Confirmation?
+                        required: false
+                        options:
+                          - {value: email, label: By email}
+                          - {value: text, label: By text, reveal: [{id: receipt-mobile, type: phone, label: Mobile, \(mobile)}]}
+                          - {value: none, label: No}
+
+                """
+            let sink = DiagnosticSink()
+            let form = FormLoader.load(text, file: "content/forms/f.yml", expectedID: "f", languages: ["en"], sink: sink)
+            return (form, sink.sorted.map { $0.description.components(separatedBy: "\n")[0] })
+        }
+        let (form, problems) = load(receipt: "{question: receipt, email: email, mobile: receipt-mobile}")
+        #expect(problems == [])
+        let receipt = try #require(form?.receipt)
+        #expect(receipt.recipient(["receipt": .text("email"), "email": .text(" sam@example.com ")]) == .email("sam@example.com"))
+        #expect(receipt.recipient(["receipt": .text("text"), "receipt-mobile": .text("07700 900 982")]) == .text("+447700900982"))
+        #expect(receipt.recipient(["receipt": .text("none"), "email": .text("sam@example.com")]) == nil)
+        #expect(receipt.recipient(["email": .text("sam@example.com")]) == nil, "not asked for: none sent")
+        // The browser never sees where confirmations go.
+        #expect(!String(decoding: try FormLoader.json(try #require(form)), as: UTF8.self).contains("\"receipt\":{"))
+        #expect(load(receipt: "{question: receipt, email: email}").1
+            == ["content/forms/f.yml:5:10: error: 'receipt' has a 'text' option and 'receipt' names no 'mobile' question"])
+        #expect(load(receipt: "{question: receipt, email: email, mobile: receipt-mobile}", mobile: "required: true").1
+            == ["content/forms/f.yml:5:52: error: 'receipt-mobile' must say 'mobile: true': texts go to mobile numbers only"])
+        #expect(load(receipt: "{question: receipt, email: email, mobile: receipt-mobile}", required: ", required: false").1
+            == ["content/forms/f.yml:5:37: error: 'email' may be left unanswered, so an 'email' confirmation could have nowhere to go"])
+        #expect(load(receipt: "{question: reciept, email: email, mobile: receipt-mobile}").1
+            == ["content/forms/f.yml:5:21: error: 'question' names 'reciept', which is not a question of this form"])
+        #expect(load(receipt: "{question: email, email: email, mobile: receipt-mobile}").1
+            .contains("content/forms/f.yml:5:21: error: 'question' names 'email', which is a 'email' question, not 'radios'"))
+    }
+
     @Test func everyProblemInOneRun() {
         let (_, errors) = load("  - id: a\n    title: A\n    questions:\n      - {id: q, type: txt, label: Q}\n      - {id: r, type: text, label: R, colour: red}\n  - id: B\n    title: B\n    kind: exitt\n")
         #expect(errors == [

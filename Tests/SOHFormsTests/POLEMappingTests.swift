@@ -211,8 +211,9 @@ struct POLEMappingTests {
         // Files are linked from the incident when their question's 'fills' names no other entity (docs/evidence.md).
         let kept = form.allQuestions.map(\.question).filter { $0.takesAnswer && $0.type != .declaration && (pole.fills[$0.id] != nil || $0.type != .file) }
         let unmapped = kept.filter { pole.fills[$0.id] == nil }.map(\.id)
-        // The 999 question, answered "no" by every report, and the area, which the routing record carries.
-        #expect(unmapped == [id == "crime" ? "in-danger" : "urgent", "area"])
+        // The 999 question, answered "no" by every report, the area, which the routing record
+        // carries, and whether and where to send a confirmation (docs/messages.md).
+        #expect(unmapped == [id == "crime" ? "in-danger" : "urgent", "area", "receipt", "receipt-mobile"])
     }
 }
 

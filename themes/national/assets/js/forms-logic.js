@@ -111,16 +111,20 @@ const allQuestions = (form) =>
   form.pages.flatMap((p) => p.questions.flatMap((q) => [q, ...(q.options || []).flatMap((o) => o.reveal || [])]));
 
 const PHONE = /^0[0-9]{9,10}$/;
+const MOBILE = /^07([1-57-9][0-9]{8}|624[0-9]{6})$/;
+/** A UK number's digits with its leading 0 (+44 and 0044 written as 0), as Rules.phoneDigits. */
+const ukDigits = (s) => {
+  const digits = s.replace(/[\s().-]/g, "");
+  if (digits.startsWith("+44")) return "0" + digits.slice(3);
+  if (digits.startsWith("0044")) return "0" + digits.slice(4);
+  return digits;
+};
 /** An upload's id in a file question's answer (Question.uploadIDPattern). */
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 export const rules = {
   email: (s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s),
-  phone: (s) => {
-    let digits = s.replace(/[\s().-]/g, "");
-    if (digits.startsWith("+44")) digits = "0" + digits.slice(3);
-    else if (digits.startsWith("0044")) digits = "0" + digits.slice(4);
-    return PHONE.test(digits);
-  },
+  phone: (s) => PHONE.test(ukDigits(s)),
+  mobile: (s) => MOBILE.test(ukDigits(s)),
   postcode: (s) => {
     const c = s.toUpperCase().replace(/\s/g, "");
     return c === "GIR0AA" || /^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(c);
@@ -195,6 +199,8 @@ export function validateQuestion(q, value, path, options) {
       if (!rules.email(v)) return error("invalid");
       break;
     case "phone":
+      if (!rules.phone(v) || (q.mobile === true && !rules.mobile(v))) return error("invalid");
+      break;
     case "postcode":
     case "registration":
     case "time":
