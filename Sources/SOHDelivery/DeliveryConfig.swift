@@ -42,7 +42,7 @@ public struct DeliveryConfig: Sendable {
     /// The destinations a new submission of `form` for `force` is delivered to (a fallback is
     /// used only when another gives up).
     public func destinations(force: String, form: String) -> [Destination] {
-        let all = destinations[force] ?? []
+        let all = (destinations[force] ?? []).filter { !$0.kind.isMessage }
         let fallbacks = Set(all.compactMap(\.fallback))
         return all.filter { ($0.forms?.contains(form) ?? true) && !fallbacks.contains($0.name) }
     }
@@ -55,6 +55,12 @@ public struct DeliveryConfig: Sendable {
 
     public func destination(force: String, name: String) -> Destination? {
         destinations[force]?.first { $0.name == name }
+    }
+
+    /// Where a force sends confirmations of `form` by `channel` (`email` or `text`,
+    /// docs/messages.md): its first destination that can; nil when it has none.
+    public func messageDestination(force: String, form: String, channel: String) -> Destination? {
+        destinations[force]?.first { $0.kind.channels.contains(channel) && ($0.forms?.contains(form) ?? true) }
     }
 
     public struct Destination: Sendable, Equatable {
@@ -83,12 +89,26 @@ public struct DeliveryConfig: Sendable {
         case webhook(url: String, secrets: [String])
         /// Files written into a folder, one per delivery.
         case directory(path: String)
+        /// Confirmations to the people who reported, by email through the force's SMTP relay.
+        case email(SMTPRelay)
 
         public var name: String {
             switch self {
             case .standardAPI: "standard-api"
             case .webhook: "webhook"
             case .directory: "directory"
+            case .email: "email"
+            }
+        }
+
+        /// Whether it sends confirmations to people rather than reports to the force.
+        public var isMessage: Bool { !channels.isEmpty }
+
+        /// The ways it reaches people: `email`, `text`.
+        public var channels: [String] {
+            switch self {
+            case .email: ["email"]
+            default: []
             }
         }
 
@@ -98,6 +118,7 @@ public struct DeliveryConfig: Sendable {
             switch self {
             case .standardAPI(let url, _, _, _), .webhook(let url, _): "\(name) \(url)"
             case .directory(let path): "\(name) \(path)"
+            case .email(let relay): "\(name) \(relay.url)"
             }
         }
     }
@@ -110,9 +131,30 @@ public struct DeliveryConfig: Sendable {
         public var ca: String?
     }
 
-    static let kinds = ["standard-api", "webhook", "directory"]
+    /// An SMTP relay that takes a force's confirmation emails: `smtp://HOST:PORT` (STARTTLS,
+    /// required unless the relay is on this machine) or `smtps://HOST:PORT` (TLS from the start).
+    public struct SMTPRelay: Sendable, Equatable {
+        public var url: String
+        public var host: String
+        public var port: Int
+        public var implicitTLS: Bool
+        public var username: String?
+        public var password: String?
+        /// The sender as written (`Kent Police <no-reply@kent.police.uk>`) and its address alone.
+        public var from: String
+        public var fromAddress: String
+        public var replyTo: String?
+        /// A PEM file of certificate authorities to trust for the relay (its own, or a test's).
+        public var ca: String?
+
+        /// Whether the relay is on this machine, where a plain connection is allowed.
+        public var isLocal: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
+    }
+
+    static let kinds = ["standard-api", "webhook", "directory", "email"]
     static let keys = ["retry", "timeout", "forces", "allowInsecure"]
-    static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback", "notices"]
+    static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback", "notices",
+                                  "username", "password", "from", "replyTo", "ca"]
 
     /// Reads and checks a deliveries file, every problem reported with its line and column.
     /// `forces` and `forms` are the ids that exist; `environment` supplies the secrets.
@@ -195,8 +237,10 @@ public struct DeliveryConfig: Sendable {
         // Keys that belong to another kind are mistakes worth naming.
         let own: [String: Set<String>] = [
             "standard-api": ["url", "apiKey", "apiKeyHeader", "tls"], "webhook": ["url", "secrets"], "directory": ["path"],
+            "email": ["url", "username", "password", "from", "replyTo", "ca"],
         ]
-        for key in ["url", "apiKey", "apiKeyHeader", "tls", "secrets", "path"] where d.has(key) && !(own[kindName]?.contains(key) ?? true) {
+        for key in ["url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "username", "password", "from", "replyTo", "ca"]
+            where d.has(key) && !(own[kindName]?.contains(key) ?? true) {
             sink.error(d.keyLocation(key), "'\(key)' does not apply to a \(kindName) destination",
                 hint: "A \(kindName) destination takes: \((own[kindName] ?? []).sorted().joined(separator: ", ")).")
         }
@@ -246,11 +290,48 @@ public struct DeliveryConfig: Sendable {
                 return nil
             }
             kind = .directory(path: path)
+        case "email":
+            guard let relay = smtpRelay(d, environment: environment, sink: sink) else { return nil }
+            kind = .email(relay)
         default:
             sink.error(d.valueLocation("kind"), "unknown destination kind '\(kindName)'", hint: Suggestion.hint(for: kindName, allowed: kinds, noun: "kinds"))
             return nil
         }
+        if kind.isMessage, let key = ["fallback", "notices"].first(where: d.has) {
+            sink.error(d.keyLocation(key), "'\(key)' does not apply to a destination that sends confirmations to people")
+        }
         return Destination(name: name, kind: kind, forms: selected, fallback: d.text("fallback"), notices: d.bool("notices") ?? true)
+    }
+
+    /// An `email` destination's relay and sender, every key checked.
+    static func smtpRelay(_ d: StrictMapping, environment: [String: String], sink: DiagnosticSink) -> SMTPRelay? {
+        let url = d.text("url", required: true, example: "smtp://relay.example.police.uk:587")
+        let from = d.text("from", required: true, example: "Kent Police <no-reply@kent.police.uk>")
+        let username = d.value("username").flatMap { Secret.read($0, key: "username", environment: environment, sink: sink) }
+        let password = d.value("password").flatMap { Secret.read($0, key: "password", environment: environment, sink: sink) }
+        if (username == nil) != (password == nil), !sink.hasErrors {
+            sink.error(d.location, "an email destination takes 'username' and 'password' together", hint: "Give both to log in to the relay, or neither.")
+        }
+        let ca = d.text("ca")
+        if let ca, !FileManager.default.isReadableFile(atPath: ca) {
+            sink.error(d.valueLocation("ca"), "cannot read '\(ca)'", hint: "Give the path of a PEM file the API can read.")
+        }
+        let replyTo = d.text("replyTo")
+        for (key, value) in [("from", from), ("replyTo", replyTo)] {
+            guard let value else { continue }
+            if MailAddress.address(in: value) == nil {
+                sink.error(d.valueLocation(key), "'\(key)' should be an email address, or a name and <address>, found '\(value)'")
+            }
+        }
+        guard let url, let from, let fromAddress = MailAddress.address(in: from) else { return nil }
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["smtp", "smtps"].contains(scheme), let host = parsed.host, !host.isEmpty,
+              parsed.path.isEmpty || parsed.path == "/" else {
+            sink.error(d.valueLocation("url"), "'url' should be smtp://HOST:PORT or smtps://HOST:PORT, found '\(url)'",
+                hint: "smtp:// upgrades to TLS with STARTTLS (port 587); smtps:// is TLS from the start (port 465).")
+            return nil
+        }
+        return SMTPRelay(url: url, host: host, port: parsed.port ?? (scheme == "smtps" ? 465 : 587), implicitTLS: scheme == "smtps",
+                         username: username, password: password, from: from, fromAddress: fromAddress, replyTo: replyTo, ca: ca)
     }
 }
 

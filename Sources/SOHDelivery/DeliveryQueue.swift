@@ -11,9 +11,12 @@ public struct PendingDelivery: Sendable {
     /// deliveries file says.
     public var address: String?
     public var attempts: Int
+    /// A confirmation to the person who reported (docs/messages.md) rather than the report.
+    public var message: Bool
     public var report: DeliveryDocument.Report
 
-    public init(id: String, destination: String, address: String? = nil, attempts: Int, report: DeliveryDocument.Report) {
+    public init(id: String, destination: String, address: String? = nil, attempts: Int, message: Bool = false, report: DeliveryDocument.Report) {
+        self.message = message
         self.id = id
         self.destination = destination
         self.address = address

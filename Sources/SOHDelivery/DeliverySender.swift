@@ -5,6 +5,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import SOHForms
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -78,11 +79,44 @@ public final class DeliverySender: Sendable {
                 "webhook-signature": WebhookSignature.sign(id: delivery.id, timestamp: timestamp, body: body, secrets: secrets),
             ]
             attempt = await post(body, to: url, headers: headers, delivery: delivery, client: clients[""]!, success: { (200..<300).contains($0) })
+        case .email:
+            attempt = Attempt(.refused, detail: "'\(destination.name)' sends confirmations to people, not reports")
         case .directory(let path):
             // The files first: a pick-up that sees the document finds its files whole.
             if let failed = await writeFiles(of: delivery, into: path) { attempt = failed } else {
                 attempt = await Self.write(into: path, name: delivery.id + ".json") { try await $0(body) }
             }
+        }
+        let elapsed = ContinuousClock.now - started
+        attempt.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        return attempt
+    }
+
+    /// A confirmation to the person who reported (docs/messages.md), by the way they chose.
+    public func sendMessage(_ confirmation: Confirmation, to recipient: FormDefinition.Recipient, delivery: PendingDelivery,
+                            destination: DeliveryConfig.Destination) async -> Attempt {
+        let started = ContinuousClock.now
+        var attempt: Attempt
+        switch (destination.kind, recipient) {
+        case (.email(let relay), .email(let address)):
+            guard MailAddress.isValid(address) else {
+                attempt = Attempt(.refused, detail: "the address the person gave cannot be written in an email")
+                break
+            }
+            let message = confirmation.email(delivery.report, to: address, deliveryID: delivery.id, relay: relay, now: Date())
+            do {
+                let reply = try await TimeLimit.within(timeout) { try await SMTPClient(relay: relay).send(message) }
+                attempt = Attempt(.delivered, detail: "accepted by \(relay.host): \(String(reply.prefix(Self.excerptLimit)))")
+            } catch let failed as SMTPClient.Failed {
+                // 5xx: the relay refuses it for good (an address that bounces); 4xx: try again later.
+                attempt = Attempt(failed.permanent ? .refused : .retry, status: failed.code, detail: String(failed.description.prefix(Self.excerptLimit)))
+            } catch let exceeded as TimeLimit.Exceeded {
+                attempt = Attempt(.retry, detail: "no reply: the relay took longer than \(exceeded.seconds.formatted()) s")
+            } catch {
+                attempt = Attempt(.retry, detail: "could not send through \(relay.host):\(relay.port): \(error)")
+            }
+        default:
+            attempt = Attempt(.refused, detail: "'\(destination.name)' does not send \(recipient.channel) messages")
         }
         let elapsed = ContinuousClock.now - started
         attempt.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)

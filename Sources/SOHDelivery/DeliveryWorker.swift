@@ -16,6 +16,8 @@ public struct DeliveryWorker: Service {
     let logger: Logger
     let doorbell: Doorbell
     let log: AttemptLog
+    /// How confirmations to people are worded (docs/messages.md); nil when this worker sends none.
+    public var confirmation: Confirmation?
     /// How many deliveries are attempted at once.
     public var concurrency = 8
     /// How long a leased delivery is kept from other workers: longer than a batch can take (two
@@ -91,11 +93,21 @@ public struct DeliveryWorker: Service {
             return
         }
         let attempt: Attempt
-        do {
-            let body = try DeliveryDocument.make(delivery.report, definition: forms[delivery.report.form])
-            attempt = await sender.send(body, delivery: delivery, to: destination)
-        } catch {
-            attempt = Attempt(.refused, detail: "the report could not be made into a document: \(error)")
+        if delivery.message {
+            if let confirmation, let recipient = confirmation.recipient(delivery.report) {
+                attempt = await sender.sendMessage(confirmation, to: recipient, delivery: delivery, destination: destination)
+            } else if confirmation == nil {
+                attempt = Attempt(.retry, detail: "this worker cannot word confirmations (it was started without the site's interface strings)")
+            } else {
+                attempt = Attempt(.refused, detail: "the report names nowhere to send a confirmation")
+            }
+        } else {
+            do {
+                let body = try DeliveryDocument.make(delivery.report, definition: forms[delivery.report.form])
+                attempt = await sender.send(body, delivery: delivery, to: destination)
+            } catch {
+                attempt = Attempt(.refused, detail: "the report could not be made into a document: \(error)")
+            }
         }
         await record(delivery, attempt)
     }

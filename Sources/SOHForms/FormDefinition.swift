@@ -39,9 +39,18 @@ public struct FormDefinition: Sendable, Codable, Equatable {
         public var question: String
         public var email: String?
         public var mobile: String?
+        /// The question whose answer is the person's name, to address an email to them (`addressee`).
+        public var name: String?
 
-        public init(question: String, email: String?, mobile: String?) {
-            (self.question, self.email, self.mobile) = (question, email, mobile)
+        public init(question: String, email: String?, mobile: String?, name: String? = nil) {
+            (self.question, self.email, self.mobile, self.name) = (question, email, mobile, name)
+        }
+
+        /// The person's name as they gave it, to address them; nil when not asked.
+        public func name(_ answers: [String: Answer]) -> String? {
+            guard let name, case .text(let value)? = answers[name] else { return nil }
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : trimmed
         }
 
         /// Where the person asked for their confirmation to go, from their answers; nil when

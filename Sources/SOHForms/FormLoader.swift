@@ -119,7 +119,7 @@ public enum FormLoader {
             } else if !areaQuestions.isEmpty {
                 form.whenElsewhere = .transfer
             }
-            if let r = map.mapping("receipt", allowed: ["question", "email", "mobile"]) {
+            if let r = map.mapping("receipt", allowed: ["question", "email", "mobile", "addressee"]) {
                 form.receipt = receipt(r, form: form)
             }
             return form
@@ -166,7 +166,9 @@ public enum FormLoader {
                         hint: "Put it under the option's 'reveal:', so it is asked exactly when a text is chosen.")
                 }
             }
-            return FormDefinition.Receipt(question: id, email: email, mobile: mobile)
+            let name = r.text("addressee")
+            if let name { _ = asked("addressee", name, type: .text) }
+            return FormDefinition.Receipt(question: id, email: email, mobile: mobile, name: name)
         }
 
         mutating func page(_ p: StrictMapping) -> FormPage? {

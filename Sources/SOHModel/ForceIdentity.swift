@@ -45,6 +45,12 @@ public struct ForceIdentity: Sendable {
         public var email: String?
         public var address: String?
         public var openingHours: String?
+
+        public init(emergency: String, nonEmergency: String, textphone: String? = nil, email: String? = nil, address: String? = nil,
+                    openingHours: String? = nil) {
+            (self.emergency, self.nonEmergency, self.textphone, self.email, self.address, self.openingHours)
+                = (emergency, nonEmergency, textphone, email, address, openingHours)
+        }
     }
 
     public struct SocialLink: Sendable {

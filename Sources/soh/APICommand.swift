@@ -142,7 +142,7 @@ struct APICommand: AsyncParsableCommand {
         do {
             if let deliveryConfig, !noWorker {
                 // The outbox's worker runs beside the API, sending what each submission left to deliver.
-                try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, forms: catalog.forms, logger: logger,
+                try await DeliverCommand.run([app], withWorkerFor: deliveryConfig, store: store, catalog: catalog, logger: logger,
                                              doorbell: doorbell, evidence: files.map { StoredEvidence($0.evidence, store: store) },
                                              then: scanner + [purger, drain])
             } else {

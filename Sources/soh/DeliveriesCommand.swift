@@ -169,7 +169,7 @@ struct DeliverCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("Delivering from \(place.name)\n".utf8))
         let evidence = try files.storage(database: place)
         do {
-            try await Self.run([], withWorkerFor: config, store: store, forms: catalog.forms, logger: Logger(label: "soh.deliver"), doorbell: Doorbell(),
+            try await Self.run([], withWorkerFor: config, store: store, catalog: catalog, logger: Logger(label: "soh.deliver"), doorbell: Doorbell(),
                                evidence: evidence.map { StoredEvidence($0, store: store) })
         } catch {
             await evidence?.shutdown()
@@ -181,10 +181,11 @@ struct DeliverCommand: AsyncParsableCommand {
     /// Runs `services`, a delivery worker and the services `then` until SIGTERM or SIGINT, then
     /// closes the worker's HTTP clients. The group stops its services last first.
     static func run(_ services: [any Service], withWorkerFor config: DeliveryConfig, store: SubmissionStore,
-                    forms: [String: FormDefinition], logger: Logger, doorbell: Doorbell, evidence: (any EvidenceSource)? = nil,
+                    catalog: APICatalog, logger: Logger, doorbell: Doorbell, evidence: (any EvidenceSource)? = nil,
                     then: [any Service] = []) async throws {
         let sender = try DeliverySender(config: config, evidence: evidence)
-        let worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: forms, logger: logger, doorbell: doorbell)
+        var worker = DeliveryWorker(queue: store, config: config, sender: sender, forms: catalog.forms, logger: logger, doorbell: doorbell)
+        worker.confirmation = catalog.confirmation
         let group = ServiceGroup(services: services + [worker] + then, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()

@@ -44,7 +44,7 @@ struct Theme: Sendable {
             sink.error(.start(of: relative), "the theme has no '\(required)' template",
                 hint: "Add \(relative)/\(required == "base" ? "partials" : "layouts")/\(required).mustache.")
         }
-        theme.loadStrings(root: root, relative: "\(relative)/i18n", languages: languages, sink: sink)
+        theme.strings = InterfaceStrings.load(root: root, relative: "\(relative)/i18n", languages: languages, sink: sink)
         theme.refuseCycles(relative, sink: sink)
         return theme
     }
@@ -105,41 +105,6 @@ struct Theme: Sendable {
                   SVGSafety.check(data, file: "\(folder)/\(file)", sink: sink) else { continue }
             assets[file] = data
             overridden.insert("assets/\(file)")
-        }
-    }
-
-    mutating func loadStrings(root: URL, relative: String, languages: [String], sink: DiagnosticSink) {
-        for language in languages {
-            let file = "\(relative)/\(language).yml"
-            let url = root.appendingPathComponent(file)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                sink.error(.start(of: file), "interface strings for '\(language)' are missing",
-                    hint: "Add \(file) with the same keys as \(relative)/en.yml.")
-                continue
-            }
-            guard let text = SourceText.read(file, in: root, sink: sink) else { continue }
-            let node = YAMLParser.parse(text, file: file, sink: sink)
-            guard let node else { continue }
-            guard case .mapping(let pairs) = node.value else {
-                sink.error(node.location, "interface strings should be 'key: text' lines")
-                continue
-            }
-            var table: [String: String] = [:]
-            for pair in pairs {
-                if let value = StrictValue.text(pair.value, key: pair.key, sink: sink) { table[pair.key] = value }
-            }
-            strings[language] = table
-        }
-        guard let english = strings["en"] else { return }
-        for (language, table) in strings where language != "en" {
-            for key in english.keys.sorted() where table[key] == nil {
-                sink.error(.start(of: "\(relative)/\(language).yml"), "interface string '\(key)' is missing in '\(language)'",
-                    hint: "Add '\(key): …' with the \(language) text.")
-            }
-            for key in table.keys.sorted() where english[key] == nil {
-                sink.error(.start(of: "\(relative)/\(language).yml"), "interface string '\(key)' is not in en.yml",
-                    hint: Suggestion.hint(for: key, allowed: english.keys.sorted(), noun: "keys"))
-            }
         }
     }
 }

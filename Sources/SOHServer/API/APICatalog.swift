@@ -1,4 +1,5 @@
 import Foundation
+import SOHDelivery
 import SOHForms
 import SOHModel
 
@@ -17,7 +18,13 @@ public struct APICatalog: Sendable {
         public var unavailableForms: Set<String>
         /// The force's name in each language it has one in.
         public var names: [String: String] = [:]
+        /// Its numbers, for confirmation messages (docs/messages.md).
+        public var contacts = ForceIdentity.Contacts(emergency: "999", nonEmergency: "101")
     }
+
+    /// The theme's interface strings, language → key → text: confirmation messages are worded
+    /// with them (docs/messages.md).
+    public var strings: [String: [String: String]] = [:]
 
     public var forces: [String: Force]
     public var forms: [String: FormDefinition]
@@ -103,7 +110,8 @@ public struct APICatalog: Sendable {
             })
             forces[force.id] = Force(id: force.id, code: codes[force.id] ?? "SOH", baseURL: base, origin: Self.origin(of: base),
                                      languages: force.languages, unavailableForms: unavailable,
-                                     names: Dictionary(uniqueKeysWithValues: force.languages.map { ($0, force.name(in: $0)) }))
+                                     names: Dictionary(uniqueKeysWithValues: force.languages.map { ($0, force.name(in: $0)) }),
+                                     contacts: force.contacts)
         }
         var postcodes: PostcodeIndex?
         let index = root.appendingPathComponent("data/postcodes.idx")
@@ -112,9 +120,11 @@ public struct APICatalog: Sendable {
                 sink.error(.whole("data/postcodes.idx"), "\(error)", hint: "Make it again with 'soh areas import FILE', or remove it.")
             }
         }
+        let strings = InterfaceStrings.load(root: root, relative: "themes/\(config.theme)/i18n", languages: config.languages, sink: sink)
         if sink.hasErrors { throw DiagnosticsError(sink.sorted) }
         var catalog = APICatalog(forces: forces, forms: forms, confirmationPaths: confirmations, areas: site.areas)
         catalog.postcodes = postcodes
+        catalog.strings = strings
         catalog.nationalURL = site.force(ForceIdentity.nationalID).flatMap { config.baseURL(for: $0, in: env) }
         catalog.servicePages = servicePages
         catalog.serviceForms = Dictionary(uniqueKeysWithValues: config.services.compactMap { s in s.form.map { (s.id, $0) } })
@@ -125,6 +135,14 @@ public struct APICatalog: Sendable {
     public static func origin(of url: String) -> String {
         guard let u = URL(string: url), let scheme = u.scheme, let host = u.host else { return url }
         return "\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? "")
+    }
+
+    /// How confirmation messages are worded for these forces and forms (docs/messages.md).
+    public var confirmation: Confirmation {
+        Confirmation(forces: forces.mapValues { force in
+            Confirmation.Force(names: force.names, emergency: force.contacts.emergency, nonEmergency: force.contacts.nonEmergency,
+                               textphone: force.contacts.textphone, site: force.baseURL + "/")
+        }, strings: strings, forms: forms)
     }
 
     public func allowsOrigin(_ origin: String, for force: String) -> Bool {

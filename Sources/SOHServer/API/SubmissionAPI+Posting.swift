@@ -31,6 +31,21 @@ extension SubmissionAPI {
         }
     }
 
+    /// The confirmation the person asked for (docs/messages.md), sent by the force the report is
+    /// with (the owning force after routing), or else the force it was made to; nil when they
+    /// asked for none or neither force sends that kind.
+    func confirmation(_ force: String, _ form: FormDefinition, routing: ReportRouting?, answers: [String: Answer]) -> DeliveryTarget? {
+        guard let recipient = form.receipt?.recipient(answers) else { return nil }
+        for candidate in [routing?.owningForce ?? force, force] {
+            if let destination = deliveries.messageDestination(force: candidate, form: form.id, channel: recipient.channel) {
+                return DeliveryTarget(force: candidate, destination: destination.name, address: destination.kind.address, message: true)
+            }
+        }
+        logger.warning("a confirmation was asked for and no destination sends it", metadata: ["force": .string(force), "form": .string(form.id),
+                                                                                           "channel": .string(recipient.channel)])
+        return nil
+    }
+
     /// The 201 body: the reference, and when the report is about another force's area, that
     /// force and the one dealing with it (decided here, from the answers).
     static func receipt(_ stored: StoredSubmission) -> [String: String] {
@@ -154,7 +169,9 @@ extension SubmissionAPI {
             let new = NewSubmission(
                 force: force.id, code: force.code, form: form.id, version: form.version, language: report.language,
                 answers: try Self.canonicalJSON(Answer.stored(report.answers)), startedAt: report.startedAt, submittedAt: report.submittedAt,
-                idempotencyKey: report.key, destinations: destinations(force.id, form.id, routing: routing), routing: routing, uploads: uploads)
+                idempotencyKey: report.key, destinations: destinations(force.id, form.id, routing: routing)
+                    + [confirmation(force.id, form, routing: routing, answers: report.answers)].compactMap { $0 },
+                routing: routing, uploads: uploads)
             switch try await bounded({ try await store.store(new) }) {
             case .created(let stored):
                 self.stored()

@@ -33,4 +33,7 @@ public enum DeliveryKind: String, Sendable, Codable, CaseIterable {
     case report
     /// A transfer notice: what happened and where, without the answers.
     case notice
+    /// A confirmation to the person who reported (docs/messages.md): the reference and what
+    /// happens next, never the answers.
+    case message
 }

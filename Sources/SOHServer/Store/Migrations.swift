@@ -123,6 +123,23 @@ enum Migrations {
         // When an upload's name and bytes went under the retention rules (`purge`); its size,
         // kind, digest and scan stay, as a purged report's delivery outcomes do.
         ("v11: upload retention", { _, db in try await run(db, ["ALTER TABLE upload ADD COLUMN purged_at BIGINT"]) }),
+        // Confirmations to the person who reported go through the outbox as deliveries of
+        // their own kind (docs/messages.md).
+        ("v12: confirmation messages", { d, db in
+            switch d {
+            case .sqlite:  // SQLite changes a CHECK constraint by making the table again
+                try await rebuildDelivery(db, copying: """
+                    SELECT id, submission_id, force, destination, kind, state, attempts, next_attempt_at, lease_until, created_at, finished_at,
+                           force_reference, last_error, fallback_for, address
+                    FROM delivery
+                    """, withAddress: true)
+            case .postgres:
+                try await run(db, [
+                    "ALTER TABLE delivery DROP CONSTRAINT delivery_kind_check",
+                    "ALTER TABLE delivery ADD CONSTRAINT delivery_kind_check CHECK (kind IN (\(DeliveryKind.sqlList)))",
+                ])
+            }
+        }),
     ]
 
     static var names: [String] { all.map(\.name) }
@@ -163,8 +180,8 @@ enum Migrations {
     }
 
     /// SQLite's way to change a delivery constraint: the table made again as it is now, with
-    /// the rows `select` gives, in its columns' order.
-    static func rebuildDelivery(_ db: any SQLDatabase, copying select: SQLQueryString) async throws {
+    /// the rows `select` gives, in its columns' order (`address` last, from v9 on).
+    static func rebuildDelivery(_ db: any SQLDatabase, copying select: SQLQueryString, withAddress: Bool = false) async throws {
         try await run(db, [
             """
             CREATE TABLE delivery_new (
@@ -173,11 +190,11 @@ enum Migrations {
               state TEXT NOT NULL DEFAULT \(DeliveryState.pending) CHECK (state IN (\(DeliveryState.sqlList))),
               attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL, lease_until BIGINT, created_at BIGINT NOT NULL,
               finished_at BIGINT, force_reference TEXT, last_error TEXT, fallback_for TEXT REFERENCES delivery_new (id),
-              UNIQUE (submission_id, force, destination))
+              \(unsafeRaw: withAddress ? "address TEXT, " : "")UNIQUE (submission_id, force, destination))
             """,
             """
             INSERT INTO delivery_new (id, submission_id, force, destination, kind, state, attempts, next_attempt_at, lease_until, created_at,
-                                      finished_at, force_reference, last_error, fallback_for) \(select)
+                                      finished_at, force_reference, last_error, fallback_for\(unsafeRaw: withAddress ? ", address" : "")) \(select)
             """,
             "DROP TABLE delivery",
             "ALTER TABLE delivery_new RENAME TO delivery",

@@ -104,8 +104,13 @@ public struct DeliveryTarget: Sendable, Equatable, ExpressibleByStringLiteral {
     /// Sent only once the force the report was made to has had it (delivered or given up):
     /// a missing person report reaches the force acting on it first.
     public var held: Bool
+    /// A confirmation to the person who reported, not a delivery to a force's system.
+    public var message: Bool = false
 
-    public init(force: String? = nil, destination: String, address: String? = nil, notice: Bool = false, held: Bool = false) {
+    public var kind: DeliveryKind { message ? .message : notice ? .notice : .report }
+
+    public init(force: String? = nil, destination: String, address: String? = nil, notice: Bool = false, held: Bool = false, message: Bool = false) {
+        self.message = message
         self.force = force
         self.destination = destination
         self.address = address

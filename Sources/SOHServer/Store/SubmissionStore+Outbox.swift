@@ -19,7 +19,9 @@ extension SubmissionStore {
                 WHERE id IN (SELECT id FROM delivery WHERE state = \(DeliveryState.pending) AND next_attempt_at <= \(bind: at)
                              AND (lease_until IS NULL OR lease_until <= \(bind: at))
                              -- A report goes once each of its files has been scanned (docs/evidence.md).
-                             AND NOT EXISTS (SELECT 1 FROM upload u WHERE u.submission_id = delivery.submission_id AND u.state = \(UploadState.scanning))
+                             -- A confirmation to the person does not wait for them.
+                             AND (kind = \(DeliveryKind.message) OR NOT EXISTS (
+                               SELECT 1 FROM upload u WHERE u.submission_id = delivery.submission_id AND u.state = \(UploadState.scanning)))
                              ORDER BY next_attempt_at LIMIT \(bind: limit)
                              \(unsafeRaw: dialect.skipLocked))
                 RETURNING id, submission_id, force, destination, address, kind, attempts
@@ -53,7 +55,8 @@ extension SubmissionStore {
                 // A purged report has nothing to send (its waiting deliveries were given up with it).
                 guard let s = reports[delivery.submissionId], s.purgedAt == nil else { return nil }
                 let answers = try JSONDecoder().decode([String: Answer].self, from: Data(s.answers.utf8))
-                return PendingDelivery(id: delivery.id, destination: delivery.destination, address: delivery.address, attempts: delivery.attempts, report: .init(
+                return PendingDelivery(id: delivery.id, destination: delivery.destination, address: delivery.address, attempts: delivery.attempts,
+                                       message: delivery.kind == .message, report: .init(
                     reference: s.reference, force: delivery.force, form: s.form, version: s.version, language: s.language,
                     answers: answers, receivedAt: s.receivedAt, submittedAt: s.submittedAt, routing: s.routing, notice: delivery.kind == .notice,
                     evidence: delivery.kind == .notice ? [] : files[s.id] ?? []))
@@ -109,7 +112,8 @@ extension SubmissionStore {
         try await db.raw("""
             UPDATE delivery SET state = \(DeliveryState.pending), next_attempt_at = \(bind: now), last_error = NULL
             WHERE state = \(DeliveryState.held) AND submission_id IN (
-              SELECT d.submission_id FROM delivery d JOIN submission s ON s.id = d.submission_id WHERE d.id = \(bind: id) AND d.force = s.force)
+              SELECT d.submission_id FROM delivery d JOIN submission s ON s.id = d.submission_id
+              WHERE d.id = \(bind: id) AND d.force = s.force AND d.kind <> \(DeliveryKind.message))
             """).run()
     }
 

@@ -130,7 +130,7 @@ public final class SubmissionStore: DeliveryQueue {
                 let now = StoreTime.milliseconds(Date())
                 for target in new.destinations {
                     try await Self.insertDelivery(db, submission: id, force: target.force ?? new.force, destination: target.destination,
-                                                  address: target.address, kind: target.notice ? .notice : .report, state: target.held ? .held : .pending, now: now,
+                                                  address: target.address, kind: target.kind, state: target.held ? .held : .pending, now: now,
                                                   lastError: target.held ? StoreTime.waiting(for: new.force) : nil)
                 }
                 if !new.destinations.isEmpty { try await database.announce(in: db) }

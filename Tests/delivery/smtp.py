@@ -1,0 +1,89 @@
+"""A real SMTP server for the tests: aiosmtpd on 127.0.0.1 and a free port, offering STARTTLS with
+a certificate the tests make with openssl, requiring it before AUTH (PLAIN and LOGIN, one
+username and password), and parsing every message it takes with Python's `email` package.
+Faults on demand: `defer_next` answers 451 (try later), `bounce` answers 550 for an address;
+`stop()` and `start()` take the relay away and bring it back on the same port."""
+import email
+import email.policy
+import os
+import ssl
+import subprocess
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from postgres import free_port
+
+USERNAME, PASSWORD = "soh-relay", "relay-" + os.urandom(6).hex()
+
+
+def certificate(folder):
+    """A CA and a certificate for 127.0.0.1 it signed; returns (ca.pem, cert, key)."""
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Test relay CA")
+    with open(os.path.join(folder, "relay.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "relay.key", "-out", "relay.csr", "-subj", "/CN=relay")
+    run("x509", "-req", "-in", "relay.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "relay.pem", "-days", "2",
+        "-extfile", "relay.ext")
+    return tuple(os.path.join(folder, name) for name in ("ca.pem", "relay.pem", "relay.key"))
+
+
+class SMTP:
+    def __init__(self, folder):
+        self.ca, cert, key = certificate(folder)
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.context.load_cert_chain(cert, key)
+        self.port = free_port()
+        self.messages, self.sessions, self.lock = [], [], threading.Lock()
+        self.defer_next, self.bounce = 0, set()
+        self.controller = None
+        self.start()
+
+    def start(self):
+        smtp = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, options):
+                with smtp.lock:
+                    if address in smtp.bounce:
+                        return "550 5.1.1 no such mailbox"
+                    if smtp.defer_next > 0:
+                        smtp.defer_next -= 1
+                        return "451 4.3.0 try again later"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+                with smtp.lock:
+                    smtp.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message, envelope.original_content))
+                    smtp.sessions.append({"tls": session.ssl is not None, "auth": session.authenticated})
+                return f"250 2.0.0 queued as {len(smtp.messages)}"
+
+        def authenticate(server, session, envelope, mechanism, data):
+            return AuthResult(success=getattr(data, "login", None) == USERNAME.encode() and getattr(data, "password", None) == PASSWORD.encode())
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, tls_context=self.context, require_starttls=True,
+                                     authenticator=authenticate, auth_required=True, auth_require_tls=True, ready_timeout=10)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    def env(self):
+        return {"SMTP_USERNAME": USERNAME, "SMTP_PASSWORD": PASSWORD}
+
+    def destination(self, name="confirmations", sender="Kent Police <no-reply@kent.police.example>"):
+        return f"""    - name: {name}
+      kind: email
+      url: smtp://127.0.0.1:{self.port}
+      username: {{env: SMTP_USERNAME}}
+      password: {{env: SMTP_PASSWORD}}
+      from: {sender}
+      ca: {self.ca}
+"""
