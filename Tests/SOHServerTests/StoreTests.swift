@@ -17,7 +17,7 @@ struct StoreTests {
     }
 
     /// Every migration, in order: the one list the tests compare with.
-    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing", "v8: held deliveries", "v9: delivery addresses", "v10: uploads", "v11: upload retention"]
+    static let migrations = ["v1: submissions", "v2: request digests", "v3: delivery outbox", "v4: sealed answers", "v5: retention", "v6: audit log", "v7: routing", "v8: held deliveries", "v9: delivery addresses", "v10: uploads", "v11: upload retention", "v12: confirmation messages"]
 
     /// The keys the tests' stores seal answers with.
     static let keyLine = AnswerKeys.generate(id: "test")

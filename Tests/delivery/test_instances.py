@@ -329,11 +329,11 @@ def test_database_problems_are_clear_errors(tmp_path):
             assert "wrong-password" not in result.stderr, "a password in an error message"
             assert time.time() - started < 20, f"{url}: took {time.time() - started:.0f} s to fail"
         result = subprocess.run([SOH, "api", "migrate", "--database", secured.url()], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0 and "applied 11 migrations now (v1: submissions, " in result.stdout, result
-        assert "11 migrations in all, none pending (the last: v11: upload retention)" in result.stdout, result
+        assert result.returncode == 0 and "applied 12 migrations now (v1: submissions, " in result.stdout, result
+        assert "12 migrations in all, none pending (the last: v12: confirmation messages)" in result.stdout, result
         # What this run did, not what the database holds: a second run applies nothing.
         again = subprocess.run([SOH, "api", "migrate", "--database", secured.url()], capture_output=True, text=True, timeout=60)
-        assert again.returncode == 0 and "nothing to apply; 11 migrations in all" in again.stdout, again
+        assert again.returncode == 0 and "nothing to apply; 12 migrations in all" in again.stdout, again
     finally:
         secured.remove()
 

@@ -221,6 +221,7 @@ enum OpenAPIDocument {
             "forceReference": .string(required: false), "lastError": .string(required: false),
             "force": .string(required: false, description: "The force whose destination it is, when not the one it was made to"),
             "notice": .boolean(required: false, description: "A transfer notice, without the answers"),
+            "message": .boolean(required: false, description: "A confirmation to the person who reported, never with the answers (docs/messages.md)"),
             "held": .boolean(required: false, description: "Waiting until the delivery to the force it was made to has ended (docs/routing.md)"),
         ])
         var schemas: OpenAPI.ComponentDictionary<JSONSchema> = [

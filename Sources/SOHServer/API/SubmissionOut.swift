@@ -62,6 +62,8 @@ extension SubmissionAPI {
             var force: String?
             /// A transfer notice rather than the report.
             var notice: Bool?
+            /// A confirmation to the person who reported (docs/messages.md) rather than the report.
+            var message: Bool?
             /// Waiting until the delivery to the force the report was made to has ended (a
             /// missing person report about another force's area): never sent before.
             var held: Bool?
@@ -92,7 +94,7 @@ extension SubmissionAPI {
                 let own = reader == nil || ($0.toForce ?? s.force) == reader
                 return Receipt(id: $0.id, destination: $0.destination, state: $0.state.shown, attempts: $0.attempts, forceReference: $0.forceReference,
                                lastError: $0.state == .delivered || !own ? nil : $0.lastError, force: $0.toForce,
-                               notice: $0.kind == .notice ? true : nil, held: $0.state == .held ? true : nil)
+                               notice: $0.kind == .notice ? true : nil, message: $0.kind == .message ? true : nil, held: $0.state == .held ? true : nil)
             }
         }
 
@@ -139,7 +141,7 @@ extension SubmissionAPI {
                 }
                 return DeliveryStatus(id: $0.id, reference: reference, force: receivedBy, form: form, destination: $0.destination, state: state,
                                       attempts: $0.attempts, forceReference: $0.forceReference, lastError: $0.lastError, toForce: $0.force,
-                                      kind: $0.notice == true ? .notice : .report)
+                                      kind: $0.message == true ? .message : $0.notice == true ? .notice : .report)
             })
         }
 
