@@ -87,9 +87,13 @@ public final class DeliverySender: Sendable {
                 attempt = await Self.write(into: path, name: delivery.id + ".json") { try await $0(body) }
             }
         }
-        let elapsed = ContinuousClock.now - started
-        attempt.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        attempt.milliseconds = Self.milliseconds(since: started)
         return attempt
+    }
+
+    static func milliseconds(since started: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - started
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// A confirmation to the person who reported (docs/messages.md), by the way they chose.
@@ -118,8 +122,7 @@ public final class DeliverySender: Sendable {
         default:
             attempt = Attempt(.refused, detail: "'\(destination.name)' does not send \(recipient.channel) messages")
         }
-        let elapsed = ContinuousClock.now - started
-        attempt.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        attempt.milliseconds = Self.milliseconds(since: started)
         return attempt
     }
 

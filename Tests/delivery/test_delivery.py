@@ -344,10 +344,9 @@ def test_a_business_error_is_dead_at_once_and_can_be_sent_again(receiver):
         api.stop()
 
 
-def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(receiver, tmp_path):
-    drop = tmp_path / "drop"
-    extra = f"""      fallback: drop
-    - name: hook
+def hook_and_drop(receiver, drop):
+    """Destinations for kent beside its Standard API: the receiver's webhook and a directory."""
+    return f"""    - name: hook
       kind: webhook
       url: {receiver.url}/hook
       secrets: [{{env: WEBHOOK_NEW}}, {{env: WEBHOOK_OLD}}]
@@ -355,6 +354,11 @@ def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(r
       kind: directory
       path: {drop}
 """
+
+
+def test_webhooks_are_signed_directories_are_written_and_a_fallback_takes_over(receiver, tmp_path):
+    drop = tmp_path / "drop"
+    extra = "      fallback: drop\n" + hook_and_drop(receiver, drop)
     api = API(config(receiver, extra))
     try:
         answers = sample("lost-property")

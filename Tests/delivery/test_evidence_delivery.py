@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 from clamd import Clamd, EICAR
-from test_delivery import API, TOKEN, config, receiver, sample, submission, wait_for  # noqa: F401  (receiver is a fixture)
+from test_delivery import API, TOKEN, config, hook_and_drop, receiver, sample, submission, wait_for  # noqa: F401  (receiver is a fixture)
 
 JPEG_HEAD = bytes([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]) + b"JFIF\0"
 FORM = "anti-social-behaviour"
@@ -139,14 +139,7 @@ def test_an_upload_killed_part_way_resumes_after_the_restart_from_what_was_ackno
 
 def test_a_directory_gets_the_files_beside_the_report_and_a_webhook_the_same_links(receiver, tmp_path):
     drop = tmp_path / "drop"
-    extra = f"""    - name: hook
-      kind: webhook
-      url: {receiver.url}/hook
-      secrets: [{{env: WEBHOOK_NEW}}, {{env: WEBHOOK_OLD}}]
-    - name: drop
-      kind: directory
-      path: {drop}
-"""
+    extra = hook_and_drop(receiver, drop)
     clamd = Clamd()
     api = API(config(receiver, extra), arguments=["--clamd", clamd.address])
     try:
