@@ -56,17 +56,23 @@ public struct Confirmation: Sendable {
         MessageTemplate.fill(strings[language]?[key] ?? strings["en"]?[key] ?? key, values)
     }
 
-    /// The email: subject, plain text and HTML (every value escaped), as `relay` sends it.
-    public func email(_ report: DeliveryDocument.Report, to address: String, deliveryID: String, relay: DeliveryConfig.SMTPRelay, now: Date) -> MailMessage {
+    /// An email's subject and paragraphs, and the values they were filled with.
+    public func written(_ report: DeliveryDocument.Report) -> (language: String, subject: String, paragraphs: [String], values: [String: String]) {
         let (language, values) = values(report)
         var contact = line("messageAdd", language, values)
         if !(values["textphone"] ?? "").isEmpty { contact += " " + line("messageTextphone", language, values) }
         contact += " " + line("messageEmergency", language, values)
         let paragraphs = [line("messageIntro", language, values), line("messageReference", language, values), line("messageWentTo", language, values),
                           contact, values["site"] ?? "", line("messageNoAnswers", language, values)].filter { !$0.isEmpty }
+        return (language, line("messageSubject", language, values), paragraphs, values)
+    }
+
+    /// The email: subject, plain text and HTML (every value escaped), as `relay` sends it.
+    public func email(_ report: DeliveryDocument.Report, to address: String, deliveryID: String, relay: DeliveryConfig.SMTPRelay, now: Date) -> MailMessage {
+        let (language, subject, paragraphs, values) = written(report)
         let html = """
             <!DOCTYPE html>
-            <html lang="\(Escape.html(language))"><head><meta charset="utf-8"><title>\(Escape.html(line("messageSubject", language, values)))</title></head>
+            <html lang="\(Escape.html(language))"><head><meta charset="utf-8"><title>\(Escape.html(subject))</title></head>
             <body><h1>\(Escape.html(values["force"] ?? ""))</h1>
             \(paragraphs.map { "<p>\(Escape.html($0))</p>" }.joined(separator: "\n"))
             </body></html>
@@ -74,7 +80,7 @@ public struct Confirmation: Sendable {
         let domain = relay.fromAddress.split(separator: "@").last.map(String.init) ?? "soh.invalid"
         return MailMessage(from: relay.from, fromAddress: relay.fromAddress, to: address, toName: forms[report.form]?.receipt?.name(report.answers),
                            replyTo: relay.replyTo,
-                           subject: line("messageSubject", language, values), text: paragraphs.joined(separator: "\n\n") + "\n", html: html,
+                           subject: subject, text: paragraphs.joined(separator: "\n\n") + "\n", html: html,
                            language: language, messageID: "<\(deliveryID)@\(domain)>", date: now)
     }
 

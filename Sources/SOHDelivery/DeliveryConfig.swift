@@ -91,6 +91,8 @@ public struct DeliveryConfig: Sendable {
         case directory(path: String)
         /// Confirmations to the people who reported, by email through the force's SMTP relay.
         case email(SMTPRelay)
+        /// Confirmations by email or text through GOV.UK Notify (the force's service).
+        case notify(NotifyService)
 
         public var name: String {
             switch self {
@@ -98,6 +100,7 @@ public struct DeliveryConfig: Sendable {
             case .webhook: "webhook"
             case .directory: "directory"
             case .email: "email"
+            case .notify: "notify"
             }
         }
 
@@ -108,6 +111,7 @@ public struct DeliveryConfig: Sendable {
         public var channels: [String] {
             switch self {
             case .email: ["email"]
+            case .notify(let service): (service.emailTemplate == nil ? [] : ["email"]) + (service.smsTemplate == nil ? [] : ["text"])
             default: []
             }
         }
@@ -119,6 +123,7 @@ public struct DeliveryConfig: Sendable {
             case .standardAPI(let url, _, _, _), .webhook(let url, _): "\(name) \(url)"
             case .directory(let path): "\(name) \(path)"
             case .email(let relay): "\(name) \(relay.url)"
+            case .notify(let service): "\(name) \(service.url)"
             }
         }
     }
@@ -149,12 +154,43 @@ public struct DeliveryConfig: Sendable {
 
         /// Whether the relay is on this machine, where a plain connection is allowed.
         public var isLocal: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
+
+        /// The name its certificate is checked against and sent in SNI; nil for an IP address
+        /// (checked against the certificate's IP addresses instead).
+        var serverName: String? { host.allSatisfy { $0.isNumber || $0 == "." } || host.contains(":") ? nil : host }
     }
 
-    static let kinds = ["standard-api", "webhook", "directory", "email"]
+    /// A GOV.UK Notify service: its API key as Notify gives it (`NAME-SERVICEID-SECRET`, split
+    /// into the service id that issues each token and the secret that signs it), the templates
+    /// confirmations are sent with (`((subject))` and `((body))`, docs/messages.md), and the
+    /// bearer token Notify's delivery-status callbacks carry.
+    public struct NotifyService: Sendable, Equatable {
+        public static let defaultURL = "https://api.notifications.service.gov.uk"
+        public var url: String
+        public var serviceID: String
+        public var secret: String
+        public var emailTemplate: String?
+        public var smsTemplate: String?
+        public var callbackToken: String?
+
+        /// The service id and secret of an API key; nil when it is not one.
+        public static func split(apiKey: String) -> (serviceID: String, secret: String)? {
+            let key = Array(apiKey.trimmingCharacters(in: .whitespacesAndNewlines))
+            guard key.count >= 74 else { return nil }
+            let service = String(key[(key.count - 73)..<(key.count - 37)]), secret = String(key[(key.count - 36)...])
+            guard key[key.count - 74] == "-", key[key.count - 37] == "-", isUUID(service), isUUID(secret) else { return nil }
+            return (service, secret)
+        }
+
+        static func isUUID(_ text: String) -> Bool {
+            text.count == 36 && text.enumerated().allSatisfy { i, c in [8, 13, 18, 23].contains(i) ? c == "-" : c.isHexDigit }
+        }
+    }
+
+    static let kinds = ["standard-api", "webhook", "directory", "email", "notify"]
     static let keys = ["retry", "timeout", "forces", "allowInsecure"]
     static let destinationKeys = ["name", "kind", "url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "forms", "fallback", "notices",
-                                  "username", "password", "from", "replyTo", "ca"]
+                                  "username", "password", "from", "replyTo", "ca", "emailTemplate", "smsTemplate", "callbackToken"]
 
     /// Reads and checks a deliveries file, every problem reported with its line and column.
     /// `forces` and `forms` are the ids that exist; `environment` supplies the secrets.
@@ -196,6 +232,7 @@ public struct DeliveryConfig: Sendable {
                 continue
             }
             var list: [Destination] = []
+            var written: [StrictMapping] = []
             for item in items {
                 guard let d = StrictMapping(item, what: "destination", allowed: destinationKeys, sink: sink),
                       let destination = loadDestination(d, force: pair.key, forms: forms, environment: environment, insecure: config.allowInsecure, sink: sink)
@@ -204,11 +241,16 @@ public struct DeliveryConfig: Sendable {
                     sink.error(d.valueLocation("name"), "force '\(pair.key)' has two destinations called '\(destination.name)'")
                 }
                 list.append(destination)
+                written.append(d)
             }
-            for (i, destination) in list.enumerated() {
-                guard let fallback = destination.fallback, case .mapping = items[i].value,
-                      let d = StrictMapping(items[i], what: "destination", allowed: destinationKeys, sink: DiagnosticSink()) else { continue }
-                if fallback == destination.name || !list.contains(where: { $0.name == fallback }) {
+            // Named against every destination written, loaded or not: a mistake in one is said once.
+            let names = Set(items.compactMap { item -> String? in
+                guard case .mapping(let pairs) = item.value else { return nil }
+                return pairs.first { $0.key == "name" }.flatMap { if case .scalar(let text, _) = $0.value.value { text } else { nil } }
+            })
+            for (destination, d) in zip(list, written) {
+                guard let fallback = destination.fallback else { continue }
+                if fallback == destination.name || !names.contains(fallback) {
                     sink.error(d.valueLocation("fallback"), "fallback '\(fallback)' is not another destination of force '\(pair.key)'",
                         hint: Suggestion.hint(for: fallback, allowed: list.map(\.name).filter { $0 != destination.name }, noun: "destinations"))
                 }
@@ -238,8 +280,10 @@ public struct DeliveryConfig: Sendable {
         let own: [String: Set<String>] = [
             "standard-api": ["url", "apiKey", "apiKeyHeader", "tls"], "webhook": ["url", "secrets"], "directory": ["path"],
             "email": ["url", "username", "password", "from", "replyTo", "ca"],
+            "notify": ["url", "apiKey", "emailTemplate", "smsTemplate", "callbackToken"],
         ]
-        for key in ["url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "username", "password", "from", "replyTo", "ca"]
+        for key in ["url", "apiKey", "apiKeyHeader", "tls", "secrets", "path", "username", "password", "from", "replyTo", "ca",
+                    "emailTemplate", "smsTemplate", "callbackToken"]
             where d.has(key) && !(own[kindName]?.contains(key) ?? true) {
             sink.error(d.keyLocation(key), "'\(key)' does not apply to a \(kindName) destination",
                 hint: "A \(kindName) destination takes: \((own[kindName] ?? []).sorted().joined(separator: ", ")).")
@@ -293,6 +337,30 @@ public struct DeliveryConfig: Sendable {
         case "email":
             guard let relay = smtpRelay(d, environment: environment, sink: sink) else { return nil }
             kind = .email(relay)
+        case "notify":
+            let url = d.has("url") ? address() : NotifyService.defaultURL
+            let key = d.value("apiKey").flatMap { Secret.read($0, key: "apiKey", environment: environment, sink: sink) }
+            if !d.has("apiKey") { sink.error(d.location, "missing required key 'apiKey' in destination", hint: "Name the Notify API key: 'apiKey: {env: KENT_NOTIFY_API_KEY}'.") }
+            let split = key.flatMap(NotifyService.split(apiKey:))
+            if key != nil, split == nil {
+                sink.error(d.valueLocation("apiKey"), "the Notify API key should be as Notify gives it: its name, the service id and the secret",
+                    hint: "It ends with two UUIDs: NAME-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.")
+            }
+            var templates: [String: String] = [:]
+            for name in ["emailTemplate", "smsTemplate"] {
+                guard let id = d.text(name) else { continue }
+                if NotifyService.isUUID(id.lowercased()) { templates[name] = id.lowercased() } else {
+                    sink.error(d.valueLocation(name), "'\(name)' should be a Notify template id (a UUID), found '\(id)'")
+                }
+            }
+            if !d.has("emailTemplate") && !d.has("smsTemplate") {
+                sink.error(d.location, "a notify destination needs 'emailTemplate', 'smsTemplate' or both", hint: "The ids of the Notify templates confirmations are sent with.")
+            }
+            let token = d.value("callbackToken").flatMap { Secret.read($0, key: "callbackToken", environment: environment, sink: sink) }
+            if let token, token.count < 10 { sink.error(d.valueLocation("callbackToken"), "Notify's callback bearer token is at least 10 characters") }
+            guard let url, let split else { return nil }
+            kind = .notify(NotifyService(url: url, serviceID: split.serviceID, secret: split.secret, emailTemplate: templates["emailTemplate"],
+                                         smsTemplate: templates["smsTemplate"], callbackToken: token))
         default:
             sink.error(d.valueLocation("kind"), "unknown destination kind '\(kindName)'", hint: Suggestion.hint(for: kindName, allowed: kinds, noun: "kinds"))
             return nil
@@ -323,13 +391,14 @@ public struct DeliveryConfig: Sendable {
                 sink.error(d.valueLocation(key), "'\(key)' should be an email address, or a name and <address>, found '\(value)'")
             }
         }
-        guard let url, let from, let fromAddress = MailAddress.address(in: from) else { return nil }
+        guard let url else { return nil }
         guard let parsed = URL(string: url), let scheme = parsed.scheme, ["smtp", "smtps"].contains(scheme), let host = parsed.host, !host.isEmpty,
               parsed.path.isEmpty || parsed.path == "/" else {
             sink.error(d.valueLocation("url"), "'url' should be smtp://HOST:PORT or smtps://HOST:PORT, found '\(url)'",
                 hint: "smtp:// upgrades to TLS with STARTTLS (port 587); smtps:// is TLS from the start (port 465).")
             return nil
         }
+        guard let from, let fromAddress = MailAddress.address(in: from) else { return nil }
         return SMTPRelay(url: url, host: host, port: parsed.port ?? (scheme == "smtps" ? 465 : 587), implicitTLS: scheme == "smtps",
                          username: username, password: password, from: from, fromAddress: fromAddress, replyTo: replyTo, ca: ca)
     }

@@ -79,7 +79,7 @@ public final class DeliverySender: Sendable {
                 "webhook-signature": WebhookSignature.sign(id: delivery.id, timestamp: timestamp, body: body, secrets: secrets),
             ]
             attempt = await post(body, to: url, headers: headers, delivery: delivery, client: clients[""]!, success: { (200..<300).contains($0) })
-        case .email:
+        case .email, .notify:
             attempt = Attempt(.refused, detail: "'\(destination.name)' sends confirmations to people, not reports")
         case .directory(let path):
             // The files first: a pick-up that sees the document finds its files whole.
@@ -119,6 +119,8 @@ public final class DeliverySender: Sendable {
             } catch {
                 attempt = Attempt(.retry, detail: "could not send through \(relay.host):\(relay.port): \(error)")
             }
+        case (.notify(let service), _) where destination.kind.channels.contains(recipient.channel):
+            attempt = await NotifyClient(service: service, client: clients[""]!, timeout: timeout).send(confirmation, to: recipient, report: delivery.report)
         default:
             attempt = Attempt(.refused, detail: "'\(destination.name)' does not send \(recipient.channel) messages")
         }

@@ -33,7 +33,7 @@ struct SMTPClient {
             .connect(host: relay.host, port: relay.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if relay.implicitTLS {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: relay.isLocal ? nil : relay.host))
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: relay.serverName))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
@@ -48,7 +48,7 @@ struct SMTPClient {
                     _ = try await session.command("STARTTLS", expect: 220, "STARTTLS")
                     let raw = channel.channel
                     try await raw.eventLoop.submit {
-                        try raw.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: relay.isLocal ? nil : relay.host),
+                        try raw.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: relay.serverName),
                                                                    position: .first)
                     }.get()
                     secure = true

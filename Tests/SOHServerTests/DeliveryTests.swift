@@ -36,6 +36,44 @@ struct DeliveryConfigTests {
         #expect(c.destination(force: "kent", name: "athena")?.kind == .standardAPI(url: "https://kent.example/sapi", apiKey: "k", apiKeyHeader: "x-api-key", tls: nil))
     }
 
+    /// Destinations that send confirmations to people take no reports; each says which ways
+    /// it reaches them, and every mistake is named at its line.
+    @Test func confirmationDestinationsAreReadStrictly() throws {
+        let key = "soh_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
+        let env = ["KENT_KEY": "k", "NOTIFY": key, "TOKEN": "a-callback-token", "USER": "u", "PASS": "p"]
+        let (config, errors) = load("""
+            forces:
+              kent:
+                - {name: athena, kind: standard-api, url: "https://kent.example/sapi", apiKey: {env: KENT_KEY}}
+                - {name: mail, kind: email, url: "smtp://relay.kent.example:587", username: {env: USER}, password: {env: PASS}, from: "Kent Police <no-reply@kent.example>"}
+                - {name: notify, kind: notify, apiKey: {env: NOTIFY}, smsTemplate: 7D2E9A41-3C6B-4F0E-8B15-9E4A2C7F1D38, callbackToken: {env: TOKEN}}
+            """, environment: env)
+        #expect(errors == [])
+        let c = try #require(config)
+        #expect(c.destinations(force: "kent", form: "crime").map(\.name) == ["athena"], "no reports to people's channels")
+        #expect(c.messageDestination(force: "kent", form: "crime", channel: "email")?.name == "mail")
+        #expect(c.messageDestination(force: "kent", form: "crime", channel: "text")?.name == "notify")
+        guard case .notify(let service)? = c.destination(force: "kent", name: "notify")?.kind else { Issue.record("not notify"); return }
+        #expect(service.serviceID == "26785a09-ab16-4eb0-8407-a37497a57506" && service.secret == "3d844edf-8d35-48ac-975b-e847b4f122b0")
+        #expect(service.smsTemplate == "7d2e9a41-3c6b-4f0e-8b15-9e4a2c7f1d38" && service.url == "https://api.notifications.service.gov.uk")
+        guard case .email(let relay)? = c.destination(force: "kent", name: "mail")?.kind else { Issue.record("not email"); return }
+        #expect(relay.host == "relay.kent.example" && relay.port == 587 && !relay.implicitTLS && relay.fromAddress == "no-reply@kent.example")
+        let (_, bad) = load("""
+            forces:
+              kent:
+                - {name: mail, kind: email, url: "http://relay.kent.example", from: "Kent Police"}
+                - {name: notify, kind: notify, apiKey: {env: KENT_KEY}, emailTemplate: not-a-uuid}
+                - {name: texts, kind: notify, apiKey: {env: NOTIFY}, smsTemplate: 7d2e9a41-3c6b-4f0e-8b15-9e4a2c7f1d38, fallback: notify}
+            """, environment: env)
+        #expect(bad == [
+            "deliveries.yml:3:38: error: 'url' should be smtp://HOST:PORT or smtps://HOST:PORT, found 'http://relay.kent.example'",
+            "deliveries.yml:3:73: error: 'from' should be an email address, or a name and <address>, found 'Kent Police'",
+            "deliveries.yml:4:44: error: the Notify API key should be as Notify gives it: its name, the service id and the secret",
+            "deliveries.yml:4:76: error: 'emailTemplate' should be a Notify template id (a UUID), found 'not-a-uuid'",
+            "deliveries.yml:5:109: error: 'fallback' does not apply to a destination that sends confirmations to people",
+        ], "\(bad)")
+    }
+
     @Test func theTimeoutIsADurationWithinLimits() throws {
         let (config, errors) = load("timeout: 5s\nforces:\n  kent:\n    - {name: drop, kind: directory, path: /x}\n")
         #expect(errors == [] && config?.timeout == 5)

@@ -114,6 +114,9 @@ public struct SubmissionAPI: Sendable {
             Route(.get, "/v1/forces/:force/submissions/:reference/evidence/:upload", access: .forceToken, described: OpenAPIDocument.fetchEvidence) {
                 request, context in await self.fetchEvidence(request, context)
             },
+            Route(.post, "/v1/forces/:force/messages/status", described: OpenAPIDocument.messageStatus) { request, context in
+                await self.messageStatus(request, context)
+            },
             Route(.get, "/v1/forces/:force/audit", access: .forceToken, described: OpenAPIDocument.audit) { request, context in await self.auditLog(request, context) },
             Route(.get, "/v1/postcodes/:postcode", limited: true, cors: .anyOrigin, described: OpenAPIDocument.postcode) { request, context in
                 await self.postcode(request, context)

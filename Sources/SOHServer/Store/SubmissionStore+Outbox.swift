@@ -144,6 +144,33 @@ extension SubmissionStore {
         }
     }
 
+    /// What became of a confirmation once Notify handed it on (its delivery-status callback,
+    /// docs/messages.md): recorded as an attempt of the report's `message` delivery for `force`;
+    /// a failure Notify gives up on makes it dead, never retried. False when there is no such
+    /// confirmation.
+    public func recordMessageStatus(force: String, reference: String, notification: String, status: String, now: Date) async throws -> Bool {
+        let failed = ["permanent-failure", "temporary-failure", "technical-failure"].contains(status)
+        let detail = "Notify \(notification.prefix(40)): \(status)" + (status == "permanent-failure" ? " (the address or number does not exist, or refuses it)" : "")
+        let at = StoreTime.milliseconds(now)
+        return try await database.write { db in
+            guard let id = try await db.raw("""
+                SELECT d.id FROM delivery d JOIN submission s ON s.id = d.submission_id
+                WHERE s.reference = \(bind: reference) AND d.force = \(bind: force) AND d.kind = \(DeliveryKind.message)
+                """).first(decodingColumn: "id", as: String.self) else { return false }
+            try await db.raw("""
+                INSERT INTO delivery_attempt (delivery_id, at, outcome, http_status, milliseconds, detail)
+                VALUES (\(bind: id), \(bind: at), \(bind: (failed ? Attempt.Outcome.refused : Attempt.Outcome.delivered).rawValue), NULL, 0, \(bind: detail))
+                """).run()
+            if failed {
+                try await db.raw("""
+                    UPDATE delivery SET state = \(DeliveryState.dead), lease_until = NULL, finished_at = \(bind: at), last_error = \(bind: detail)
+                    WHERE id = \(bind: id)
+                    """).run()
+            }
+            return true
+        }
+    }
+
     public func attempts(delivery id: String) async throws -> [AttemptRecord] {
         try await database.read { db in
             try await db.raw("""
