@@ -2,7 +2,7 @@
 real SMTP server (smtp.py: aiosmtpd with STARTTLS and AUTH), which parses every message with
 Python's `email` package: the reference, the force, its numbers, in the report's language, and
 never the answers; faults retried and sent once; a bounced address dead, with the relay's words."""
-import os
+import time
 
 import pytest
 
@@ -94,5 +94,22 @@ def test_a_relay_that_is_away_or_defers_gets_each_message_once_and_a_bounce_is_d
         dead = api.soh("deliveries", "dead").stdout
         assert "550" in dead and "no such mailbox" in dead, dead
         assert len(relay.messages) == 2
+    finally:
+        api.stop()
+
+
+def test_messages_pending_when_the_api_is_killed_are_each_sent_once_after_the_restart(receiver, relay):
+    api = API(config(receiver, relay.destination()), env=relay.env())
+    try:
+        relay.stop()
+        references = [api.post("lost-property", answers()) for _ in range(3)]
+        assert wait_for(lambda: all("could not send" in api.soh("deliveries", "show", r).stdout for r in references), 30)
+        api.kill()
+        relay.start()
+        api.start()
+        assert wait_for(lambda: len(relay.messages) == 3, 60), [api.soh("deliveries", "show", r).stdout for r in references]
+        time.sleep(2)
+        assert len(relay.messages) == 3 and len({m["Message-ID"] for _, _, m, _ in relay.messages}) == 3, "each sent once"
+        assert sorted(m["Subject"].rsplit(" ", 1)[1] for _, _, m, _ in relay.messages) == sorted(references)
     finally:
         api.stop()
