@@ -1,5 +1,4 @@
 import Foundation
-import SOHModel
 
 /// The police areas of England and Wales (`data/police-areas.yml`): which force covers each
 /// local authority area. Forms ask where something happened with an area question whose
