@@ -62,11 +62,11 @@ struct SMTPClient {
                 let auth = features.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").map(String.init) ?? []
                 if auth.contains("PLAIN") {
                     let token = Data("\0\(username)\0\(password)".utf8).base64EncodedString()
-                    _ = try await session.command("AUTH PLAIN \(token)", expect: 235, "AUTH PLAIN", secret: true)
+                    _ = try await session.command("AUTH PLAIN \(token)", expect: 235, "AUTH PLAIN")
                 } else if auth.contains("LOGIN") {
                     _ = try await session.command("AUTH LOGIN", expect: 334, "AUTH LOGIN")
-                    _ = try await session.command(Data(username.utf8).base64EncodedString(), expect: 334, "AUTH LOGIN username", secret: true)
-                    _ = try await session.command(Data(password.utf8).base64EncodedString(), expect: 235, "AUTH LOGIN password", secret: true)
+                    _ = try await session.command(Data(username.utf8).base64EncodedString(), expect: 334, "AUTH LOGIN username")
+                    _ = try await session.command(Data(password.utf8).base64EncodedString(), expect: 235, "AUTH LOGIN password")
                 } else {
                     throw Broken(description: "the relay offers neither AUTH PLAIN nor AUTH LOGIN")
                 }
@@ -118,7 +118,7 @@ struct SMTPClient {
             return lines
         }
 
-        mutating func command(_ line: String, expect code: Int, _ step: String, alsoAccept: [Int] = [], secret: Bool = false) async throws -> [String] {
+        mutating func command(_ line: String, expect code: Int, _ step: String, alsoAccept: [Int] = []) async throws -> [String] {
             try await outbound.write(ByteBuffer(string: line + "\r\n"))
             return try await expect(code, step, alsoAccept: alsoAccept)
         }

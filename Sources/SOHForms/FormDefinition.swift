@@ -47,8 +47,11 @@ public struct FormDefinition: Sendable, Codable, Equatable {
         }
 
         /// The person's name as they gave it, to address them; nil when not asked.
-        public func name(_ answers: [String: Answer]) -> String? {
-            guard let name, case .text(let value)? = answers[name] else { return nil }
+        public func name(_ answers: [String: Answer]) -> String? { Self.text(name, answers) }
+
+        /// A question's text answer, trimmed; nil when there is none.
+        static func text(_ id: String?, _ answers: [String: Answer]) -> String? {
+            guard let id, case .text(let value)? = answers[id] else { return nil }
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
@@ -56,11 +59,7 @@ public struct FormDefinition: Sendable, Codable, Equatable {
         /// Where the person asked for their confirmation to go, from their answers; nil when
         /// they did not ask (or the answer it needs is missing).
         public func recipient(_ answers: [String: Answer]) -> Recipient? {
-            func text(_ id: String?) -> String? {
-                guard let id, case .text(let value)? = answers[id] else { return nil }
-                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-                return trimmed.isEmpty ? nil : trimmed
-            }
+            func text(_ id: String?) -> String? { Self.text(id, answers) }
             switch text(question) {
             case "email": return text(email).map(Recipient.email)
             case "text": return text(mobile).flatMap { Rules.isMobile($0) ? .text(Rules.e164($0)) : nil }

@@ -270,8 +270,9 @@ struct APICommand: AsyncParsableCommand {
                                                  target: "\(total) submissions and \(files) evidence files sealed again with the key '\(current)'"), now: Date())
             let left = try await store.uploadsUnderOtherKeys()
             guard left == (0, 0) else {
-                let still = left.others > 0 ? "\(Report.plural(left.others, "evidence file")) sealed with other keys were not reached: pass --evidence as 'soh api' does"
-                    : "\(Report.plural(left.receiving, "upload")) still being received keep their key until they are complete: run this again later"
+                let still = left.others > 0 && storage == nil
+                    ? "\(Report.plural(left.others, "evidence file")) sealed with other keys were not reached: pass --evidence as 'soh api' does"
+                    : "\(Report.plural(left.receiving + left.others, "upload")) being received or scanned keep their key until they are done: run this again later"
                 print("\(database.name): every answer is sealed with '\(current)' (\(Report.plural(total, "submission")) sealed again, \(Report.plural(files, "evidence file")) sealed again); \(still), and keep the other keys until then.")
                 return
             }

@@ -32,3 +32,31 @@ import Testing
         #expect(SigV4.canonicalQuery([("delete", ""), ("a", "x y")]) == "a=x%20y&delete=")
     }
 }
+
+/// `--evidence s3://BUCKET/PREFIX` and the AWS variables, read strictly: every mistake refused
+/// with what is wrong, nothing started.
+@Suite("S3 bucket URLs") struct S3BucketTests {
+    static let credentials = ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"]
+
+    func problem(_ url: String, _ environment: [String: String] = credentials) -> String? {
+        do { _ = try S3Bucket(url: url, environment: environment); return nil } catch { return error.description }
+    }
+
+    @Test func aGoodURLAndEnvironment() throws {
+        let aws = try S3Bucket(url: "s3://force-evidence/soh", environment: Self.credentials.merging(["AWS_REGION": "eu-west-2"]) { $1 })
+        #expect(aws.prefix == "soh/" && aws.region == "eu-west-2" && !aws.pathStyle && aws.endpoint.absoluteString == "https://s3.eu-west-2.amazonaws.com")
+        let minio = try S3Bucket(url: "s3://evidence", environment: Self.credentials.merging(["AWS_ENDPOINT_URL": "http://minio.internal:9000/"]) { $1 })
+        #expect(minio.prefix == "" && minio.pathStyle && minio.endpoint.port == 9000 && minio.location == "s3://evidence/")
+    }
+
+    @Test func mistakesAreRefusedWithTheirReason() {
+        #expect(problem("s3://Evidence/x")?.contains("is not a bucket name") == true)
+        #expect(problem("s3://ab")?.contains("is not a bucket name") == true)
+        #expect(problem("s3://evidence/a/../b")?.contains("'.' or '..' part") == true)
+        #expect(problem("s3://evidence/a//b")?.contains("an empty") == true)
+        #expect(problem("s3://evidence/a\u{0}b")?.contains("control character") == true)
+        #expect(problem("s3://evidence", [:])?.contains("needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") == true)
+        #expect(problem("s3://evidence", Self.credentials.merging(["AWS_ENDPOINT_URL": "ftp://x"]) { $1 })?.contains("is not http(s)://HOST[:PORT]") == true)
+        #expect(problem("s3://evidence", Self.credentials.merging(["AWS_ENDPOINT_URL": "https://x/path"]) { $1 })?.contains("is not http(s)://HOST[:PORT]") == true)
+    }
+}

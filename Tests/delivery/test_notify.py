@@ -2,9 +2,13 @@
 emails to a Notify-compatible receiver written from Notify's API documentation (notify.py), which
 verifies every token and body; Notify's faults are retried and each message sent once; a bad
 template is dead; Notify's delivery receipts come back on the API with the callback token."""
+import json
+import urllib.error
+import urllib.request
+
 import pytest
 
-from notify import Notify, SMS_TEMPLATE, EMAIL_TEMPLATE
+from notify import CALLBACK_TOKEN, Notify, SMS_TEMPLATE, EMAIL_TEMPLATE
 from test_delivery import API, config, receiver, sample, wait_for  # noqa: F401  (receiver is a fixture)
 
 SECRET = "Three keys on a red fob, SOH-ANSWER-CANARY"
@@ -15,6 +19,17 @@ def notify():
     server = Notify()
     yield server
     server.close()
+
+
+def post(url, body):
+    """The status a callback with this body and the right token gets."""
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {CALLBACK_TOKEN}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 def answers(**extra):
@@ -49,6 +64,11 @@ def test_a_text_and_an_email_go_through_notify_with_verified_tokens_and_never_th
         # Not Notify: refused, nothing recorded.
         assert notify.callback(api.url, "kent", sms, "delivered", token="not-the-token-at-all") == 401
         assert notify.callback(api.url, "essex", sms, "delivered") == 404
+        # Not a receipt, or a status Notify does not send: 400, nothing recorded.
+        assert notify.callback(api.url, "kent", sms, "sent-by-pigeon") == 400
+        assert post(f"{api.url}/v1/forces/kent/messages/status", b"not json") == 400
+        assert post(f"{api.url}/v1/forces/kent/messages/status", json.dumps({"id": "x", "status": "delivered"}).encode()) == 400
+        assert api.soh("deliveries", "show", texted).stdout.count("permanent-failure") == shown.count("permanent-failure")
     finally:
         api.stop()
 
