@@ -182,10 +182,14 @@ def test_crime_form_with_javascript(browser, form_site, api):
     assert answers["crime-type"] == "damage" and answers["damaged-property"] == "Car window"
     assert [s.get("suspect-name") for s in answers["suspects"]] == [None, "Alex"]
     assert "stolen-items" not in answers and "other-type" not in answers
-    # The draft is cleared once sent, wherever it was kept, and the confirmation shows no answers.
+    # The draft is cleared once sent, wherever it was kept; what is left is the copy to keep, in
+    # this tab only, and the confirmation shows no answers on screen (they are for printing).
     assert browser.execute_script(
-        "return [sessionStorage, localStorage].flatMap(s => Object.keys(s)).filter(k => k.startsWith('soh-')).length") == 0
-    assert "Car window" not in browser.page_source and "Alex" not in browser.page_source
+        "return [sessionStorage, localStorage].flatMap(s => Object.keys(s).map(k => (s === sessionStorage ? 's:' : 'l:') + k))"
+        ".filter(k => k.includes('soh-'))") == ["s:soh-copy"]
+    shown = browser.find_element(By.TAG_NAME, "main").text
+    assert "Car window" not in shown and "Alex" not in shown
+    assert browser.find_element(By.CSS_SELECTOR, "[data-copy-print]").is_displayed()
 
 
 def test_crime_form_in_welsh(browser, form_site, api):
@@ -402,6 +406,8 @@ def test_crime_form_without_javascript(browser_without_js, form_site, api):
     assert b.find_element(By.ID, "page-stolen").is_displayed()
     assert "Answer this part only if you answered “Theft” or “Burglary”" in b.find_element(By.ID, "page-stolen").text
     assert b.find_element(By.ID, "q-damaged-property").is_displayed()
+    # Check answers, before sending, offers printing the page as the copy to keep.
+    assert "print this page or save it as a PDF now" in b.find_element(By.ID, "page-check").text
     choose(b, "q-in-danger-2")
     choose(b, "q-crime-type-1")
     date(b, "q-happened-on", "3", "2", "2026")
@@ -424,6 +430,10 @@ def test_crime_form_without_javascript(browser_without_js, form_site, api):
     assert fields["happened-on[day]"] == ["3"] and fields["stolen-items"] == ["Blue Raleigh bike"]
     assert "reference=" in b.current_url
     assert b.find_element(By.TAG_NAME, "h1").text == "Report sent"
+    # Without JavaScript nothing was kept to print: the page says what became of the answers.
+    main = b.find_element(By.TAG_NAME, "main").text
+    assert "No copy of them was kept on this device" in main
+    assert "Save or print" not in main
 
 
 def test_the_one_page_form_is_accessible(browser, form_site):

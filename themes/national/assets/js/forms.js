@@ -14,6 +14,25 @@ const todayISO = () => {
 };
 const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 
+// The copy to keep (issue 31): made on the form page from the answers that were sent, read by the
+// confirmation page for the same reference. It stays in this tab only (sessionStorage, which the
+// quick exit empties) and is never sent anywhere.
+const COPY_KEY = "soh-copy";
+
+/** One row of a summary list: a question and its answer, as check answers shows them. */
+function summaryRow(key, value) {
+  const row = document.createElement("div");
+  row.className = "summary-list__row";
+  const dt = document.createElement("dt");
+  dt.className = "summary-list__key";
+  dt.textContent = key;
+  const dd = document.createElement("dd");
+  dd.className = "summary-list__value";
+  dd.textContent = value;
+  row.append(dt, dd);
+  return row;
+}
+
 function showConfirmation() {
   const block = $("[data-reference-block]");
   if (!block) return;
@@ -21,7 +40,28 @@ function showConfirmation() {
   if (reference && /^[A-Z0-9-]{4,40}$/i.test(reference)) {
     $("[data-reference]", block).textContent = reference;
     block.hidden = false;
+    showCopy(reference);
   }
+}
+
+/** Offers the copy of the report this tab kept for `reference`, ready to print or save as a PDF. */
+function showCopy(reference) {
+  const section = $("[data-report-copy]");
+  let copy;
+  try { copy = JSON.parse(window.sessionStorage.getItem(COPY_KEY)); } catch { return; }
+  if (!section || !copy || copy.reference !== reference || !Array.isArray(copy.rows)) return;
+  $("[data-copy-form]", section).textContent = String(copy.form || "");
+  $("[data-copy-reference]", section).textContent = reference;
+  const sent = new Date(copy.sentAt);
+  if (!Number.isNaN(sent.getTime())) {
+    $("[data-copy-sent]", section).textContent =
+      // British English, as the forms write dates ("7 December 2026 at 20:45"), or Welsh.
+      new Intl.DateTimeFormat(document.documentElement.lang === "cy" ? "cy-GB" : "en-GB", { dateStyle: "long", timeStyle: "short" }).format(sent);
+  }
+  const list = $("[data-copy-answers]", section);
+  for (const [key, value] of copy.rows) list.append(summaryRow(String(key), String(value)));
+  $("[data-copy-print]", section).addEventListener("click", () => window.print());
+  section.hidden = false;
 }
 
 class FormRuntime {
@@ -424,6 +464,21 @@ class FormRuntime {
   }
 
   // ----- check answers -----
+  /** Each asked question with its answer as a person reads it, in the order of the form. */
+  answerRows(answers) {
+    const rows = [];
+    for (const page of askedPages(this.def, answers, todayISO())) {
+      if (page.kind !== "questions" || page.repeat && !answers[page.id]) continue;
+      const asked = page.repeat
+        ? (answers[page.id] || []).flatMap((item, i) => askedQuestions(page, item).map((q) => [q, item[q.id], ` ${i + 1}`]))
+        : askedQuestions(page, answers).map((q) => [q, answers[q.id], ""]);
+      for (const [q, value, suffix] of asked) {
+        rows.push({ page: page.id, key: (q.label[this.language] || q.label.en) + suffix, value: this.display(q, value) });
+      }
+    }
+    return rows;
+  }
+
   renderCheckAnswers() {
     const section = this.sections.get(this.current);
     const list = $("[data-check-answers]", section);
@@ -432,35 +487,28 @@ class FormRuntime {
     list.textContent = "";
     const answers = this.answers();
     this.renderElsewhere(section, answers);
-    for (const page of askedPages(this.def, answers, todayISO())) {
-      if (page.kind !== "questions" || page.repeat && !answers[page.id]) continue;
-      const rows = page.repeat
-        ? (answers[page.id] || []).flatMap((item, i) => askedQuestions(page, item).map((q) => [q, item[q.id], ` ${i + 1}`]))
-        : askedQuestions(page, answers).map((q) => [q, answers[q.id], ""]);
-      for (const [q, value, suffix] of rows) {
-        const row = document.createElement("div");
-        row.className = "summary-list__row";
-        const dt = document.createElement("dt");
-        dt.className = "summary-list__key";
-        dt.textContent = (q.label[this.language] || q.label.en) + suffix;
-        const dd = document.createElement("dd");
-        dd.className = "summary-list__value";
-        dd.textContent = this.display(q, value);
-        const change = document.createElement("dd");
-        change.className = "summary-list__actions";
-        const a = document.createElement("a");
-        a.href = `?step=${encodeURIComponent(page.id)}`;
-        a.textContent = this.t.formChange;
-        const hidden = document.createElement("span");
-        hidden.className = "visually-hidden";
-        hidden.textContent = ` ${dt.textContent}`;
-        a.append(hidden);
-        a.addEventListener("click", (e) => { e.preventDefault(); this.returnToCheck = true; this.show(page.id); });
-        change.append(a);
-        row.append(dt, dd, change);
-        list.append(row);
-      }
+    for (const { page, key, value } of this.answerRows(answers)) {
+      const row = summaryRow(key, value);
+      const change = document.createElement("dd");
+      change.className = "summary-list__actions";
+      const a = document.createElement("a");
+      a.href = `?step=${encodeURIComponent(page)}`;
+      a.textContent = this.t.formChange;
+      const hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = ` ${key}`;
+      a.append(hidden);
+      a.addEventListener("click", (e) => { e.preventDefault(); this.returnToCheck = true; this.show(page); });
+      change.append(a);
+      row.append(change);
+      list.append(row);
     }
+  }
+
+  /** The copy the confirmation page offers: the answers that were sent, kept in this tab only. */
+  keepCopy(answers, reference) {
+    const copy = { reference, form: this.formTitle, sentAt: new Date().toISOString(), rows: this.answerRows(answers).map((r) => [r.key, r.value]) };
+    try { window.sessionStorage.setItem(COPY_KEY, JSON.stringify(copy)); } catch { /* blocked or full: no copy is offered */ }
   }
 
   // When it happened in another force's area, check answers says what will become of the report.
@@ -564,6 +612,7 @@ class FormRuntime {
     }
     if (response.status === 201 || response.status === 200) {
       const result = await response.json().catch(() => ({}));
+      this.keepCopy(pending.answers, String(result.reference || ""));
       this.clearDraft();
       // The API decided which force's area it is; the confirmation page has a note for each.
       const elsewhere = /^[a-z0-9-]+$/.test(result.areaForce || "") && result.areaForce !== this.forceID ? `#area-force-${result.areaForce}` : "";
