@@ -30,10 +30,6 @@ public struct Confirmation: Sendable {
         (self.forces, self.strings, self.forms) = (forces, strings, forms)
     }
 
-    /// The keys of the interface strings a confirmation is written with.
-    public static let keys = ["messageSubject", "messageIntro", "messageReference", "messageWentTo", "messageAdd", "messageTextphone",
-                              "messageEmergency", "messageNoAnswers", "messageText"]
-
     /// Where the person asked for theirs to go; nil when they did not.
     public func recipient(_ report: DeliveryDocument.Report) -> FormDefinition.Recipient? {
         forms[report.form]?.receipt?.recipient(report.answers)
@@ -45,11 +41,19 @@ public struct Confirmation: Sendable {
         let force = forces[owner]
         let language = strings[report.language] == nil ? "en" : report.language
         let name = force?.names[language] ?? force?.names["en"] ?? owner
-        return (language, [
-            "force": name, "reference": report.reference, "form": forms[report.form]?.title.text(language) ?? report.form,
-            "emergency": force?.emergency ?? "999", "nonEmergency": force?.nonEmergency ?? "101", "textphone": force?.textphone ?? "",
-            "site": force?.site ?? "",
-        ])
+        var values: [String: String] = [:]
+        for placeholder in MessageWording.Placeholder.allCases {
+            values[placeholder.rawValue] = switch placeholder {
+            case .force: name
+            case .reference: report.reference
+            case .form: forms[report.form]?.title.text(language) ?? report.form
+            case .emergency: force?.emergency ?? "999"
+            case .nonEmergency: force?.nonEmergency ?? "101"
+            case .textphone: force?.textphone ?? ""
+            case .site: force?.site ?? ""
+            }
+        }
+        return (language, values)
     }
 
     func line(_ key: String, _ language: String, _ values: [String: String]) -> String {

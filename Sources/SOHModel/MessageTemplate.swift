@@ -21,4 +21,36 @@ public enum MessageTemplate {
         }
         return out + rest
     }
+
+    /// The names of the gaps in `template`, in order (`{max}` → `max`), as `fill` reads them.
+    public static func placeholders(in template: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            let after = rest[rest.index(after: open)...]
+            guard let close = after.firstIndex(of: "}") else { break }
+            names.append(String(after[..<close]))
+            rest = after[after.index(after: close)...]
+        }
+        return names
+    }
+}
+
+/// What a confirmation message is written with (docs/messages.md): the interface strings it
+/// uses, and the placeholders the API fills in them. `soh check` refuses any other placeholder
+/// in these strings, in every language, so a typing slip never reaches a person as `{refrence}`.
+public enum MessageWording {
+    public static let keys = ["messageSubject", "messageIntro", "messageReference", "messageWentTo", "messageAdd", "messageTextphone",
+                              "messageEmergency", "messageNoAnswers", "messageText"]
+
+    public enum Placeholder: String, CaseIterable, Sendable {
+        /// The name of the force the report is with (the owning force after routing), in the report's language.
+        case force
+        case reference
+        /// The form's title.
+        case form
+        case emergency, nonEmergency, textphone
+        /// The force's site.
+        case site
+    }
 }

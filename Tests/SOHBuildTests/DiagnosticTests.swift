@@ -155,6 +155,20 @@ struct DiagnosticTests {
         #expect(diagnostics.contains { $0.file == "themes/national/i18n/cy.yml" && $0.message == "interface string 'skipLink' is missing in 'cy'" })
     }
 
+    @Test func placeholdersAreCheckedInEveryLanguage() async throws {
+        let site = try Fixture()
+        // A slip in English's confirmation wording, and a Welsh count that lost its number.
+        try site.edit("themes/national/i18n/en.yml", "messageSubject: \"Your report to {force}: {reference}\"",
+                      "messageSubject: \"Your report to {force}: {refrence}\"")
+        try site.edit("themes/national/i18n/cy.yml", "{n}", "{rhif}")
+        let diagnostics = await site.failures()
+        let subject = try #require(diagnostics.first { $0.message == "'messageSubject' uses {refrence}, which a confirmation message does not fill" })
+        #expect(subject.file == "themes/national/i18n/en.yml" && subject.line > 1 && subject.column > 1)
+        #expect(subject.hint?.contains("Did you mean 'reference'?") == true)
+        #expect(diagnostics.contains { $0.file == "themes/national/i18n/cy.yml" && $0.message == "'characterCountRemaining' uses {rhif}, which en.yml's 'characterCountRemaining' does not" })
+        #expect(diagnostics.contains { $0.file == "themes/national/i18n/cy.yml" && $0.message == "'characterCountRemaining' leaves out {n}, which en.yml's 'characterCountRemaining' has" })
+    }
+
     @Test func unknownForceOnTheCommandLine() async throws {
         let site = try Fixture()
         let diagnostics = await site.failures(forces: ["alpah"])

@@ -2,13 +2,20 @@
 a certificate the tests make with openssl, requiring it before AUTH (PLAIN and LOGIN, one
 username and password), and parsing every message it takes with Python's `email` package.
 Faults on demand: `defer_next` answers 451 (try later), `bounce` answers 550 for an address;
-`stop()` and `start()` take the relay away and bring it back on the same port."""
+`stop()` and `start()` take the relay away and bring it back on the same port.
+
+Run on its own (`python3 smtp.py FOLDER LOG`, for `make bench-delivery`) it prints its port, CA,
+username and password on one line and, instead of keeping messages, appends a line to LOG for
+each one it takes: the reference at the end of its Subject, its Message-ID, and the time."""
 import email
+import email.parser
 import email.policy
 import os
 import ssl
 import subprocess
+import sys
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -32,7 +39,8 @@ def certificate(folder):
 
 
 class SMTP:
-    def __init__(self, folder):
+    def __init__(self, folder, log=None):
+        self.log = open(log, "a", buffering=1) if log else None
         self.ca, cert, key = certificate(folder)
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.context.load_cert_chain(cert, key)
@@ -57,6 +65,10 @@ class SMTP:
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):
+                if smtp.log:
+                    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(envelope.original_content)
+                    smtp.log.write(f"{str(headers['Subject']).rsplit(' ', 1)[-1]} {headers['Message-ID']} {time.time()}\n")
+                    return "250 2.0.0 queued"
                 message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
                 with smtp.lock:
                     smtp.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message, envelope.original_content))
@@ -87,3 +99,9 @@ class SMTP:
       from: {sender}
       ca: {self.ca}
 """
+
+
+if __name__ == "__main__":
+    relay = SMTP(sys.argv[1], log=sys.argv[2])
+    print(relay.port, relay.ca, USERNAME, PASSWORD, flush=True)
+    threading.Event().wait()
