@@ -26,7 +26,7 @@ help:
 	@echo "make bench        build speed as ratios: cold vs copy of the output vs Hugo x43, warm rebuild, memory"
 	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
 	@echo "                  (DB=postgres INSTANCES=2: two instances on one PostgreSQL, next to pgbench)"
-	@echo "make bench-delivery  deliveries/s and submit-to-delivered p99 to a local receiver; a receiver outage and its backlog"
+	@echo "make bench-delivery  deliveries/s and submit-to-delivered p99 to a local receiver; confirmations/s to an SMTP relay; a receiver outage and its backlog"
 	@echo "make bench-uploads  evidence uploads: one 1 GB file (MB/s, API peak memory) and 20 x 50 MB at once, next to cp and clamd alone"
 	@echo "make screenshots  regenerate docs/screenshots/ with headless Chromium"
 	@echo "make clean        remove build products and public/"
@@ -92,8 +92,8 @@ bench-api: release
 	@if [ "$${DB:-sqlite}" = postgres ]; then $(call apt_install,$(APT_TEST)); fi
 	python3 scripts/bench-api.py $(SOH_RELEASE) --db $${DB:-sqlite} --instances $${INSTANCES:-1}
 
-bench-delivery: release
-	python3 scripts/bench-delivery.py $(SOH_RELEASE) --runs $${RUNS:-3} --outage $${OUTAGE:-60}
+bench-delivery: release browser-deps
+	$(PYTHON) scripts/bench-delivery.py $(SOH_RELEASE) --runs $${RUNS:-3} --outage $${OUTAGE:-60}
 
 bench-uploads: release
 	@$(call apt_install,clamav-daemon)

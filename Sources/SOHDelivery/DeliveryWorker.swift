@@ -19,10 +19,10 @@ public struct DeliveryWorker: Service {
     /// How confirmations to people are worded (docs/messages.md); nil when this worker sends none.
     public var confirmation: Confirmation?
     /// How many deliveries are attempted at once.
-    public var concurrency = 8
-    /// How long a leased delivery is kept from other workers: longer than a batch can take (two
-    /// rounds of attempts, each bounded by the timeout); a crashed worker's deliveries are taken
-    /// again after it.
+    public var concurrency = 16
+    /// How long a leased delivery is kept from other workers: longer than it can wait and take (the
+    /// round under way, then its own attempt, each bounded by the timeout); a crashed worker's
+    /// deliveries are taken again after it.
     public var leaseSeconds: Double
     /// How often the outbox is looked at when nothing wakes the worker: often when only this
     /// process's own submissions ring it, seldom when the database announces new deliveries
@@ -46,28 +46,37 @@ public struct DeliveryWorker: Service {
         // Deliveries written by other instances ring the doorbell too.
         let watcher = Task { [queue, doorbell] in await queue.watchForDeliveries { await doorbell.ring() } }
         defer { watcher.cancel() }
-        // On SIGTERM the loop stops between batches: attempts under way are finished and
-        // recorded (if the process dies first, their leases expire and they are tried again).
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let batch: [PendingDelivery]
-            do {
-                // Bounded: a database that is down makes the worker wait and try again, and a
-                // SIGTERM meanwhile is not held up by it.
-                batch = try await TimeLimit.within(30) { [queue, concurrency, leaseSeconds] in
-                    try await queue.lease(limit: concurrency * 2, seconds: leaseSeconds, now: Date())
+        // Attempts run `concurrency` at a time, and the next deliveries are leased while the
+        // last are being attempted, so the senders never wait for the slowest of a batch. On
+        // SIGTERM the loop stops leasing: attempts under way are finished and recorded (if the
+        // process dies first, their leases expire and they are tried again).
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let batch: [PendingDelivery]
+                do {
+                    // Bounded: a database that is down makes the worker wait and try again, and a
+                    // SIGTERM meanwhile is not held up by it. One round at a time, so that a leased
+                    // delivery waits for at most the round under way before its own attempt.
+                    batch = try await TimeLimit.within(30) { [queue, concurrency, leaseSeconds] in
+                        try await queue.lease(limit: concurrency, seconds: leaseSeconds, now: Date())
+                    }
+                } catch {
+                    logger.error("cannot read the outbox: \(error)")
+                    try? await Task.sleep(for: .seconds(2))
+                    continue
                 }
-            } catch {
-                logger.error("cannot read the outbox: \(error)")
-                try? await Task.sleep(for: .seconds(2))
-                continue
-            }
-            if batch.isEmpty {
-                // Until a new submission rings, or the next poll (retries fall due by time).
-                await doorbell.wait(seconds: pollSeconds)
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                var running = 0
+                if batch.isEmpty {
+                    if running > 0 {
+                        // Look again when an attempt ends (its retry, or more work, may be due).
+                        await group.next()
+                        running -= 1
+                    } else {
+                        // Until a new submission rings, or the next poll (retries fall due by time).
+                        await doorbell.wait(seconds: pollSeconds)
+                    }
+                    continue
+                }
                 for delivery in batch {
                     if running >= concurrency { await group.next(); running -= 1 }
                     group.addTask { await self.attempt(delivery) }

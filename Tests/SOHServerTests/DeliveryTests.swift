@@ -265,3 +265,12 @@ struct ForceReferenceTests {
         #expect(DeliverySender.forceReference(#"{"data": {"id": 7}}"#) == nil)
     }
 }
+
+@Suite("Email dates")
+struct MailDateTests {
+    @Test func datesAreRFC5322InUTCWithEnglishNames() {
+        #expect(MailMessage.date(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")
+        // 2026-12-07 20:45:09 UTC, a Monday.
+        #expect(MailMessage.date(Date(timeIntervalSince1970: 1_796_676_309)) == "Mon, 07 Dec 2026 20:45:09 +0000")
+    }
+}

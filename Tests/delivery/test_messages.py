@@ -113,3 +113,39 @@ def test_messages_pending_when_the_api_is_killed_are_each_sent_once_after_the_re
         assert sorted(m["Subject"].rsplit(" ", 1)[1] for _, _, m, _ in relay.messages) == sorted(references)
     finally:
         api.stop()
+
+
+def test_one_session_carries_many_messages_and_a_relay_that_restarted_costs_no_attempt(receiver, relay):
+    api = API(config(receiver, relay.destination()), env=relay.env())
+    try:
+        references = []
+        for n in range(6):
+            references.append(api.post("lost-property", answers()))
+            assert wait_for(lambda: len(relay.messages) == n + 1, 30), api.soh("deliveries", "show", references[-1]).stdout
+        # One after another: the session that sent the first sends the rest (TLS and AUTH once).
+        assert len(set(relay.peers)) == 1, relay.peers
+        assert all(s == {"tls": True, "auth": True} for s in relay.sessions)
+        # The relay restarts while the session waits: the next message finds it gone, and goes
+        # on a new session in the same attempt, before anything of it was sent.
+        relay.stop()
+        relay.start()
+        last = api.post("lost-property", answers())
+        assert wait_for(lambda: len(relay.messages) == 7, 30), api.soh("deliveries", "show", last).stdout
+        assert relay.peers[-1] != relay.peers[0]
+        shown = api.soh("deliveries", "show", last).stdout
+        assert "could not send" not in shown and "closed" not in shown, shown
+        assert len({m["Message-ID"] for _, _, m, _ in relay.messages}) == 7, "each sent once"
+    finally:
+        api.stop()
+
+
+def test_a_login_the_relay_refuses_is_dead_at_once_with_its_words(receiver, relay):
+    api = API(config(receiver, relay.destination()), env={**relay.env(), "SMTP_PASSWORD": "not-the-password"})
+    try:
+        reference = api.post("lost-property", answers())
+        assert wait_for(lambda: reference in api.soh("deliveries", "dead").stdout, 30), api.soh("deliveries", "show", reference).stdout
+        dead = api.soh("deliveries", "dead").stdout
+        assert "AUTH PLAIN: the relay answered 535" in dead, dead
+        assert relay.messages == []
+    finally:
+        api.stop()
