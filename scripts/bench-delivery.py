@@ -54,6 +54,17 @@ ANSWERS = {"think-stolen": "no", "item-type": "keys", "item-description": "Three
 WITH_RECEIPT = {**ANSWERS, "receipt": "email"}
 
 
+def per_second(work, connections, each):
+    """Items a second when `work(n)` does `each` items on connection n, `connections` at once."""
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(connections)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return each * connections / (time.perf_counter() - start)
+
+
 class ReceiverProcess:
     """The reference receiver in its own process, so its work does not share this one's lock."""
 
@@ -131,13 +142,7 @@ class RelayProcess(ReceiverProcess):
                 for i in range(each):
                     smtp.sendmail("no-reply@kent.police.example", ["sam@example.com"], body.format(ref=f"C{n}-{i}"))
 
-        threads = [threading.Thread(target=send, args=(n,)) for n in range(connections)]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return each * connections / (time.perf_counter() - start)
+        return per_second(send, connections, each)
 
 
 class API:
@@ -242,13 +247,7 @@ def receiver_ceiling(url, documents=2000, connections=8):
                                                                   "Content-Type": "application/vnd.api+json"})
             conn.getresponse().read()
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in range(connections)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return each * connections / (time.perf_counter() - start)
+    return per_second(post, connections, each)
 
 
 def healthy(soh, clients, submissions, rate):
@@ -339,6 +338,15 @@ def outage(soh, clients, seconds):
                 r.stop()
 
 
+def repeat(times, measure, describe):
+    """Runs `measure` `times` times, printing each run; returns the runs and each figure's median."""
+    runs = []
+    for i in range(times):
+        runs.append(measure())
+        print(f"run {i + 1}: {describe(runs[-1])}", flush=True)
+    return runs, {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("soh")
@@ -349,29 +357,21 @@ def main():
     ap.add_argument("--outage", type=float, default=60)
     a = ap.parse_args()
 
-    runs = []
-    for i in range(a.runs):
-        run = healthy(a.soh, a.clients, a.submissions, a.rate)
-        runs.append(run)
-        print(f"run {i + 1}: at {a.rate:.0f}/s: submit-to-201 p50 {run['ack_p50']:.1f} ms p99 {run['ack_p99']:.1f} ms, "
-              f"submit-to-delivered p50 {run['delivered_p50'] * 1000:.0f} ms p99 {run['delivered_p99'] * 1000:.0f} ms, "
-              f"{run['paced_rate']:.0f} delivered/s; flat out: {run['rate']:.0f} delivered/s; "
-              f"receiver alone {run['ceiling']:.0f}/s; lost {run['lost']}, refused {run['failures']}", flush=True)
-    m = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    runs, m = repeat(a.runs, lambda: healthy(a.soh, a.clients, a.submissions, a.rate), lambda run: (
+        f"at {a.rate:.0f}/s: submit-to-201 p50 {run['ack_p50']:.1f} ms p99 {run['ack_p99']:.1f} ms, "
+        f"submit-to-delivered p50 {run['delivered_p50'] * 1000:.0f} ms p99 {run['delivered_p99'] * 1000:.0f} ms, "
+        f"{run['paced_rate']:.0f} delivered/s; flat out: {run['rate']:.0f} delivered/s; "
+        f"receiver alone {run['ceiling']:.0f}/s; lost {run['lost']}, refused {run['failures']}"))
     print(f"healthy (median of {a.runs}), {a.submissions} reports from {a.clients} clients:")
     print(f"  at {a.rate:.0f} reports/s: submit-to-201 p50 {m['ack_p50']:.1f} ms, p99 {m['ack_p99']:.1f} ms; "
           f"submit-to-delivered p50 {m['delivered_p50'] * 1000:.0f} ms, p99 {m['delivered_p99'] * 1000:.0f} ms")
     print(f"  flat out: {m['rate']:.0f} deliveries/s; the receiver alone takes {m['ceiling']:.0f}/s "
           f"(delivered/receiver = {m['rate'] / m['ceiling']:.2f})")
 
-    mail = []
-    for i in range(a.runs):
-        run = confirmations(a.soh, a.clients, a.submissions, a.rate)
-        mail.append(run)
-        print(f"run {i + 1}: at {a.rate:.0f} reports/s asking for an email: {run['paced_rate']:.0f} confirmations/s, submit-to-message "
-              f"p50 {run['p50'] * 1000:.0f} ms p99 {run['p99'] * 1000:.0f} ms; a backlog of {a.submissions} sent at {run['drain_rate']:.0f}/s; "
-              f"the relay alone {run['ceiling']:.0f}/s; {run['messages']} messages, lost {run['lost']}, refused {run['failures']}", flush=True)
-    c = {key: statistics.median(run[key] for run in mail) for key in mail[0]}
+    mail, c = repeat(a.runs, lambda: confirmations(a.soh, a.clients, a.submissions, a.rate), lambda run: (
+        f"at {a.rate:.0f} reports/s asking for an email: {run['paced_rate']:.0f} confirmations/s, submit-to-message "
+        f"p50 {run['p50'] * 1000:.0f} ms p99 {run['p99'] * 1000:.0f} ms; a backlog of {a.submissions} sent at {run['drain_rate']:.0f}/s; "
+        f"the relay alone {run['ceiling']:.0f}/s; {run['messages']} messages, lost {run['lost']}, refused {run['failures']}"))
     print(f"confirmations (median of {a.runs}), each report also delivered to the receiver:")
     print(f"  at {a.rate:.0f} reports/s: {c['paced_rate']:.0f} confirmations/s, submit-to-message p50 {c['p50'] * 1000:.0f} ms, "
           f"p99 {c['p99'] * 1000:.0f} ms")
