@@ -63,6 +63,22 @@ public struct DeliveryConfig: Sendable {
         destinations[force]?.first { $0.kind.channels.contains(channel) && ($0.forms?.contains(form) ?? true) }
     }
 
+    /// The confirmations people can ask for and this file gives no way out: for each force with
+    /// destinations here, each channel its forms offer (`channels`: form → `email`, `text`) that
+    /// none of its destinations sends, with those forms. `soh api` warns of them at start.
+    public func confirmationsNotSent(channels: [String: Set<String>]) -> [(force: String, channel: String, forms: [String])] {
+        var missing: [(force: String, channel: String, forms: [String])] = []
+        for force in destinations.keys.sorted() {
+            for channel in ["email", "text"] {
+                let forms = channels.keys.sorted().filter {
+                    channels[$0]?.contains(channel) == true && messageDestination(force: force, form: $0, channel: channel) == nil
+                }
+                if !forms.isEmpty { missing.append((force, channel, forms)) }
+            }
+        }
+        return missing
+    }
+
     public struct Destination: Sendable, Equatable {
         public var name: String
         public var kind: Kind

@@ -296,6 +296,16 @@ struct APICommand: AsyncParsableCommand {
             print("The deliveries file has problems: nothing was started.", to: &err)
             throw ExitCode(1)
         }
+        // A person may ask for a confirmation that nothing here would send: say so now, not per report.
+        var offered: [String: Set<String>] = [:]
+        for (id, form) in catalog.forms {
+            guard let receipt = form.receipt else { continue }
+            offered[id] = Set([receipt.email.map { _ in "email" }, receipt.mobile.map { _ in "text" }].compactMap { $0 })
+        }
+        for gap in config.confirmationsNotSent(channels: offered) {
+            print("warning: \(file): \(gap.force) has no destination that sends confirmations by \(gap.channel), which its forms "
+                  + "\(gap.forms.joined(separator: ", ")) offer: people who ask for one get none (docs/messages.md)", to: &err)
+        }
         return config
     }
 }

@@ -53,6 +53,17 @@ struct DeliveryConfigTests {
         #expect(c.destinations(force: "kent", form: "crime").map(\.name) == ["athena"], "no reports to people's channels")
         #expect(c.messageDestination(force: "kent", form: "crime", channel: "email")?.name == "mail")
         #expect(c.messageDestination(force: "kent", form: "crime", channel: "text")?.name == "notify")
+        // Every channel the forms offer has a way out here; a force with only a report destination has none.
+        let offered: [String: Set<String>] = ["crime": ["email", "text"], "lost-property": ["email"]]
+        #expect(c.confirmationsNotSent(channels: offered).isEmpty)
+        let (reportsOnly, _) = load("""
+            forces:
+              kent:
+                - {name: athena, kind: standard-api, url: "https://kent.example/sapi", apiKey: {env: KENT_KEY}}
+                - {name: mail, kind: email, url: "smtp://relay.kent.example:587", from: "Kent Police <no-reply@kent.example>", forms: [crime]}
+            """, environment: env)
+        let gaps = try #require(reportsOnly).confirmationsNotSent(channels: offered).map { "\($0.force) \($0.channel) \($0.forms)" }
+        #expect(gaps == ["kent email [\"lost-property\"]", "kent text [\"crime\"]"])
         guard case .notify(let service)? = c.destination(force: "kent", name: "notify")?.kind else { Issue.record("not notify"); return }
         #expect(service.serviceID == "26785a09-ab16-4eb0-8407-a37497a57506" && service.secret == "3d844edf-8d35-48ac-975b-e847b4f122b0")
         #expect(service.smsTemplate == "7d2e9a41-3c6b-4f0e-8b15-9e4a2c7f1d38" && service.url == "https://api.notifications.service.gov.uk")
