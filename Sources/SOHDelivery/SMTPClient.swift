@@ -39,28 +39,29 @@ struct SMTPClient {
     /// Sends `message`; returns the relay's reply to it.
     func send(_ message: MailMessage) async throws -> String {
         let key = relay.sessionKey
-        if let kept = await SMTPSessions.shared.take(key) {
-            do {
-                let reply = try await kept.send(message)
-                await SMTPSessions.shared.keep(kept, for: key)
-                return reply
-            } catch is Stale {
-                // Closed while it waited: send on a new session below.
-            } catch {
-                await SMTPSessions.shared.keepIfOpen(kept, for: key)
-                throw error
-            }
+        // A kept session first; one found closed costs nothing, and the message goes on a new one.
+        if let kept = await SMTPSessions.shared.take(key), let reply = try await send(message, on: kept, key: key) {
+            return reply
         }
         let session = try await SMTPSession.open(relay: relay, tls: try SMTPSessions.shared.tlsContext(for: relay), hostname: hostname)
+        guard let reply = try await send(message, on: session, key: key) else {
+            throw Broken(description: "the relay closed the session before taking the message")
+        }
+        return reply
+    }
+
+    /// The relay's reply, or nil when the session had ended before the relay took any of the
+    /// message. The session is kept for the next message if it is still open (after a refusal too).
+    private func send(_ message: MailMessage, on session: SMTPSession, key: String) async throws -> String? {
         do {
             let reply = try await session.send(message)
             await SMTPSessions.shared.keep(session, for: key)
             return reply
         } catch is Stale {
             session.close()
-            throw Broken(description: "the relay closed the session before taking the message")
+            return nil
         } catch {
-            await SMTPSessions.shared.keepIfOpen(session, for: key)
+            await SMTPSessions.shared.keep(session, for: key)
             throw error
         }
     }
@@ -87,6 +88,7 @@ actor SMTPSessions {
         return nil
     }
 
+    /// Keeps an open session for the next message (one that has ended, or one too many, is closed).
     func keep(_ session: SMTPSession, for key: String) {
         guard session.isOpen, (idle[key]?.count ?? 0) < limit else { return session.close() }
         let used = session.markIdle()
@@ -95,11 +97,6 @@ actor SMTPSessions {
             try? await Task.sleep(for: .seconds(idleSeconds))
             self.closeIfIdle(session, since: used, key: key)
         }
-    }
-
-    /// After a refused message: kept when the session survived it (the relay answered RSET).
-    func keepIfOpen(_ session: SMTPSession, for key: String) {
-        if session.isOpen { keep(session, for: key) }
     }
 
     private func closeIfIdle(_ session: SMTPSession, since used: Int, key: String) {

@@ -3,12 +3,10 @@ emails to a Notify-compatible receiver written from Notify's API documentation (
 verifies every token and body; Notify's faults are retried and each message sent once; a bad
 template is dead; Notify's delivery receipts come back on the API with the callback token."""
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 
-from notify import CALLBACK_TOKEN, Notify, SMS_TEMPLATE, EMAIL_TEMPLATE
+from notify import Notify, SMS_TEMPLATE, EMAIL_TEMPLATE, post_receipt
 from test_delivery import API, config, receiver, sample, wait_for  # noqa: F401  (receiver is a fixture)
 
 SECRET = "Three keys on a red fob, SOH-ANSWER-CANARY"
@@ -19,17 +17,6 @@ def notify():
     server = Notify()
     yield server
     server.close()
-
-
-def post(url, body):
-    """The status a callback with this body and the right token gets."""
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {CALLBACK_TOKEN}"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
 
 
 def answers(**extra):
@@ -66,8 +53,8 @@ def test_a_text_and_an_email_go_through_notify_with_verified_tokens_and_never_th
         assert notify.callback(api.url, "essex", sms, "delivered") == 404
         # Not a receipt, or a status Notify does not send: 400, nothing recorded.
         assert notify.callback(api.url, "kent", sms, "sent-by-pigeon") == 400
-        assert post(f"{api.url}/v1/forces/kent/messages/status", b"not json") == 400
-        assert post(f"{api.url}/v1/forces/kent/messages/status", json.dumps({"id": "x", "status": "delivered"}).encode()) == 400
+        assert post_receipt(f"{api.url}/v1/forces/kent/messages/status", b"not json") == 400
+        assert post_receipt(f"{api.url}/v1/forces/kent/messages/status", json.dumps({"id": "x", "status": "delivered"}).encode()) == 400
         assert api.soh("deliveries", "show", texted).stdout.count("permanent-failure") == shown.count("permanent-failure")
     finally:
         api.stop()
