@@ -11,6 +11,9 @@ SOH_DEBUG := .build/debug/soh
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 TEST_PUBLIC := .build/test-public
+# The build's time for the tests' sites: which items are published and which have closed stays
+# the same whatever day the tests run (docs/news.md).
+TEST_NOW := 2026-12-07T12:00:00Z
 LOGS := .build/test-logs
 APT_BUILD := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config
 APT_BROWSER := chromium chromium-driver default-jre-headless python3-venv nodejs
@@ -74,10 +77,10 @@ test: deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee $(LOGS)/swift.log
 	node --test Tests/js/ 2>&1 | tee $(LOGS)/node.log | grep -E '^# (tests|pass|fail)'
-	$(SOH_DEBUG) build --out $(TEST_PUBLIC)
-	$(SOH_DEBUG) check > $(LOGS)/check.log || { cat $(LOGS)/check.log; exit 1; }
+	$(SOH_DEBUG) build --out $(TEST_PUBLIC) --now $(TEST_NOW)
+	$(SOH_DEBUG) check --now $(TEST_NOW) > $(LOGS)/check.log || { cat $(LOGS)/check.log; exit 1; }
 	@tail -n 1 $(LOGS)/check.log
-	SOH_PUBLIC=$(TEST_PUBLIC) $(PYTHON) -m pytest -q Tests/browser Tests/delivery 2>&1 | tee $(LOGS)/browser.log
+	SOH_PUBLIC=$(TEST_PUBLIC) SOH_TEST_NOW=$(TEST_NOW) $(PYTHON) -m pytest -q Tests/browser Tests/delivery 2>&1 | tee $(LOGS)/browser.log
 	@python3 scripts/test-summary.py $(LOGS)/swift.log $(LOGS)/node.log $(LOGS)/browser.log
 
 serve: release

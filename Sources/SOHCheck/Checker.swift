@@ -25,6 +25,7 @@ public enum Checker {
         "link/internal", "link/anchor", "link/text", "content/image-alt", "content/heading-order", "content/title-unique",
         "content/description", "link/asset", "contrast/brand-text", "contrast/link", "contrast/focus", "i18n/welsh-twin", "i18n/stale-translation", "i18n/form-welsh", "i18n/force-name", "budget/page-weight",
         "html/duplicate-id", "routing/area-question", "routing/areas-file",
+        "news/expiring",
     ]
 
     public static func check(_ options: Builder.Options) async throws(DiagnosticsError) -> [Finding] {
@@ -38,6 +39,7 @@ public enum Checker {
             contrast(force, into: &collector)
             welsh(force, site: site, into: &collector)
             welshForms(force, root: options.root, into: &collector)
+            expiring(force, now: site.now, into: &collector)
         }
         routing(site, into: &collector)
         // Page weight needs the real output: build into a temporary folder.
@@ -194,6 +196,24 @@ public enum Checker {
         if focusText < 4.5 {
             c.add("contrast/focus", .error(location("focus"), "focused text on the focus colour \(colours.focus) has \(ratio(focusText)) contrast, below 4.5:1",
                 hint: "Use a light, bright focus colour such as \"#ffdd00\"."), force: id)
+        }
+    }
+
+    // MARK: News (docs/news.md)
+
+    /// How long before an appeal comes down `soh check` says so.
+    static let expiryNotice: TimeInterval = 7 * 86_400
+
+    /// An appeal that comes down within a week: a chance to extend it, or to close it sooner.
+    static func expiring(_ force: SiteInspection.Force, now: Date, into c: inout Collector) {
+        for page in force.pages where page.language == "en" {
+            guard let item = page.item, item.kind.isAppeal, let expires = item.expires, let at = item.expiresLocation,
+                  expires.timeIntervalSince(now) <= expiryNotice else { continue }
+            let day = CalendarDate.today(at: expires.addingTimeInterval(-1))
+            let hours = Int(expires.timeIntervalSince(now) / 3600)
+            let when = hours < 24 ? "today" : "in \(Int((Double(hours) / 24).rounded(.up))) days"
+            c.add("news/expiring", .warning(at, "this appeal comes down at the end of \(day.iso), \(when)",
+                hint: "If it should stay up, set a later 'expires'; if it has ended, set 'closed: true'."), force: force.identity.id)
         }
     }
 

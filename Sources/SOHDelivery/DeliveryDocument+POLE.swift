@@ -1,5 +1,6 @@
 import Foundation
 import SOHForms
+import SOHModel
 
 /// The POLE entities a mapped form's answers make: the incident's own attributes, and one
 /// resource per declared entity that something filled (or that something filled hangs off),

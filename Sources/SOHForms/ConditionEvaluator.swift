@@ -1,3 +1,5 @@
+import SOHModel
+
 /// Decides whether a condition holds for the answers given so far.
 public enum ConditionEvaluator {
     public static func evaluate(_ condition: Condition, answers: [String: Answer], today: CalendarDate) -> Bool {

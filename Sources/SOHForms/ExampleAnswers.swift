@@ -1,3 +1,5 @@
+import SOHModel
+
 /// Answers that a form accepts, as a person would give them: conditions followed, exit pages
 /// avoided, every asked question answered. The example of each form's operation in the API's
 /// OpenAPI document (so a force's IT team, and property-based tests, can send one that is

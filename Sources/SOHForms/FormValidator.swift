@@ -18,48 +18,6 @@ public struct FormError: Sendable, Codable, Equatable, CustomStringConvertible {
     public var description: String { "\(question): \(code)" }
 }
 
-/// A calendar date without a time zone; `today` is passed in so validation is repeatable.
-public struct CalendarDate: Sendable, Comparable, Hashable {
-    public var year: Int, month: Int, day: Int
-
-    public init(year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    /// `2026-11-26`
-    public init?(iso: String) {
-        let parts = iso.split(separator: "-")
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              Self.isValid(year: y, month: m, day: d) else { return nil }
-        self.init(year: y, month: m, day: d)
-    }
-
-    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
-        guard (1000...9999).contains(year), (1...12).contains(month), day >= 1 else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
-    }
-
-    public static func < (a: CalendarDate, b: CalendarDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
-
-    /// Whole years from this date to `today` (an age on a birthday counts).
-    public func years(until today: CalendarDate) -> Int {
-        var years = today.year - year
-        if (today.month, today.day) < (month, day) { years -= 1 }
-        return years
-    }
-
-    public static func today(in timeZone: TimeZone = TimeZone(identifier: "Europe/London") ?? .current) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-        return CalendarDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1)
-    }
-}
-
 /// Validates a set of answers against a form: which pages were asked (conditions), which answers
 /// should not be there, and each answer's rules. Mirrors `forms-logic.js` rule for rule.
 public enum FormValidator {

@@ -19,6 +19,9 @@ public struct ForceIdentity: Sendable {
     public var social: [SocialLink]
     public var services: [String: ServiceSetting]
     public var analytics: Analytics?
+    /// Whether national news (`content/news/`) is published on its site too (`nationalNews: false`
+    /// leaves it out; docs/news.md).
+    public var nationalNews = true
     public var file: String
     /// Where its logo, theme and own pages are: `forces/<id>`, or `national` for the national site.
     public var folder: String = ""
@@ -86,7 +89,7 @@ public struct ForceIdentity: Sendable {
     /// The short name in `language`; without one, the full name in that language if there is one.
     public func shortName(in language: String) -> String { localizedShortNames[language] ?? localizedNames[language] ?? shortName }
 
-    static let keys = ["id", "name", "shortName", "baseURL", "languages", "logo", "colours", "contacts", "social", "services", "analytics"]
+    static let keys = ["id", "name", "shortName", "baseURL", "languages", "logo", "colours", "contacts", "social", "services", "analytics", "nationalNews"]
     static let colourKeys = ["primary", "secondary", "link", "focus"]
     static let contactKeys = ["emergency", "nonEmergency", "textphone", "email", "address", "openingHours"]
 
@@ -232,6 +235,7 @@ public struct ForceIdentity: Sendable {
             social: social, services: services, analytics: analytics, file: file)
         force.localizedNames = (localizedName?.values ?? [:]).filter { $0.key != defaultLanguage }
         force.localizedShortNames = (localizedShort?.values ?? [:]).filter { $0.key != defaultLanguage }
+        force.nationalNews = map.bool("nationalNews") ?? true
         return force
     }
 

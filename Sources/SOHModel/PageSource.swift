@@ -50,8 +50,12 @@ public struct FrontMatter: Sendable {
     /// The YAML as written, from which all the above was read: a build that finds it unchanged
     /// knows that only the body changed.
     public var text = ""
+    /// A dated item's own front matter (`content/news/`, `forces/<id>/news/`); nil on other pages.
+    public var news: NewsFront? = nil
 
     static let keys = ["title", "description", "layout", "order", "draft", "aliases", "service", "quickExit", "translatedFrom", "needsReview", "slug"]
+    /// An item is not placed in a section or a service: it is listed by date.
+    static let itemKeys = ["title", "draft", "aliases", "translatedFrom", "needsReview", "slug"] + NewsFront.keys
 
     /// A title for the hint of a page without one, from its own file name:
     /// `content/advice/personal-safety.md` → "Personal safety".
@@ -64,9 +68,17 @@ public struct FrontMatter: Sendable {
         return words.prefix(1).uppercased() + words.dropFirst()
     }
 
-    static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, sink: DiagnosticSink) -> FrontMatter? {
+    /// The kind of page a file is, for what its front matter may hold.
+    struct Reading {
+        /// A dated item: whether in the default language (which must give its date), and the
+        /// areas its `areas` name.
+        var item: (english: Bool, areas: PoliceAreas?)? = nil
+    }
+
+    static func read(_ split: FrontMatterSplit, file: String, site: SiteConfig?, reading: Reading = Reading(), sink: DiagnosticSink) -> FrontMatter? {
         let parsed = YAMLParser.parse(split.yaml, file: file, lineOffset: split.yamlLineOffset, sink: sink)
-        guard let root = parsed, let map = StrictMapping(root, what: "front matter", allowed: keys, sink: sink) else { return nil }
+        let allowed = reading.item == nil ? keys : itemKeys
+        guard let root = parsed, let map = StrictMapping(root, what: reading.item == nil ? "front matter" : "an item's front matter", allowed: allowed, sink: sink) else { return nil }
         guard let title = map.text("title", required: true, example: exampleTitle(file)) else { return nil }
         if title.trimmingCharacters(in: .whitespaces).isEmpty {
             sink.error(map.valueLocation("title"), "the title is empty", hint: "Give the page a short, specific title.")
@@ -100,6 +112,11 @@ public struct FrontMatter: Sendable {
         front.translatedFrom = translatedFrom
         front.translatedFromLocation = translatedFrom == nil ? nil : map.valueLocation("translatedFrom")
         front.needsReview = map.bool("needsReview") ?? false
+        if let item = reading.item {
+            front.news = NewsFront.read(map, english: item.english, file: file, areas: item.areas, sink: sink)
+            guard front.news != nil else { return nil }
+            front.description = front.news?.summary
+        }
         if let slug = map.text("slug") {
             if slug.isEmpty || slug.hasPrefix("-") || slug.hasSuffix("-") || !slug.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
                 sink.error(map.valueLocation("slug"), "slug '\(slug)' should be lower-case letters a to z, digits and hyphens",
@@ -134,20 +151,34 @@ extension PageSource {
 
 extension PageSource {
     /// Reads a page. `relative` is the path below its content folder, e.g. `advice/burglary.cy.md`.
+    /// `keyPrefix` is the site path its folder publishes at (`/news/` for `forces/<id>/news/`);
+    /// a page directly under `/news/` other than its index is a dated item (`areas` checks their places).
     public static func load(
-        _ file: String, in root: URL, relative: String, origin: Origin, site: SiteConfig?, sink: DiagnosticSink
+        _ file: String, in root: URL, relative: String, keyPrefix: String = "/", origin: Origin, site: SiteConfig?,
+        areas: PoliceAreas? = nil, sink: DiagnosticSink
     ) -> PageSource? {
         guard let text = SourceText.read(file, in: root, sink: sink),
               let split = FrontMatterSplit.split(text, file: file, sink: sink) else { return nil }
         // The body's placeholders are checked while loading, so that a problem in the front
         // matter (or in another file) does not hide them: every problem in one run.
         _ = Placeholder.scan(split.body, start: SourceLocation(file: file, line: split.bodyFirstLine, column: 1), sink: sink)
-        guard let front = FrontMatter.read(split, file: file, site: site, sink: sink) else { return nil }
-        let (key, language) = keyAndLanguage(relative, languages: site?.languages ?? ["en", "cy"])
+        var (key, language) = keyAndLanguage(relative, languages: site?.languages ?? ["en", "cy"])
+        key = keyPrefix + key.dropFirst()
+        var reading = FrontMatter.Reading()
+        if isItemKey(key) { reading.item = (language == (site?.defaultLanguage ?? "en"), areas) }
+        guard let front = FrontMatter.read(split, file: file, site: site, reading: reading, sink: sink) else { return nil }
         let urlPath = language == (site?.defaultLanguage ?? "en") ? key : "/\(language)\(key)"
         return PageSource(
             file: file, key: key, language: language, urlPath: urlPath, front: front,
             body: split.body, bodyFirstLine: split.bodyFirstLine, origin: origin)
+    }
+
+    /// Where dated items are published: one level below it.
+    public static let newsKey = "/news/"
+
+    /// `/news/some-item/`: a dated item's address (never `/news/` itself, nor anything deeper).
+    public static func isItemKey(_ key: String) -> Bool {
+        key.hasPrefix(newsKey) && key.count > newsKey.count && !key.dropFirst(newsKey.count).dropLast().contains("/")
     }
 
     /// `advice/burglary.cy.md` → (`/advice/burglary/`, `cy`); `index.md` → (`/`, `en`).

@@ -75,10 +75,14 @@ public enum SiteLoader {
             }
         }
 
+        let areas = PoliceAreas.load(root: root, languages: config?.languages ?? ["en", "cy"], sink: sink)
         var contentFiles: [String] = []
         var pages = loadPages(
-            root: root, prefix: "content", origin: .national, site: config,
+            root: root, prefix: "content", origin: .national, site: config, areas: areas,
             sink: sink, otherFiles: &contentFiles)
+        // Files beside the national items are their images, published with them (NewsItems).
+        contentFiles.removeAll { $0.hasPrefix("news/") }
+        NewsItems.link(&pages, national: [], sink: sink)
         let defaultLanguage = config?.defaultLanguage ?? "en"
         let nationalSlugs = applySlugs(&pages, inherited: [:], defaultLanguage: defaultLanguage, sink: sink)
         checkDuplicateURLs(pages, sink: sink)
@@ -87,7 +91,13 @@ public enum SiteLoader {
         for force in forces {
             var ignored: [String] = []
             var local = loadPages(
-                root: root, prefix: "\(force.folder)/content", origin: .force(force.id), site: config, sink: sink, otherFiles: &ignored)
+                root: root, prefix: "\(force.folder)/content", origin: .force(force.id), site: config, areas: areas, sink: sink, otherFiles: &ignored)
+            local += loadPages(
+                root: root, prefix: "\(force.folder)/news", keyPrefix: PageSource.newsKey, origin: .force(force.id), site: config, areas: areas,
+                sink: sink, otherFiles: &ignored)
+            local.sort { $0.file < $1.file }
+            NewsItems.link(&local, national: pages, sink: sink)
+            NewsItems.checkLocal(local, force: force, areas: areas, sink: sink)
             applySlugs(&local, inherited: nationalSlugs, defaultLanguage: defaultLanguage, sink: sink)
             checkDuplicateURLs(local, sink: sink)
             if let config {
@@ -99,7 +109,7 @@ public enum SiteLoader {
             localPages[force.id] = local
         }
 
-        let areas = PoliceAreas.load(root: root, languages: config?.languages ?? ["en", "cy"], sink: sink)
+        NewsItems.checkImages(pages + localPages.values.flatMap { $0 }, root: root, sink: sink)
 
         let all = sink
         guard !all.hasErrors, let config else { throw DiagnosticsError(all.sorted) }
@@ -110,7 +120,8 @@ public enum SiteLoader {
 
     /// The pages below `prefix` (a folder of the repository at `root`); other files go to `otherFiles`.
     static func loadPages(
-        root: URL, prefix: String, origin: PageSource.Origin, site: SiteConfig?, sink: DiagnosticSink, otherFiles: inout [String]
+        root: URL, prefix: String, keyPrefix: String = "/", origin: PageSource.Origin, site: SiteConfig?, areas: PoliceAreas? = nil,
+        sink: DiagnosticSink, otherFiles: inout [String]
     ) -> [PageSource] {
         var files: [String] = []
         for relative in walk(root.appendingPathComponent(prefix), within: root, sink: sink) {
@@ -137,7 +148,7 @@ public enum SiteLoader {
         }
         // Read and split on every core: a site has hundreds of pages.
         let pages = Parallel.map(files, sink: sink) { relative, sink in
-            PageSource.load("\(prefix)/\(relative)", in: root, relative: relative, origin: origin, site: site, sink: sink)
+            PageSource.load("\(prefix)/\(relative)", in: root, relative: relative, keyPrefix: keyPrefix, origin: origin, site: site, areas: areas, sink: sink)
         }
         return pages.compactMap { $0 }.filter { !$0.front.draft }
     }

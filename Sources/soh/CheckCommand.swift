@@ -18,6 +18,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var environment: EnvironmentOption
 
+    @OptionGroup var time: BuildTimeOption
+
     @Option(help: "text for people, json for tools, github for workflow annotations.")
     var format: Format = .text
 
@@ -25,7 +27,8 @@ struct CheckCommand: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
-        let options = Builder.Options(root: repository.url, forces: forces, environment: environment.env)
+        var options = Builder.Options(root: repository.url, forces: forces, environment: environment.env)
+        options.now = time.date
         let findings: [Finding]
         do {
             findings = try await Checker.check(options)

@@ -33,6 +33,8 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var environment: EnvironmentOption
 
+    @OptionGroup var time: BuildTimeOption
+
     @Option(help: "Use this submission API instead of the environment's (for local previews and tests).")
     var api: String?
 
@@ -55,6 +57,7 @@ struct BuildCommand: AsyncParsableCommand {
             root: rootURL, out: out.map { URL(fileURLWithPath: $0).standardizedFileURL }, forces: forces, jobs: jobs,
             environment: environment.env, apiOverride: api)
         options.clean = clean
+        options.now = time.date
         do {
             let report = try await Builder.build(options)
             Report.print(.built(report.summary), diagnostics: report.warnings, format: format, timings: timings)

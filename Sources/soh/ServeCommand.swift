@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var environment: EnvironmentOption
 
+    @OptionGroup var time: BuildTimeOption
+
     @Option(help: "The preview's submissions database (default: ROOT/.build/preview/PORT/submissions.sqlite).")
     var db: String?
 
@@ -65,7 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
         let origins = selected.map { "http://\($0.id).localhost:\(port)" }
 
         let state = PreviewState()
-        let options = Builder.Options(root: rootURL, out: out, forces: forces, environment: environment.env, apiOverride: "http://127.0.0.1:\(apiPort)")
+        var options = Builder.Options(root: rootURL, out: out, forces: forces, environment: environment.env, apiOverride: "http://127.0.0.1:\(apiPort)")
+        options.now = time.date
         // The site stays prepared in memory between saves: a page's text is put in place at once.
         let session = PreviewSession(options: options)
         let rebuild: @Sendable (Set<String>?) async -> Void = { changed in

@@ -44,8 +44,10 @@ struct Fixture {
     var out: URL { root.appendingPathComponent("public") }
 
     @discardableResult
-    func build(out: URL? = nil, forces: [String] = [], jobs: Int? = nil, env: String = "production") async throws -> Builder.Report {
-        try await Builder.build(.init(root: root, out: out ?? self.out, forces: forces, jobs: jobs, environment: env))
+    func build(out: URL? = nil, forces: [String] = [], jobs: Int? = nil, env: String = "production", now: Date? = nil) async throws -> Builder.Report {
+        var options = Builder.Options(root: root, out: out ?? self.out, forces: forces, jobs: jobs, environment: env)
+        options.now = now
+        return try await Builder.build(options)
     }
 
     /// The errors of a build that must fail (warnings left out).

@@ -1,5 +1,5 @@
-"""axe-core (WCAG 2.2 A and AA) in headless Chromium on every content page type, for three
-forces including a Welsh one; and the Nu HTML checker on every page of two forces."""
+"""axe-core (WCAG 2.2 A and AA) in headless Chromium on every content page type (news listings,
+items and closed appeals among them), for three forces including a Welsh one; and the Nu HTML checker on every page of two forces."""
 import glob
 import os
 import subprocess
@@ -21,6 +21,9 @@ PAGE_TYPES = {
     "accessibility": "/accessibility/",
     "sitemap": "/sitemap/",
     "not found": "/404.html",
+    "news": "/news/",
+    "news kind listing": "/news/kind/appeal/",
+    "news item": "/news/winter-driving/",
 }
 FORCES = ["kent", "metropolitan", "south-wales"]
 WELSH = {
@@ -36,7 +39,18 @@ WELSH = {
     "welsh form": "/cy/rhoi-gwybod/trosedd/form/",
     "welsh local page": "/cy/amdanom-ni/",
     "welsh not found": "/cy/404.html",
+    "welsh news": "/cy/newyddion/",
+    "welsh news item": "/cy/newyddion/gyrru-yn-y-gaeaf/",
 }
+
+# A force's own items: an appeal with its picture, a listing by area, a closed appeal; and a
+# Welsh force's item with its picture in Welsh.
+OWN_ITEMS = [
+    ("kent", "appeal with a picture", "/news/maidstone-burglary-appeal/"),
+    ("kent", "news area listing", "/news/area/maidstone/"),
+    ("kent", "closed appeal", "/news/missing-man-gravesend/"),
+    ("gwent", "welsh appeal with a picture", "/cy/newyddion/beiciau-wedi-eu-dwyn-casnewydd/"),
+]
 
 
 NATIONAL = {
@@ -56,6 +70,7 @@ def cases():
         yield "south-wales", name, path
     for name, path in NATIONAL.items():
         yield "national", name, path
+    yield from OWN_ITEMS
 
 
 @pytest.mark.parametrize("force,name,path", list(cases()))

@@ -16,11 +16,13 @@ import SOHModel
 /// different means an ordinary build, which renders every page and writes what changed.
 ///
 /// A build that succeeds records its index in `<out>/.soh-cache/inputs` (a `CacheFile`):
-/// `build <digest> <when hashed> <force>…`, then a `W` record per warning and an `F` record per
+/// `build <digest> <when hashed> <force>…`, an `N` record with the span of time over which the
+/// items stay as they were (`NewsWindow`, milliseconds, `-` for no end: the build's time is not
+/// in the digest, and a build inside the span makes the same sites), then a `W` record per warning and an `F` record per
 /// input (path, hash, and its stamp: size, modification and change times, inode). The next
 /// build reads a file again only when its stamp differs or is not settled (`FileStamp`).
 struct InputIndex {
-    static let header = "soh inputs 4"
+    static let header = "soh inputs 5"
 
     /// The digest of everything the build reads, and of its settings.
     var digest: String
@@ -33,6 +35,8 @@ struct InputIndex {
     /// The forces the recorded build wrote, and its warnings (reported again when nothing changed).
     var forces: [String] = []
     var warnings: [Diagnostic] = []
+    /// When the recorded build's items change state (nil: unknown, so never up to date).
+    var window: NewsWindow? = nil
 
     init(digest: String, hashedAt: Int64) {
         self.digest = digest
@@ -93,6 +97,11 @@ struct InputIndex {
                 let hint = record.text(6)
                 index?.warnings.append(Diagnostic(severity, record.text(2), line: Int(line), column: Int(column), record.text(5),
                                                   hint: hint.isEmpty ? nil : String(hint.dropFirst())))
+            case ("N", 3):
+                guard let from = record.number(1) else { return false }
+                let until = record.number(2)
+                guard until != nil || record.field(2, is: "-") else { return false }
+                index?.window = NewsWindow(from: Date(milliseconds: from), until: until.map(Date.init(milliseconds:)))
             case ("F", 3):
                 index?.hashes[record.text(1)] = record.text(2)
             case ("F", 7):
@@ -113,6 +122,9 @@ struct InputIndex {
     func save(out: URL, forces: [String], warnings: [Diagnostic]) throws {
         var file = CacheFile.Writer(header: Self.header, capacity: 160 * hashes.count + 4096)
         file.record(["build", digest, String(hashedAt)] + forces)
+        if let window {
+            file.record(["N", String(StoreTime.milliseconds(window.from)), window.until.map { String(StoreTime.milliseconds($0)) } ?? "-"])
+        }
         for w in warnings {
             file.record(["W", w.severity.rawValue, w.file, String(w.line), String(w.column), w.message, w.hint.map { "+" + $0 } ?? ""])
         }
@@ -135,7 +147,7 @@ struct InputIndex {
     /// The report of the last build when nothing changed since it (`last` has this digest and
     /// every output it listed is intact), else nil.
     func unchangedReport(_ options: Builder.Options, last: InputIndex?, started: ContinuousClock.Instant) -> Builder.Report? {
-        guard let last, last.digest == digest else { return nil }
+        guard let last, last.digest == digest, last.window?.contains(options.now ?? Date()) == true else { return nil }
         let out = options.out
         let checked = Parallel.map(last.forces) { force in Self.intactOutputs(out: out, force: force) }
         var pages = 0

@@ -24,6 +24,9 @@ public enum Builder {
         /// Ignore every cache of earlier builds (`soh build --clean`): everything is loaded,
         /// rendered and compared with the output; the caches are written afresh.
         public var clean = false
+        /// The build's time (`--now`), which decides which items are published and which have
+        /// closed; the clock's when nil.
+        public var now: Date? = nil
 
         public init(root: URL, out: URL? = nil, forces: [String] = [], jobs: Int? = nil, environment: String = "production", apiOverride: String? = nil) {
             self.root = root
@@ -109,7 +112,8 @@ public enum Builder {
         timings.load = seconds(clock.now - start)
         let selected = try selectForces(loaded, options.forces)
         let prepareStart = clock.now
-        let prepared = try PreparedSite.prepare(loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride)
+        let prepared = try PreparedSite.prepare(
+            loaded, environment: options.environment, forces: selected, apiOverride: options.apiOverride, now: options.now ?? Date())
         timings.prepare = seconds(clock.now - prepareStart)
         return Site(loaded: loaded, forces: selected, prepared: prepared)
     }
@@ -175,7 +179,10 @@ public enum Builder {
         timings.renderAndWrite = seconds(clock.now - renderStart)
         // The record vouches for the forces built (a later build of other forces does not match
         // it). Without it the next build is an ordinary one, so a failure to write it is not an error.
-        if let inputs { try? inputs.save(out: out, forces: selected.map(\.id), warnings: prepared.warnings) }
+        if var inputs {
+            inputs.window = prepared.newsWindow
+            try? inputs.save(out: out, forces: selected.map(\.id), warnings: prepared.warnings)
+        }
 
         let summary = Summary(
             forces: selected.count, pages: pages, rendered: pages, written: counts.written, unchanged: counts.unchanged,

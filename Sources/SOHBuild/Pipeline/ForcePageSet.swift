@@ -12,8 +12,17 @@ struct ForcePageSet: Sendable {
     /// Parent key and language → the pages directly below it, for section listings.
     var children: [String: [Int]] = [:]
 
-    init(force: ForceIdentity, site: SiteConfig, national: [PreparedPage], local: [PreparedPage]) {
+    /// Per language, the addresses of the latest live items, for the home page.
+    var latestNews: [String: [String]] = [:]
+    /// Per language, the first page of each listing of items (all, per kind, per area).
+    var newsListings: [String: [PreparedPage]] = [:]
+
+    init(
+        force: ForceIdentity, site: SiteConfig, national: [PreparedPage], local: [PreparedPage],
+        areas: PoliceAreas? = nil, strings: [String: [String: String]] = [:]
+    ) {
         let languages = Set(force.languages)
+        let ownAreas = areas?.force(force.id)?.areas.map(\.id) ?? []
         let off = Set(site.services.compactMap { service -> String? in
             if case .enabled = force.setting(for: service.id) { return nil }
             return service.id
@@ -21,6 +30,10 @@ struct ForcePageSet: Sendable {
         var chosen: [String: PreparedPage] = [:]
         for page in national where languages.contains(page.language) {
             if let service = page.service, off.contains(service) { continue }
+            // National items, unless the force opts out; those about places, only where it covers one.
+            if let item = page.front.news {
+                guard force.nationalNews, item.areas.isEmpty || item.areas.contains(where: { ownAreas.contains($0.id) }) else { continue }
+            }
             // The national site takes no reports: its service pages ask where it happened and
             // send the person to that force's form (NationalPages).
             if force.isNational {
@@ -48,6 +61,14 @@ struct ForcePageSet: Sendable {
                 notice.placeholderUses = [:]
                 chosen[template.urlPath] = notice
             }
+        }
+        let listings = NewsListing.pages(
+            in: chosen, languages: force.languages, areaIDs: force.isNational ? [] : ownAreas, areas: areas, strings: strings)
+        for page in listings {
+            chosen[page.urlPath] = page
+            guard case .newsListing(let listing) = page.kind, listing.number == 1 else { continue }
+            newsListings[page.language, default: []].append(page)
+            if listing.filter == .all { latestNews[page.language] = Array(listing.items.prefix(NewsListing.onHomePage)) }
         }
         pages = chosen.values.sorted { $0.urlPath < $1.urlPath }
         byURL = Dictionary(uniqueKeysWithValues: pages.enumerated().map { ($1.urlPath, $0) })

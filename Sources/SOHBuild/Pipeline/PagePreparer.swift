@@ -66,7 +66,7 @@ enum PagePreparer {
         return Body(html: html, headings: headings, links: links, placeholderUses: uses)
     }
 
-    /// Front matter `layout`, else `home` for `/`, a layout named after the section, `service`
+    /// Front matter `layout`, else `news-item` for a dated item, `home` for `/`, a layout named after the section, `service`
     /// for a service's landing page, `section` for section index pages, else `page`.
     static func chooseLayout(_ page: PageSource, layouts: Set<String>, site: SiteConfig, sink: DiagnosticSink) -> String {
         if let layout = page.front.layout {
@@ -76,6 +76,7 @@ enum PagePreparer {
             return "page"
         }
         var candidates: [String] = []
+        if page.front.news != nil { candidates.append("news-item") }
         if page.key == "/" { candidates.append("home") }
         if let service = page.front.service, site.service(service)?.page == page.key { candidates.append("service") }
         if page.isSectionIndex { candidates.append("section") }

@@ -93,6 +93,8 @@ extension PreparedPage.Kind: Equatable {
         case (.content, .content): true
         case (.serviceNotice(let x, _), .serviceNotice(let y, _)): x == y
         case (.form(let x), .form(let y)), (.formConfirmation(let x), .formConfirmation(let y)): x == y
+        case (.newsClosed(let x), .newsClosed(let y)): x == y
+        case (.newsListing(let x), .newsListing(let y)): x == y
         default: false
         }
     }

@@ -15,6 +15,10 @@ struct PreparedPage: Sendable {
         /// A service's form, and the page it confirms a submission on.
         case form(String)
         case formConfirmation(String)
+        /// A dated item past its expiry or closed: a short page says so in place of it.
+        case newsClosed(NewsKind)
+        /// One page of a listing of dated items (all, one kind or one area), newest first.
+        case newsListing(NewsListing)
     }
 
     struct Fields: Sendable {
@@ -64,7 +68,10 @@ struct PreparedPage: Sendable {
     }
 
     var service: String? { self.front.service }
+    /// A dated item that is live (a closed one is `.newsClosed`).
+    var newsItem: NewsFront? { if case .content = self.kind { self.front.news } else { nil } }
     var isConfirmation: Bool { if case .formConfirmation = self.kind { true } else { false } }
+    var isClosedItem: Bool { if case .newsClosed = self.kind { true } else { false } }
     var section: String { self.key.split(separator: "/").first.map(String.init) ?? "" }
     /// `/advice/burglary/` → `/advice/`; nil for the home page.
     var parentKey: String? { Self.parentKey(of: self.key) }

@@ -21,12 +21,18 @@ struct PreparedSite: Sendable {
     var forms: [String: PreparedForm]
     /// Published theme assets by theme owner: `""` for the national theme, else a force id.
     var themeAssets: [String: ThemeAssets]
+    /// The build's time, which decides which items are published and which have closed.
+    var now: Date
+    /// How long the items stay as they are at `now`: a later build inside it makes the same sites.
+    var newsWindow: NewsWindow
+    /// Images of live items, fingerprinted, by the file they were read from.
+    var newsImages: [String: OutputFile]
     var warnings: [Diagnostic]
 
     func themeFor(_ force: String) -> Theme { forceThemes[force] ?? theme }
 
     static func prepare(
-        _ loaded: LoadedSite, environment name: String, forces: [ForceIdentity], apiOverride: String? = nil
+        _ loaded: LoadedSite, environment name: String, forces: [ForceIdentity], apiOverride: String? = nil, now: Date = Date()
     ) throws(DiagnosticsError) -> PreparedSite {
         let sink = DiagnosticSink()
         let config = loaded.config
@@ -57,7 +63,7 @@ struct PreparedSite: Sendable {
         let layouts = theme.layouts
         var national = Parallel.map(loaded.pages, sink: sink) { page, sink in
             PagePreparer.prepare(page, layouts: layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
-        }
+        }.compactMap { $0.published(at: now, strings: theme.strings) }
         let forms = PreparedForm.loadAll(root: loaded.root, config: config, areas: loaded.areas, theme: theme, pages: loaded.pages, sink: sink)
         national += PreparedForm.pages(forms, config: config, national: national)
         // Each force's pages, palette and base URL, and the checks on them, on every core.
@@ -66,14 +72,21 @@ struct PreparedSite: Sendable {
         let environmentNow = environment
         let perForce = Parallel.map(forces, sink: sink) { force, sink -> (ForcePageSet, BrandPalette, String?, Data?, [UnsetPlaceholder]) in
             let forceTheme = themes[force.id] ?? theme
-            let local = (loaded.localPages[force.id] ?? []).map {
+            let local = (loaded.localPages[force.id] ?? []).compactMap {
                 PagePreparer.prepare($0, layouts: forceTheme.layouts, allowRawHTML: config.allowRawHTML, site: config, sink: sink)
+                    .published(at: now, strings: forceTheme.strings)
             }
             for page in local where !force.languages.contains(page.language) {
                 sink.warning(.start(of: page.file), "force '\(force.id)' does not publish '\(page.language)' pages, so this page is left out",
                     hint: "Add '\(page.language)' to 'languages' in \(force.file), or remove the page.")
             }
-            let set = ForcePageSet(force: force, site: config, national: nationalPages, local: local)
+            let set = ForcePageSet(force: force, site: config, national: nationalPages, local: local, areas: loaded.areas, strings: forceTheme.strings)
+            for language in force.languages where set.page(key: PageSource.newsKey, language: language) == nil {
+                if let item = set.pages.first(where: { $0.language == language && $0.front.news != nil }) {
+                    sink.error(.start(of: item.file), "force '\(force.id)' publishes items in '\(language)' but has no news page to list them",
+                        hint: "Add content/news/index\(language == config.defaultLanguage ? "" : ".\(language)").md: the page items are listed on.")
+                }
+            }
             let palette = BrandPalette(force)
             sink.add(contentsOf: palette.warnings)
             let baseURL = config.baseURL(for: force, in: environmentNow)
@@ -117,11 +130,25 @@ struct PreparedSite: Sendable {
             }
         }
 
+        // The images of the items that are live on some site, read once.
+        var newsImages: [String: OutputFile] = [:]
+        for set in pageSets.values {
+            for page in set.pages {
+                guard let item = page.newsItem, let image = item.image else { continue }
+                let file = NewsItems.imageFile(item: page.file, image)
+                guard newsImages[file] == nil, let data = RepositoryFile.read(file, in: loaded.root, sink: sink),
+                      SVGSafety.check(data, file: file, sink: sink) else { continue }
+                newsImages[file] = OutputFile(path: ThemeAssets.fingerprinted("news/\(image)", data), data: data)
+            }
+        }
+        let items = (loaded.pages + forces.flatMap { loaded.localPages[$0.id] ?? [] }).compactMap(\.front.news)
+
         if sink.hasErrors { throw DiagnosticsError(sink.sorted) }
         return PreparedSite(
             loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
             pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, logos: logos, forms: forms,
             themeAssets: forceThemes.mapValues(ThemeAssets.init).merging(["": ThemeAssets(theme)]) { a, _ in a },
+            now: now, newsWindow: NewsWindow(items: items, now: now), newsImages: newsImages,
             warnings: loaded.warnings + sink.sorted)
     }
 

@@ -23,6 +23,8 @@ public struct SiteInspection: Sendable {
         public var generated: Bool
         /// A national page (not one of a force's own pages).
         public var isNational: Bool
+        /// A live dated item's front matter.
+        public var item: NewsFront? = nil
     }
 
     public struct Force: Sendable {
@@ -57,6 +59,8 @@ public struct SiteInspection: Sendable {
     public var areas: PoliceAreas?
     /// Every force in `forces/`, built or not.
     public var allForces: [ForceIdentity] = []
+    /// The build's time: which items are live, and how soon they end.
+    public var now = Date()
 }
 
 extension Builder {
@@ -66,13 +70,18 @@ extension Builder {
         let forces = selected.map { force -> SiteInspection.Force in
             let renderer = ForceRenderer(prepared: prepared, force: force)
             let pages = renderer.set.pages.map { p -> SiteInspection.Page in
-                let generated: Bool = if case .content = p.kind { false } else { true }
+                // The news page's first page is its Markdown file (with the listing below it).
+                let generated: Bool = switch p.kind {
+                case .content: false
+                case .newsListing(let listing): listing.filter != .all || listing.number > 1
+                default: true
+                }
                 let speaker = renderer.speaking(p.language)
                 return SiteInspection.Page(
                     file: p.file, key: p.key, urlPath: p.urlPath, language: p.language, layout: p.layout,
                     title: speaker.fillRaw(p.title),
                     description: p.description.map(speaker.fillRaw), titleLocation: p.front.titleLocation,
-                    headings: p.headings, links: p.links, generated: generated, isNational: p.origin == .national)
+                    headings: p.headings, links: p.links, generated: generated, isNational: p.origin == .national, item: p.newsItem)
             }
             return SiteInspection.Force(identity: force, pages: pages, baseURL: renderer.baseURL)
         }
@@ -93,6 +102,7 @@ extension Builder {
         inspection.forms = prepared.forms.mapValues(\.definition)
         inspection.areas = loaded.areas
         inspection.allForces = loaded.policeForces
+        inspection.now = prepared.now
         return (inspection, prepared.warnings)
     }
 }

@@ -92,6 +92,11 @@ struct ForceRenderer {
         for (file, data) in prepared.contentFiles {
             files.append(OutputFile(path: file, data: data))
         }
+        var images = Set<String>()
+        for page in set.pages {
+            if let file = image(of: page), images.insert(file.path).inserted { files.append(file) }
+        }
+        files += feeds()
         files.append(OutputFile(path: "sitemap.xml", data: Data(sitemap().utf8)))
         files.append(OutputFile(path: "robots.txt", data: Data("User-agent: *\nAllow: /\n\nSitemap: \(baseURL)/sitemap.xml\n".utf8)))
         files.append(OutputFile(path: "_headers", data: Data(securityPolicy.headersFile.utf8)))
@@ -249,7 +254,17 @@ struct ForceRenderer {
                 context["directory"] = .text(national.directory(language: page.language))
             }
         }
+        context["share"] = .map(shareContext(page))
         switch page.kind {
+        case .content:
+            context["item"] = itemContext(page).map(TemplateValue.map)
+        case .newsListing(let listing):
+            let listingContext = listingContext(page, listing)
+            context["listing"] = .map(listingContext)
+            context["pageOf"] = listingContext["pageOf"]
+        case .newsClosed:
+            context["noindex"] = true
+            context["listURL"] = set.page(key: PageSource.newsKey, language: language).map { .text($0.urlPath) }
         case .form(let id):
             let action = "\(prepared.environment.api)/v1/forces/\(force.id)/forms/\(id)/submissions"
             let html = prepared.forms[id]?.html[language]?.fill { $0 == "form.action" ? Escape.html(action) : "" } ?? ""
@@ -386,6 +401,7 @@ struct ForceRenderer {
             context["adviceURL"] = .text(localized("/advice/", page.language))
         }
         if page.layout == "sitemap" { context["sitemap"] = .list(sitemapSections(page.language)) }
+        if page.key == "/" { context["news"] = homeNews(page.language).map(TemplateValue.map) }
         return context
     }
 
@@ -442,7 +458,7 @@ struct ForceRenderer {
     func sitemap() -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n"
-        for page in set.pages where !page.isConfirmation {
+        for page in set.pages where !page.isConfirmation && !page.isClosedItem {
             xml += "  <url>\n    <loc>\(Escape.xml(baseURL + page.urlPath))</loc>\n"
             for other in force.languages where other != page.language {
                 if let twin = set.twin(of: page, in: other, site: config) {

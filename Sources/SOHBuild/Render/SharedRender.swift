@@ -245,6 +245,10 @@ extension ForceRenderer {
         if page.isSectionIndex { result += set.children(of: page) }
         if page.key == "/" { result += set.pages.filter { $0.parentKey == "/" } }
         if page.layout == "sitemap" { result += set.pages }
+        if page.key == "/" { result += (set.latestNews[page.language] ?? []).compactMap(set.page(at:)) }
+        if case .newsListing(let listing) = page.kind {
+            result += listing.items.compactMap(set.page(at:)) + (set.newsListings[page.language] ?? [])
+        }
         return result
     }
 
@@ -254,6 +258,8 @@ extension ForceRenderer {
         case .serviceNotice(let id, let setting): "notice \(id) \(setting)"
         case .form(let id): "form \(id)"
         case .formConfirmation(let id): "confirmation \(id)"
+        case .newsClosed(let kind): "closed \(kind.rawValue)"
+        case .newsListing(let l): "listing \(l.filter) \(l.number) \(l.pages.joined(separator: " ")) \(l.feed ?? "-")"
         }
     }
 

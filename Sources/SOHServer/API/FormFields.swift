@@ -1,5 +1,6 @@
 import Foundation
 import SOHForms
+import SOHModel
 
 /// Turns the fields a browser without JavaScript posts (`name`, `name[day]`, `page[0][question]`)
 /// into answers shaped like the runtime's JSON, using the form definition.
