@@ -43,7 +43,7 @@ public enum Markdown {
     /// `main` above all). A heading never takes one: `## Main` gets `main-1`. The theme test
     /// checks that every id the shipped theme writes is here.
     public static let reservedIDs: Set<String> = [
-        "main", "soh-keep-draft", "soh-keep-draft-hint", "soh-keep-draft-warning", "report-copy-title",
+        "main", "soh-keep-draft", "soh-keep-draft-hint", "soh-keep-draft-warning", "report-copy-title", "search-q",
     ]
 
     public struct Heading: Sendable, Hashable {

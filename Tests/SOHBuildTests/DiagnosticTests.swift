@@ -82,7 +82,7 @@ let badInputs: [BadInput] = [
     BadInput(name: "file that is not UTF-8", bytes: ["content/contact.md": Array("---\ntitle: Caf".utf8) + [0xE9] + Array("\n---\n".utf8)],
              expected: ["content/contact.md:2:11: error: the file is not valid UTF-8 text\n  hint: Save it as UTF-8 in your editor (this byte is not UTF-8; the file may be in Windows-1252 or Latin-1)."]),
     BadInput(name: "unknown layout", files: ["content/contact.md": "---\ntitle: Contact\nlayout: pgae\n---\n"],
-             expected: ["content/contact.md:3:9: error: unknown layout 'pgae'\n  hint: Allowed layouts: 404, find-force, form, form-confirmation, home, news-closed, news-item, news-list, notice, page, section, service, sitemap. Did you mean 'page'?"]),
+             expected: ["content/contact.md:3:9: error: unknown layout 'pgae'\n  hint: Allowed layouts: 404, find-force, form, form-confirmation, home, news-closed, news-item, news-list, notice, page, search, section, service, sitemap. Did you mean 'page'?"]),
     BadInput(name: "YAML syntax error", files: ["site.yml": "name: Test\nservices:\n  - id: crime\n   title: bad indent\n"],
              expected: ["site.yml:4:4: error: YAML syntax error: did not find expected '-' indicator (while parsing a block collection)\n  hint: Check the indentation and that text containing ':' or '#' is in quotes."]),
     BadInput(name: "duplicate key", files: ["forces/alpha.yml": "id: alpha\nname: Alpha\nname: Alpha again\nbaseURL: https://a.example\n\(alphaColours)\n"],

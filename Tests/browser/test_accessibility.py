@@ -24,6 +24,7 @@ PAGE_TYPES = {
     "news": "/news/",
     "news kind listing": "/news/kind/appeal/",
     "news item": "/news/winter-driving/",
+    "search": "/search/",
 }
 FORCES = ["kent", "metropolitan", "south-wales"]
 WELSH = {
@@ -41,6 +42,7 @@ WELSH = {
     "welsh not found": "/cy/404.html",
     "welsh news": "/cy/newyddion/",
     "welsh news item": "/cy/newyddion/gyrru-yn-y-gaeaf/",
+    "welsh search": "/cy/chwilio/",
 }
 
 # A force's own items: an appeal with its picture, a listing by area, a closed appeal; and a

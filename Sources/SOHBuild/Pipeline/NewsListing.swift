@@ -9,6 +9,23 @@ struct NewsListing: Sendable, Equatable {
         case all
         case kind(NewsKind)
         case area(String)
+
+        func matches(_ item: NewsFront) -> Bool {
+            switch self {
+            case .all: true
+            case .kind(let kind): item.kind == kind
+            case .area(let id): item.areas.contains { $0.id == id }
+            }
+        }
+    }
+
+    /// The live items among `pages` that `filter` keeps, newest first (then by address).
+    static func items(_ pages: some Sequence<PreparedPage>, language: String, filter: Filter) -> [PreparedPage] {
+        pages.filter { page in page.language == language && page.newsItem.map(filter.matches) == true }
+            .sorted { a, b in
+                let (x, y) = (a.newsItem?.date ?? .distantPast, b.newsItem?.date ?? .distantPast)
+                return x != y ? x > y : a.urlPath < b.urlPath
+            }
     }
 
     var filter: Filter
@@ -41,11 +58,7 @@ struct NewsListing: Sendable, Equatable {
         for language in languages {
             guard let index = chosen.values.first(where: { $0.key == PageSource.newsKey && $0.language == language }) else { continue }
             let t = strings[language] ?? [:]
-            let items = chosen.values.filter { $0.language == language && $0.newsItem != nil }
-                .sorted { a, b in
-                    let (x, y) = (a.newsItem?.date ?? .distantPast, b.newsItem?.date ?? .distantPast)
-                    return x != y ? x > y : a.urlPath < b.urlPath
-                }
+            let items = Self.items(chosen.values, language: language, filter: .all)
             var filters: [(Filter, key: String, url: String)] = [(.all, index.key, index.urlPath)]
             for kind in NewsKind.allCases {
                 filters.append((.kind(kind), "\(index.key)kind/\(kind.rawValue)/", "\(index.urlPath)\(segment("kind", t))/\(kind.rawValue)/"))
@@ -54,14 +67,7 @@ struct NewsListing: Sendable, Equatable {
                 filters.append((.area(id), "\(index.key)area/\(id)/", "\(index.urlPath)\(segment("area", t))/\(id)/"))
             }
             for (filter, key, url) in filters {
-                let matching = items.filter { page in
-                    guard let item = page.newsItem else { return false }
-                    switch filter {
-                    case .all: return true
-                    case .kind(let kind): return item.kind == kind
-                    case .area(let id): return item.areas.contains { $0.id == id }
-                    }
-                }
+                let matching = items.filter { $0.newsItem.map(filter.matches) == true }
                 let count = max(1, (matching.count + perPage - 1) / perPage)
                 let urls = (1...count).map { $0 == 1 ? url : "\(url)\(segment("page", t))/\($0)/" }
                 for number in 1...count {

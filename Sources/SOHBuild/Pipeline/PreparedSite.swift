@@ -25,6 +25,8 @@ struct PreparedSite: Sendable {
     var now: Date
     /// How long the items stay as they are at `now`: a later build inside it makes the same sites.
     var newsWindow: NewsWindow
+    /// The national part of every site's search index, by language.
+    var search: [String: SearchIndex.Part]
     /// Images of live items, fingerprinted, by the file they were read from.
     var newsImages: [String: OutputFile]
     var warnings: [Diagnostic]
@@ -148,7 +150,8 @@ struct PreparedSite: Sendable {
             loaded: loaded, environment: environment, theme: theme, forceThemes: forceThemes, national: national,
             pageSets: pageSets, palettes: palettes, baseURLs: baseURLs, contentFiles: contentFiles, logos: logos, forms: forms,
             themeAssets: forceThemes.mapValues(ThemeAssets.init).merging(["": ThemeAssets(theme)]) { a, _ in a },
-            now: now, newsWindow: NewsWindow(items: items, now: now), newsImages: newsImages,
+            now: now, newsWindow: NewsWindow(items: items, now: now),
+            search: SearchIndex.nationalParts(national, languages: config.languages), newsImages: newsImages,
             warnings: loaded.warnings + sink.sorted)
     }
 

@@ -97,6 +97,7 @@ struct ForceRenderer {
             if let file = image(of: page), images.insert(file.path).inserted { files.append(file) }
         }
         files += feeds()
+        files += searchFiles()
         files.append(OutputFile(path: "sitemap.xml", data: Data(sitemap().utf8)))
         files.append(OutputFile(path: "robots.txt", data: Data("User-agent: *\nAllow: /\n\nSitemap: \(baseURL)/sitemap.xml\n".utf8)))
         files.append(OutputFile(path: "_headers", data: Data(securityPolicy.headersFile.utf8)))
@@ -393,6 +394,8 @@ struct ForceRenderer {
         context["t"] = .map(strings(page.language).mapValues(TemplateValue.text))
         context["homeURL"] = .text(localized("/", page.language))
         context["reportURL"] = .text(localized("/report/", page.language))
+        context["searchURL"] = set.page(key: SearchIndex.pageKey, language: page.language).map { .text($0.urlPath) }
+        context["sitemapURL"] = .text(localized("/sitemap/", page.language))
         context["page"] = .map(pageContext(page))
         context["menus"] = .map(menus(page.language, current: page.urlPath))
         context["services"] = .list(services(page.language).map(\.item))
@@ -427,6 +430,7 @@ struct ForceRenderer {
         context["t"] = .map(t.mapValues(TemplateValue.text))
         context["homeURL"] = .text(localized("/", language))
         context["reportURL"] = .text(localized("/report/", language))
+        context["searchURL"] = set.page(key: SearchIndex.pageKey, language: language).map { .text($0.urlPath) }
         let url = language == config.defaultLanguage ? "/404.html" : "/\(language)/404.html"
         context["page"] = ["title": .text(t["notFoundTitle"] ?? "Page not found"), "url": .text(url), "breadcrumbs": [], "alternates": []]
         context["menus"] = .map(menus(language, current: ""))

@@ -132,17 +132,7 @@ extension ForceRenderer {
             for listingPage in set.newsListings[language] ?? [] {
                 guard case .newsListing(let first) = listingPage.kind, let feed = first.feed else { continue }
                 // Every item of the listing, not only its first page's.
-                let items = set.pages.filter { page in
-                    guard page.language == language, let item = page.newsItem else { return false }
-                    switch first.filter {
-                    case .all: return true
-                    case .kind(let kind): return item.kind == kind
-                    case .area(let id): return item.areas.contains { $0.id == id }
-                    }
-                }.sorted { a, b in
-                    let (x, y) = (a.newsItem?.date ?? .distantPast, b.newsItem?.date ?? .distantPast)
-                    return x != y ? x > y : a.urlPath < b.urlPath
-                }.prefix(NewsListing.inFeed)
+                let items = NewsListing.items(set.pages, language: language, filter: first.filter).prefix(NewsListing.inFeed)
                 let feedTitle = "\(renderer.force.name): \(renderer.fillRaw(listingPage.title))"
                 files.append(OutputFile(path: String(feed.dropFirst()), data: Data(renderer.atom(
                     title: feedTitle, listing: listingPage.urlPath, feed: feed, language: language, items: Array(items)).utf8)))

@@ -280,7 +280,8 @@ extension ForceRenderer {
                 let sectionURL = localized(section, language)
                 h.add(localized(service.page, language), sectionURL, set.page(at: sectionURL)?.file ?? "-")
             }
-            for url in ["/", "/report/", "/advice/"] { h.add(localized(url, language)) }
+            for url in ["/", "/report/", "/advice/", "/sitemap/"] { h.add(localized(url, language)) }
+            h.add(set.page(key: SearchIndex.pageKey, language: language)?.urlPath ?? "-")
             result[language] = h.finish()
         }
         return result
