@@ -26,7 +26,7 @@ help:
 	@echo "make build        install what is missing, build soh (release) and all force sites into public/"
 	@echo "make test         install what is missing, run every test (Swift, browser)"
 	@echo "make serve        preview every force with live reload, and the submission API (soh serve)"
-	@echo "make bench        build speed as ratios: cold vs copy of the output vs Hugo x43, warm rebuild, memory"
+	@echo "make bench        build speed as ratios: cold vs copy of the output vs Hugo x43, warm rebuild, memory; search vs Pagefind"
 	@echo "make bench-api    submission API throughput and p99 with 32 clients, next to raw SQLite"
 	@echo "                  (DB=postgres INSTANCES=2: two instances on one PostgreSQL, next to pgbench)"
 	@echo "make bench-delivery  deliveries/s and submit-to-delivered p99 to a local receiver; confirmations/s to an SMTP relay; a receiver outage and its backlog"
@@ -86,9 +86,9 @@ test: deps browser-deps
 serve: release
 	$(SOH_RELEASE) serve
 
-bench: release
+bench: release browser-deps
 	@$(call apt_install,hugo hyperfine time)
-	scripts/bench.sh $(SOH_RELEASE) --pages $${PAGES:-300} --runs $${RUNS:-5}
+	PYTHON=$(PYTHON) scripts/bench.sh $(SOH_RELEASE) --pages $${PAGES:-300} --runs $${RUNS:-5}
 
 bench-api: release
 	@$(call apt_install,wrk)

@@ -3,7 +3,7 @@
 # a cold build of the 43 force sites and the national site against copying its own output tree and against Hugo building the same
 # Markdown once per force; rebuilds with nothing changed and after editing one page, one force
 # file and one layout; soh serve's preview after saving one page's text; peak memory at N and
-# 10×N pages; asset budgets.
+# 10×N pages; asset budgets; search next to Pagefind (scripts/bench-search.py, with $PYTHON from .venv).
 # usage: [BENCH_DIR=/dev/shm] scripts/bench.sh SOH_BINARY [--pages N] [--runs R]
 set -euo pipefail
 soh=$(realpath "$1"); shift
@@ -92,5 +92,6 @@ print(f"force/cold = {r['force'] / r['cold']:.3f} · layout/cold = {r['layout'] 
 print(f"after one page edit: {after_page} · one force file: {after_force} · the section layout: {after_layout}")
 small_mb, big_mb = int(peak) / 1024, int(peak_big) / 1024
 print(f"peak memory: {small_mb:.0f} MB at {pages} pages · {big_mb:.0f} MB at {big} pages (target < 400: {verdict(big_mb < 400)}; x{big_mb / small_mb:.1f} for x10 pages)")
-print(f"form runtime {gz('js/forms.js', 'js/forms-logic.js') / 1024:.1f} KB gzipped (budget 15) · site CSS {gz('site.css') / 1024:.1f} KB gzipped (budget 20)")
+print(f"form runtime {gz('js/forms.js', 'js/forms-logic.js') / 1024:.1f} KB gzipped (budget 15) · site CSS {gz('site.css') / 1024:.1f} KB gzipped (budget 20) · search script {gz('js/search.js', 'js/search-logic.js') / 1024:.1f} KB gzipped (budget 6)")
 PY
+"${PYTHON:-python3}" "$here/bench-search.py" "$soh" "$work/soh" --runs "$runs"

@@ -59,6 +59,11 @@ struct IncrementalBuildTests {
         try site.write("content/forms/crime.yml", crime)
         try site.write("site.yml", Fixture.baseFiles["site.yml"]! + national)
         try site.write("national/content/find-your-force.md", "---\ntitle: Find your force\nlayout: find-force\n---\n\nChoose.\n")
+        // News and search: listings, feeds and index chunks are made from other pages.
+        try site.write("content/news/index.md", "---\ntitle: News\n---\n\nLatest.\n")
+        try site.write("content/news/index.cy.md", "---\ntitle: Newyddion\nslug: newyddion\n---\n\nDiweddaraf.\n")
+        try site.write("content/search.md", "---\ntitle: Search\nlayout: search\n---\n\nOr call.\n")
+        try site.write("forces/alpha/news/first.md", "---\ntitle: First appeal\ndate: 2020-01-01\nexpires: 2099-12-31\nkind: appeal\nareas: [alphaville]\nsummary: The first.\n---\n\nText.\n")
     }
 
     /// One edit of each kind a content editor or a force's team makes.
@@ -79,6 +84,10 @@ struct IncrementalBuildTests {
         ("areas file", { site in try site.write("data/police-areas.yml", areas.replacingOccurrences(of: "{name: Alphaville}", with: "{name: Alphaville, also: [Alphaport]}")) }),
         ("form definition", { site in try site.edit("content/forms/crime.yml", "label: What happened?", "label: What happened to you?") }),
         ("national/", { site in try site.write("national/content/find-your-force.md", "---\ntitle: Find your force\nlayout: find-force\n---\n\nChoose an area.\n") }),
+        ("news item added", { site in try site.write("forces/alpha/news/second.md", "---\ntitle: Second\ndate: 2021-01-01\nsummary: The second.\n---\n\nMore.\n") }),
+        ("news item edited", { site in try site.edit("forces/alpha/news/first.md", "summary: The first.", "summary: The first, edited.") }),
+        ("news item closed", { site in try site.edit("forces/alpha/news/first.md", "kind: appeal\n", "kind: appeal\nclosed: true\n") }),
+        ("news item removed", { site in try site.remove("forces/alpha/news/first.md") }),
     ]
 
     /// Every kind of edit, built into the kept output, gives every file a clean build gives

@@ -31,13 +31,16 @@ test("chunks are found by their first terms, a range across several", () => {
   assert.deepEqual(chunksFor([], "x"), []);
 });
 
-test("documents matching more words rank first, then by score; hidden ones never", () => {
-  const bike = new Map([[1, 50], [2, 900], [3, 40]]);
-  const theft = new Map([[1, 30], [3, 60], [4, 99]]);
+test("documents matching more words rank first, then whole words, then by score; hidden ones never", () => {
+  const bike = new Map([[1, [50, true]], [2, [900, true]], [3, [40, true]]]);
+  const theft = new Map([[1, [30, true]], [3, [60, true]], [4, [99, true]]]);
   const ranked = rank([bike, theft], new Set([3]));
   assert.deepEqual(ranked.top.map((r) => r.doc), [1, 2, 4]);
   assert.equal(ranked.total, 3);
   assert.equal(rank([bike], new Set(), 2).top.length, 2);
+  // "trosedd" typed: a page with the word itself before one with "troseddau", whatever the scores.
+  const typed = new Map([[7, [795, false]], [8, [312, true]]]);
+  assert.deepEqual(rank([typed]).top.map((r) => r.doc), [8, 7]);
 });
 
 test("national titles take the force's values", () => {

@@ -57,31 +57,67 @@ public actor PreviewSession {
         }
         var updated = site.prepared
         updated.national = updated.national.map { $0.kind == .content ? fresh[$0.file] ?? $0 : $0 }
-        var pages = 0, written = 0
+        // The search index holds the pages' text: the national part is made again in the
+        // languages of the national pages that changed.
+        let nationalLanguages = Set(fresh.values.filter { $0.origin == .national }.map(\.language))
+        updated.search.merge(SearchIndex.nationalParts(updated.national, languages: nationalLanguages.sorted())) { _, new in new }
+        var changedPages: [String: [Int]] = [:]
         for force in site.forces {
             guard var set = updated.pageSets[force.id] else { continue }
             let indices = set.pages.indices.filter { set.pages[$0].kind == .content && fresh[set.pages[$0].file] != nil }
             for i in indices { set.pages[i] = fresh[set.pages[i].file] ?? set.pages[i] }
             updated.pageSets[force.id] = set
-            let renderer = ForceRenderer(prepared: updated, force: force)
+            changedPages[force.id] = indices
+        }
+        // What each force's preview gets, worked out on every core: the changed pages, and its
+        // search index where its text changed (new files, and the files no longer used; the
+        // national part's are the same on every site).
+        struct Output: Sendable {
+            var files: [(path: String, data: Data)] = []
+            var removed: [String] = []
+            var pages = 0
+        }
+        let now = updated, before = site.prepared, out = options.out, changedPagesNow = changedPages
+        let outputs = Parallel.map(site.forces) { force -> Output? in
+            guard let set = now.pageSets[force.id] else { return Output() }
+            let indices = changedPagesNow[force.id] ?? []
+            let renderer = ForceRenderer(prepared: now, force: force)
             let speakers = renderer.speakers(assetURLs: renderer.assets().1)
-            var folders = Set<String>()
+            var output = Output()
             for i in indices {
                 let page = set.pages[i]
                 guard let (speaker, context) = speakers[page.language] else { continue }
                 guard let html = speaker.renderPage(page, shared: context) else { return nil }
                 let (data, unfilled) = MarkedText.unmarked(html)
                 guard unfilled == 0 else { return nil }
-                let path = options.out.appendingPathComponent(force.id).appendingPathComponent(PageFile.path(for: page.urlPath)).path
-                do {
-                    if try SiteWriter.writeIfChanged(Preview.withScript(data, at: Preview.lastBodyEnd(data)), at: path, knownFolders: &folders).written {
-                        written += 1
-                    }
-                } catch {
-                    throw DiagnosticsError([.general(.error, "could not write the preview of '\(force.id)': \(error)", file: path)])
-                }
-                pages += 1
+                output.files.append((PageFile.path(for: page.urlPath), Preview.withScript(data, at: Preview.lastBodyEnd(data))))
+                output.pages += 1
             }
+            let ownLanguages = Set(indices.map { set.pages[$0] }.filter { $0.origin != .national }.map(\.language))
+            for language in nationalLanguages.union(ownLanguages).sorted() {
+                guard let index = renderer.searchFiles(language) else { continue }
+                let oldLocal = ownLanguages.contains(language) ? ForceRenderer(prepared: before, force: force).searchFiles(language)?.local : index.local
+                let kept = Set(((before.search[language]?.files ?? []) + (oldLocal?.files ?? [])).map(\.path))
+                let current = index.all
+                output.files += current.filter { !kept.contains($0.path) || $0.path == index.manifest.path }.map { ($0.path, $0.data) }
+                output.removed += kept.subtracting(current.map(\.path)).sorted()
+            }
+            return output
+        }
+        var pages = 0, written = 0
+        for (force, output) in zip(site.forces, outputs) {
+            guard let output else { return nil }
+            let root = out.appendingPathComponent(force.id)
+            var folders = Set<String>()
+            do {
+                for (path, data) in output.files where try SiteWriter.writeIfChanged(data, at: root.appendingPathComponent(path).path, knownFolders: &folders).written {
+                    written += 1
+                }
+                for path in output.removed { try FileManager.default.removeItem(at: root.appendingPathComponent(path)) }
+            } catch {
+                throw DiagnosticsError([.general(.error, "could not write the preview of '\(force.id)': \(error)", file: root.path)])
+            }
+            pages += output.pages
         }
         self.site = Builder.Site(loaded: loaded, forces: site.forces, prepared: updated)
         var timings = Builder.Timings()

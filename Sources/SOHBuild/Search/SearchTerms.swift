@@ -15,8 +15,38 @@ enum SearchTerms {
         "cy": ["a", "ac", "ar", "am", "i", "o", "y", "yr", "yn", "eich", "chi", "ni", "ein", "mae", "bod", "os", "neu", "gan", "at", "yw", "ei", "na", "nad", "sy", "sydd"],
     ]
 
-    /// The words of `text`, folded (lower case, no accents), in order.
+    /// The words of `text`, folded (lower case, no accents), in order. Runs of ASCII letters and
+    /// digits (most of the text) are folded byte by byte; a run with other characters in it goes
+    /// through Unicode's rules (`unicodeWords`).
     static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var run: [UInt8] = []
+        var ascii = true
+        func flush() {
+            guard !run.isEmpty else { return }
+            if ascii {
+                words.append(String(decoding: run, as: UTF8.self))
+            } else {
+                words += unicodeWords(String(decoding: run, as: UTF8.self))
+            }
+            run.removeAll(keepingCapacity: true)
+            ascii = true
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): run.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): run.append(byte + 32)
+            case 0x80...: run.append(byte); ascii = false
+            default: flush()
+            }
+        }
+        flush()
+        return words
+    }
+
+    /// The words of a text by Unicode's rules: lower case, decomposed, accents dropped, split at
+    /// anything but letters and digits.
+    static func unicodeWords(_ text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
         func flush() {

@@ -60,23 +60,27 @@ export function chunksFor(chunks, low, high = low) {
   return found;
 }
 
+/** Orders hits: more of the query's terms, then more of them whole words, then the higher score. */
+export const better = (a, b) => b.terms - a.terms || b.exact - a.exact || b.score - a.score;
+
 /**
- * Ranks documents. `matches` holds, for each query term, a Map of document → score (the best
- * score of the index terms it matched). Documents matching more of the terms come first, then
- * by total score, then by number. `hidden` documents are left out.
+ * Ranks documents. `matches` holds, for each query term, a Map of document → [score, exact]:
+ * the best score of the index terms it matched, and whether one was the whole word rather than
+ * a longer word it begins. `hidden` documents are left out.
  */
 export function rank(matches, hidden = new Set(), limit = 10) {
   const found = new Map();
   for (const scores of matches) {
-    for (const [doc, score] of scores) {
+    for (const [doc, [score, exact]] of scores) {
       if (hidden.has(doc)) continue;
-      const entry = found.get(doc) ?? { doc, terms: 0, score: 0 };
+      const entry = found.get(doc) ?? { doc, terms: 0, exact: 0, score: 0 };
       entry.terms += 1;
+      entry.exact += exact ? 1 : 0;
       entry.score += score;
       found.set(doc, entry);
     }
   }
-  const all = [...found.values()].sort((a, b) => b.terms - a.terms || b.score - a.score || (a.doc < b.doc ? -1 : 1));
+  const all = [...found.values()].sort((a, b) => better(a, b) || a.doc - b.doc);
   return { total: all.length, top: all.slice(0, limit) };
 }
 

@@ -1,7 +1,7 @@
 // Progressive enhancement of the search page (docs/search.md). Without JavaScript the page
 // offers the list of every page; with it, the box searches the site's own index, fetching only
 // the chunks of the words typed and the documents shown.
-import { query, chunksFor, rank, fill } from "./search-logic.js";
+import { query, chunksFor, rank, better, fill } from "./search-logic.js";
 
 const form = document.querySelector("[data-search-index]");
 if (form) start(form);
@@ -43,9 +43,11 @@ function start(form) {
         const scores = new Map();
         for (const url of chunksFor(part.chunks, low, high)) {
           for (const [indexed, postings] of await get(url)) {
-            if (indexed !== term && !(last && indexed.startsWith(q.prefix))) continue;
+            const exact = indexed === term;
+            if (!exact && !(last && indexed.startsWith(q.prefix))) continue;
             for (let j = 0; j < postings.length; j += 2) {
-              scores.set(postings[j], Math.max(scores.get(postings[j]) ?? 0, postings[j + 1]));
+              const [score, whole] = scores.get(postings[j]) ?? [0, false];
+              scores.set(postings[j], [Math.max(score, postings[j + 1]), whole || exact]);
             }
           }
         }
@@ -55,7 +57,7 @@ function start(form) {
       total += ranked.total;
       for (const hit of ranked.top) results.push({ ...hit, part, number });
     }
-    results.sort((a, b) => b.terms - a.terms || b.score - a.score || a.number - b.number || a.doc - b.doc);
+    results.sort((a, b) => better(a, b) || a.number - b.number || a.doc - b.doc);
     const shown = await Promise.all(results.slice(0, 10).map(async (hit) => {
       const rows = await get(hit.part.documents[Math.floor(hit.doc / manifest.perFile)]);
       return rows[hit.doc % manifest.perFile];
