@@ -39,7 +39,7 @@ public enum Checker {
             contrast(force, into: &collector)
             welsh(force, site: site, into: &collector)
             welshForms(force, root: options.root, into: &collector)
-            expiring(force, now: site.now, into: &collector)
+            expiring(force, now: site.now, language: site.config.defaultLanguage, into: &collector)
         }
         routing(site, into: &collector)
         // Page weight needs the real output: build into a temporary folder.
@@ -205,8 +205,8 @@ public enum Checker {
     static let expiryNotice: TimeInterval = 7 * 86_400
 
     /// An appeal that comes down within a week: a chance to extend it, or to close it sooner.
-    static func expiring(_ force: SiteInspection.Force, now: Date, into c: inout Collector) {
-        for page in force.pages where page.language == "en" {
+    static func expiring(_ force: SiteInspection.Force, now: Date, language: String, into c: inout Collector) {
+        for page in force.pages where page.language == language {
             guard let item = page.item, item.kind.isAppeal, let expires = item.expires, let at = item.expiresLocation,
                   expires.timeIntervalSince(now) <= expiryNotice else { continue }
             let day = CalendarDate.today(at: expires.addingTimeInterval(-1))

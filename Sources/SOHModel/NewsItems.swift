@@ -7,11 +7,11 @@ public enum NewsItems {
     /// Gives each translated item the shared front matter of its English item (in `pages`, or
     /// for a force's translation of a national item, in `national`), refusing a translation
     /// that says otherwise or has no English item.
-    static func link(_ pages: inout [PageSource], national: [PageSource], sink: DiagnosticSink) {
+    static func link(_ pages: inout [PageSource], national: [PageSource], defaultLanguage: String, sink: DiagnosticSink) {
         var english: [String: PageSource] = [:]
-        for page in national + pages where page.front.news != nil && page.language == "en" { english[page.key] = page }
+        for page in national + pages where page.front.news != nil && page.language == defaultLanguage { english[page.key] = page }
         for i in pages.indices {
-            guard let twin = pages[i].front.news, pages[i].language != "en" else { continue }
+            guard let twin = pages[i].front.news, pages[i].language != defaultLanguage else { continue }
             let file = pages[i].file
             guard let source = english[pages[i].key], let item = source.front.news else {
                 sink.error(.start(of: file), "the translated item has no English item at '\(pages[i].key)'",
@@ -47,14 +47,14 @@ public enum NewsItems {
     }
 
     /// A force's own items: only directly in `forces/<id>/news/`, about places in its own area.
-    static func checkLocal(_ pages: [PageSource], force: ForceIdentity, areas: PoliceAreas?, sink: DiagnosticSink) {
+    static func checkLocal(_ pages: [PageSource], force: ForceIdentity, areas: PoliceAreas?, defaultLanguage: String, sink: DiagnosticSink) {
         let own = Set(areas?.force(force.id)?.areas.map(\.id) ?? [])
         for page in pages {
             if page.file.hasPrefix("\(force.folder)/news/"), page.key != PageSource.newsKey, !PageSource.isItemKey(page.key) {
                 sink.error(.start(of: page.file), "items sit directly in \(force.folder)/news/, not in a folder below it",
                     hint: "Move it up to \(force.folder)/news/.")
             }
-            guard let item = page.front.news, page.language == "en" else { continue }
+            guard let item = page.front.news, page.language == defaultLanguage else { continue }
             for (id, at) in item.areas where !own.contains(id) {
                 sink.error(at, "area '\(id)' is not in the police area of \(force.id)",
                     hint: own.isEmpty ? "Remove 'areas'." : Suggestion.hint(for: id, allowed: own.sorted(), noun: "areas of \(force.id)"))
@@ -63,8 +63,8 @@ public enum NewsItems {
     }
 
     /// The image an item names is a file beside it, inside the repository.
-    static func checkImages(_ pages: [PageSource], root: URL, sink: DiagnosticSink) {
-        for page in pages where page.language == "en" {
+    static func checkImages(_ pages: [PageSource], root: URL, defaultLanguage: String, sink: DiagnosticSink) {
+        for page in pages where page.language == defaultLanguage {
             guard let item = page.front.news, let image = item.image, let at = item.imageLocation else { continue }
             let file = imageFile(item: page.file, image)
             guard FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path) else {

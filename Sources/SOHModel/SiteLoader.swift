@@ -82,8 +82,8 @@ public enum SiteLoader {
             sink: sink, otherFiles: &contentFiles)
         // Files beside the national items are their images, published with them (NewsItems).
         contentFiles.removeAll { $0.hasPrefix("news/") }
-        NewsItems.link(&pages, national: [], sink: sink)
         let defaultLanguage = config?.defaultLanguage ?? "en"
+        NewsItems.link(&pages, national: [], defaultLanguage: defaultLanguage, sink: sink)
         let nationalSlugs = applySlugs(&pages, inherited: [:], defaultLanguage: defaultLanguage, sink: sink)
         checkDuplicateURLs(pages, sink: sink)
 
@@ -96,8 +96,8 @@ public enum SiteLoader {
                 root: root, prefix: "\(force.folder)/news", keyPrefix: PageSource.newsKey, origin: .force(force.id), site: config, areas: areas,
                 sink: sink, otherFiles: &ignored)
             local.sort { $0.file < $1.file }
-            NewsItems.link(&local, national: pages, sink: sink)
-            NewsItems.checkLocal(local, force: force, areas: areas, sink: sink)
+            NewsItems.link(&local, national: pages, defaultLanguage: defaultLanguage, sink: sink)
+            NewsItems.checkLocal(local, force: force, areas: areas, defaultLanguage: defaultLanguage, sink: sink)
             applySlugs(&local, inherited: nationalSlugs, defaultLanguage: defaultLanguage, sink: sink)
             checkDuplicateURLs(local, sink: sink)
             if let config {
@@ -109,7 +109,7 @@ public enum SiteLoader {
             localPages[force.id] = local
         }
 
-        NewsItems.checkImages(pages + localPages.values.flatMap { $0 }, root: root, sink: sink)
+        NewsItems.checkImages(pages + localPages.values.flatMap { $0 }, root: root, defaultLanguage: defaultLanguage, sink: sink)
 
         let all = sink
         guard !all.hasErrors, let config else { throw DiagnosticsError(all.sorted) }
