@@ -7,6 +7,9 @@ import Foundation
 public enum StoreTime {
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
+    /// The instant `milliseconds` after 1970.
+    public static func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+
     public static func now() -> String { iso(milliseconds(Date())) }
 
     /// An ISO 8601 time with its zone, with or without fractional seconds; nil otherwise.

@@ -63,6 +63,8 @@ struct IncrementalBuildTests {
         try site.write("content/news/index.md", "---\ntitle: News\n---\n\nLatest.\n")
         try site.write("content/news/index.cy.md", "---\ntitle: Newyddion\nslug: newyddion\n---\n\nDiweddaraf.\n")
         try site.write("content/search.md", "---\ntitle: Search\nlayout: search\n---\n\nOr call.\n")
+        try site.write("content/news/shared.md", "---\ntitle: For everyone\ndate: 2020-02-01\nkind: event\nareas: [cardiff]\nsummary: All.\n---\n\nText.\n")
+        try site.write("content/news/shared.cy.md", "---\ntitle: I bawb\nslug: i-bawb\nsummary: Pawb.\n---\n\nTestun.\n")
         try site.write("forces/alpha/news/first.md", "---\ntitle: First appeal\ndate: 2020-01-01\nexpires: 2099-12-31\nkind: appeal\nareas: [alphaville]\nsummary: The first.\n---\n\nText.\n")
     }
 
@@ -87,6 +89,7 @@ struct IncrementalBuildTests {
         ("news item added", { site in try site.write("forces/alpha/news/second.md", "---\ntitle: Second\ndate: 2021-01-01\nsummary: The second.\n---\n\nMore.\n") }),
         ("news item edited", { site in try site.edit("forces/alpha/news/first.md", "summary: The first.", "summary: The first, edited.") }),
         ("news item closed", { site in try site.edit("forces/alpha/news/first.md", "kind: appeal\n", "kind: appeal\nclosed: true\n") }),
+        ("national Welsh item's text", { site in try site.edit("content/news/shared.cy.md", "Testun.", "Testun newydd.") }),
         ("news item removed", { site in try site.remove("forces/alpha/news/first.md") }),
     ]
 

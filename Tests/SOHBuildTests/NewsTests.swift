@@ -85,6 +85,15 @@ struct NewsTests {
         #expect(site.read("public/alpha/index.html") == nil, "nothing was written")
     }
 
+    /// A picture that is a link leading out of the repository is refused, not published.
+    @Test func aPictureLinkedFromOutsideTheRepositoryIsRefused() async throws {
+        let site = try site(["forces/alpha/news/a.md": Self.item("A", date: "2026-12-01", "image: a.png\nimageAlt: A thing\n")])
+        try FileManager.default.createSymbolicLink(atPath: site.root.path + "/forces/alpha/news/a.png", withDestinationPath: "/etc/hostname")
+        let failures = await site.failures().map(\.description)
+        #expect(failures == ["forces/alpha/news/a.png:1:1: error: 'forces/alpha/news/a.png' points outside the repository (to /etc/hostname)\n  hint: Copy the file into the repository, or link to a file inside it: nothing outside the repository is published."])
+        #expect(site.read("public/alpha/index.html") == nil, "nothing was written")
+    }
+
     @Test func aTranslationTakesItsDatesFromTheEnglishAndMayNotContradictThem() async throws {
         let site = try site([
             "forces/cymru/news/a.md": Self.item("Appeal", date: "2026-12-01", "kind: appeal\nexpires: 2026-12-20\nimage: a.png\nimageAlt: A bike\n"),
@@ -262,6 +271,29 @@ struct NewsTests {
         #expect(site.read("public/beta/news/index.html")?.contains("There is nothing here at the moment.") == true)
         #expect(site.read("public/cymru/cy/newyddion/i-bawb/index.html") != nil)
         #expect(site.read("public/cymru/news/north/index.html") == nil, "not about cymru's area")
+    }
+
+    /// Forces of one class render a page once (`SharedRender`): an item about places in two of
+    /// them links each force's own area listing, so the two pages differ and are not shared.
+    @Test func anItemAboutTwoForcesAreasIsRenderedForEach() async throws {
+        let site = try site([
+            "content/news/crossing.md": Self.item("Crossing closed", date: "2026-12-01", "kind: road-closure\nareas: [northtown, deltaville]\n"),
+            "content/news/crossing.cy.md": "---\ntitle: Croesfan ar gau\nsummary: Ar gau.\n---\n\nTestun.\n",
+        ])
+        try site.write("data/police-areas.yml", Self.areas.replacingOccurrences(of: "  cymru:\n", with: "  delta:\n    name: Delta\n    code: E23000004\n    areas:\n      - name: Deltaville\n  cymru:\n"))
+        try site.write("forces/delta.yml", try #require(site.read("forces/alpha.yml"))
+            .replacingOccurrences(of: "id: alpha", with: "id: delta").replacingOccurrences(of: "name: Alpha Police", with: "name: Delta Police")
+            .replacingOccurrences(of: "shortName: Alpha", with: "shortName: Delta").replacingOccurrences(of: "www.alpha.example", with: "www.delta.example"))
+        try site.write("forces/delta/logo.svg", Fixture.logo)
+        try await site.build(now: Self.at("2026-12-07"))
+        var options = Builder.Options(root: site.root, out: site.root.appendingPathComponent("direct"))
+        options.shareRenders = false
+        options.now = Self.at("2026-12-07")
+        _ = try await Builder.build(options)
+        let shared = Fixture.tree(site.out), direct = Fixture.tree(options.out)
+        #expect(shared.keys.filter { !$0.hasPrefix(".soh-cache") }.filter { shared[$0] != direct[$0] }.sorted() == [])
+        #expect(site.read("public/alpha/news/crossing/index.html")?.contains("<a href=\"/news/area/northtown/\">Northtown</a> Deltaville") == true)
+        #expect(site.read("public/delta/news/crossing/index.html")?.contains("Northtown <a href=\"/news/area/deltaville/\">Deltaville</a>") == true)
     }
 
     /// A 1×1 PNG.

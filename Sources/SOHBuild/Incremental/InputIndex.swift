@@ -101,7 +101,7 @@ struct InputIndex {
                 guard let from = record.number(1) else { return false }
                 let until = record.number(2)
                 guard until != nil || record.field(2, is: "-") else { return false }
-                index?.window = NewsWindow(from: Date(milliseconds: from), until: until.map(Date.init(milliseconds:)))
+                index?.window = NewsWindow(from: StoreTime.date(milliseconds: from), until: until.map { StoreTime.date(milliseconds: $0) })
             case ("F", 3):
                 index?.hashes[record.text(1)] = record.text(2)
             case ("F", 7):

@@ -138,6 +138,11 @@ struct NewsWindow: Sendable, Equatable {
     var from: Date
     var until: Date?
 
+    init(from: Date, until: Date?) {
+        self.from = from
+        self.until = until
+    }
+
     init(items: [NewsFront], now: Date) {
         let boundaries = items.flatMap(\.boundaries)
         from = boundaries.filter { $0 <= now }.max() ?? .distantPast
@@ -145,15 +150,4 @@ struct NewsWindow: Sendable, Equatable {
     }
 
     func contains(_ date: Date) -> Bool { date >= from && until.map { date < $0 } ?? true }
-}
-
-extension NewsWindow {
-    init(from: Date, until: Date?) {
-        self.from = from
-        self.until = until
-    }
-}
-
-extension Date {
-    init(milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }

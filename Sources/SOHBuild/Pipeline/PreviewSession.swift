@@ -46,9 +46,13 @@ public actor PreviewSession {
             let sink = DiagnosticSink()
             let folder = force.flatMap { loaded.force($0) }.map { "\($0.folder)/content/" } ?? "content/"
             guard file.hasPrefix(folder),
-                  let page = PageSource.load(file, in: loaded.root, relative: String(file.dropFirst(folder.count)), origin: old.origin,
-                                             site: loaded.config, sink: sink),
+                  var page = PageSource.load(file, in: loaded.root, relative: String(file.dropFirst(folder.count)), origin: old.origin,
+                                             site: loaded.config, areas: loaded.areas, sink: sink),
                   sink.all.isEmpty, page.front.text == old.front.text, page.bodyFirstLine == old.bodyFirstLine else { return nil }
+            // The front matter is as it was: so is what loading the whole site made of it (a
+            // translation's address from its slugs, an item's dates from its English item).
+            page.front = old.front
+            page.urlPath = old.urlPath
             let theme = force.flatMap { site.prepared.forceThemes[$0] } ?? site.prepared.theme
             let prepared = PagePreparer.prepare(page, layouts: theme.layouts, allowRawHTML: loaded.config.allowRawHTML, site: loaded.config, sink: sink)
             let before = (force.flatMap { site.prepared.pageSets[$0]?.pages } ?? site.prepared.national).first { $0.file == file && $0.kind == .content }

@@ -234,7 +234,7 @@ extension ForceRenderer {
 
     /// The pages whose listing (address, title, description, order) appears on `page`: its
     /// breadcrumbs, its section's pages, the home page's service groups, the sitemap page's
-    /// everything.
+    /// everything, and the news pages and items below.
     static func listed(by page: PreparedPage, in set: ForcePageSet) -> [PreparedPage] {
         var result: [PreparedPage] = []
         var key = page.parentKey
@@ -245,9 +245,15 @@ extension ForceRenderer {
         if page.isSectionIndex { result += set.children(of: page) }
         if page.key == "/" { result += set.pages.filter { $0.parentKey == "/" } }
         if page.layout == "sitemap" { result += set.pages }
-        if page.key == "/" { result += (set.latestNews[page.language] ?? []).compactMap(set.page(at:)) }
-        if case .newsListing(let listing) = page.kind {
-            result += listing.items.compactMap(set.page(at:)) + (set.newsListings[page.language] ?? [])
+        // News: the home page's latest items and the news page; a listing's items and the other
+        // listings; an item's links to the listings of its kind and its areas.
+        let listings = set.newsListings[page.language] ?? []
+        if page.key == "/" {
+            result += (set.latestNews[page.language] ?? []).compactMap(set.page(at:)) + listings.filter { $0.key == PageSource.newsKey }
+        }
+        if case .newsListing(let listing) = page.kind { result += listing.items.compactMap(set.page(at:)) + listings }
+        if let item = page.newsItem {
+            result += listings.filter { if case .newsListing(let l) = $0.kind { l.filter.matches(item) } else { false } }
         }
         return result
     }

@@ -243,7 +243,7 @@ extension SubmissionStore {
                 """).first(decodingColumn: "oldest", as: String?.self) ?? nil
             return QueueDepth(pending: try depth?.decode(column: "waiting_count", as: Int.self) ?? 0,
                               dead: try depth?.decode(column: "dead_count", as: Int.self) ?? 0,
-                              oldestPending: try depth?.decode(column: "oldest", as: Int64?.self).map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                              oldestPending: try depth?.decode(column: "oldest", as: Int64?.self).map { StoreTime.date(milliseconds: $0) },
                               oldestUndelivered: StoreTime.date(undelivered))
         }
     }
